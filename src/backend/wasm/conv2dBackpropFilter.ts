@@ -1,0 +1,96 @@
+/**
+ * `Conv2DBackpropFilter` for the wasm backend (tfjs-backend-wasm does not ship it,
+ * so CNNs cannot train there without it).
+ *
+ * dW[kh,kw,ci,co] = Σ_{b,oh,ow} x[b, oh·s + kh·d − pad, ow·s + kw·d − pad, ci] · dy[b,oh,ow,co]
+ *
+ * which is itself a convolution: take x with its batch and channel axes swapped
+ * ([ci,H,W,b] — "ci images with b channels") and convolve it with dy viewed as a
+ * filter ([oh,ow,b,co]), using the forward dilation as stride and the forward stride
+ * as dilation. The result [ci,kh,kw,co] is transposed to the filter layout. All
+ * heavy work runs in XNNPACK's convolution, which is the fastest path wasm offers.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { callWasmKernel, release, transposeInfo, type TensorInfo } from './callKernel.js';
+
+interface Conv2DBackpropFilterAttrs {
+  strides: [number, number] | number;
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dataFormat: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  filterShape: [number, number, number, number];
+}
+
+export function conv2dBackpropFilterWasm(args: {
+  inputs: { x: TensorInfo; dy: TensorInfo };
+  backend: BackendWasm;
+  attrs: Conv2DBackpropFilterAttrs;
+}): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const { x, dy } = inputs;
+  if (attrs.dataFormat === 'NCHW') {
+    throw new Error("alphaopt's wasm Conv2DBackpropFilter supports dataFormat 'NHWC' only; use channelsLast layers");
+  }
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    attrs.filterShape,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
+  return filterGradient(backend, x, dy, info);
+}
+
+/**
+ * Shared by Conv2DBackpropFilter and (per channel group) the depthwise variant:
+ * `info` describes the forward convolution whose filter gradient we want.
+ */
+export function filterGradient(
+  backend: BackendWasm,
+  x: TensorInfo,
+  dy: TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): TensorInfo {
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
+  const { dilationHeight: dh, dilationWidth: dw, inChannels: ci, outChannels: co } = info;
+  const { top, bottom, left, right } = info.padInfo;
+  const [, inH, inW] = x.shape as [number, number, number, number];
+  const [, outH, outW] = dy.shape as [number, number, number, number];
+
+  // Only the rows/cols the forward pass actually read: trimming the far padding
+  // keeps the gradient convolution's output exactly kh × kw.
+  const padBottom = Math.min(bottom, Math.max(0, (outH - 1) * sh + (kh - 1) * dh + 1 - inH - top));
+  const padRight = Math.min(right, Math.max(0, (outW - 1) * sw + (kw - 1) * dw + 1 - inW - left));
+
+  const xT = transposeInfo(backend, x, [3, 1, 2, 0]); // [ci, H, W, b]
+  const dyT = transposeInfo(backend, dy, [1, 2, 0, 3]); // [oh, ow, b, co]
+  const swapped = callWasmKernel(
+    backend,
+    'Conv2D',
+    { x: xT, filter: dyT },
+    {
+      strides: [dh, dw],
+      dilations: [sh, sw],
+      pad: [
+        [0, 0],
+        [top, padBottom],
+        [left, padRight],
+        [0, 0],
+      ],
+      dataFormat: 'NHWC',
+    },
+  ); // [ci, kh', kw', co], kh' ≥ kh when the input had rows the forward pass never read
+  release(backend, xT, dyT);
+
+  let cropped = swapped;
+  const [, gotH, gotW] = swapped.shape;
+  if (gotH !== kh || gotW !== kw) {
+    cropped = callWasmKernel(backend, 'Slice', { x: swapped }, { begin: [0, 0, 0, 0], size: [ci, kh, kw, co] });
+    release(backend, swapped);
+  }
+  const dW = transposeInfo(backend, cropped, [1, 2, 0, 3]); // [kh, kw, ci, co]
+  release(backend, cropped);
+  return dW;
+}

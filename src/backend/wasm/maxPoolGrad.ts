@@ -1,0 +1,76 @@
+/**
+ * MaxPoolGrad for wasm as one pass over the windows.
+ *
+ * tfjs-backend-wasm's kernel took as long as a forward convolution in the MNIST CNN
+ * step. Routing each output's gradient to the window's first maximum (scan order,
+ * padding skipped) is the rule of tfjs's cpu kernel and of TensorFlow, so gradients
+ * agree exactly, ties after ReLU included.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { TensorInfo } from './callKernel.js';
+
+interface MaxPoolGradAttrs {
+  filterSize: [number, number] | number;
+  strides: [number, number] | number;
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+export function maxPoolGradWasm(original: tf.KernelFunc) {
+  return (args: { inputs: { dy: TensorInfo; input: TensorInfo; output: TensorInfo }; backend: BackendWasm; attrs: MaxPoolGradAttrs }): TensorInfo => {
+    const { inputs, backend, attrs } = args;
+    if (inputs.input.dtype !== 'float32') return original(args as never) as TensorInfo;
+    const info = tf.backend_util.computePool2DInfo(
+      inputs.input.shape as [number, number, number, number],
+      attrs.filterSize,
+      attrs.strides,
+      1,
+      attrs.pad,
+      attrs.dimRoundingMode,
+    );
+    const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = info;
+    const { filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
+    const { top, left } = info.padInfo;
+
+    const out = backend.makeOutput(inputs.input.shape, 'float32');
+    const dx = backend.typedArrayFromHeap(out) as Float32Array;
+    const x = backend.typedArrayFromHeap(inputs.input) as Float32Array;
+    const dy = backend.typedArrayFromHeap(inputs.dy) as Float32Array;
+    dx.fill(0);
+    // Per channel: best value and where it was, for the window being scanned.
+    const best = new Float32Array(channels);
+    const where = new Int32Array(channels);
+    for (let b = 0; b < batchSize; b++) {
+      for (let oh = 0; oh < outHeight; oh++) {
+        for (let ow = 0; ow < outWidth; ow++) {
+          best.fill(-Infinity);
+          where.fill(-1);
+          for (let fh = 0; fh < filterHeight; fh++) {
+            const h = oh * strideHeight + fh * dilationHeight - top;
+            if (h < 0 || h >= inHeight) continue;
+            for (let fw = 0; fw < filterWidth; fw++) {
+              const w = ow * strideWidth + fw * dilationWidth - left;
+              if (w < 0 || w >= inWidth) continue;
+              const base = ((b * inHeight + h) * inWidth + w) * channels;
+              for (let c = 0; c < channels; c++) {
+                const v = x[base + c] as number;
+                // `where < 0` lets the first in-bounds pixel win even when it is -Infinity or NaN.
+                if (v > (best[c] as number) || where[c] === -1) {
+                  best[c] = v;
+                  where[c] = base + c;
+                }
+              }
+            }
+          }
+          const yBase = ((b * outHeight + oh) * outWidth + ow) * channels;
+          for (let c = 0; c < channels; c++) {
+            const target = where[c] as number;
+            if (target >= 0) dx[target] = (dx[target] as number) + (dy[yBase + c] as number);
+          }
+        }
+      }
+    }
+    return out;
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * Registers the kernels that tfjs-backend-wasm lacks but training needs, and
+ * replaces three of its kernels whose scalar fallbacks dominate training time.
+ * Idempotent, and must run before the wasm backend initialises (kernel set-up
+ * functions run then).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { batchMatMulWithExplicitTranspose } from './batchMatMul.js';
+import { conv2dBackpropFilterWasm } from './conv2dBackpropFilter.js';
+import { conv2dBackpropInputViaConv } from './conv2dBackpropInput.js';
+import { maxPoolGradWasm } from './maxPoolGrad.js';
+import { depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm } from './depthwiseBackprop.js';
+import { unsortedSegmentSumWasm } from './unsortedSegmentSum.js';
+
+/** The kernels alphaopt adds to the wasm backend, by tfjs kernel name. */
+export const ADDED_WASM_KERNELS = {
+  Conv2DBackpropFilter: conv2dBackpropFilterWasm,
+  DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilterWasm,
+  DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInputWasm,
+  UnsortedSegmentSum: unsortedSegmentSumWasm,
+} as const;
+
+/** Kernels alphaopt replaces for speed; each wraps (and falls back to) the original. */
+export const REPLACED_WASM_KERNELS = {
+  BatchMatMul: batchMatMulWithExplicitTranspose,
+  Conv2DBackpropInput: conv2dBackpropInputViaConv,
+  MaxPoolGrad: maxPoolGradWasm,
+} as const;
+
+const REPLACED = Symbol.for('alphaopt.replacedKernel');
+
+export interface WasmKernelChanges {
+  added: string[];
+  replaced: string[];
+}
+
+export function registerWasmTrainingKernels(): WasmKernelChanges {
+  const changes: WasmKernelChanges = { added: [], replaced: [] };
+  for (const [kernelName, kernelFunc] of Object.entries(ADDED_WASM_KERNELS)) {
+    if (tf.getKernel(kernelName, 'wasm') !== undefined) continue;
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+    changes.added.push(kernelName);
+  }
+  for (const [kernelName, wrap] of Object.entries(REPLACED_WASM_KERNELS)) {
+    const original = tf.getKernel(kernelName, 'wasm');
+    if (original === undefined || (original.kernelFunc as { [REPLACED]?: boolean })[REPLACED] === true) continue;
+    const kernelFunc = wrap(original.kernelFunc) as unknown as tf.KernelFunc;
+    (kernelFunc as { [REPLACED]?: boolean })[REPLACED] = true;
+    tf.unregisterKernel(kernelName, 'wasm');
+    const config: tf.KernelConfig = { kernelName, backendName: 'wasm', kernelFunc };
+    if (original.setupFunc !== undefined) config.setupFunc = original.setupFunc;
+    tf.registerKernel(config);
+    changes.replaced.push(kernelName);
+  }
+  return changes;
+}

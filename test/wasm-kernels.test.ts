@@ -1,0 +1,169 @@
+/**
+ * alphaopt's wasm training kernels against tfjs's reference cpu kernels, over a
+ * grid of shapes, strides, paddings and dilations. Gradients are taken with
+ * tf.grads, so the kernels are exercised exactly as training uses them.
+ */
+import test from 'ava';
+import * as tf from '@tensorflow/tfjs';
+import { computeOn, relativeError, seededValues } from './helpers/compare.js';
+
+const TOLERANCE = 1e-4;
+type Pad = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
+
+interface ConvCase {
+  x: [number, number, number, number];
+  filter: [number, number, number, number];
+  strides: number;
+  dilations: number;
+  pad: Pad;
+}
+
+const explicit = (t: number, b: number, l: number, r: number): Pad => [[0, 0], [t, b], [l, r], [0, 0]];
+
+const convCases: ConvCase[] = [];
+for (const pad of ['same', 'valid', explicit(1, 2, 0, 1), explicit(3, 3, 3, 3)] as Pad[]) {
+  // tfjs defines conv2d gradients for dilation 1 only (its gradient functions assert it).
+  for (const [strides, dilations] of [[1, 1], [2, 1], [3, 1]] as const) {
+    convCases.push({ x: [2, 9, 8, 3], filter: [3, 2, 3, 4], strides, dilations, pad });
+  }
+}
+convCases.push({ x: [5, 28, 28, 1], filter: [5, 5, 1, 8], strides: 1, dilations: 1, pad: 'same' });
+convCases.push({ x: [3, 14, 14, 16], filter: [5, 5, 16, 12], strides: 1, dilations: 1, pad: 'same' });
+convCases.push({ x: [1, 7, 7, 2], filter: [1, 1, 2, 3], strides: 2, dilations: 1, pad: 'valid' });
+
+const label = (c: ConvCase) => `x${c.x.join('x')} f${c.filter.join('x')} s${c.strides} d${c.dilations} pad=${JSON.stringify(c.pad)}`;
+
+function convGrads(c: ConvCase, depthwise: boolean): () => tf.Tensor[] {
+  return () =>
+    tf.tidy(() => {
+      const x = tf.tensor4d(seededValues(c.x.reduce((a, b) => a * b), 1), c.x);
+      const w = tf.tensor4d(seededValues(c.filter.reduce((a, b) => a * b), 2), c.filter);
+      const f = (xx: tf.Tensor4D, ww: tf.Tensor4D) => {
+        const y = depthwise
+          ? tf.depthwiseConv2d(xx, ww, c.strides, c.pad as 'same', 'NHWC', c.dilations)
+          : tf.conv2d(xx, ww, c.strides, c.pad as 'same', 'NHWC', c.dilations);
+        // A non-uniform upstream gradient, so every dy element matters.
+        return y.mul(tf.tensor(seededValues(y.size, 3), y.shape)).sum();
+      };
+      const [dx, dw] = tf.grads(f as (...a: tf.Tensor[]) => tf.Tensor)([x, w]);
+      return [dx as tf.Tensor, dw as tf.Tensor];
+    });
+}
+
+for (const c of convCases) {
+  test.serial(`conv2d gradients match cpu: ${label(c)}`, async (t) => {
+    const expected = await computeOn('cpu', convGrads(c, false));
+    const actual = await computeOn('wasm', convGrads(c, false));
+    t.true(relativeError(actual[0]!, expected[0]!) <= TOLERANCE, `dx error ${relativeError(actual[0]!, expected[0]!)}`);
+    t.true(relativeError(actual[1]!, expected[1]!) <= TOLERANCE, `dW error ${relativeError(actual[1]!, expected[1]!)}`);
+  });
+}
+
+const depthwiseCases: ConvCase[] = [
+  { x: [2, 9, 8, 3], filter: [3, 3, 3, 2], strides: 1, dilations: 1, pad: 'same' },
+  { x: [2, 9, 8, 3], filter: [3, 2, 3, 1], strides: 2, dilations: 1, pad: 'valid' },
+  { x: [2, 6, 7, 2], filter: [2, 2, 2, 3], strides: 1, dilations: 1, pad: explicit(1, 0, 2, 1) },
+];
+for (const c of depthwiseCases) {
+  test.serial(`depthwiseConv2d gradients match cpu: ${label(c)}`, async (t) => {
+    const expected = await computeOn('cpu', convGrads(c, true));
+    const actual = await computeOn('wasm', convGrads(c, true));
+    t.true(relativeError(actual[0]!, expected[0]!) <= TOLERANCE, `dx error ${relativeError(actual[0]!, expected[0]!)}`);
+    t.true(relativeError(actual[1]!, expected[1]!) <= TOLERANCE, `dW error ${relativeError(actual[1]!, expected[1]!)}`);
+  });
+}
+
+const poolCases: Array<{ x: [number, number, number, number]; size: number; strides: number; pad: 'same' | 'valid'; relu: boolean }> = [
+  { x: [2, 8, 8, 3], size: 2, strides: 2, pad: 'valid', relu: true },
+  { x: [2, 9, 7, 3], size: 3, strides: 2, pad: 'same', relu: false },
+  { x: [1, 6, 6, 2], size: 3, strides: 1, pad: 'same', relu: true },
+];
+for (const c of poolCases) {
+  test.serial(`maxPool gradient matches cpu (ties after relu: ${c.relu}): x${c.x.join('x')} k${c.size} s${c.strides} ${c.pad}`, async (t) => {
+    const grads = () =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(seededValues(c.x.reduce((a, b) => a * b), 4), c.x);
+        const f = (xx: tf.Tensor4D) => {
+          const y = tf.maxPool(c.relu ? tf.relu(xx) : xx, c.size, c.strides, c.pad);
+          return y.mul(tf.tensor(seededValues(y.size, 5), y.shape)).sum();
+        };
+        return [tf.grad(f as (x: tf.Tensor) => tf.Tensor)(x)];
+      });
+    const expected = await computeOn('cpu', grads);
+    const actual = await computeOn('wasm', grads);
+    t.true(relativeError(actual[0]!, expected[0]!) <= TOLERANCE);
+  });
+}
+
+for (const [transposeA, transposeB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+  test.serial(`batched matMul and its gradients match cpu (transposeA=${transposeA}, transposeB=${transposeB})`, async (t) => {
+    const grads = () =>
+      tf.tidy(() => {
+        const a = tf.tensor3d(seededValues(2 * 5 * 7, 6), transposeA ? [2, 7, 5] : [2, 5, 7]);
+        const b = tf.tensor3d(seededValues(2 * 7 * 3, 7), transposeB ? [2, 3, 7] : [2, 7, 3]);
+        const f = (aa: tf.Tensor, bb: tf.Tensor) => tf.matMul(aa, bb, transposeA, transposeB).square().sum();
+        const [da, db] = tf.grads(f)([a, b]);
+        return [tf.matMul(a, b, transposeA, transposeB), da as tf.Tensor, db as tf.Tensor];
+      });
+    const expected = await computeOn('cpu', grads);
+    const actual = await computeOn('wasm', grads);
+    expected.forEach((e, i) => t.true(relativeError(actual[i]!, e) <= TOLERANCE, `output ${i}`));
+  });
+}
+
+test.serial('unsortedSegmentSum and the gradient of gather match cpu', async (t) => {
+  const compute = () =>
+    tf.tidy(() => {
+      const x = tf.tensor2d(seededValues(6 * 4, 8), [6, 4]);
+      const ids = tf.tensor1d([2, 0, 2, 1, 4, 0], 'int32');
+      const table = tf.tensor2d(seededValues(5 * 3, 9), [5, 3]);
+      const gatherGrad = tf.grad((tt: tf.Tensor) => tf.gather(tt, tf.tensor1d([1, 1, 3, 0], 'int32')).square().sum())(table);
+      return [tf.unsortedSegmentSum(x, ids, 5), gatherGrad];
+    });
+  const expected = await computeOn('cpu', compute);
+  const actual = await computeOn('wasm', compute);
+  t.true(relativeError(actual[0]!, expected[0]!) <= TOLERANCE);
+  t.true(relativeError(actual[1]!, expected[1]!) <= TOLERANCE);
+});
+
+// The depthwise backprop kernels carry a dilation attribute that tf.grads never sets,
+// so dilated cases call the kernels directly. tfjs's cpu backprop kernels ignore that
+// attribute, so both gradients are checked by the adjoint identities against cpu's
+// *forward* kernel instead: for probe tensors U (filter-shaped) and V (input-shaped),
+//   <dW, U> = <depthwiseConv2d(x, U), dy>   and   <dx, V> = <depthwiseConv2d(V, w), dy>.
+for (const [dilations, pad] of [[2, 'same'], [3, 'valid'], [2, explicit(2, 1, 0, 3)]] as const) {
+  test.serial(`depthwise backprop kernels with dilation ${dilations}, pad=${JSON.stringify(pad)} are correct`, async (t) => {
+    const xShape: [number, number, number, number] = [2, 11, 10, 3];
+    const filterShape: [number, number, number, number] = [3, 2, 3, 2];
+    const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+    const probes = [20, 21, 22];
+    const conv = (x: tf.Tensor4D, w: tf.Tensor4D) => tf.depthwiseConv2d(x, w, 1, pad as 'same', 'NHWC', dilations);
+    const inputs = () => {
+      const x = tf.tensor4d(seededValues(size(xShape), 10), xShape);
+      const w = tf.tensor4d(seededValues(size(filterShape), 11), filterShape);
+      return { x, w, dy: tf.tensor4d(seededValues(conv(x, w).size, 12), conv(x, w).shape) };
+    };
+    const attrs = { strides: 1, dilations, pad, dimRoundingMode: undefined };
+    const kernelProducts = () =>
+      tf.tidy(() => {
+        const { x, w, dy } = inputs();
+        const dW = tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { ...attrs, filterShape } as never) as tf.Tensor;
+        const dx = tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy, filter: w }, { ...attrs, inputShape: xShape } as never) as tf.Tensor;
+        return probes.flatMap((seed) => [
+          dW.mul(tf.tensor(seededValues(dW.size, seed), filterShape)).sum(),
+          dx.mul(tf.tensor(seededValues(dx.size, seed + 100), xShape)).sum(),
+        ]);
+      });
+    const adjointProducts = () =>
+      tf.tidy(() => {
+        const { x, w, dy } = inputs();
+        return probes.flatMap((seed) => [
+          conv(x, tf.tensor4d(seededValues(size(filterShape), seed), filterShape)).mul(dy).sum(),
+          conv(tf.tensor4d(seededValues(size(xShape), seed + 100), xShape), w).mul(dy).sum(),
+        ]);
+      });
+    const expected = await computeOn('cpu', adjointProducts);
+    const actual = await computeOn('wasm', kernelProducts);
+    expected.forEach((e, i) => t.true(relativeError(actual[i]!, e) <= TOLERANCE, `${i % 2 === 0 ? 'dW' : 'dx'} probe ${i >> 1}: ${relativeError(actual[i]!, e)}`));
+  });
+}
