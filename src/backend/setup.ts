@@ -19,6 +19,17 @@ async function activate(tfjsName: string): Promise<void> {
   const ok = await tf.setBackend(tfjsName);
   if (!ok) throw new Error(`tfjs could not initialise backend '${tfjsName}'`);
   await tf.ready();
+  silenceCpuBanner();
+}
+
+/**
+ * tfjs's cpu backend prints an advert for tfjs-node on its first write in Node.
+ * AlphaOpt reports the chosen backend (and how to get tfjs-node) itself, and the
+ * banner would corrupt `--json` output, so it is switched off.
+ */
+function silenceCpuBanner(): void {
+  const cpu = tf.findBackend('cpu') as { firstUse?: boolean } | null;
+  if (cpu !== null && 'firstUse' in cpu) cpu.firstUse = false;
 }
 
 async function tryTensorflow(loadModule: ModuleLoader): Promise<Attempt> {
