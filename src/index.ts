@@ -10,3 +10,6 @@ export { tf };
 export * from './backend/index.js';
 export { mnistCnn, mnistMlp } from './models/mnistCnn.js';
 export { trainingStep, randomBatch, type Batch } from './models/trainingStep.js';
+export * as rules from './rules/index.js';
+export { toTfjsOptimizer, RuleOptimizer } from './rules/tfjsOptimizer.js';
+export { collectProvenance, type Provenance } from './provenance.js';

@@ -1,0 +1,45 @@
+/**
+ * An update rule: a pair of pure functions over tensors, as in optax.
+ *
+ *   init(params) → state
+ *   update({grads, params, loss, step}, state) → {updates, state}
+ *
+ * `updates` are *added* to the parameters (θ ← θ + u), so descent rules return
+ * negative steps. Because a rule is plain tensor math with no hidden variables, a
+ * sequence of updates can be unrolled inside `tf.grad`/`tf.variableGrads` and
+ * differentiated with respect to tensor-valued hyper-parameters or meta-parameters.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { RuleSpec } from './spec.js';
+
+/** A rule's state: tensors, arrays or records of them (a "pytree"). */
+export type StateTree = tf.Tensor | readonly StateTree[] | { readonly [key: string]: StateTree };
+
+export interface UpdateInput {
+  grads: readonly tf.Tensor[];
+  params: readonly tf.Tensor[];
+  /** The loss at `params` (learned optimizers and controllers read it); absent when unknown. */
+  loss?: tf.Scalar;
+  /** 0 for the first update. */
+  step: number;
+  /**
+   * Per-step hyper-parameter values chosen by a controller (an RL agent setting the
+   * learning rate, say). Rules that know a name use it in place of their configured value.
+   */
+  hyperParams?: Readonly<Record<string, tf.Scalar | number>>;
+}
+
+export interface UpdateOutput<S extends StateTree = StateTree> {
+  updates: tf.Tensor[];
+  state: S;
+}
+
+export interface UpdateRule<S extends StateTree = StateTree> {
+  /** A JSON description from which `ruleFromSpec` rebuilds the rule; absent for rules that cannot be serialised. */
+  readonly spec?: RuleSpec;
+  init(params: readonly tf.Tensor[]): S;
+  update(input: UpdateInput, state: S): UpdateOutput<S>;
+}
+
+/** A hyper-parameter: a number, or a scalar tensor (to differentiate through, or set per step by a controller). */
+export type HyperParam = number | tf.Scalar;
