@@ -7,6 +7,6 @@ export { chain } from './chain.js';
 export { trace, scaleByAdagrad, scaleByRms, scaleByAdadelta, scaleByAdam, scaleByAdamax } from './moments.js';
 export { scale, scaleByLearningRate, addDecayedWeights, clipByGlobalNorm, clipByValue } from './stateless.js';
 export { constant, stepDecay, exponentialDecay, cosineDecay, sgdr, linearWarmup, scheduleFromSpec, isSchedule, type Schedule } from './schedules.js';
-export { ruleFromSpec, RULE_NAMES } from './registry.js';
+export { ruleFromSpec, RULE_NAMES, RuleSpecError } from './registry.js';
 export { treeLeaves, treeMap, treeTensors } from './tree.js';
 export { applyUpdates } from './tfjsOptimizer.js';

@@ -1,4 +1,10 @@
-/** Rebuilds a rule from its JSON spec (optimizer configs, suite files). */
+/**
+ * Rebuilds a rule from its JSON spec (optimizer configs, suite files). Every
+ * rule's options are decoded with io-ts against that rule's own schema, so a
+ * typo'd name, a string where a number belongs, or an unknown option fails
+ * before anything runs, with the path of the problem.
+ */
+import * as t from 'io-ts';
 import { PathReporter } from 'io-ts/lib/PathReporter.js';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { chain } from './chain.js';
@@ -6,54 +12,100 @@ import { family7 } from './family7.js';
 import { scaleByAdadelta, scaleByAdagrad, scaleByAdam, scaleByAdamax, scaleByRms, trace } from './moments.js';
 import * as optimizers from './optimizers.js';
 import { scheduleFromSpec } from './schedules.js';
-import { RuleSpec, ScheduleSpec, type OptionValue } from './spec.js';
+import { RuleSpec, ScheduleSpec } from './spec.js';
 import { addDecayedWeights, clipByGlobalNorm, clipByValue, scale, scaleByLearningRate } from './stateless.js';
 import type { UpdateRule } from './types.js';
 
-type Factory = (options: Record<string, unknown>) => UpdateRule;
+const num = t.number;
+const bool = t.boolean;
+/** A step size: a number or a schedule. */
+const step = t.union([t.number, ScheduleSpec]);
 
-const FACTORIES: Record<string, Factory> = {
-  sgd: optimizers.sgd,
-  momentum: optimizers.momentum,
-  nesterov: optimizers.nesterov,
-  adagrad: optimizers.adagrad,
-  rmsprop: optimizers.rmsprop,
-  adadelta: optimizers.adadelta,
-  adam: optimizers.adam,
-  adamax: optimizers.adamax,
-  amsgrad: optimizers.amsgrad,
-  adamw: optimizers.adamw,
-  family7: family7 as unknown as Factory,
-  trace: trace as unknown as Factory,
-  scaleByAdagrad: scaleByAdagrad as unknown as Factory,
-  scaleByRms: scaleByRms as unknown as Factory,
-  scaleByAdadelta: scaleByAdadelta as unknown as Factory,
-  scaleByAdam: scaleByAdam as unknown as Factory,
-  scaleByAdamax: scaleByAdamax as unknown as Factory,
-  scale: (o) => scale(o['factor'] as number),
-  scaleByLearningRate: (o) => scaleByLearningRate(o['learningRate'] as number),
-  addDecayedWeights: (o) => addDecayedWeights(o['weightDecay'] as number),
-  clipByGlobalNorm: (o) => clipByGlobalNorm(o['maxNorm'] as number),
-  clipByValue: (o) => clipByValue(o as { min: number; max: number }),
+type Props = Record<string, t.Mixed>;
+interface Entry {
+  props: Props;
+  /** Options required to be present. */
+  required?: string[];
+  build: (options: Record<string, unknown>) => UpdateRule;
+}
+
+const adamProps = { learningRate: step, beta1: num, beta2: num, epsilon: num };
+const asRule = (f: unknown) => f as (options: Record<string, unknown>) => UpdateRule;
+
+const ENTRIES: Record<string, Entry> = {
+  sgd: { props: { learningRate: step }, build: asRule(optimizers.sgd) },
+  momentum: { props: { learningRate: step, momentum: num }, build: asRule(optimizers.momentum) },
+  nesterov: { props: { learningRate: step, momentum: num }, build: asRule(optimizers.nesterov) },
+  adagrad: { props: { learningRate: step, initialAccumulatorValue: num, epsilon: num }, build: asRule(optimizers.adagrad) },
+  rmsprop: { props: { learningRate: step, decay: num, momentum: num, epsilon: num, centered: bool }, build: asRule(optimizers.rmsprop) },
+  adadelta: { props: { learningRate: step, rho: num, epsilon: num }, build: asRule(optimizers.adadelta) },
+  adam: { props: adamProps, build: asRule(optimizers.adam) },
+  adamax: { props: adamProps, build: asRule(optimizers.adamax) },
+  amsgrad: { props: adamProps, build: asRule(optimizers.amsgrad) },
+  adamw: { props: { ...adamProps, weightDecay: num }, build: asRule(optimizers.adamw) },
+  family7: {
+    props: { learningRate: step, a1: step, a2: step, a3: step, b1: step, b2: step, b3: step, p0: num, q0: num },
+    build: asRule(family7),
+  },
+  trace: { props: { decay: num, nesterov: bool }, required: ['decay'], build: asRule(trace) },
+  scaleByAdagrad: { props: { initialAccumulatorValue: num, epsilon: num }, build: asRule(scaleByAdagrad) },
+  scaleByRms: { props: { decay: num, epsilon: num, centered: bool }, build: asRule(scaleByRms) },
+  scaleByAdadelta: { props: { rho: num, epsilon: num }, build: asRule(scaleByAdadelta) },
+  scaleByAdam: { props: { beta1: num, beta2: num, epsilon: num, biasCorrection: bool, amsgrad: bool }, build: asRule(scaleByAdam) },
+  scaleByAdamax: { props: { beta1: num, beta2: num, epsilon: num }, build: asRule(scaleByAdamax) },
+  scale: { props: { factor: step }, required: ['factor'], build: (o) => scale(o['factor'] as number) },
+  scaleByLearningRate: { props: { learningRate: step }, required: ['learningRate'], build: (o) => scaleByLearningRate(o['learningRate'] as number) },
+  addDecayedWeights: { props: { weightDecay: num }, required: ['weightDecay'], build: (o) => addDecayedWeights(o['weightDecay'] as number) },
+  clipByGlobalNorm: { props: { maxNorm: num }, required: ['maxNorm'], build: (o) => clipByGlobalNorm(o['maxNorm'] as number) },
+  clipByValue: { props: { min: num, max: num }, required: ['min', 'max'], build: (o) => clipByValue(o as { min: number; max: number }) },
+  chain: { props: { rules: t.array(RuleSpec) }, required: ['rules'], build: (o) => chain(...(o['rules'] as UpdateRule[])) },
 };
 
-export const RULE_NAMES = [...Object.keys(FACTORIES), 'chain'];
+export const RULE_NAMES = Object.keys(ENTRIES);
 
-function reviveOption(value: OptionValue): unknown {
-  if (Array.isArray(value)) return value.map((spec) => ruleFromSpec(spec));
-  if (typeof value === 'object' && ScheduleSpec.is(value)) return scheduleFromSpec(value);
+export class RuleSpecError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RuleSpecError';
+  }
+}
+
+function revive(value: unknown, path: string): unknown {
+  if (Array.isArray(value)) return value.map((spec, i) => ruleFromSpec(spec, `${path}/${i}`));
+  if (typeof value === 'object' && value !== null && ScheduleSpec.is(value)) {
+    try {
+      return scheduleFromSpec(value);
+    } catch (error) {
+      throw new RuleSpecError(`${path}: ${(error as Error).message}`);
+    }
+  }
   return value;
 }
 
-/** Decodes and rebuilds; a malformed spec fails with the io-ts path of the problem. */
-export function ruleFromSpec(input: unknown): UpdateRule {
+/**
+ * Decodes and rebuilds a rule. `path` names where the spec sits (a JSON path in
+ * a suite file, say) so errors point at it.
+ */
+export function ruleFromSpec(input: unknown, path = 'rule'): UpdateRule {
   const decoded = RuleSpec.decode(input);
-  if (isLeft(decoded)) throw new Error(`invalid rule spec: ${PathReporter.report(decoded).join('; ')}`);
-  const spec = decoded.right;
-  const options: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(spec.options)) options[key] = reviveOption(value);
-  if (spec.rule === 'chain') return chain(...(options['rules'] as UpdateRule[]));
-  const factory = FACTORIES[spec.rule];
-  if (factory === undefined) throw new Error(`unknown rule '${spec.rule}'; known rules: ${RULE_NAMES.join(', ')}`);
-  return factory(options);
+  if (isLeft(decoded)) throw new RuleSpecError(`${path}: invalid rule spec: ${PathReporter.report(decoded).join('; ')}`);
+  const { rule, options } = decoded.right;
+  const entry = ENTRIES[rule];
+  if (entry === undefined) throw new RuleSpecError(`${path}.rule: unknown rule '${rule}'; known rules: ${RULE_NAMES.join(', ')}`);
+  const known = Object.keys(entry.props);
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) throw new RuleSpecError(`${path}.options.${key}: unknown option for rule '${rule}'; expected one of ${known.join(', ')}`);
+  }
+  for (const key of entry.required ?? []) {
+    if (!(key in options)) throw new RuleSpecError(`${path}.options.${key}: required by rule '${rule}'`);
+  }
+  const revived: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options)) {
+    const codec = entry.props[key] as t.Mixed;
+    if (!codec.is(value)) {
+      throw new RuleSpecError(`${path}.options.${key}: expected ${codec.name}, got ${JSON.stringify(value)}`);
+    }
+    revived[key] = revive(value, `${path}.options.${key}`);
+  }
+  return entry.build(revived);
 }

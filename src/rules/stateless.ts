@@ -7,14 +7,14 @@ import { hyperSpec, valueAt, type StepSize } from './hyper.js';
 import type { RuleSpec } from './spec.js';
 import type { HyperParam, UpdateInput, UpdateRule } from './types.js';
 
-type Empty = readonly never[];
-const EMPTY: Empty = [];
+/** Stateless transforms keep an empty list as their state. */
+type Empty = never[];
 
 function statelessRule(spec: RuleSpec | undefined, map: (grads: readonly tf.Tensor[], params: readonly tf.Tensor[], input: UpdateInput) => tf.Tensor[]): UpdateRule<Empty> {
   return {
     ...(spec === undefined ? {} : { spec }),
-    init: () => EMPTY,
-    update: (input) => ({ updates: map(input.grads, input.params, input), state: EMPTY }),
+    init: () => [],
+    update: (input) => ({ updates: map(input.grads, input.params, input), state: [] }),
   };
 }
 

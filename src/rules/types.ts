@@ -13,7 +13,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { RuleSpec } from './spec.js';
 
 /** A rule's state: tensors, arrays or records of them (a "pytree"). */
-export type StateTree = tf.Tensor | readonly StateTree[] | { readonly [key: string]: StateTree };
+export type StateTree = tf.Tensor | StateTree[] | { [key: string]: StateTree };
 
 export interface UpdateInput {
   grads: readonly tf.Tensor[];

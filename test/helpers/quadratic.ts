@@ -17,7 +17,7 @@ export function quadraticLoss(theta: tf.Tensor): tf.Scalar {
 
 /** Runs a rule functionally (init/update) for `steps` steps; returns θ after each step. */
 export async function ruleTrajectory(rule: UpdateRule, steps: number, start: Vec = QUADRATIC.start): Promise<Vec[]> {
-  let theta = tf.tensor1d(start);
+  let theta: tf.Tensor = tf.tensor1d(start);
   let state = rule.init([theta]);
   const out: Vec[] = [];
   for (let step = 0; step < steps; step++) {
