@@ -1,0 +1,83 @@
+/**
+ * Optimizer overhead: one update of a ~100k-parameter MLP (784-128-10) through
+ * toTfjsOptimizer(rule) for every rule, against tf.train.adam — the update alone
+ * (fixed gradients) and a whole training step (batch 128).
+ *
+ *   npm run bench:rules -- [--backend wasm] [--out DIR]
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import b from 'benny';
+import type { Summary } from 'benny/lib/internal/common-types.js';
+import { tf, setupBackend, BackendRequest, rules, toTfjsOptimizer, randomBatch, trainingStep } from '../src/index.js';
+import { collectProvenance } from '../src/provenance.js';
+
+function flag(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < process.argv.length ? (process.argv[i + 1] as string) : fallback;
+}
+
+const requested = flag('backend', 'wasm');
+if (!BackendRequest.is(requested)) throw new Error(`--backend must be one of auto, cpu, wasm, webgpu, tensorflow (got '${requested}')`);
+const outDir = flag('out', path.join('bench', 'results'));
+const choice = await setupBackend(requested);
+const provenance = collectProvenance(choice.backend, choice.detail);
+
+function mlp(): tf.Sequential {
+  return tf.sequential({
+    layers: [
+      tf.layers.dense({ inputShape: [784], units: 128, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+      tf.layers.dense({ units: 10, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+    ],
+  });
+}
+
+const CANDIDATES: Array<[string, () => tf.Optimizer]> = [
+  ['tf.train.adam', () => tf.train.adam(1e-3)],
+  ['adam', () => toTfjsOptimizer(rules.adam())],
+  ['sgd', () => toTfjsOptimizer(rules.sgd())],
+  ['momentum', () => toTfjsOptimizer(rules.momentum())],
+  ['nesterov', () => toTfjsOptimizer(rules.nesterov())],
+  ['adagrad', () => toTfjsOptimizer(rules.adagrad())],
+  ['rmsprop', () => toTfjsOptimizer(rules.rmsprop())],
+  ['adadelta', () => toTfjsOptimizer(rules.adadelta())],
+  ['adamax', () => toTfjsOptimizer(rules.adamax())],
+  ['amsgrad', () => toTfjsOptimizer(rules.amsgrad())],
+  ['adamw', () => toTfjsOptimizer(rules.adamw())],
+  ['family7', () => toTfjsOptimizer(rules.family7())],
+];
+
+const model = mlp();
+const params = model.trainableWeights.map((w) => w.read() as tf.Variable);
+const paramCount = params.reduce((n, p) => n + p.size, 0);
+const grads = params.map((p, i) => ({ name: p.name, tensor: tf.randomNormal(p.shape, 0, 1e-2, 'float32', i) }));
+const batch = randomBatch([784], 128, 10, 4);
+const last = params[params.length - 1] as tf.Variable;
+const options = { minSamples: 20, maxTime: 3 };
+
+async function suite(name: string, make: (optimizer: tf.Optimizer) => () => Promise<void>): Promise<Summary> {
+  const optimizers = CANDIDATES.map(([label, build]) => [label, build()] as const);
+  const summary = await b.suite(name, ...optimizers.map(([label, optimizer]) => b.add(label, make(optimizer), options)), b.cycle(), b.complete());
+  for (const [, optimizer] of optimizers) optimizer.dispose();
+  return summary;
+}
+
+const update = await suite(`update of a ${paramCount}-parameter MLP (fixed gradients)`, (optimizer) => async () => {
+  optimizer.applyGradients(grads);
+  await last.data();
+});
+const step = await suite(`training step of the ${paramCount}-parameter MLP, batch 128`, (optimizer) => async () => {
+  await trainingStep(model, optimizer, batch);
+});
+
+const table = (summary: Summary) => {
+  const reference = summary.results.find((r) => r.name === 'tf.train.adam')!.details.mean;
+  return summary.results.map((r) => ({ rule: r.name, meanMs: r.details.mean * 1000, ratioToTfAdam: r.details.mean / reference, rme: r.details.relativeMarginOfError }));
+};
+const results = { update: table(update), trainingStep: table(step) };
+console.table(results.update);
+console.table(results.trainingStep);
+await mkdir(outDir, { recursive: true });
+const file = path.join(outDir, `rules-${choice.backend}-${provenance.date.replace(/[:.]/g, '-')}.json`);
+await writeFile(file, `${JSON.stringify({ suite: 'rule overhead vs tf.train.adam', paramCount, provenance, results, tfjsVersion: tf.version.tfjs }, null, 2)}\n`);
+console.log(`wrote ${file}`);
