@@ -1,0 +1,49 @@
+/**
+ * One finished run, as appended to `runs.jsonl`. Reports read only these
+ * records: they do not know how a run was produced.
+ */
+import * as t from 'io-ts';
+
+export const RunRecord = t.intersection([
+  t.type({
+    /** Task id, e.g. `rosenbrock` or `quadratic10d`. */
+    task: t.string,
+    /** Optimizer label from the suite, e.g. `adam` or `lr-schedule (learned)`. */
+    optimizer: t.string,
+    /** The hyper-parameters of this run (the grid point for tuned baselines). */
+    hparams: t.record(t.string, t.union([t.number, t.string, t.boolean])),
+    seed: t.number,
+    backend: t.string,
+    steps: t.number,
+    /** Loss before the first step (index 0) and after each step: `steps + 1` values, null once diverged. */
+    losses: t.array(t.union([t.number, t.null])),
+    finalLoss: t.union([t.number, t.null]),
+    bestLoss: t.union([t.number, t.null]),
+    /** First step whose loss is ≤ the task's threshold, or null. */
+    stepsToThreshold: t.union([t.number, t.null]),
+    /** Mean loss over steps 0…steps (area under the loss curve divided by its length); null if diverged. */
+    auc: t.union([t.number, t.null]),
+    wallMs: t.number,
+    diverged: t.boolean,
+  }),
+  t.partial({
+    /** For 2-D tasks: parameter positions at (a subsample of) steps, for trajectory plots: [[step, x, y], …]. */
+    trajectory: t.array(t.tuple([t.number, t.number, t.number])),
+    /** The task's known minimum value, when it has one (for log-scale plots of loss − f*). */
+    optimum: t.number,
+    /** Evaluation metrics of tasks that have them, e.g. testAccuracy. */
+    metrics: t.record(t.string, t.number),
+    /** Per-step loss-scale used when plotting: 'log' (loss − optimum > 0) or 'symlog' (unbounded below). */
+    lossScale: t.union([t.literal('log'), t.literal('symlog')]),
+  }),
+]);
+export type RunRecord = t.TypeOf<typeof RunRecord>;
+
+/** The identity of a run: `--resume` skips records with a key already in runs.jsonl. */
+export function runKey(r: Pick<RunRecord, 'task' | 'optimizer' | 'hparams' | 'seed' | 'steps'>): string {
+  const hp = Object.keys(r.hparams)
+    .sort()
+    .map((k) => `${k}=${String(r.hparams[k])}`)
+    .join(',');
+  return `${r.task}|${r.optimizer}|${hp}|seed=${r.seed}|steps=${r.steps}`;
+}
