@@ -2,10 +2,14 @@
 /** The `alphaopt` command. */
 import { Command } from 'commander';
 import { registerBackendsCommand } from './backends.js';
+import { registerReportCommand } from './report.js';
+import { registerRunCommand } from './run.js';
 
 const program = new Command();
 program.name('alphaopt').description('Learned optimizers and hand-designed baselines on TensorFlow.js');
 registerBackendsCommand(program);
+registerRunCommand(program);
+registerReportCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`alphaopt: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -84,9 +84,10 @@ function revive(value: unknown, path: string): unknown {
 
 /**
  * Decodes and rebuilds a rule. `path` names where the spec sits (a JSON path in
- * a suite file, say) so errors point at it.
+ * a suite file, say) so errors point at it. `overrides` replace options by
+ * values that JSON cannot hold — tensors, e.g. one learning rate per batched row.
  */
-export function ruleFromSpec(input: unknown, path = 'rule'): UpdateRule {
+export function ruleFromSpec(input: unknown, path = 'rule', overrides: Record<string, unknown> = {}): UpdateRule {
   const decoded = RuleSpec.decode(input);
   if (isLeft(decoded)) throw new RuleSpecError(`${path}: invalid rule spec: ${PathReporter.report(decoded).join('; ')}`);
   const { rule, options } = decoded.right;
@@ -106,6 +107,10 @@ export function ruleFromSpec(input: unknown, path = 'rule'): UpdateRule {
       throw new RuleSpecError(`${path}.options.${key}: expected ${codec.name}, got ${JSON.stringify(value)}`);
     }
     revived[key] = revive(value, `${path}.options.${key}`);
+  }
+  for (const [key, value] of Object.entries(overrides)) {
+    if (!known.includes(key)) throw new RuleSpecError(`${path}: cannot override '${key}': not an option of rule '${rule}' (expected one of ${known.join(', ')})`);
+    revived[key] = value;
   }
   return entry.build(revived);
 }

@@ -18,8 +18,11 @@ export type StateTree = tf.Tensor | StateTree[] | { [key: string]: StateTree };
 export interface UpdateInput {
   grads: readonly tf.Tensor[];
   params: readonly tf.Tensor[];
-  /** The loss at `params` (learned optimizers and controllers read it); absent when unknown. */
-  loss?: tf.Scalar;
+  /**
+   * The loss at `params` (learned optimizers and controllers read it); absent when
+   * unknown. A scalar, or one loss per row when independent runs are batched as rows.
+   */
+  loss?: tf.Tensor;
   /** 0 for the first update. */
   step: number;
   /**
@@ -41,5 +44,9 @@ export interface UpdateRule<S extends StateTree = StateTree> {
   update(input: UpdateInput, state: S): UpdateOutput<S>;
 }
 
-/** A hyper-parameter: a number, or a scalar tensor (to differentiate through, or set per step by a controller). */
+/**
+ * A hyper-parameter: a number, or a scalar tensor (to differentiate through, or set
+ * per step by a controller). A tensor that broadcasts against the parameters also
+ * works — e.g. one learning rate per row when runs are batched as rows.
+ */
 export type HyperParam = number | tf.Scalar;

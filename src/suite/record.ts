@@ -27,7 +27,7 @@ export const RunRecord = t.intersection([
     diverged: t.boolean,
   }),
   t.partial({
-    /** For 2-D tasks: parameter positions at (a subsample of) steps, for trajectory plots: [[step, x, y], …]. */
+    /** For seed 0 of 2-D tasks: parameter positions at (a subsample of) steps, for trajectory plots: [[step, x, y], …]. */
     trajectory: t.array(t.tuple([t.number, t.number, t.number])),
     /** The task's known minimum value, when it has one (for log-scale plots of loss − f*). */
     optimum: t.number,

@@ -1,0 +1,25 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { writeReport } from '../report/index.js';
+import { readSuite } from '../suite/decode.js';
+import type { LandscapeView } from '../tasks/types.js';
+
+export function registerReportCommand(program: Command): void {
+  program
+    .command('report')
+    .description('(re)write summary.md, summary.csv and plots from DIR/runs.jsonl')
+    .argument('<dir>', 'a results directory')
+    .option('--no-png', 'write SVG plots only')
+    .action(async (dir: string, options: { png: boolean }) => {
+      if (!existsSync(path.join(dir, 'runs.jsonl'))) throw new Error(`${dir}/runs.jsonl not found: run a suite first (alphaopt run <suite> --out ${dir})`);
+      // The suite copy beside the results tells which tasks are landscapes (for contour maps).
+      const landscapes = new Map<string, LandscapeView>();
+      const suiteCopy = path.join(dir, 'suite.json');
+      if (existsSync(suiteCopy)) {
+        for (const task of (await readSuite(suiteCopy)).tasks) if (task.landscape !== undefined) landscapes.set(task.id, task.landscape);
+      }
+      const result = await writeReport(dir, { contour: (id: string) => landscapes.get(id), png: options.png });
+      process.stdout.write(`${result.files.length} files written in ${dir}\n`);
+    });
+}

@@ -1,0 +1,44 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { BackendRequest } from '../backend/names.js';
+import { readSuite } from '../suite/decode.js';
+import { runSuite } from '../suite/runner.js';
+
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description('run a comparison suite: appends one record per finished run to DIR/runs.jsonl, then writes the report')
+    .argument('<suite>', 'suite file, e.g. suites/2d.json')
+    .option('--backend <name>', 'auto | cpu | wasm | webgpu | tensorflow (default: the suite\'s choice, else auto)')
+    .option('--out <dir>', 'results directory (default: results/<suite name>)')
+    .option('--resume', 'continue an interrupted run: skip runs already in DIR/runs.jsonl')
+    .option('--replace', 'move existing results in DIR aside (to DIR/.previous/<time>/) and start afresh')
+    .option('--seeds <n>', 'number of seeds (default: the suite\'s)', (v) => {
+      const n = Number.parseInt(v, 10);
+      if (!(n > 0)) throw new Error(`--seeds must be a positive integer (got '${v}')`);
+      return n;
+    })
+    .action(async (file: string, options: { backend?: string; out?: string; resume?: boolean; replace?: boolean; seeds?: number }) => {
+      if (options.backend !== undefined && !BackendRequest.is(options.backend)) {
+        throw new Error(`--backend must be one of auto, cpu, wasm, webgpu, tensorflow (got '${options.backend}')`);
+      }
+      if (options.resume === true && options.replace === true) throw new Error('--resume and --replace exclude each other');
+      const suite = await readSuite(file);
+      const out = options.out ?? path.join('results', suite.name);
+      const summary = await runSuite(suite, {
+        out,
+        ...(options.backend === undefined ? {} : { backend: options.backend as BackendRequest }),
+        resume: options.resume === true,
+        replace: options.replace === true,
+        ...(options.seeds === undefined ? {} : { seeds: options.seeds }),
+        log: (line) => process.stderr.write(`${line}\n`),
+        command: `alphaopt run ${process.argv.slice(3).join(' ')}`,
+      });
+      const winners = summary.report.summary.map((t) => `${t.task}: ${t.optimizers.find((o) => o.rank === 1)?.optimizer ?? '—'}`);
+      process.stdout.write(
+        `${summary.runs} runs in ${(summary.wallMs / 1000).toFixed(1)} s on ${summary.backend.backend}` +
+          `${summary.skipped > 0 ? ` (${summary.skipped} already done)` : ''}; results in ${out}/summary.md\n` +
+          `winners — ${winners.join('; ')}\n`,
+      );
+    });
+}

@@ -1,0 +1,4 @@
+export type { LearnedOptimizer, MetaTrainReport, MetaTrainPoint, ProgressCallback, JsonValue } from './types.js';
+export { saveCheckpoint, readManifest, CheckpointError, CHECKPOINT_FORMAT } from './checkpoint.js';
+export { registerLearnedOptimizer, createLearnedOptimizer, loadLearnedOptimizer, learnedKinds } from './registry.js';
+export { LearnedLrSchedule, type LrScheduleOptions } from './lrSchedule.js';

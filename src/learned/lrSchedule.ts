@@ -1,0 +1,113 @@
+/**
+ * The trivial learned optimizer: a learned learning rate for each of the first
+ * `horizon` steps (log-parameterised, so it stays positive), applied to a base
+ * direction — the raw gradient ('sgd') or Adam's normalised moment ('adam').
+ * Meta-trained by truncated BPTT on a task family. It exists to prove the
+ * LearnedOptimizer interface end to end, and is a fair baseline in its own right
+ * (a meta-learned step-size schedule).
+ *
+ * Online mode adapts the schedule while it runs by hyper-gradient descent
+ * (Baydin et al. 2018): ∂f(θₜ)/∂log ηₜ₋₁ = ∇f(θₜ)·uₜ₋₁, where uₜ₋₁ is the previous update.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { decodeBpttConfig, metaTrainBptt } from '../meta/bptt.js';
+import { chain, scaleByAdam, type StateTree, type UpdateRule } from '../rules/index.js';
+import { toTfjsOptimizer } from '../rules/tfjsOptimizer.js';
+import type { TaskFamily } from '../tasks/types.js';
+import { registerLearnedOptimizer } from './registry.js';
+import type { JsonValue, LearnedOptimizer, MetaTrainReport, ProgressCallback } from './types.js';
+
+export interface LrScheduleOptions {
+  horizon: number;
+  initialLearningRate: number;
+  base: 'sgd' | 'adam';
+  /** Step size of the online hyper-gradient adaptation (log-learning-rate units). */
+  onlineRate: number;
+}
+
+const DEFAULTS: LrScheduleOptions = { horizon: 100, initialLearningRate: 0.01, base: 'sgd', onlineRate: 0.02 };
+
+function decode(hyperParams: Record<string, JsonValue>): LrScheduleOptions {
+  const o = { ...DEFAULTS, ...hyperParams } as Record<string, JsonValue>;
+  const horizon = o['horizon'];
+  if (typeof horizon !== 'number' || !Number.isInteger(horizon) || horizon < 1) throw new Error(`lr-schedule.horizon: expected a positive integer, got ${JSON.stringify(horizon)}`);
+  if (typeof o['initialLearningRate'] !== 'number' || !(o['initialLearningRate'] > 0)) throw new Error('lr-schedule.initialLearningRate: expected a positive number');
+  if (o['base'] !== 'sgd' && o['base'] !== 'adam') throw new Error(`lr-schedule.base: expected 'sgd' or 'adam', got ${JSON.stringify(o['base'])}`);
+  if (typeof o['onlineRate'] !== 'number') throw new Error('lr-schedule.onlineRate: expected a number');
+  const unknown = Object.keys(hyperParams).filter((k) => !(k in DEFAULTS));
+  if (unknown.length > 0) throw new Error(`lr-schedule.${unknown[0]}: unknown option; expected one of ${Object.keys(DEFAULTS).join(', ')}`);
+  return o as unknown as LrScheduleOptions;
+}
+
+export class LearnedLrSchedule implements LearnedOptimizer {
+  readonly kind = 'lr-schedule';
+  readonly version = 1;
+  readonly hyperParams: Record<string, JsonValue>;
+  readonly metaParams: ReadonlyMap<string, tf.Variable>;
+  private readonly options: LrScheduleOptions;
+  private readonly logLearningRate: tf.Variable;
+
+  constructor(hyperParams: Record<string, JsonValue> = {}) {
+    this.options = decode(hyperParams);
+    this.hyperParams = { ...this.options };
+    this.logLearningRate = tf.variable(tf.fill([this.options.horizon], Math.log(this.options.initialLearningRate)), true, `lr-schedule/logLearningRate/${Math.random().toString(36).slice(2)}`);
+    this.metaParams = new Map([['logLearningRate', this.logLearningRate]]);
+  }
+
+  /** ηₜ as a scalar tensor (steps past the horizon reuse the last entry). */
+  private learningRateAt(step: number): tf.Scalar {
+    const index = Math.min(step, this.options.horizon - 1);
+    return tf.exp(tf.reshape(tf.slice(this.logLearningRate, [index], [1]), [])) as tf.Scalar;
+  }
+
+  private learnedStep(): UpdateRule {
+    return {
+      init: () => [],
+      update: ({ grads, step }) => {
+        const lr = this.learningRateAt(step);
+        return { updates: grads.map((g) => tf.mul(g, tf.neg(lr))), state: [] };
+      },
+    };
+  }
+
+  rule(): UpdateRule {
+    return this.options.base === 'adam' ? chain(scaleByAdam() as UpdateRule, this.learnedStep()) : chain(this.learnedStep());
+  }
+
+  /** The rule plus hyper-gradient adaptation of the schedule entry in use (mutates φ as it runs). */
+  private onlineRule(): UpdateRule<{ inner: StateTree; previous: tf.Tensor[] }> {
+    const inner = this.rule();
+    return {
+      init: (params) => ({ inner: inner.init(params), previous: params.map((p) => tf.zerosLike(p)) }),
+      update: (input, state) => {
+        const hyperGradient = tf.addN(input.grads.map((g, i) => tf.sum(tf.mul(g, state.previous[i] as tf.Tensor))));
+        const index = Math.min(input.step, this.options.horizon - 1);
+        const delta = tf.mul(tf.oneHot(tf.tensor1d([index], 'int32'), this.options.horizon).reshape([this.options.horizon]), tf.mul(hyperGradient, -this.options.onlineRate));
+        if (input.step > 0) this.logLearningRate.assign(tf.add(this.logLearningRate, delta));
+        const out = inner.update(input, state.inner);
+        return { updates: out.updates, state: { inner: out.state, previous: out.updates } };
+      },
+    };
+  }
+
+  metaTrain(family: TaskFamily, config: Record<string, JsonValue>, onProgress?: ProgressCallback): Promise<MetaTrainReport> {
+    const bpttConfig = decodeBpttConfig({ horizon: this.options.horizon, metaLoss: 'log', ...config });
+    return metaTrainBptt(this, family, bpttConfig, onProgress);
+  }
+
+  toTfjsOptimizer(options: { mode: 'frozen' | 'online' }): tf.Optimizer {
+    return toTfjsOptimizer(options.mode === 'online' ? (this.onlineRule() as unknown as UpdateRule) : this.rule());
+  }
+
+  /** The current schedule (for reports). */
+  async schedule(): Promise<number[]> {
+    const values = await this.logLearningRate.data();
+    return Array.from(values, Math.exp);
+  }
+
+  dispose(): void {
+    this.logLearningRate.dispose();
+  }
+}
+
+registerLearnedOptimizer('lr-schedule', (hyperParams) => new LearnedLrSchedule(hyperParams));

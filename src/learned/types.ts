@@ -1,0 +1,48 @@
+/**
+ * The one interface every learned optimizer implements: DQN and actor-critic
+ * controllers, the coordinate-wise RL policy, the LSTM optimizer, and the
+ * trivial learned learning-rate schedule that proves the interface end to end.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { UpdateRule } from '../rules/index.js';
+import type { TaskFamily } from '../tasks/types.js';
+
+export type JsonValue = number | string | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export interface MetaTrainPoint {
+  iteration: number;
+  /** Meta-training loss of this iteration (the estimator's objective). */
+  metaLoss: number;
+  /** Wall time since meta-training started. */
+  wallMs: number;
+}
+
+export interface MetaTrainReport {
+  method: string;
+  curve: MetaTrainPoint[];
+  /** Meta-validation on held-out tasks: the frozen optimizer's mean objective. */
+  validation: Array<{ iteration: number; loss: number }>;
+  /** The iteration whose meta-parameters were kept (best validation). */
+  bestIteration: number;
+  wallMs: number;
+}
+
+export type ProgressCallback = (point: MetaTrainPoint) => void;
+
+export interface LearnedOptimizer {
+  /** Registered kind (checkpoints record it), e.g. 'lr-schedule', 'lstm'. */
+  readonly kind: string;
+  /** The checkpoint format version of this kind. */
+  readonly version: number;
+  /** Construction options: recorded in checkpoints, enough to rebuild an untrained instance. */
+  readonly hyperParams: Record<string, JsonValue>;
+  /** The meta-parameters φ, by stable name (checkpoint weight names). */
+  readonly metaParams: ReadonlyMap<string, tf.Variable>;
+  /** An update rule parameterized by φ: differentiable w.r.t. φ (BPTT), actable through (RL). */
+  rule(): UpdateRule;
+  /** Runs this optimizer's own meta-training method on tasks from `family`. */
+  metaTrain(family: TaskFamily, config: Record<string, JsonValue>, onProgress?: ProgressCallback): Promise<MetaTrainReport>;
+  /** 'frozen': φ fixed (meta-test); 'online': φ keeps learning during the run. */
+  toTfjsOptimizer(options: { mode: 'frozen' | 'online' }): tf.Optimizer;
+  dispose(): void;
+}

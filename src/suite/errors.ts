@@ -1,0 +1,38 @@
+/** Readable io-ts errors: one line per problem, with its JSON path, what was expected and what was found. */
+import type * as t from 'io-ts';
+
+export class SuiteError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(`${file} is not a valid suite:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'SuiteError';
+  }
+}
+
+/** `$.optimizers[0].grid.learningRate[2]` from an io-ts context (skipping the members of unions and intersections). */
+export function jsonPath(context: t.Context): string {
+  let path = '$';
+  context.forEach((entry, i) => {
+    if (i === 0) return;
+    const parent = context[i - 1]!.type as { _tag?: string };
+    if (parent._tag === 'UnionType' || parent._tag === 'IntersectionType' || parent._tag === 'RefinementType') return;
+    path += /^\d+$/.test(entry.key) ? `[${entry.key}]` : `.${entry.key}`;
+  });
+  return path;
+}
+
+export function describeErrors(errors: t.Errors): string[] {
+  const byPath = new Map<string, { expected: Set<string>; value: unknown }>();
+  for (const error of errors) {
+    const path = jsonPath(error.context);
+    const expected = error.context[error.context.length - 1]?.type.name ?? 'a valid value';
+    const entry = byPath.get(path) ?? { expected: new Set<string>(), value: error.value };
+    entry.expected.add(expected);
+    byPath.set(path, entry);
+  }
+  return [...byPath.entries()].map(([path, { expected, value }]) =>
+    value === undefined ? `${path}: missing; expected ${[...expected].join(' or ')}` : `${path}: expected ${[...expected].join(' or ')}, got ${JSON.stringify(value)}`,
+  );
+}

@@ -1,0 +1,151 @@
+/**
+ * Runs a group of independent runs of one optimizer on one task — seeds ×
+ * hyper-parameter grid points — as rows of one batched computation, and turns
+ * each row into a RunRecord. Rows never interact: every rule used here acts
+ * coordinate-wise, per-row hyper-parameters are [rows, 1] tensors, and a row that
+ * diverges is frozen (its later losses are null) while the others go on.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { applyUpdates, treeTensors, type UpdateRule } from '../rules/index.js';
+import { gradientNoise } from '../tasks/noise.js';
+import type { Task } from '../tasks/types.js';
+import type { RunRecord } from './record.js';
+
+export type HParams = Record<string, number | string | boolean>;
+
+export interface Row {
+  seed: number;
+  hparams: HParams;
+}
+
+export interface GroupSpec {
+  task: Task;
+  optimizer: string;
+  rows: Row[];
+  steps: number;
+  backend: string;
+  /** Builds the rule for these rows (per-row hyper-parameters as [rows, 1] tensors); `dispose` frees what it made. */
+  buildRule(rows: Row[]): { rule: UpdateRule; dispose(): void };
+  /** A loss above factor × max(|initial loss|, 1), or NaN/Inf, marks a run diverged. */
+  divergenceFactor?: number;
+  /** At most this many trajectory points are kept, for the seed-0 run of 2-D tasks (the one plots draw). */
+  trajectoryPoints?: number;
+}
+
+/** Records keep 6 significant digits: float32 carries about 7, and runs.jsonl stays small enough to commit. */
+function round(x: number): number {
+  return Number.parseFloat(x.toPrecision(6));
+}
+
+interface RowTrace {
+  losses: Array<number | null>;
+  diverged: boolean;
+  trajectory: Array<[number, number, number]>;
+}
+
+/** The row-wise loss and its gradient (rows are independent, so the gradient of the sum is each row's own). */
+function lossAndGrad(task: Task, problem: ReturnType<Task['instantiate']>, theta: tf.Tensor2D, step: number): { rows: tf.Tensor1D; grad: tf.Tensor2D } {
+  let rows: tf.Tensor1D | undefined;
+  const grad = tf.grad((x: tf.Tensor) => {
+    rows = tf.keep(problem.loss(x as tf.Tensor2D, step));
+    return tf.sum(rows);
+  })(theta) as tf.Tensor2D;
+  if (task.gradientNoise === undefined || task.gradientNoise === 0) return { rows: rows!, grad };
+  const noisy = tf.tidy(() => tf.add(grad, gradientNoise(problem.seeds, step, task.dimension, task.gradientNoise!))) as tf.Tensor2D;
+  grad.dispose();
+  return { rows: rows!, grad: noisy };
+}
+
+export async function runGroup(spec: GroupSpec): Promise<RunRecord[]> {
+  const { task, rows, steps } = spec;
+  const factor = spec.divergenceFactor ?? 1e6;
+  const every = Math.max(1, Math.ceil(steps / (spec.trajectoryPoints ?? 50)));
+  const wantTrajectory = task.dimension === 2;
+  const started = performance.now();
+
+  const problem = task.instantiate(rows.map((r) => r.seed));
+  const { rule, dispose: disposeRule } = spec.buildRule(rows);
+  let theta = tf.clone(problem.start);
+  let state = rule.init([theta]);
+  const traces: RowTrace[] = rows.map(() => ({ losses: [], diverged: false, trajectory: [] }));
+  let alive = tf.ones([rows.length, 1], 'bool');
+
+  const observe = async (rowLosses: tf.Tensor1D, step: number, final: boolean): Promise<boolean> => {
+    const values = await rowLosses.data();
+    const positions = wantTrajectory && (step % every === 0 || final) ? await theta.data() : undefined;
+    let changed = false;
+    traces.forEach((trace, i) => {
+      if (trace.diverged) {
+        trace.losses.push(null);
+        return;
+      }
+      const loss = values[i] as number;
+      const limit = factor * Math.max(Math.abs(trace.losses[0] ?? loss), 1);
+      if (!Number.isFinite(loss) || loss > limit) {
+        trace.diverged = true;
+        trace.losses.push(null);
+        changed = true;
+        return;
+      }
+      trace.losses.push(round(loss));
+      if (positions !== undefined && rows[i]!.seed === 0) trace.trajectory.push([step, round(positions[2 * i] as number), round(positions[2 * i + 1] as number)]);
+    });
+    return changed;
+  };
+
+  try {
+    for (let step = 0; step < steps; step++) {
+      const { rows: rowLosses, grad } = lossAndGrad(task, problem, theta, step);
+      if (await observe(rowLosses, step, false)) {
+        alive.dispose();
+        alive = tf.tensor2d(traces.map((t) => (t.diverged ? 0 : 1)), [rows.length, 1], 'bool');
+      }
+      const [nextTheta, nextState] = tf.tidy(() => {
+        const out = rule.update({ grads: [grad], params: [theta], loss: rowLosses, step }, state);
+        const moved = applyUpdates([theta], out.updates)[0] as tf.Tensor;
+        return [tf.where(alive, moved, theta) as tf.Tensor2D, out.state] as const;
+      });
+      tf.dispose([rowLosses, grad, theta, ...treeTensors(state)]);
+      theta = nextTheta;
+      state = nextState;
+    }
+    const last = tf.tidy(() => problem.loss(theta, steps));
+    await observe(last, steps, true);
+    last.dispose();
+    const metrics = problem.evaluate === undefined ? undefined : await problem.evaluate(theta);
+
+    const wallMs = (performance.now() - started) / rows.length;
+    return rows.map((row, i) => toRecord(spec, row, traces[i]!, wallMs, metrics?.[i]));
+  } finally {
+    tf.dispose([theta, alive, ...treeTensors(state)]);
+    disposeRule();
+    problem.dispose();
+  }
+}
+
+function toRecord(spec: GroupSpec, row: Row, trace: RowTrace, wallMs: number, metrics: Record<string, number> | undefined): RunRecord {
+  const { task, steps } = spec;
+  const finite = trace.losses.filter((l): l is number => l !== null);
+  const threshold = task.threshold;
+  const reached = threshold === undefined ? -1 : trace.losses.findIndex((l) => l !== null && l <= threshold);
+  const record: RunRecord = {
+    task: task.id,
+    optimizer: spec.optimizer,
+    hparams: row.hparams,
+    seed: row.seed,
+    backend: spec.backend,
+    steps,
+    losses: trace.losses,
+    finalLoss: trace.diverged ? null : (trace.losses[steps] ?? null),
+    bestLoss: finite.length === 0 ? null : Math.min(...finite),
+    stepsToThreshold: reached >= 0 ? reached : null,
+    auc: trace.diverged ? null : finite.reduce((a, b) => a + b, 0) / finite.length,
+    wallMs,
+    diverged: trace.diverged,
+    lossScale: task.lossScale,
+  };
+  if (task.optimum !== undefined) record.optimum = task.optimum;
+  if (trace.trajectory.length > 0) record.trajectory = trace.trajectory;
+  if (metrics !== undefined) record.metrics = metrics;
+  return record;
+}

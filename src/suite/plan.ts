@@ -1,0 +1,50 @@
+/** Expands a suite into groups of runs (task × optimizer, rows = grid points × seeds). */
+import type { Task } from '../tasks/types.js';
+import type { PlannedOptimizer, Suite } from './decode.js';
+import type { HParams, Row } from './execute.js';
+import { runKey } from './record.js';
+
+export interface Group {
+  task: Task;
+  optimizer: PlannedOptimizer;
+  rows: Row[];
+}
+
+/** The cartesian product of a grid: [{learningRate: 0.1, momentum: 0.9}, …]. */
+export function gridPoints(grid: Record<string, number[]>): Array<Record<string, number>> {
+  return Object.entries(grid).reduce<Array<Record<string, number>>>(
+    (points, [key, values]) => points.flatMap((p) => values.map((v) => ({ ...p, [key]: v }))),
+    [{}],
+  );
+}
+
+/** Fixed numeric/boolean options of a rule spec, recorded with every run. */
+function fixedHparams(optimizer: PlannedOptimizer): HParams {
+  const source = optimizer.type === 'rule' ? optimizer.spec.options : optimizer.hyperParams;
+  const out: HParams = optimizer.type === 'learned' ? { kind: optimizer.kind, mode: optimizer.mode } : { rule: optimizer.spec.rule };
+  for (const [key, value] of Object.entries(source)) {
+    if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string') out[key] = value;
+  }
+  return out;
+}
+
+export function planGroups(suite: Suite, seeds: number, done: Set<string>): Group[] {
+  const groups: Group[] = [];
+  for (const task of suite.tasks) {
+    for (const optimizer of suite.optimizers) {
+      const points = optimizer.type === 'rule' ? gridPoints(optimizer.grid) : [{}];
+      const rows: Row[] = [];
+      for (const point of points) {
+        for (let seed = 0; seed < seeds; seed++) {
+          const row = { seed, hparams: { ...fixedHparams(optimizer), ...point } };
+          if (!done.has(runKey({ task: task.id, optimizer: optimizer.name, hparams: row.hparams, seed, steps: suite.steps }))) rows.push(row);
+        }
+      }
+      if (rows.length === 0) continue;
+      // Rules that couple coordinates (global-norm clipping) would couple batched rows: run those one by one.
+      if (optimizer.type === 'rule' && !optimizer.separable) rows.forEach((row) => groups.push({ task, optimizer, rows: [row] }));
+      else groups.push({ task, optimizer, rows });
+    }
+  }
+  return groups;
+}

@@ -1,0 +1,151 @@
+/**
+ * `alphaopt run`: a suite in, `runs.jsonl` + report out. The runner does not know
+ * which kind of optimizer it runs: baselines and learned optimizers both come
+ * down to an update rule applied by `runGroup`.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import cliProgress from 'cli-progress';
+import { setupBackend } from '../backend/setup.js';
+import type { BackendChoice, BackendRequest } from '../backend/names.js';
+import { createLearnedOptimizer, loadLearnedOptimizer, saveCheckpoint, type LearnedOptimizer } from '../learned/index.js';
+import { collectProvenance, type Provenance } from '../provenance.js';
+import { writeReport, type ReportResult } from '../report/index.js';
+import { ruleFromSpec } from '../rules/index.js';
+import { familyOf } from '../tasks/index.js';
+import type { LearnedOptimizerPlan, Suite } from './decode.js';
+import { runGroup, type Row } from './execute.js';
+import { planGroups, type Group } from './plan.js';
+import { openStore } from './store.js';
+
+export interface RunOptions {
+  out: string;
+  backend?: BackendRequest;
+  resume?: boolean;
+  /** Move existing results aside (into <out>/.previous/<time>/) instead of refusing. */
+  replace?: boolean;
+  seeds?: number;
+  /** Progress lines (meta-training, report); a progress bar is drawn on a TTY. */
+  log?: (line: string) => void;
+  command?: string;
+}
+
+export interface RunSummary {
+  out: string;
+  backend: BackendChoice;
+  runs: number;
+  skipped: number;
+  wallMs: number;
+  report: ReportResult;
+}
+
+const slug = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+
+async function moveAside(out: string): Promise<string | undefined> {
+  if (!existsSync(path.join(out, 'runs.jsonl'))) return undefined;
+  const target = path.join(out, '.previous', new Date().toISOString().replace(/[:.]/g, '-'));
+  await mkdir(target, { recursive: true });
+  for (const entry of await readdir(out)) {
+    if (entry !== '.previous') await rename(path.join(out, entry), path.join(target, entry));
+  }
+  return target;
+}
+
+async function prepareLearned(plan: LearnedOptimizerPlan, out: string, log: (line: string) => void): Promise<LearnedOptimizer> {
+  const dir = plan.checkpoint ?? path.join(out, 'checkpoints', slug(plan.name));
+  if (existsSync(path.join(dir, 'manifest.json'))) {
+    log(`${plan.name}: loading checkpoint ${dir}`);
+    return loadLearnedOptimizer(dir, plan.kind);
+  }
+  if (plan.metaTrain === undefined) throw new Error(`${plan.name}: no checkpoint at ${dir} and no metaTrain config to create one`);
+  const optimizer = createLearnedOptimizer(plan.kind, plan.hyperParams);
+  log(`${plan.name}: meta-training a '${plan.kind}' on ${plan.metaTrain.task.id}`);
+  const report = await optimizer.metaTrain(familyOf(plan.metaTrain.task), plan.metaTrain.config, (p) => {
+    if (p.iteration % 50 === 0) log(`  iteration ${p.iteration}: meta-loss ${p.metaLoss.toPrecision(4)} (${(p.wallMs / 1000).toFixed(1)} s)`);
+  });
+  await saveCheckpoint(optimizer, dir);
+  await writeFile(path.join(dir, 'metatrain.json'), `${JSON.stringify({ task: plan.metaTrain.task.id, config: plan.metaTrain.config, report }, null, 2)}\n`);
+  log(`${plan.name}: meta-trained in ${(report.wallMs / 1000).toFixed(1)} s (best validation at iteration ${report.bestIteration}); saved ${dir}`);
+  return optimizer;
+}
+
+function ruleBuilder(group: Group, learned: Map<string, LearnedOptimizer>) {
+  return (rows: Row[]) => {
+    const { optimizer } = group;
+    if (optimizer.type === 'learned') return { rule: learned.get(optimizer.name)!.rule(), dispose: () => undefined };
+    // Grid keys become one value per row, shaped [rows, 1] to broadcast over each row's parameters.
+    const overrides: Record<string, tf.Tensor> = {};
+    for (const key of Object.keys(optimizer.grid)) {
+      overrides[key] = tf.tensor2d(rows.map((r) => r.hparams[key] as number), [rows.length, 1]);
+    }
+    return { rule: ruleFromSpec(optimizer.spec, optimizer.name, overrides), dispose: () => tf.dispose(Object.values(overrides)) };
+  };
+}
+
+export async function runSuite(suite: Suite, options: RunOptions): Promise<RunSummary> {
+  const started = performance.now();
+  const log = options.log ?? (() => undefined);
+  if (options.replace === true) {
+    const moved = await moveAside(options.out);
+    if (moved !== undefined) log(`previous results moved to ${moved}`);
+  }
+  const store = await openStore(options.out, { resume: options.resume === true });
+  const backend = await setupBackend(options.backend ?? suite.backend ?? 'auto');
+  log(`backend: ${backend.backend} (${backend.reason})`);
+  const seeds = options.seeds ?? suite.seeds;
+  const provenance: Provenance & { suite: string; seeds: number; steps: number } = {
+    ...collectProvenance(backend.backend, backend.detail, options.command),
+    suite: path.relative(process.cwd(), suite.file),
+    seeds,
+    steps: suite.steps,
+  };
+  await writeFile(path.join(options.out, 'suite.json'), `${JSON.stringify(suite.raw, null, 2)}\n`);
+  await writeFile(path.join(options.out, 'provenance.json'), `${JSON.stringify(provenance, null, 2)}\n`);
+
+  const groups = planGroups(suite, seeds, store.done);
+  const total = groups.reduce((n, g) => n + g.rows.length, 0);
+  const learned = new Map<string, LearnedOptimizer>();
+  try {
+    for (const optimizer of suite.optimizers) {
+      if (optimizer.type === 'learned' && groups.some((g) => g.optimizer === optimizer)) learned.set(optimizer.name, await prepareLearned(optimizer, options.out, log));
+    }
+    const bar = process.stderr.isTTY
+      ? new cliProgress.SingleBar({ format: '{bar} {percentage}% | ETA {eta_formatted} | {value}/{total} runs | {what}', stream: process.stderr }, cliProgress.Presets.shades_classic)
+      : undefined;
+    bar?.start(total, 0, { what: '' });
+    let finished = 0;
+    for (const group of groups) {
+      bar?.update(finished, { what: `${group.task.id} · ${group.optimizer.name}` });
+      const records = await runGroup({
+        task: group.task,
+        optimizer: group.optimizer.name,
+        rows: group.rows,
+        steps: suite.steps,
+        backend: backend.backend,
+        buildRule: ruleBuilder(group, learned),
+        divergenceFactor: suite.divergenceFactor,
+      });
+      await store.append(records);
+      finished += records.length;
+      bar?.update(finished);
+    }
+    bar?.stop();
+  } finally {
+    for (const optimizer of learned.values()) optimizer.dispose();
+  }
+
+  const wallMs = performance.now() - started;
+  const landscapes = new Map(suite.tasks.filter((t) => t.landscape !== undefined).map((t) => [t.id, t.landscape!]));
+  const report = await writeReport(options.out, {
+    contour: (id) => landscapes.get(id),
+    header: [
+      `Suite \`${provenance.suite}\` (${suite.description ?? suite.name}): ${suite.tasks.length} tasks × ${suite.optimizers.length} optimizers × ${seeds} seeds, ${suite.steps} steps.`,
+      `Command: \`${provenance.command}\` · backend ${backend.backend} · commit ${provenance.commit.slice(0, 12)}${provenance.dirty ? ' (uncommitted changes)' : ''} · ${provenance.date} · ${provenance.machine.cpu}, ${provenance.machine.cores} cores.`,
+      `This invocation ran ${total} runs (${store.done.size - total} were already recorded) in ${(wallMs / 1000).toFixed(1)} s.`,
+    ],
+  });
+  log(`report: ${report.files.length} files in ${options.out}`);
+  return { out: options.out, backend, runs: total, skipped: store.done.size - total, wallMs, report };
+}

@@ -1,0 +1,69 @@
+/**
+ * The suite file format (`suites/*.json`), as io-ts codecs. Decoding turns a file
+ * into a typed value or a list of errors that name the JSON path and what was
+ * expected; semantic checks (known tasks, rules and options) follow in decode.ts.
+ */
+import * as t from 'io-ts';
+import { BackendRequest } from '../backend/names.js';
+
+const PositiveInt = t.refinement(t.number, (n) => Number.isInteger(n) && n > 0, 'positive integer');
+const Primitive = t.union([t.number, t.string, t.boolean]);
+
+export const TaskEntry = t.intersection([
+  t.type({ task: t.string }),
+  t.partial({ id: t.string, options: t.type({ dimension: PositiveInt }), gradientNoise: t.number }),
+], 'TaskEntry');
+
+export const LearnedEntry = t.intersection([
+  t.type({ kind: t.string }),
+  t.partial({
+    hyperParams: t.record(t.string, t.unknown),
+    /** A checkpoint directory (relative to the suite file); created by meta-training when absent. */
+    checkpoint: t.string,
+    metaTrain: t.intersection([t.type({ task: TaskEntry }), t.partial({ config: t.record(t.string, t.unknown) })]),
+    mode: t.keyof({ frozen: null, online: null }),
+  }),
+], 'LearnedEntry');
+
+export const OptimizerEntry = t.intersection([
+  t.type({ name: t.string }),
+  t.partial({
+    /** A rule name (`"adam"`) or a full rule spec (`{"rule": "adam", "options": {…}}`). */
+    rule: t.union([t.string, t.type({ rule: t.string, options: t.record(t.string, t.unknown) })]),
+    /** Options to tune: each run takes one combination (the grid's cartesian product). */
+    grid: t.record(t.string, t.array(t.number)),
+    learned: LearnedEntry,
+  }),
+], 'OptimizerEntry');
+
+export const Metric = t.keyof({ finalLoss: null, bestLoss: null, auc: null, stepsToThreshold: null, wallMs: null, testAccuracy: null });
+
+export const SuiteFile = t.intersection([
+  t.type({
+    name: t.string,
+    steps: PositiveInt,
+    seeds: PositiveInt,
+    tasks: t.array(TaskEntry),
+    optimizers: t.array(OptimizerEntry),
+  }),
+  t.partial({
+    description: t.string,
+    backend: BackendRequest,
+    metrics: t.array(Metric),
+    divergenceFactor: t.number,
+    notes: t.array(Primitive),
+  }),
+], 'Suite');
+export type SuiteFile = t.TypeOf<typeof SuiteFile>;
+export type TaskEntry = t.TypeOf<typeof TaskEntry>;
+export type OptimizerEntry = t.TypeOf<typeof OptimizerEntry>;
+export type LearnedEntry = t.TypeOf<typeof LearnedEntry>;
+
+/** Keys each object in the format may have (io-ts ignores unknown keys; we refuse them, since a typo'd key would silently do nothing). */
+export const ALLOWED_KEYS = {
+  suite: ['name', 'description', 'backend', 'steps', 'seeds', 'tasks', 'optimizers', 'metrics', 'divergenceFactor', 'notes'],
+  task: ['task', 'id', 'options', 'gradientNoise'],
+  optimizer: ['name', 'rule', 'grid', 'learned'],
+  learned: ['kind', 'hyperParams', 'checkpoint', 'metaTrain', 'mode'],
+  metaTrain: ['task', 'config'],
+} as const;

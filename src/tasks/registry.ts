@@ -1,0 +1,30 @@
+/** Tasks by name, for suite files. */
+import { LANDSCAPES, landscapeTask } from './landscapes.js';
+import { randomQuadraticTask } from './randomQuadratic.js';
+import type { Task } from './types.js';
+
+export interface TaskSpec {
+  /** The task kind: a landscape id or `randomQuadratic`. */
+  task: string;
+  /** A name for this entry (defaults to the kind's own id). */
+  id?: string;
+  options?: { dimension?: number };
+  gradientNoise?: number;
+}
+
+export const TASK_KINDS = [...LANDSCAPES.map((l) => l.id), 'randomQuadratic'];
+
+export function taskFromSpec(spec: TaskSpec, path = 'task'): Task {
+  const extra = { ...(spec.id === undefined ? {} : { id: spec.id }), ...(spec.gradientNoise === undefined ? {} : { gradientNoise: spec.gradientNoise }) };
+  if (spec.task === 'randomQuadratic') {
+    const dimension = spec.options?.dimension ?? 10;
+    if (!Number.isInteger(dimension) || dimension < 1) throw new Error(`${path}.options.dimension: expected a positive integer, got ${JSON.stringify(dimension)}`);
+    return randomQuadraticTask({ dimension, ...extra });
+  }
+  const landscape = LANDSCAPES.find((l) => l.id === spec.task);
+  if (landscape === undefined) throw new Error(`${path}.task: unknown task '${spec.task}'; known tasks: ${TASK_KINDS.join(', ')}`);
+  if (spec.options !== undefined && Object.keys(spec.options).length > 0) {
+    throw new Error(`${path}.options: the landscape '${spec.task}' takes no options`);
+  }
+  return landscapeTask(landscape, extra);
+}

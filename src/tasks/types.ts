@@ -1,0 +1,61 @@
+/**
+ * Tasks (optimizees). A task is a family of problem instances indexed by seed:
+ * the seed picks the start (and, for random families, the problem itself).
+ * Instances are created for several seeds at once and laid out as rows of one
+ * [runs, parameters] tensor, so that many runs (seeds × hyper-parameter grid
+ * points) advance as one batched computation.
+ */
+import type * as tf from '@tensorflow/tfjs';
+
+export interface Problem {
+  /** The seed of each row. */
+  readonly seeds: readonly number[];
+  /** Initial parameters, one row per run: [runs, dimension]. */
+  readonly start: tf.Tensor2D;
+  /** Loss of each row on the batch of `step` (deterministic tasks ignore it): [runs]. Differentiable. */
+  loss(theta: tf.Tensor2D, step: number): tf.Tensor1D;
+  /** Evaluation metrics per row (e.g. test accuracy), for tasks that have them. */
+  evaluate?(theta: tf.Tensor2D): Promise<Array<Record<string, number>>>;
+  dispose(): void;
+}
+
+/** What a report needs to draw a 2-D landscape. */
+export interface LandscapeView {
+  bounds: { x: [number, number]; y: [number, number] };
+  f: (x: number, y: number) => number;
+  optimum?: number;
+  minima?: Array<[number, number]>;
+}
+
+export interface Task {
+  readonly id: string;
+  readonly dimension: number;
+  /** The known minimum loss, if any (plots show loss − optimum on a log scale). */
+  readonly optimum?: number;
+  /** `stepsToThreshold` counts steps until the loss is ≤ this. */
+  readonly threshold?: number;
+  /** 'symlog' for losses unbounded below (the saddle). */
+  readonly lossScale: 'log' | 'symlog';
+  /** Standard deviation of Gaussian noise added to every gradient coordinate (noisy-gradient variants). */
+  readonly gradientNoise?: number;
+  /** Present for 2-D landscapes. */
+  readonly landscape?: LandscapeView;
+  /** Problem instances for these seeds, one row per seed (seeds may repeat). */
+  instantiate(seeds: readonly number[]): Problem;
+}
+
+/**
+ * A task family for meta-learning: meta-training draws instances from seeds
+ * disjoint from those used for meta-test and for suite runs, so a learned
+ * optimizer is always evaluated on problems it never trained on.
+ */
+export interface TaskFamily {
+  readonly task: Task;
+  metaTrainSeed(i: number): number;
+  metaValidationSeed(i: number): number;
+}
+
+/** Meta-training uses seeds from 1e6 up, meta-validation from 2e6; suites use small seeds (0, 1, 2, …). */
+export function familyOf(task: Task): TaskFamily {
+  return { task, metaTrainSeed: (i) => 1_000_000 + i, metaValidationSeed: (i) => 2_000_000 + i };
+}

@@ -1,0 +1,82 @@
+/** Malformed suite files are rejected before anything runs, each problem named by its JSON path. */
+import test from 'ava';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { decodeSuite, readSuite } from '../src/suite/decode.js';
+import { SuiteError } from '../src/suite/errors.js';
+
+const valid = () => ({
+  name: 'tiny',
+  steps: 10,
+  seeds: 2,
+  tasks: [{ task: 'rosenbrock' }, { task: 'randomQuadratic', options: { dimension: 3 }, gradientNoise: 0.1, id: 'noisy3d' }],
+  optimizers: [
+    { name: 'adam', rule: 'adam', grid: { learningRate: [0.01, 0.1] } },
+    { name: 'clipped momentum', rule: { rule: 'chain', options: { rules: [{ rule: 'clipByGlobalNorm', options: { maxNorm: 1 } }, { rule: 'momentum', options: {} }] } } },
+    { name: 'learned', learned: { kind: 'lr-schedule', hyperParams: { horizon: 10 }, metaTrain: { task: { task: 'randomQuadratic', options: { dimension: 2 } }, config: { iterations: 5 } } } },
+  ],
+});
+
+function problemsOf(raw: unknown): string[] {
+  try {
+    decodeSuite(raw, 'suite.json');
+  } catch (error) {
+    if (error instanceof SuiteError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+test('a valid suite decodes into tasks and optimizers', (t) => {
+  const suite = decodeSuite(valid(), 'suite.json');
+  t.deepEqual(suite.tasks.map((x) => x.id), ['rosenbrock', 'noisy3d']);
+  t.deepEqual(suite.optimizers.map((o) => o.name), ['adam', 'clipped momentum', 'learned']);
+  t.is(suite.optimizers[1]!.type === 'rule' && suite.optimizers[1]!.separable, false, 'global-norm clipping is not batched across runs');
+});
+
+const cases: Array<[string, (s: ReturnType<typeof valid>) => unknown, RegExp]> = [
+  ['a missing field', (s) => ({ ...s, steps: undefined }), /^\$\.steps: missing; expected positive integer$/],
+  ['a non-positive seed count', (s) => ({ ...s, seeds: -1 }), /^\$\.seeds: expected positive integer, got -1$/],
+  ['a string in a learning-rate grid', (s) => { s.optimizers[0] = { ...s.optimizers[0]!, grid: { learningRate: [0.01, '0.1' as unknown as number] } }; return s; }, /^\$\.optimizers\[0\]\.grid\.learningRate\[1\]: expected number, got "0\.1"$/],
+  ['an unknown rule', (s) => { s.optimizers[0] = { name: 'x', rule: 'adamm' } as never; return s; }, /^\$\.optimizers\[0\]\.rule\.rule: unknown rule 'adamm'; known rules: sgd, momentum/],
+  ['a grid over an option the rule does not have', (s) => { s.optimizers[0] = { name: 'x', rule: 'sgd', grid: { momentum: [0.9] } } as never; return s; }, /^\$\.optimizers\[0\]\.rule\.options\.momentum: unknown option for rule 'sgd'; expected one of learningRate$/],
+  ['an unknown task', (s) => { s.tasks[0] = { task: 'rosenbrok' }; return s; }, /^\$\.tasks\[0\]\.task: unknown task 'rosenbrok'; known tasks: quadratic, /],
+  ['a typo in a top-level key', (s) => ({ ...s, step: 10 }), /^\$\.step: unknown key; expected one of name, description/],
+  ['a learned optimizer with nothing to load or train', (s) => { s.optimizers[2] = { name: 'learned', learned: { kind: 'lr-schedule' } } as never; return s; }, /^\$\.optimizers\[2\]\.learned: a learned optimizer needs a 'checkpoint' to load, a 'metaTrain' config to train one, or both$/],
+  ['an unknown learned kind', (s) => { s.optimizers[2] = { name: 'learned', learned: { kind: 'lsmt', checkpoint: 'x' } } as never; return s; }, /^\$\.optimizers\[2\]\.learned\.kind: unknown learned optimizer 'lsmt'; known kinds: lr-schedule/],
+  ['a bad meta-training option', (s) => { (s.optimizers[2] as { learned: { metaTrain: { config: object } } }).learned.metaTrain.config = { iterations: 'many' }; return s; }, /^\$\.optimizers\[2\]\.learned\.metaTrain\.config: Invalid value "many" supplied to .*iterations/],
+  ['both rule and learned', (s) => { s.optimizers[0] = { ...s.optimizers[0]!, learned: { kind: 'lr-schedule', checkpoint: 'x' } } as never; return s; }, /^\$\.optimizers\[0\]: give exactly one of 'rule' \(a hand-designed rule\) or 'learned'/],
+  ['duplicate optimizer names', (s) => { s.optimizers[1] = { ...s.optimizers[1]!, name: 'adam' }; return s; }, /^\$\.optimizers\[1\]\.name: duplicate optimizer name 'adam'$/],
+  ['a bad backend', (s) => ({ ...s, backend: 'gpu' }), /^\$\.backend: expected BackendRequest, got "gpu"$/],
+];
+
+for (const [what, mutate, expected] of cases) {
+  test(`rejects ${what}`, (t) => {
+    const problems = problemsOf(mutate(valid()));
+    t.true(problems.some((p) => expected.test(p)), `problems were:\n${problems.join('\n')}`);
+  });
+}
+
+test('every problem in a file is reported at once', (t) => {
+  const s = valid();
+  s.tasks[0] = { task: 'nope' };
+  s.optimizers[0] = { name: 'x', rule: 'nope' } as never;
+  t.is(problemsOf(s).length, 2);
+});
+
+test('unreadable files and invalid JSON are reported with the file name', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'alphaopt-suite-'));
+  const file = path.join(dir, 'broken.json');
+  await writeFile(file, '{"name": "x", ');
+  const error = await t.throwsAsync(readSuite(file), { instanceOf: SuiteError });
+  t.regex(error!.message, /broken\.json is not a valid suite:\n {2}- not valid JSON/);
+  await t.throwsAsync(readSuite(path.join(dir, 'absent.json')), { message: /absent\.json is not a valid suite:\n {2}- cannot read the file/ });
+});
+
+test('the shipped suites are valid', async (t) => {
+  for (const file of ['suites/2d.json']) {
+    const suite = await readSuite(file);
+    t.true(suite.tasks.length > 0 && suite.optimizers.length > 0, file);
+  }
+});
