@@ -13,3 +13,16 @@ export { trainingStep, randomBatch, type Batch } from './models/trainingStep.js'
 export * as rules from './rules/index.js';
 export { toTfjsOptimizer, RuleOptimizer } from './rules/tfjsOptimizer.js';
 export { collectProvenance, type Provenance } from './provenance.js';
+export * from './learned/index.js';
+export * from './tasks/index.js';
+export { metaTrain } from './meta/metaTrain.js';
+export { decodeMetaTrainConfig, META_TRAIN_DEFAULTS, type MetaTrainConfig } from './meta/config.js';
+export { trainTruncated, evaluateRule, type Estimator, type Estimate } from './meta/truncated.js';
+export { bpttEstimator } from './meta/bptt.js';
+export { esEstimator } from './meta/es.js';
+export { unroll, objective } from './meta/objective.js';
+export { stopGradient } from './meta/stopGradient.js';
+export { readSuite, decodeSuite, type Suite } from './suite/decode.js';
+export { runSuite, type RunOptions, type RunSummary } from './suite/runner.js';
+export { RunRecord, runKey } from './suite/record.js';
+export { SuiteError } from './suite/errors.js';

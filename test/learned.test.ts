@@ -10,7 +10,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setupBackend } from '../src/index.js';
 import { CheckpointError, LearnedLrSchedule, loadLearnedOptimizer, saveCheckpoint } from '../src/learned/index.js';
-import { evaluateRule } from '../src/meta/bptt.js';
+import { evaluateRule } from '../src/meta/truncated.js';
 import { familyOf, randomQuadraticTask } from '../src/tasks/index.js';
 import { quadraticLoss } from './helpers/quadratic.js';
 

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { decodeSuite, readSuite } from '../src/suite/decode.js';
 import { SuiteError } from '../src/suite/errors.js';
 
-const valid = () => ({
+// Loosely typed so each case can break it in its own way.
+const valid = (): { tasks: Array<Record<string, unknown>>; optimizers: Array<Record<string, unknown>>; [key: string]: unknown } => ({
   name: 'tiny',
   steps: 10,
   seeds: 2,

@@ -2,3 +2,5 @@ export type { LearnedOptimizer, MetaTrainReport, MetaTrainPoint, ProgressCallbac
 export { saveCheckpoint, readManifest, CheckpointError, CHECKPOINT_FORMAT } from './checkpoint.js';
 export { registerLearnedOptimizer, createLearnedOptimizer, loadLearnedOptimizer, learnedKinds } from './registry.js';
 export { LearnedLrSchedule, type LrScheduleOptions } from './lrSchedule.js';
+export { LstmOptimizer, type LstmOptions } from './lstm/lstmOptimizer.js';
+export { preprocessGradient } from './lstm/preprocess.js';

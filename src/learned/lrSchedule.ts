@@ -10,7 +10,7 @@
  * (Baydin et al. 2018): ∂f(θₜ)/∂log ηₜ₋₁ = ∇f(θₜ)·uₜ₋₁, where uₜ₋₁ is the previous update.
  */
 import * as tf from '@tensorflow/tfjs';
-import { decodeBpttConfig, metaTrainBptt } from '../meta/bptt.js';
+import { metaTrain } from '../meta/metaTrain.js';
 import { chain, scaleByAdam, type StateTree, type UpdateRule } from '../rules/index.js';
 import { toTfjsOptimizer } from '../rules/tfjsOptimizer.js';
 import type { TaskFamily } from '../tasks/types.js';
@@ -50,7 +50,9 @@ export class LearnedLrSchedule implements LearnedOptimizer {
   constructor(hyperParams: Record<string, JsonValue> = {}) {
     this.options = decode(hyperParams);
     this.hyperParams = { ...this.options };
-    this.logLearningRate = tf.variable(tf.fill([this.options.horizon], Math.log(this.options.initialLearningRate)), true, `lr-schedule/logLearningRate/${Math.random().toString(36).slice(2)}`);
+    const initial = tf.fill([this.options.horizon], Math.log(this.options.initialLearningRate));
+    this.logLearningRate = tf.variable(initial, true, `lr-schedule/logLearningRate/${Math.random().toString(36).slice(2)}`);
+    initial.dispose(); // the variable holds its own reference to the data
     this.metaParams = new Map([['logLearningRate', this.logLearningRate]]);
   }
 
@@ -91,8 +93,7 @@ export class LearnedLrSchedule implements LearnedOptimizer {
   }
 
   metaTrain(family: TaskFamily, config: Record<string, JsonValue>, onProgress?: ProgressCallback): Promise<MetaTrainReport> {
-    const bpttConfig = decodeBpttConfig({ horizon: this.options.horizon, metaLoss: 'log', ...config });
-    return metaTrainBptt(this, family, bpttConfig, onProgress);
+    return metaTrain(this, family, config, onProgress, { horizon: this.options.horizon, metaLoss: 'log' });
   }
 
   toTfjsOptimizer(options: { mode: 'frozen' | 'online' }): tf.Optimizer {

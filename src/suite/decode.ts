@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { createLearnedOptimizer, learnedKinds } from '../learned/index.js';
-import { decodeBpttConfig } from '../meta/bptt.js';
+import { decodeMetaTrainConfig } from '../meta/config.js';
 import { ruleFromSpec, type RuleSpec } from '../rules/index.js';
 import { taskFromSpec, type Task } from '../tasks/index.js';
 import { SuiteError, describeErrors } from './errors.js';
@@ -106,7 +106,7 @@ function resolveLearned(entry: LearnedEntry, at: string, suiteDir: string, probl
     unknownKeys(entry.metaTrain, ALLOWED_KEYS.metaTrain, `${at}.metaTrain`, problems);
     const task = resolveTask(entry.metaTrain.task, `${at}.metaTrain.task`, problems);
     const config = (entry.metaTrain.config ?? {}) as Record<string, JsonValue>;
-    attempt(problems, () => decodeBpttConfig(config, `${at}.metaTrain.config`));
+    attempt(problems, () => decodeMetaTrainConfig(config, `${at}.metaTrain.config`));
     if (task !== undefined) metaTrain = { task, config };
   }
   if (entry.mode === 'online') {

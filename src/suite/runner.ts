@@ -104,6 +104,7 @@ export async function runSuite(suite: Suite, options: RunOptions): Promise<RunSu
   await writeFile(path.join(options.out, 'suite.json'), `${JSON.stringify(suite.raw, null, 2)}\n`);
   await writeFile(path.join(options.out, 'provenance.json'), `${JSON.stringify(provenance, null, 2)}\n`);
 
+  for (const task of suite.tasks) await task.prepare?.();
   const groups = planGroups(suite, seeds, store.done);
   const total = groups.reduce((n, g) => n + g.rows.length, 0);
   const learned = new Map<string, LearnedOptimizer>();

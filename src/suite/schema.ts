@@ -11,7 +11,11 @@ const Primitive = t.union([t.number, t.string, t.boolean]);
 
 export const TaskEntry = t.intersection([
   t.type({ task: t.string }),
-  t.partial({ id: t.string, options: t.type({ dimension: PositiveInt }), gradientNoise: t.number }),
+  t.partial({
+    id: t.string,
+    options: t.partial({ dimension: PositiveInt, dataset: t.string, hidden: t.array(PositiveInt), activation: t.string, batchSize: PositiveInt }),
+    gradientNoise: t.number,
+  }),
 ], 'TaskEntry');
 
 export const LearnedEntry = t.intersection([

@@ -4,3 +4,4 @@ export { LANDSCAPES, landscapeTask, landscapeStart, type Landscape } from './lan
 export { randomQuadraticTask } from './randomQuadratic.js';
 export { taskFromSpec, TASK_KINDS, type TaskSpec } from './registry.js';
 export { gradientNoise } from './noise.js';
+export { mnistMlpTask, type MnistMlpOptions } from './mnistMlp.js';

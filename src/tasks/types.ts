@@ -40,6 +40,8 @@ export interface Task {
   readonly gradientNoise?: number;
   /** Present for 2-D landscapes. */
   readonly landscape?: LandscapeView;
+  /** Loads what the task needs (a dataset) before the first `instantiate`; absent for synthetic tasks. */
+  prepare?(): Promise<void>;
   /** Problem instances for these seeds, one row per seed (seeds may repeat). */
   instantiate(seeds: readonly number[]): Problem;
 }

@@ -1,0 +1,122 @@
+/**
+ * The LSTM optimizer of Andrychowicz et al. (2016), "Learning to learn by
+ * gradient descent by gradient descent": a coordinate-wise two-layer LSTM whose
+ * weights are shared by every coordinate while each coordinate keeps its own
+ * hidden state. All coordinates of all parameter tensors (and of all batched
+ * runs) go through the network as one batch. Input: the preprocessed gradient;
+ * output: the update itself, θ ← θ + outputScale · (W·h + b).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { metaTrain } from '../../meta/metaTrain.js';
+import type { UpdateRule } from '../../rules/index.js';
+import { toTfjsOptimizer } from '../../rules/tfjsOptimizer.js';
+import type { TaskFamily } from '../../tasks/types.js';
+import { registerLearnedOptimizer } from '../registry.js';
+import type { JsonValue, LearnedOptimizer, MetaTrainReport, ProgressCallback } from '../types.js';
+import { lstmCell, type LstmWeights } from './cell.js';
+import { preprocessGradient } from './preprocess.js';
+
+export interface LstmOptions {
+  hidden: number;
+  layers: number;
+  outputScale: number;
+  /** p of the gradient preprocessing. */
+  preprocessP: number;
+  /** Seed of the weight initialisation. */
+  seed: number;
+}
+
+const DEFAULTS: LstmOptions = { hidden: 20, layers: 2, outputScale: 0.1, preprocessP: 10, seed: 0 };
+
+function decode(hyperParams: Record<string, JsonValue>): LstmOptions {
+  const unknown = Object.keys(hyperParams).filter((k) => !(k in DEFAULTS));
+  if (unknown.length > 0) throw new Error(`lstm.${unknown[0]}: unknown option; expected one of ${Object.keys(DEFAULTS).join(', ')}`);
+  const o = { ...DEFAULTS, ...hyperParams } as Record<string, JsonValue>;
+  for (const key of Object.keys(DEFAULTS)) {
+    if (typeof o[key] !== 'number' || !Number.isFinite(o[key] as number)) throw new Error(`lstm.${key}: expected a number, got ${JSON.stringify(o[key])}`);
+  }
+  for (const key of ['hidden', 'layers'] as const) {
+    if (!Number.isInteger(o[key]) || (o[key] as number) < 1) throw new Error(`lstm.${key}: expected a positive integer, got ${JSON.stringify(o[key])}`);
+  }
+  return o as unknown as LstmOptions;
+}
+
+type LstmState = { h: tf.Tensor[]; c: tf.Tensor[] };
+
+export class LstmOptimizer implements LearnedOptimizer {
+  readonly kind = 'lstm';
+  readonly version = 1;
+  readonly hyperParams: Record<string, JsonValue>;
+  readonly metaParams: ReadonlyMap<string, tf.Variable>;
+  private readonly options: LstmOptions;
+  private readonly layers: Array<{ kernel: tf.Variable; recurrent: tf.Variable; bias: tf.Variable }>;
+  private readonly outputKernel: tf.Variable;
+  private readonly outputBias: tf.Variable;
+
+  constructor(hyperParams: Record<string, JsonValue> = {}) {
+    this.options = decode(hyperParams);
+    this.hyperParams = { ...this.options };
+    const { hidden, layers, seed } = this.options;
+    const tag = Math.random().toString(36).slice(2);
+    const params = new Map<string, tf.Variable>();
+    const make = (name: string, init: () => tf.Tensor) => {
+      const initial = tf.tidy(init);
+      const v = tf.variable(initial, true, `lstm/${name}/${tag}`);
+      initial.dispose(); // the variable holds its own reference to the data
+      params.set(name, v);
+      return v;
+    };
+    this.layers = Array.from({ length: layers }, (_, l) => ({
+      kernel: make(`layer${l}/kernel`, () => tf.initializers.glorotUniform({ seed: seed * 101 + 3 * l + 1 }).apply([l === 0 ? 2 : hidden, 4 * hidden])),
+      recurrent: make(`layer${l}/recurrent`, () => tf.initializers.orthogonal({ seed: seed * 101 + 3 * l + 2, gain: 1 }).apply([hidden, 4 * hidden])),
+      bias: make(`layer${l}/bias`, () => tf.zeros([4 * hidden])),
+    }));
+    // A small output layer: the untrained optimizer takes small steps.
+    this.outputKernel = make('output/kernel', () => tf.mul(tf.initializers.glorotUniform({ seed: seed * 101 + 99 }).apply([hidden, 1]), 0.1));
+    this.outputBias = make('output/bias', () => tf.zeros([1]));
+    this.metaParams = params;
+  }
+
+  rule(): UpdateRule<LstmState> {
+    const { hidden, outputScale, preprocessP } = this.options;
+    return {
+      init: (params) => {
+        const n = params.reduce((sum, p) => sum + p.size, 0);
+        return { h: this.layers.map(() => tf.zeros([n, hidden])), c: this.layers.map(() => tf.zeros([n, hidden])) };
+      },
+      update: ({ grads }, state) => {
+        const flat = grads.length === 1 ? tf.reshape(grads[0]!, [-1]) : tf.concat(grads.map((g) => tf.reshape(g, [-1])));
+        let x: tf.Tensor2D = preprocessGradient(flat, preprocessP);
+        const h: tf.Tensor[] = [];
+        const c: tf.Tensor[] = [];
+        this.layers.forEach((layer, l) => {
+          const next = lstmCell(x, state.h[l] as tf.Tensor2D, state.c[l] as tf.Tensor2D, layer as unknown as LstmWeights);
+          h.push(next.h);
+          c.push(next.c);
+          x = next.h;
+        });
+        const out = tf.mul(tf.add(tf.matMul(x, this.outputKernel), this.outputBias), outputScale);
+        const sizes = grads.map((g) => g.size);
+        const pieces = grads.length === 1 ? [out] : tf.split(out, sizes, 0);
+        return { updates: pieces.map((piece, i) => tf.reshape(piece, grads[i]!.shape)), state: { h, c } };
+      },
+    };
+  }
+
+  metaTrain(family: TaskFamily, config: Record<string, JsonValue>, onProgress?: ProgressCallback): Promise<MetaTrainReport> {
+    return metaTrain(this, family, config, onProgress);
+  }
+
+  toTfjsOptimizer(options: { mode: 'frozen' | 'online' }): tf.Optimizer {
+    if (options.mode === 'online') {
+      throw new Error("the LSTM optimizer has no online mode (its meta-training needs unrolls over many tasks); use { mode: 'frozen' }");
+    }
+    return toTfjsOptimizer(this.rule() as unknown as UpdateRule);
+  }
+
+  dispose(): void {
+    tf.dispose([...this.metaParams.values()]);
+  }
+}
+
+registerLearnedOptimizer('lstm', (hyperParams) => new LstmOptimizer(hyperParams));

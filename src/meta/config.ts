@@ -1,0 +1,55 @@
+/** Meta-training configuration shared by the truncated meta-gradient estimators (BPTT, ES). */
+import * as t from 'io-ts';
+import { isLeft } from 'fp-ts/lib/Either.js';
+import { PathReporter } from 'io-ts/lib/PathReporter.js';
+
+export const MetaTrainConfig = t.exact(
+  t.partial({
+    method: t.keyof({ bptt: null, es: null }),
+    iterations: t.number,
+    unroll: t.number,
+    horizon: t.number,
+    tasksPerIteration: t.number,
+    metaLearningRate: t.number,
+    clipNorm: t.number,
+    metaLoss: t.keyof({ sum: null, log: null }),
+    /** BPTT: treat the optimizee gradient as a constant (∂∇/∂φ = 0, the paper's assumption). */
+    firstOrder: t.boolean,
+    /** ES: perturbation scale σ and number of antithetic pairs per iteration. */
+    sigma: t.number,
+    pairs: t.number,
+    validateEvery: t.number,
+    validationTasks: t.number,
+    seed: t.number,
+  }),
+);
+export type MetaTrainConfig = Required<t.TypeOf<typeof MetaTrainConfig>>;
+
+export const META_TRAIN_DEFAULTS: MetaTrainConfig = {
+  method: 'bptt',
+  iterations: 200,
+  unroll: 20,
+  horizon: 100,
+  tasksPerIteration: 16,
+  metaLearningRate: 0.01,
+  clipNorm: 1,
+  metaLoss: 'sum',
+  firstOrder: true,
+  sigma: 0.01,
+  pairs: 8,
+  validateEvery: 20,
+  validationTasks: 16,
+  seed: 0,
+};
+
+export function decodeMetaTrainConfig(input: unknown, path = 'metaTrain', defaults: Partial<MetaTrainConfig> = {}): MetaTrainConfig {
+  const decoded = MetaTrainConfig.decode(input ?? {});
+  if (isLeft(decoded)) throw new Error(`${path}: ${PathReporter.report(decoded).join('; ')}`);
+  const extra = Object.keys((input ?? {}) as object).filter((k) => !(k in META_TRAIN_DEFAULTS));
+  if (extra.length > 0) throw new Error(`${path}.${extra[0]}: unknown option; expected one of ${Object.keys(META_TRAIN_DEFAULTS).join(', ')}`);
+  const config = { ...META_TRAIN_DEFAULTS, ...defaults, ...decoded.right };
+  for (const key of ['iterations', 'unroll', 'horizon', 'tasksPerIteration', 'pairs', 'validateEvery', 'validationTasks'] as const) {
+    if (!Number.isInteger(config[key]) || config[key] < 1) throw new Error(`${path}.${key}: expected a positive integer, got ${config[key]}`);
+  }
+  return config;
+}

@@ -1,0 +1,51 @@
+/** The meta-objective of an unroll, and unrolling a rule on a problem. */
+import * as tf from '@tensorflow/tfjs';
+import { applyUpdates, type StateTree, type UpdateRule } from '../rules/index.js';
+import type { Problem, Task } from '../tasks/types.js';
+import type { MetaTrainConfig } from './config.js';
+import { stopGradient } from './stopGradient.js';
+
+/** The per-step objective: raw loss ('sum', the paper's Σₜ f(θₜ)), or log of the loss above the optimum ('log', scale-free). */
+export function objective(task: Task, rows: tf.Tensor1D, kind: MetaTrainConfig['metaLoss']): tf.Tensor1D {
+  if (kind === 'sum') return rows;
+  return tf.log(tf.add(tf.relu(tf.sub(rows, task.optimum ?? 0)), 1e-8)) as tf.Tensor1D;
+}
+
+/** Loss rows at θ and their gradient, the gradient optionally cut from the meta-tape. */
+function lossAndGrad(problem: Problem, theta: tf.Tensor2D, step: number, firstOrder: boolean): { rows: tf.Tensor1D; grad: tf.Tensor2D } {
+  let rows: tf.Tensor1D | undefined;
+  const grad = tf.grad((x: tf.Tensor) => {
+    rows = problem.loss(x as tf.Tensor2D, step);
+    return tf.sum(rows);
+  })(theta) as tf.Tensor2D;
+  return { rows: rows!, grad: firstOrder ? stopGradient(grad) : grad };
+}
+
+export interface UnrollStart {
+  theta: tf.Tensor2D;
+  state: StateTree;
+  step: number;
+}
+
+export interface Unrolled {
+  theta: tf.Tensor2D;
+  state: StateTree;
+  /** Mean over the unrolled steps and rows of the objective at θ₁ … θ_T (wₜ = 1). */
+  metaLoss: tf.Scalar;
+}
+
+/** Unrolls `steps` steps from (θ, state); differentiable w.r.t. the rule's meta-parameters. */
+export function unroll(rule: UpdateRule, problem: Problem, task: Task, from: UnrollStart, steps: number, config: Pick<MetaTrainConfig, 'metaLoss' | 'firstOrder'>): Unrolled {
+  let theta = from.theta;
+  let state = from.state;
+  const terms: tf.Tensor[] = [];
+  for (let k = 0; k < steps; k++) {
+    const step = from.step + k;
+    const { rows, grad } = lossAndGrad(problem, theta, step, config.firstOrder);
+    const out = rule.update({ grads: [grad], params: [theta], loss: rows, step }, state);
+    theta = applyUpdates([theta], out.updates)[0] as tf.Tensor2D;
+    state = out.state;
+    terms.push(tf.mean(objective(task, problem.loss(theta, step + 1), config.metaLoss)));
+  }
+  return { theta, state, metaLoss: tf.div(tf.addN(terms), steps) as tf.Scalar };
+}

@@ -1,0 +1,133 @@
+/**
+ * The truncated meta-training loop shared by every meta-gradient estimator:
+ * a batch of tasks is unrolled truncation by truncation; after each truncation
+ * the estimator's meta-gradient steps Adam (with meta-gradient clipping) and the
+ * optimizee's θ and the rule's state carry over; fresh tasks are drawn every
+ * `horizon` steps; the frozen rule is validated on held-out tasks every
+ * `validateEvery` iterations and the best meta-parameters are kept.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { LearnedOptimizer, MetaTrainReport, ProgressCallback } from '../learned/types.js';
+import { adam, chain, clipByGlobalNorm, treeTensors, type StateTree, type UpdateRule } from '../rules/index.js';
+import { toTfjsOptimizer } from '../rules/tfjsOptimizer.js';
+import type { Problem, Task, TaskFamily } from '../tasks/types.js';
+import type { MetaTrainConfig } from './config.js';
+import { unroll, type UnrollStart } from './objective.js';
+
+export interface Estimate {
+  /** The meta-loss of this truncation under the current φ. */
+  metaLoss: number;
+  /** One gradient per meta-parameter, in `variables` order. */
+  grads: tf.Tensor[];
+  /** θ and state after the truncation under the current φ (kept; the loop owns them). */
+  carried: { theta: tf.Tensor2D; state: StateTree };
+}
+
+export interface Estimator {
+  name(config: MetaTrainConfig): string;
+  estimate(args: { rule: UpdateRule; problem: Problem; task: Task; from: UnrollStart; variables: tf.Variable[]; config: MetaTrainConfig; iteration: number }): Promise<Estimate>;
+}
+
+/** Mean objective of the frozen rule over `steps` steps on the given seeds (no tape). */
+export async function evaluateRule(rule: UpdateRule, task: Task, seeds: number[], steps: number, config: Pick<MetaTrainConfig, 'metaLoss'>): Promise<number> {
+  await task.prepare?.();
+  const problem = task.instantiate(seeds);
+  let theta = tf.clone(problem.start);
+  let state = rule.init([theta]);
+  let total = 0;
+  try {
+    for (let step = 0; step < steps; step++) {
+      const next = tf.tidy(() => {
+        const r = unroll(rule, problem, task, { theta, state, step }, 1, { metaLoss: config.metaLoss, firstOrder: true });
+        return { theta: r.theta, state: r.state, metaLoss: r.metaLoss };
+      });
+      total += (await next.metaLoss.data())[0] as number;
+      tf.dispose([theta, ...treeTensors(state), next.metaLoss]);
+      theta = next.theta;
+      state = next.state;
+    }
+  } finally {
+    tf.dispose([theta, ...treeTensors(state)]);
+    problem.dispose();
+  }
+  return Number.isFinite(total) ? total / steps : Infinity;
+}
+
+export async function trainTruncated(
+  optimizer: LearnedOptimizer,
+  family: TaskFamily,
+  config: MetaTrainConfig,
+  estimator: Estimator,
+  onProgress?: ProgressCallback,
+): Promise<MetaTrainReport> {
+  const started = performance.now();
+  const task = family.task;
+  await task.prepare?.();
+  const variables = [...optimizer.metaParams.values()];
+  const metaOptimizer = toTfjsOptimizer(chain(clipByGlobalNorm(config.clipNorm), adam({ learningRate: config.metaLearningRate })));
+  const rule = optimizer.rule();
+  const validationSeeds = Array.from({ length: config.validationTasks }, (_, i) => family.metaValidationSeed(i));
+  const report: MetaTrainReport = { method: estimator.name(config), curve: [], validation: [], bestIteration: 0, wallMs: 0 };
+
+  let best = { loss: await evaluateRule(rule, task, validationSeeds, config.horizon, config), values: variables.map((v) => tf.clone(v)) };
+  report.validation.push({ iteration: 0, loss: best.loss });
+
+  let drawn = 0;
+  let problem: Problem | undefined;
+  let theta: tf.Tensor2D | undefined;
+  let state: StateTree = [];
+  let step = 0;
+  const release = () => {
+    problem?.dispose();
+    tf.dispose([...(theta === undefined ? [] : [theta]), ...treeTensors(state)]);
+  };
+  const freshTasks = () => {
+    release();
+    const seeds = Array.from({ length: config.tasksPerIteration }, () => family.metaTrainSeed(config.seed * 100_000 + drawn++));
+    problem = task.instantiate(seeds);
+    theta = tf.clone(problem.start);
+    state = rule.init([theta]);
+    step = 0;
+  };
+
+  try {
+    freshTasks();
+    for (let iteration = 1; iteration <= config.iterations; iteration++) {
+      if (step >= config.horizon) freshTasks();
+      const estimate = await estimator.estimate({ rule, problem: problem!, task, from: { theta: theta!, state, step }, variables, config, iteration });
+      if (Number.isFinite(estimate.metaLoss) && estimate.grads.every((g) => g !== undefined)) {
+        metaOptimizer.applyGradients(variables.map((v, i) => ({ name: v.name, tensor: estimate.grads[i]! })));
+        tf.dispose([theta!, ...treeTensors(state)]);
+        theta = estimate.carried.theta;
+        state = estimate.carried.state;
+        step += config.unroll;
+      } else {
+        // The unroll blew up (a bad φ or a hard task): drop it and draw new tasks.
+        tf.dispose([estimate.carried.theta, ...treeTensors(estimate.carried.state)]);
+        step = config.horizon;
+      }
+      tf.dispose(estimate.grads.filter((g) => g !== undefined));
+      const point = { iteration, metaLoss: estimate.metaLoss, wallMs: performance.now() - started };
+      report.curve.push(point);
+      onProgress?.(point);
+
+      if (iteration % config.validateEvery === 0 || iteration === config.iterations) {
+        const loss = await evaluateRule(rule, task, validationSeeds, config.horizon, config);
+        report.validation.push({ iteration, loss });
+        if (loss < best.loss) {
+          tf.dispose(best.values);
+          best = { loss, values: variables.map((v) => tf.clone(v)) };
+          report.bestIteration = iteration;
+        }
+      }
+    }
+    // Keep the meta-parameters that did best on held-out tasks.
+    variables.forEach((v, i) => v.assign(best.values[i]!));
+  } finally {
+    tf.dispose(best.values);
+    release();
+    metaOptimizer.dispose();
+  }
+  report.wallMs = performance.now() - started;
+  return report;
+}

@@ -1,0 +1,133 @@
+/**
+ * MNIST-format classification with a small MLP as an optimizee (the L2L paper's
+ * task: 784 → 20 sigmoid → 10, batch 128). Parameters are one flat vector per
+ * run, so many runs train as rows of one batched computation; each run draws
+ * its own minibatch sequence from its seed.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { loadMnistLike, type ImageDataset } from '../data/mnist.js';
+import { hashSeed, rng } from '../random.js';
+import type { Problem, Task } from './types.js';
+
+export interface MnistMlpOptions {
+  dataset?: string;
+  hidden?: number[];
+  activation?: 'sigmoid' | 'relu';
+  batchSize?: number;
+  dataDir?: string;
+  id?: string;
+  gradientNoise?: number;
+}
+
+interface Layer {
+  inputs: number;
+  outputs: number;
+  offset: number;
+}
+
+function layout(sizes: number[]): { layers: Layer[]; dimension: number } {
+  let offset = 0;
+  const layers = sizes.slice(1).map((outputs, i) => {
+    const layer = { inputs: sizes[i]!, outputs, offset };
+    offset += layer.inputs * outputs + outputs;
+    return layer;
+  });
+  return { layers, dimension: offset };
+}
+
+export function mnistMlpTask(options: MnistMlpOptions = {}): Task {
+  const dataset = options.dataset ?? 'mnist-10k';
+  const hidden = options.hidden ?? [20];
+  const activation = options.activation ?? 'sigmoid';
+  const batchSize = options.batchSize ?? 128;
+  const { layers, dimension } = layout([784, ...hidden, 10]);
+  let data: ImageDataset | undefined;
+  const need = () => {
+    if (data === undefined) throw new Error(`task ${options.id ?? 'mnist-mlp'}: call prepare() first (it loads ${dataset})`);
+    return data;
+  };
+
+  /** Logits for inputs x [rows, n, 784] under parameters θ [rows, D]. */
+  const forward = (theta: tf.Tensor2D, x: tf.Tensor3D): tf.Tensor3D => {
+    const rows = theta.shape[0];
+    let h: tf.Tensor3D = x;
+    layers.forEach((layer, i) => {
+      const w = tf.reshape(tf.slice(theta, [0, layer.offset], [rows, layer.inputs * layer.outputs]), [rows, layer.inputs, layer.outputs]);
+      const b = tf.reshape(tf.slice(theta, [0, layer.offset + layer.inputs * layer.outputs], [rows, layer.outputs]), [rows, 1, layer.outputs]);
+      const z = tf.add(tf.matMul(h, w as tf.Tensor3D), b) as tf.Tensor3D;
+      h = i === layers.length - 1 ? z : activation === 'relu' ? tf.relu(z) : tf.sigmoid(z);
+    });
+    return h;
+  };
+
+  /** Mean softmax cross-entropy per row: [rows]. */
+  const crossEntropy = (logits: tf.Tensor3D, labels: tf.Tensor3D): tf.Tensor1D =>
+    tf.neg(tf.mean(tf.sum(tf.mul(labels, tf.logSoftmax(logits)), 2), 1)) as tf.Tensor1D;
+
+  return {
+    id: options.id ?? `${dataset}-mlp-${hidden.join('x')}-${activation}`,
+    dimension,
+    threshold: 0.5,
+    lossScale: 'log',
+    ...(options.gradientNoise === undefined ? {} : { gradientNoise: options.gradientNoise }),
+    async prepare() {
+      data ??= await loadMnistLike(dataset, options.dataDir);
+    },
+    instantiate(seeds): Problem {
+      const d = need();
+      const trainCount = d.trainLabels.length;
+      // Glorot-uniform weights and zero biases, drawn from each run's seed.
+      const init = new Float32Array(seeds.length * dimension);
+      seeds.forEach((seed, row) => {
+        const random = rng(hashSeed(seed, 0x1a2b));
+        for (const layer of layers) {
+          const limit = Math.sqrt(6 / (layer.inputs + layer.outputs));
+          for (let k = 0; k < layer.inputs * layer.outputs; k++) init[row * dimension + layer.offset + k] = (2 * random() - 1) * limit;
+        }
+      });
+      const start = tf.tensor2d(init, [seeds.length, dimension]);
+      let cached: { step: number; x: tf.Tensor3D; y: tf.Tensor3D } | undefined;
+      const batch = (step: number) => {
+        if (cached?.step === step) return cached;
+        if (cached !== undefined) tf.dispose([cached.x, cached.y]);
+        const x = new Float32Array(seeds.length * batchSize * 784);
+        const y = new Float32Array(seeds.length * batchSize * 10);
+        seeds.forEach((seed, row) => {
+          const random = rng(hashSeed(seed, step, 0x5eed));
+          for (let j = 0; j < batchSize; j++) {
+            const index = Math.floor(random() * trainCount);
+            x.set(d.trainImages.subarray(index * 784, (index + 1) * 784), (row * batchSize + j) * 784);
+            y[(row * batchSize + j) * 10 + d.trainLabels[index]!] = 1;
+          }
+        });
+        // Kept outside any tidy scope: the batch is reused by every loss evaluation of this step.
+        cached = { step, x: tf.keep(tf.tensor3d(x, [seeds.length, batchSize, 784])), y: tf.keep(tf.tensor3d(y, [seeds.length, batchSize, 10])) };
+        return cached;
+      };
+      return {
+        seeds,
+        start,
+        loss: (theta, step) => {
+          const { x, y } = batch(step);
+          return tf.tidy(() => crossEntropy(forward(theta, x), y));
+        },
+        async evaluate(theta) {
+          const n = d.testLabels.length;
+          const rows = theta.shape[0];
+          const x = tf.tensor3d(d.testImages, [1, n, 784]);
+          const [loss, correct] = tf.tidy(() => {
+            const xs = tf.tile(x, [rows, 1, 1]) as tf.Tensor3D;
+            const labels = tf.tile(tf.oneHot(tf.tensor1d(Array.from(d.testLabels), 'int32'), 10).expandDims(0), [rows, 1, 1]) as tf.Tensor3D;
+            const logits = forward(theta, xs);
+            const accuracy = tf.mean(tf.cast(tf.equal(tf.argMax(logits, 2), tf.argMax(labels, 2)), 'float32'), 1);
+            return [crossEntropy(logits, labels), accuracy];
+          });
+          const [lossValues, accuracyValues] = await Promise.all([loss.data(), correct.data()]);
+          tf.dispose([x, loss, correct]);
+          return Array.from({ length: rows }, (_, i) => ({ testLoss: lossValues[i] as number, testAccuracy: accuracyValues[i] as number }));
+        },
+        dispose: () => tf.dispose([start, ...(cached === undefined ? [] : [cached.x, cached.y])]),
+      };
+    },
+  };
+}

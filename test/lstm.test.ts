@@ -1,0 +1,146 @@
+/**
+ * The LSTM optimizer (Andrychowicz et al. 2016) and its two meta-gradient
+ * estimators: preprocessing, BPTT meta-gradients against finite differences,
+ * ES against BPTT on a quadratic, checkpoints and leaks.
+ */
+import test from 'ava';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { setupBackend } from '../src/backend/setup.js';
+import { LstmOptimizer, loadLearnedOptimizer, preprocessGradient, saveCheckpoint } from '../src/learned/index.js';
+import { decodeMetaTrainConfig } from '../src/meta/config.js';
+import { esEstimator } from '../src/meta/es.js';
+import { unroll } from '../src/meta/objective.js';
+import { familyOf, randomQuadraticTask } from '../src/tasks/index.js';
+import { treeTensors } from '../src/rules/index.js';
+
+test.before(async () => {
+  await setupBackend('cpu');
+});
+
+test('gradient preprocessing follows the paper (p = 10)', async (t) => {
+  const g = tf.tensor1d([1, -0.5, 1e-3, -2e-5, 1e-6, 0]);
+  const out = await preprocessGradient(g, 10).array();
+  const expected = [
+    [Math.log(1) / 10, 1],
+    [Math.log(0.5) / 10, -1],
+    [Math.log(1e-3) / 10, 1],
+    [-1, Math.exp(10) * -2e-5], // |∇| = 2e−5 < e^−10 ≈ 4.54e−5: the small-gradient branch
+    [-1, Math.exp(10) * 1e-6],
+    [-1, 0],
+  ];
+  out.forEach((row, i) => row.forEach((v, j) => t.true(Math.abs(v - expected[i]![j]!) < 1e-4, `row ${i} col ${j}: ${v} vs ${expected[i]![j]}`)));
+  g.dispose();
+});
+
+/** A tiny LSTM and a tiny quadratic, so finite differences are cheap and sharp. */
+function tiny() {
+  const optimizer = new LstmOptimizer({ hidden: 3, seed: 4 });
+  const task = randomQuadraticTask({ dimension: 3 });
+  const problem = task.instantiate([11, 12]);
+  return { optimizer, task, problem };
+}
+
+function metaLossOf(optimizer: LstmOptimizer, task: ReturnType<typeof tiny>['task'], problem: ReturnType<typeof tiny>['problem'], firstOrder: boolean): tf.Scalar {
+  const rule = optimizer.rule();
+  const theta = problem.start;
+  const state = rule.init([theta]);
+  const r = unroll(rule, problem, task, { theta, state, step: 0 }, 5, { metaLoss: 'sum', firstOrder });
+  return r.metaLoss;
+}
+
+test('BPTT meta-gradients match central finite differences (second-order, float32 tolerances)', async (t) => {
+  const { optimizer, task, problem } = tiny();
+  const variables = [...optimizer.metaParams.values()];
+  const { grads } = tf.variableGrads(() => metaLossOf(optimizer, task, problem, false), variables);
+  const h = 1e-2;
+  for (const [name, variable] of optimizer.metaParams) {
+    const analytic = await grads[variable.name]!.data();
+    // Probe the largest-gradient coordinate of each weight (where the relative check is meaningful).
+    const k = analytic.reduce((best, v, i) => (Math.abs(v) > Math.abs(analytic[best]!) ? i : best), 0);
+    const base = await variable.data();
+    const at = (delta: number) => {
+      const moved = Float32Array.from(base);
+      moved[k] = moved[k]! + delta;
+      tf.tidy(() => variable.assign(tf.tensor(moved, variable.shape)));
+      const value = tf.tidy(() => metaLossOf(optimizer, task, problem, false).dataSync()[0]!);
+      return value;
+    };
+    const numeric = (at(h) - at(-h)) / (2 * h);
+    tf.tidy(() => variable.assign(tf.tensor(base, variable.shape)));
+    const a = analytic[k]!;
+    t.true(Math.abs(a - numeric) <= 0.05 * Math.abs(numeric) + 1e-3, `${name}[${k}]: autodiff ${a} vs finite difference ${numeric}`);
+  }
+  tf.dispose(Object.values(grads));
+  problem.dispose();
+  optimizer.dispose();
+});
+
+test('ES meta-gradient is unbiased: its mean over many pairs matches the second-order BPTT gradient', async (t) => {
+  const { optimizer, task, problem } = tiny();
+  const variables = [...optimizer.metaParams.values()];
+  const rule = optimizer.rule();
+  const config = decodeMetaTrainConfig({ method: 'es', unroll: 5, sigma: 0.003, pairs: 400, metaLoss: 'sum' });
+  const { grads } = tf.variableGrads(() => metaLossOf(optimizer, task, problem, false), variables);
+  const exact = tf.concat(variables.map((v) => tf.reshape(grads[v.name]!, [-1])));
+  const theta = tf.clone(problem.start);
+  const state = rule.init([theta]);
+  const estimate = await esEstimator.estimate({ rule, problem, task, from: { theta, state, step: 0 }, variables, config, iteration: 1 });
+  const es = tf.concat(estimate.grads.map((g) => tf.reshape(g, [-1])));
+  const cosine = (await tf.div(tf.sum(tf.mul(es, exact)), tf.mul(tf.norm(es), tf.norm(exact))).data())[0]!;
+  const ratio = (await tf.div(tf.norm(es), tf.norm(exact)).data())[0]!;
+  t.true(cosine > 0.8, `cosine(ES, BPTT) = ${cosine}`);
+  t.true(ratio > 0.7 && ratio < 1.5, `|ES| / |BPTT| = ${ratio}`);
+  tf.dispose([exact, es, theta, ...treeTensors(state), ...estimate.grads, estimate.carried.theta, ...treeTensors(estimate.carried.state), ...Object.values(grads)]);
+  problem.dispose();
+  optimizer.dispose();
+});
+
+test('meta-training (BPTT and ES) lowers the held-out meta-loss without leaking tensors; checkpoints round-trip', async (t) => {
+  const task = randomQuadraticTask({ dimension: 5 });
+  for (const method of ['bptt', 'es'] as const) {
+    const optimizer = new LstmOptimizer({ hidden: 8 });
+    const before = tf.memory().numTensors;
+    const report = await optimizer.metaTrain(familyOf(task), {
+      method,
+      iterations: method === 'bptt' ? 40 : 20,
+      unroll: 10,
+      horizon: 40,
+      tasksPerIteration: 8,
+      metaLearningRate: 0.01,
+      validateEvery: 10,
+      validationTasks: 8,
+      pairs: 4,
+      sigma: 0.01,
+    });
+    t.is(tf.memory().numTensors, before, `${method}: no tensors leaked`);
+    const first = report.validation[0]!.loss;
+    const best = Math.min(...report.validation.map((v) => v.loss));
+    t.true(best < 0.8 * first, `${method}: held-out meta-loss ${first} → ${best}`);
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'alphaopt-lstm-'));
+    await saveCheckpoint(optimizer, dir);
+    const loaded = await loadLearnedOptimizer(dir, 'lstm');
+    for (const [name, v] of optimizer.metaParams) t.deepEqual(await loaded.metaParams.get(name)!.data(), await v.data());
+    loaded.dispose();
+    optimizer.dispose();
+  }
+});
+
+test('a frozen LSTM optimizer trains a tfjs model through model.fit', async (t) => {
+  const optimizer = new LstmOptimizer();
+  const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: 1, kernelInitializer: tf.initializers.zeros() })] });
+  model.compile({ optimizer: optimizer.toTfjsOptimizer({ mode: 'frozen' }), loss: 'meanSquaredError' });
+  const x = tf.tensor2d([[1, 2, 3], [0, 1, 0], [2, 0, 1], [1, 1, 1]]);
+  const y = tf.tensor2d([[1], [0.5], [-1], [0.2]]);
+  const before = await optimizer.metaParams.get('output/kernel')!.data();
+  const history = await model.fit(x, y, { epochs: 5, verbose: 0 });
+  t.true((history.history['loss'] as number[]).every(Number.isFinite));
+  t.deepEqual(await optimizer.metaParams.get('output/kernel')!.data(), before, 'frozen: φ unchanged');
+  t.throws(() => optimizer.toTfjsOptimizer({ mode: 'online' }), { message: /no online mode/ });
+  model.optimizer.dispose();
+  model.dispose();
+  tf.dispose([x, y]);
+  optimizer.dispose();
+});

@@ -1,0 +1,134 @@
+/**
+ * The suite runner: records, divergence, resume after a killed run, refusal to
+ * overwrite, and no tensor leaks across a suite.
+ */
+import test from 'ava';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, writeFile, appendFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { decodeSuite } from '../src/suite/decode.js';
+import { runKey, type RunRecord } from '../src/suite/record.js';
+import { runSuite } from '../src/suite/runner.js';
+import { ExistingResultsError } from '../src/suite/store.js';
+
+const tempDir = () => mkdtemp(path.join(os.tmpdir(), 'alphaopt-run-'));
+
+async function records(dir: string): Promise<RunRecord[]> {
+  const text = await readFile(path.join(dir, 'runs.jsonl'), 'utf8');
+  return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as RunRecord);
+}
+
+const smallSuite = (steps = 30) => ({
+  name: 'small',
+  backend: 'cpu',
+  steps,
+  seeds: 2,
+  tasks: [{ task: 'rosenbrock' }, { task: 'randomQuadratic', options: { dimension: 3 }, id: 'q3' }],
+  optimizers: [
+    { name: 'sgd', rule: 'sgd', grid: { learningRate: [1e-3, 10] } },
+    { name: 'adam', rule: { rule: 'adam', options: { beta1: 0.8 } } },
+    { name: 'clipped sgd', rule: { rule: 'chain', options: { rules: [{ rule: 'clipByGlobalNorm', options: { maxNorm: 1 } }, { rule: 'sgd', options: { learningRate: 0.01 } }] } } },
+  ],
+});
+
+test.serial('a suite writes one complete record per run, and a diverging run is flagged while the rest go on', async (t) => {
+  const out = await tempDir();
+  const summary = await runSuite(decodeSuite(smallSuite(), 'small.json'), { out });
+  const runs = await records(out);
+  // 2 tasks × (sgd 2 grid points + adam + clipped sgd) × 2 seeds
+  t.is(runs.length, 16);
+  t.is(summary.runs, 16);
+  for (const r of runs) {
+    for (const field of ['task', 'optimizer', 'hparams', 'seed', 'backend', 'steps', 'losses', 'finalLoss', 'bestLoss', 'stepsToThreshold', 'auc', 'wallMs', 'diverged']) {
+      t.true(field in r, `${field} missing`);
+    }
+    t.is(r.losses.length, 31);
+    t.is(r.backend, 'cpu');
+  }
+  const exploded = runs.filter((r) => r.task === 'rosenbrock' && r.optimizer === 'sgd' && r.hparams['learningRate'] === 10);
+  t.is(exploded.length, 2);
+  t.true(exploded.every((r) => r.diverged && r.finalLoss === null && r.auc === null && r.losses.at(-1) === null));
+  const calm = runs.filter((r) => r.task === 'rosenbrock' && r.optimizer === 'sgd' && r.hparams['learningRate'] === 1e-3);
+  t.true(calm.every((r) => !r.diverged && r.finalLoss! < r.losses[0]!), 'rows batched with a diverging row are unaffected');
+  t.deepEqual(runs.find((r) => r.optimizer === 'adam')!.hparams, { rule: 'adam', beta1: 0.8 });
+  t.true(runs.filter((r) => r.task === 'rosenbrock' && r.seed === 0).every((r) => (r.trajectory?.length ?? 0) > 10), 'seed-0 runs of 2-D tasks carry trajectories');
+  t.true(existsSync(path.join(out, 'summary.md')) && existsSync(path.join(out, 'provenance.json')) && existsSync(path.join(out, 'suite.json')));
+  // Same seed, same numbers: a run does not depend on what it was batched with.
+  const again = await tempDir();
+  const single = smallSuite();
+  single.optimizers = [{ name: 'sgd', rule: 'sgd', grid: { learningRate: [1e-3] } }];
+  await runSuite(decodeSuite(single, 'small.json'), { out: again });
+  const alone = (await records(again)).find((r) => r.task === 'q3' && r.seed === 1)!;
+  t.deepEqual(alone.losses, runs.find((r) => r.task === 'q3' && r.seed === 1 && r.optimizer === 'sgd' && r.hparams['learningRate'] === 1e-3)!.losses);
+});
+
+test.serial('existing results are never overwritten without --resume or --replace', async (t) => {
+  const out = await tempDir();
+  const suite = decodeSuite({ ...smallSuite(5), tasks: [{ task: 'quadratic' }] }, 'small.json');
+  await runSuite(suite, { out });
+  await t.throwsAsync(runSuite(suite, { out }), { instanceOf: ExistingResultsError, message: /pass --resume .* or --out another directory/ });
+  const replaced = await runSuite(suite, { out, replace: true });
+  t.is(replaced.runs, 8);
+  t.true(existsSync(path.join(out, '.previous')));
+});
+
+test.serial('no tensors leak across a suite (learned optimizer included)', async (t) => {
+  const suite = decodeSuite(
+    {
+      ...smallSuite(10),
+      optimizers: [
+        ...smallSuite(10).optimizers,
+        { name: 'learned', learned: { kind: 'lr-schedule', hyperParams: { horizon: 10 }, metaTrain: { task: { task: 'randomQuadratic', options: { dimension: 2 } }, config: { iterations: 4, unroll: 5, validateEvery: 2 } } } },
+      ],
+    },
+    'small.json',
+  );
+  await runSuite(suite, { out: await tempDir() });
+  const before = tf.memory().numTensors;
+  await runSuite(suite, { out: await tempDir() });
+  t.is(tf.memory().numTensors, before);
+});
+
+test.serial('resume after a killed run: nothing finished is lost, nothing is duplicated', async (t) => {
+  const dir = await tempDir();
+  const suiteFile = path.join(dir, 'suite.json');
+  const suite = {
+    ...smallSuite(400),
+    tasks: ['quadratic', 'rosenbrock', 'beale', 'himmelblau', 'rastrigin', 'saddle'].map((task) => ({ task })),
+  };
+  await writeFile(suiteFile, JSON.stringify(suite));
+  const out = path.join(dir, 'out');
+  const cli = path.resolve('src/cli/index.ts');
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'run', suiteFile, '--out', out], { stdio: 'ignore' });
+  // Kill it as soon as some, but not all, runs are on disk.
+  const expected = 6 * 4 * 2;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setInterval(async () => {
+      const text = existsSync(path.join(out, 'runs.jsonl')) ? await readFile(path.join(out, 'runs.jsonl'), 'utf8') : '';
+      const lines = text.split('\n').filter((l) => l !== '').length;
+      if (lines > 0) {
+        clearInterval(timer);
+        child.kill('SIGKILL');
+        resolve();
+      }
+    }, 20);
+    child.on('exit', () => {
+      clearInterval(timer);
+      resolve();
+    });
+    setTimeout(() => reject(new Error('the run never wrote a record')), 120_000);
+  });
+  const partial = await records(out);
+  t.true(partial.length > 0 && partial.length < expected, `killed after ${partial.length} of ${expected} runs`);
+  // A crash mid-write leaves a partial line: resume must cut it off, not choke on it.
+  await appendFile(path.join(out, 'runs.jsonl'), '{"task": "quadr');
+  const resumed = await runSuite(decodeSuite(suite, suiteFile), { out, resume: true });
+  const all = await records(out);
+  t.is(all.length, expected);
+  t.is(new Set(all.map(runKey)).size, expected, 'no run recorded twice');
+  t.is(resumed.runs, expected - partial.length, 'only the missing runs were run');
+  for (const done of partial) t.deepEqual(all.find((r) => runKey(r) === runKey(done)), done, 'finished records are kept as they were');
+});
