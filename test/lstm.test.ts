@@ -57,9 +57,9 @@ test('BPTT meta-gradients match central finite differences (second-order, float3
   const { grads } = tf.variableGrads(() => metaLossOf(optimizer, task, problem, false), variables);
   const h = 1e-2;
   for (const [name, variable] of optimizer.metaParams) {
-    const analytic = await grads[variable.name]!.data();
+    const analytic = Array.from(await grads[variable.name]!.data());
     // Probe the largest-gradient coordinate of each weight (where the relative check is meaningful).
-    const k = analytic.reduce((best, v, i) => (Math.abs(v) > Math.abs(analytic[best]!) ? i : best), 0);
+    const k = analytic.reduce((best: number, v: number, i: number) => (Math.abs(v) > Math.abs(analytic[best]!) ? i : best), 0);
     const base = await variable.data();
     const at = (delta: number) => {
       const moved = Float32Array.from(base);

@@ -54,7 +54,8 @@ test.serial('a suite writes one complete record per run, and a diverging run is 
   const calm = runs.filter((r) => r.task === 'rosenbrock' && r.optimizer === 'sgd' && r.hparams['learningRate'] === 1e-3);
   t.true(calm.every((r) => !r.diverged && r.finalLoss! < r.losses[0]!), 'rows batched with a diverging row are unaffected');
   t.deepEqual(runs.find((r) => r.optimizer === 'adam')!.hparams, { rule: 'adam', beta1: 0.8 });
-  t.true(runs.filter((r) => r.task === 'rosenbrock' && r.seed === 0).every((r) => (r.trajectory?.length ?? 0) > 10), 'seed-0 runs of 2-D tasks carry trajectories');
+  t.true(runs.filter((r) => r.task === 'rosenbrock' && r.seed === 0 && !r.diverged).every((r) => (r.trajectory?.length ?? 0) > 10), 'seed-0 runs of 2-D tasks carry trajectories');
+  t.true(runs.filter((r) => r.seed !== 0 || r.task === 'q3').every((r) => r.trajectory === undefined), 'and only those');
   t.true(existsSync(path.join(out, 'summary.md')) && existsSync(path.join(out, 'provenance.json')) && existsSync(path.join(out, 'suite.json')));
   // Same seed, same numbers: a run does not depend on what it was batched with.
   const again = await tempDir();

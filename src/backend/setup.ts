@@ -27,7 +27,10 @@ async function activate(tfjsName: string): Promise<void> {
  * AlphaOpt reports the chosen backend (and how to get tfjs-node) itself, and the
  * banner would corrupt `--json` output, so it is switched off.
  */
-function silenceCpuBanner(): void {
+export function silenceCpuBanner(): void {
+  // tfjs creates a fresh cpu backend when it first picks a default backend, replacing any made
+  // earlier; so let it pick first (cheap), then flag the instance that will actually run.
+  tf.backend();
   const cpu = tf.findBackend('cpu') as { firstUse?: boolean } | null;
   if (cpu !== null && 'firstUse' in cpu) cpu.firstUse = false;
 }

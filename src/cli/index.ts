@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 /** The `alphaopt` command. */
 import { Command } from 'commander';
+import { silenceCpuBanner } from '../backend/setup.js';
 import { registerBackendsCommand } from './backends.js';
 import { registerReportCommand } from './report.js';
 import { registerRunCommand } from './run.js';
 
+silenceCpuBanner();
 const program = new Command();
 program.name('alphaopt').description('Learned optimizers and hand-designed baselines on TensorFlow.js');
 registerBackendsCommand(program);

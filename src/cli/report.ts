@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { writeReport } from '../report/index.js';
+import { writeReport } from '../reporting/index.js';
 import { readSuite } from '../suite/decode.js';
 import type { LandscapeView } from '../tasks/types.js';
 

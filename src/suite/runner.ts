@@ -12,7 +12,7 @@ import { setupBackend } from '../backend/setup.js';
 import type { BackendChoice, BackendRequest } from '../backend/names.js';
 import { createLearnedOptimizer, loadLearnedOptimizer, saveCheckpoint, type LearnedOptimizer } from '../learned/index.js';
 import { collectProvenance, type Provenance } from '../provenance.js';
-import { writeReport, type ReportResult } from '../report/index.js';
+import { writeReport, type ReportResult } from '../reporting/index.js';
 import { ruleFromSpec } from '../rules/index.js';
 import { familyOf } from '../tasks/index.js';
 import type { LearnedOptimizerPlan, Suite } from './decode.js';

@@ -1,0 +1,67 @@
+/**
+ * `alphaopt report`: runs.jsonl → summary.md, summary.csv and plots/. The report
+ * does not know how a run was produced; it reads records only (plus, for 2-D
+ * tasks, the landscape to draw under the trajectories).
+ */
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { readRuns } from './load.js';
+import { lossCurveSpec, renderSvg, svgToPng, trajectorySpec, type ContourSource } from './plots.js';
+import { summarize, type TaskSummary } from './summarize.js';
+import { toCsv, toMarkdown } from './tables.js';
+
+export type { ContourSource } from './plots.js';
+export type { TaskSummary, OptimizerSummary } from './summarize.js';
+export { summarize } from './summarize.js';
+export { readRuns } from './load.js';
+export { toMarkdown, toCsv, CSV_COLUMNS } from './tables.js';
+export { lossCurveSpec, trajectorySpec, renderSvg, svgToPng } from './plots.js';
+
+export interface ReportOptions {
+  /** 2-D landscapes to draw contour maps for, by task id. */
+  contour?: (taskId: string) => ContourSource | undefined;
+  /** Lines for the top of summary.md (provenance). */
+  header?: string[];
+  /** Also write PNGs (default true). */
+  png?: boolean;
+}
+
+export interface ReportResult {
+  files: string[];
+  summary: TaskSummary[];
+}
+
+async function writeAtomically(file: string, data: string | Uint8Array): Promise<void> {
+  const temp = `${file}.tmp-${process.pid}`;
+  await writeFile(temp, data);
+  await rename(temp, file);
+}
+
+const slug = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '-');
+
+export async function writeReport(dir: string, options: ReportOptions = {}): Promise<ReportResult> {
+  const { records, malformed } = await readRuns(path.join(dir, 'runs.jsonl'));
+  const summary = summarize(records);
+  const files: string[] = [];
+  const write = async (name: string, data: string | Uint8Array) => {
+    const file = path.join(dir, name);
+    await writeAtomically(file, data);
+    files.push(file);
+  };
+  await write('summary.md', toMarkdown(summary, options.header ?? [], malformed));
+  await write('summary.csv', toCsv(summary));
+  await mkdir(path.join(dir, 'plots'), { recursive: true });
+  const plot = async (name: string, spec: Parameters<typeof renderSvg>[0]) => {
+    const svg = await renderSvg(spec);
+    await write(path.join('plots', `${name}.svg`), svg);
+    if (options.png !== false) await write(path.join('plots', `${name}.png`), svgToPng(svg));
+  };
+  for (const task of summary) {
+    await plot(`loss-${slug(task.task)}`, lossCurveSpec(task));
+    const source = options.contour?.(task.task);
+    if (source !== undefined && task.optimizers.some((o) => o.runs.some((r) => r.trajectory !== undefined))) {
+      await plot(`trajectories-${slug(task.task)}`, trajectorySpec(task, source));
+    }
+  }
+  return { files, summary };
+}

@@ -1,0 +1,110 @@
+/** Reports from runs.jsonl: tuning choice, ranks, divergence, malformed lines, tables and plots. */
+import test from 'ava';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { CSV_COLUMNS, summarize, writeReport } from '../src/reporting/index.js';
+import type { RunRecord } from '../src/suite/record.js';
+
+function record(task: string, optimizer: string, lr: number, seed: number, final: number | null, extra: Partial<RunRecord> = {}): RunRecord {
+  const losses = [10, 5, final];
+  return {
+    task, optimizer, hparams: { rule: optimizer, learningRate: lr }, seed, backend: 'cpu', steps: 2, losses,
+    finalLoss: final, bestLoss: final === null ? 5 : Math.min(5, final), stepsToThreshold: final !== null && final < 1 ? 2 : null,
+    auc: final === null ? null : (15 + final) / 3, wallMs: 1, diverged: final === null, optimum: 0, lossScale: 'log', ...extra,
+  };
+}
+
+function fixture(): RunRecord[] {
+  const runs: RunRecord[] = [];
+  for (const seed of [0, 1, 2]) {
+    // sgd's grid: the middle learning rate is best; the largest diverges on seed 2.
+    runs.push(record('bowl', 'sgd', 0.01, seed, 3 + seed * 0.1));
+    runs.push(record('bowl', 'sgd', 0.1, seed, 0.5 + seed * 0.1, { trajectory: [[0, 1, 1], [1, 0.5, 0.4], [2, 0.1, 0.1]] }));
+    runs.push(record('bowl', 'sgd', 1, seed, seed === 2 ? null : 0.2));
+    runs.push(record('bowl', 'adam', 0.1, seed, 0.05 + seed * 0.01, { trajectory: [[0, 1, 1], [2, 0, 0.1]] }));
+    runs.push(record('bowl', 'weird, "quoted" name', 0.1, seed, 2));
+    runs.push(record('flat', 'sgd', 0.1, seed, 1));
+    runs.push(record('flat', 'adam', 0.1, seed, null));
+  }
+  return runs;
+}
+
+test('the best grid point, ranks, divergence and statistics', (t) => {
+  const [bowl, flat] = summarize(fixture());
+  const sgd = bowl!.optimizers.find((o) => o.optimizer === 'sgd')!;
+  t.is(sgd.hparams['learningRate'], 0.1, 'lr=1 diverged once, so it loses to the middle point');
+  t.is(sgd.gridPoints, 3);
+  t.is(sgd.seeds, 3);
+  t.true(Math.abs(sgd.finalLoss.mean! - 0.6) < 1e-12 && Math.abs(sgd.finalLoss.std! - 0.1) < 1e-12);
+  t.deepEqual(bowl!.optimizers.map((o) => [o.optimizer, o.rank]), [['adam', 1], ['sgd', 2], ['weird, "quoted" name', 3]]);
+  const adam = flat!.optimizers.find((o) => o.optimizer === 'adam')!;
+  t.is(adam.diverged, 3);
+  t.is(adam.rank, 2, 'an optimizer that always diverged ranks last');
+  t.is(adam.finalLoss.mean, null);
+});
+
+test('writeReport: tables with every optimizer × task, a malformed line reported, valid SVG and PNG', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'alphaopt-report-'));
+  const lines = fixture().map((r) => JSON.stringify(r));
+  lines.splice(4, 0, '{"task": "bowl", "optimizer": 3}');
+  await writeFile(path.join(dir, 'runs.jsonl'), `${lines.join('\n')}\n`);
+  const result = await writeReport(dir, {
+    header: ['provenance line'],
+    contour: (task) => (task === 'bowl' ? { bounds: { x: [-1, 2], y: [-1, 2] }, f: (x, y) => x * x + 10 * y * y, optimum: 0, minima: [[0, 0]] } : undefined),
+  });
+  const md = await readFile(path.join(dir, 'summary.md'), 'utf8');
+  t.regex(md, /provenance line/);
+  t.regex(md, /1 malformed line\(s\) in runs\.jsonl were skipped:\*\* line 5 /);
+  for (const name of ['sgd', 'adam', 'weird, "quoted" name']) t.regex(md, new RegExp(`\\| ${name.replace(/[()]/g, '\\$&')} \\|`));
+  t.regex(md, /Winner on bowl: \*\*adam\*\*/);
+  t.regex(md, /learningRate=0\.1 \(best of 3\)/);
+
+  // The CSV parses back (RFC 4180 quoting) with one row per task × optimizer.
+  const csv = await readFile(path.join(dir, 'summary.csv'), 'utf8');
+  const rows = parseCsv(csv);
+  t.deepEqual(rows[0], [...CSV_COLUMNS]);
+  t.is(rows.length, 1 + 5);
+  t.true(rows.every((r) => r.length === CSV_COLUMNS.length));
+  t.true(rows.some((r) => r[2] === 'weird, "quoted" name'));
+
+  const svgs = result.files.filter((f) => f.endsWith('.svg'));
+  t.deepEqual(svgs.map((f) => path.basename(f)).sort(), ['loss-bowl.svg', 'loss-flat.svg', 'trajectories-bowl.svg']);
+  for (const file of svgs) {
+    const svg = await readFile(file, 'utf8');
+    t.true(svg.startsWith('<svg') && svg.trimEnd().endsWith('</svg>'), file);
+  }
+  t.regex(await readFile(path.join(dir, 'plots', 'trajectories-bowl.svg'), 'utf8'), /<path[^>]+d="M/);
+  for (const file of result.files.filter((f) => f.endsWith('.png'))) {
+    const png = await readFile(file);
+    t.deepEqual([...png.subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10], `${file} has the PNG signature`);
+    t.true(png.readUInt32BE(16) > 100 && png.readUInt32BE(20) > 100, `${file} has a real size`);
+  }
+});
+
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += c;
+  }
+  return rows;
+}
