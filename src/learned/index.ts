@@ -4,3 +4,4 @@ export { registerLearnedOptimizer, createLearnedOptimizer, loadLearnedOptimizer,
 export { LearnedLrSchedule, type LrScheduleOptions } from './lrSchedule.js';
 export { LstmOptimizer, type LstmOptions } from './lstm/lstmOptimizer.js';
 export { preprocessGradient } from './lstm/preprocess.js';
+export { loadPretrained, pretrainedNames, PRETRAINED_DIR } from './pretrained.js';

@@ -6,11 +6,13 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readRuns } from './load.js';
+import { metaCurveSpec, type MetaTrainingRecord } from './metaCurves.js';
 import { lossCurveSpec, renderSvg, svgToPng, trajectorySpec, type ContourSource } from './plots.js';
 import { summarize, type TaskSummary } from './summarize.js';
 import { toCsv, toMarkdown } from './tables.js';
 
 export type { ContourSource } from './plots.js';
+export { metaCurveSpec, type MetaTrainingRecord } from './metaCurves.js';
 export type { TaskSummary, OptimizerSummary } from './summarize.js';
 export { summarize } from './summarize.js';
 export { readRuns } from './load.js';
@@ -24,6 +26,8 @@ export interface ReportOptions {
   header?: string[];
   /** Also write PNGs (default true). */
   png?: boolean;
+  /** Meta-training reports of the suite's learned optimizers (plotted as plots/metatrain). */
+  metaTraining?: MetaTrainingRecord[];
 }
 
 export interface ReportResult {
@@ -63,5 +67,6 @@ export async function writeReport(dir: string, options: ReportOptions = {}): Pro
       await plot(`trajectories-${slug(task.task)}`, trajectorySpec(task, source));
     }
   }
+  if (options.metaTraining !== undefined && options.metaTraining.length > 0) await plot('metatrain', metaCurveSpec(options.metaTraining));
   return { files, summary };
 }

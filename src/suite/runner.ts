@@ -4,15 +4,16 @@
  * down to an update rule applied by `runGroup`.
  */
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import cliProgress from 'cli-progress';
 import { setupBackend } from '../backend/setup.js';
 import type { BackendChoice, BackendRequest } from '../backend/names.js';
-import { createLearnedOptimizer, loadLearnedOptimizer, saveCheckpoint, type LearnedOptimizer } from '../learned/index.js';
+import { createLearnedOptimizer, loadLearnedOptimizer, saveCheckpoint, type LearnedOptimizer, type MetaTrainReport } from '../learned/index.js';
 import { collectProvenance, type Provenance } from '../provenance.js';
-import { writeReport, type ReportResult } from '../reporting/index.js';
+import { writeReport, type MetaTrainingRecord, type ReportResult } from '../reporting/index.js';
 import { ruleFromSpec } from '../rules/index.js';
 import { familyOf } from '../tasks/index.js';
 import type { LearnedOptimizerPlan, Suite } from './decode.js';
@@ -53,8 +54,10 @@ async function moveAside(out: string): Promise<string | undefined> {
   return target;
 }
 
+const checkpointDir = (plan: LearnedOptimizerPlan, out: string) => plan.checkpoint ?? path.join(out, 'checkpoints', slug(plan.name));
+
 async function prepareLearned(plan: LearnedOptimizerPlan, out: string, log: (line: string) => void): Promise<LearnedOptimizer> {
-  const dir = plan.checkpoint ?? path.join(out, 'checkpoints', slug(plan.name));
+  const dir = checkpointDir(plan, out);
   if (existsSync(path.join(dir, 'manifest.json'))) {
     log(`${plan.name}: loading checkpoint ${dir}`);
     return loadLearnedOptimizer(dir, plan.kind);
@@ -137,10 +140,18 @@ export async function runSuite(suite: Suite, options: RunOptions): Promise<RunSu
     for (const optimizer of learned.values()) optimizer.dispose();
   }
 
+  // Meta-training curves of the learned optimizers, from their checkpoints' metatrain.json.
+  const metaTraining: MetaTrainingRecord[] = [];
+  for (const optimizer of suite.optimizers) {
+    if (optimizer.type !== 'learned') continue;
+    const file = path.join(checkpointDir(optimizer, options.out), 'metatrain.json');
+    if (existsSync(file)) metaTraining.push({ optimizer: optimizer.name, report: (JSON.parse(await readFile(file, 'utf8')) as { report: MetaTrainReport }).report });
+  }
   const wallMs = performance.now() - started;
   const landscapes = new Map(suite.tasks.filter((t) => t.landscape !== undefined).map((t) => [t.id, t.landscape!]));
   const report = await writeReport(options.out, {
     contour: (id) => landscapes.get(id),
+    metaTraining,
     header: [
       `Suite \`${provenance.suite}\` (${suite.description ?? suite.name}): ${suite.tasks.length} tasks × ${suite.optimizers.length} optimizers × ${seeds} seeds, ${suite.steps} steps.`,
       `Command: \`${provenance.command}\` · backend ${backend.backend} · commit ${provenance.commit.slice(0, 12)}${provenance.dirty ? ' (uncommitted changes)' : ''} · ${provenance.date} · ${provenance.machine.cpu}, ${provenance.machine.cores} cores.`,

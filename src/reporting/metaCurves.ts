@@ -1,0 +1,58 @@
+/** Meta-training curves of the learned optimizers in a suite: meta-loss against wall time, with validation points. */
+import type { TopLevelSpec } from 'vega-lite';
+import type { MetaTrainReport } from '../learned/types.js';
+
+export interface MetaTrainingRecord {
+  optimizer: string;
+  report: MetaTrainReport;
+}
+
+/** A running mean keeps the per-iteration noise of small task batches from hiding the trend. */
+function smooth(values: number[], window: number): number[] {
+  return values.map((_, i) => {
+    const slice = values.slice(Math.max(0, i - window + 1), i + 1).filter(Number.isFinite);
+    return slice.reduce((a, b) => a + b, 0) / Math.max(slice.length, 1);
+  });
+}
+
+export function metaCurveSpec(records: MetaTrainingRecord[]): TopLevelSpec {
+  const curve = records.flatMap(({ optimizer, report }) => {
+    const smoothed = smooth(report.curve.map((p) => p.metaLoss), 20);
+    return report.curve.map((p, i) => ({ optimizer: `${optimizer} — ${report.method}`, seconds: p.wallMs / 1000, metaLoss: smoothed[i] }));
+  });
+  const validation = records.flatMap(({ optimizer, report }) =>
+    report.validation.map((v) => {
+      const at = report.curve.find((p) => p.iteration === v.iteration);
+      return { optimizer: `${optimizer} — ${report.method}`, seconds: (at?.wallMs ?? 0) / 1000, validation: v.loss };
+    }),
+  );
+  const positive = [...curve.map((c) => c.metaLoss ?? NaN), ...validation.map((v) => v.validation)].every((v) => !Number.isFinite(v) || v > 0);
+  const y = { scale: { type: positive ? ('log' as const) : ('linear' as const) } };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: 'meta-training: meta-loss (line: running mean of 20 iterations; dots: held-out validation) vs wall time',
+    width: 560,
+    height: 320,
+    background: 'white',
+    layer: [
+      {
+        data: { values: curve },
+        mark: { type: 'line', strokeWidth: 1.5 },
+        encoding: {
+          x: { field: 'seconds', type: 'quantitative', title: 'wall time (s)' },
+          y: { field: 'metaLoss', type: 'quantitative', title: 'meta-loss', ...y },
+          color: { field: 'optimizer', type: 'nominal', title: 'estimator', legend: { labelLimit: 400 } },
+        },
+      },
+      {
+        data: { values: validation },
+        mark: { type: 'point', filled: true, size: 40 },
+        encoding: {
+          x: { field: 'seconds', type: 'quantitative' },
+          y: { field: 'validation', type: 'quantitative', ...y },
+          color: { field: 'optimizer', type: 'nominal' },
+        },
+      },
+    ],
+  } as TopLevelSpec;
+}
