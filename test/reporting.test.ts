@@ -108,3 +108,14 @@ function parseCsv(text: string): string[][] {
   }
   return rows;
 }
+
+test('paired ratios against adam: median, quartiles and wins per seed', async (t) => {
+  const { pairedRatios } = await import('../src/reporting/index.js');
+  const [bowl] = summarize(fixture());
+  const sgd = pairedRatios(bowl!, 'adam').find((p) => p.optimizer === 'sgd')!;
+  // sgd (lr 0.1) finals 0.5, 0.6, 0.7 against adam's 0.05, 0.06, 0.07: every ratio is 10.
+  t.is(sgd.pairs, 3);
+  t.is(sgd.wins, 0);
+  t.true(Math.abs(sgd.median - 10) < 1e-9 && Math.abs(sgd.q1 - 10) < 1e-9);
+  t.deepEqual(pairedRatios(bowl!, 'no-such-optimizer'), []);
+});

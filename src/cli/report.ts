@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { writeReport } from '../reporting/index.js';
+import { readFile } from 'node:fs/promises';
+import { writeReport, type MetaTrainingRecord } from '../reporting/index.js';
 import { readSuite } from '../suite/decode.js';
 import type { LandscapeView } from '../tasks/types.js';
 
@@ -19,7 +20,10 @@ export function registerReportCommand(program: Command): void {
       if (existsSync(suiteCopy)) {
         for (const task of (await readSuite(suiteCopy)).tasks) if (task.landscape !== undefined) landscapes.set(task.id, task.landscape);
       }
-      const result = await writeReport(dir, { contour: (id: string) => landscapes.get(id), png: options.png });
+      // Meta-training curves the run saved beside its results.
+      const curves = path.join(dir, 'metatraining.json');
+      const metaTraining = existsSync(curves) ? (JSON.parse(await readFile(curves, 'utf8')) as MetaTrainingRecord[]) : [];
+      const result = await writeReport(dir, { contour: (id: string) => landscapes.get(id), png: options.png, metaTraining });
       process.stdout.write(`${result.files.length} files written in ${dir}\n`);
     });
 }

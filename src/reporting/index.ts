@@ -13,6 +13,7 @@ import { toCsv, toMarkdown } from './tables.js';
 
 export type { ContourSource } from './plots.js';
 export { metaCurveSpec, type MetaTrainingRecord } from './metaCurves.js';
+export { pairedRatios, type PairedRatio } from './paired.js';
 export type { TaskSummary, OptimizerSummary } from './summarize.js';
 export { summarize } from './summarize.js';
 export { readRuns } from './load.js';

@@ -1,5 +1,6 @@
 /** summary.md and summary.csv from task summaries. */
 import type { Malformed } from './load.js';
+import { pairedRatios } from './paired.js';
 import type { OptimizerSummary, Stat, TaskSummary } from './summarize.js';
 
 export function formatNumber(x: number | null): string {
@@ -35,6 +36,13 @@ export function toMarkdown(summary: TaskSummary[], header: string[] = [], malfor
     }
     const winner = task.optimizers[0]!;
     lines.push('', `Winner on ${task.task}: **${winner.optimizer}** (${formatHparams(winner)}), mean final loss ${formatNumber(winner.finalLoss.mean)}.`, '');
+    const paired = pairedRatios(task, 'adam');
+    if (paired.length > 0) {
+      lines.push('Paired with best-tuned adam, seed by seed (final-loss ratio; < 1 means better than adam):', '');
+      lines.push('| optimizer | median ratio | quartiles | better than adam on |', '|---|---|---|---|');
+      for (const p of paired) lines.push(`| ${p.optimizer} | ${formatNumber(p.median)} | ${formatNumber(p.q1)} – ${formatNumber(p.q3)} | ${p.wins}/${p.pairs} seeds |`);
+      lines.push('');
+    }
   }
   return `${lines.join('\n')}\n`;
 }

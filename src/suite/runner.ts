@@ -147,6 +147,7 @@ export async function runSuite(suite: Suite, options: RunOptions): Promise<RunSu
     const file = path.join(checkpointDir(optimizer, options.out), 'metatrain.json');
     if (existsSync(file)) metaTraining.push({ optimizer: optimizer.name, report: (JSON.parse(await readFile(file, 'utf8')) as { report: MetaTrainReport }).report });
   }
+  if (metaTraining.length > 0) await writeFile(path.join(options.out, 'metatraining.json'), `${JSON.stringify(metaTraining)}\n`);
   const wallMs = performance.now() - started;
   const landscapes = new Map(suite.tasks.filter((t) => t.landscape !== undefined).map((t) => [t.id, t.landscape!]));
   const report = await writeReport(options.out, {
