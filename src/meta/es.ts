@@ -2,13 +2,15 @@
  * Antithetic evolution strategies as a meta-gradient estimator (Salimans et al.
  * 2017 style): ∇φ E[L(φ + σε)] ≈ 1/(2σ·n) Σₖ (L(φ + σεₖ) − L(φ − σεₖ)) εₖ, with the
  * same tasks, start and truncation for every perturbation. No backpropagation
- * through the unroll, so memory does not grow with the unroll length, and the
+ * through the unroll, and each step's intermediates are freed before the next,
+ * so memory does not grow with the unroll length; the
  * estimate includes the effect of φ on later gradients (no first-order cut).
  * The carried θ follows the unperturbed φ ("truncated ES"; PES would remove the
  * truncation bias and is not implemented).
  */
 import * as tf from '@tensorflow/tfjs';
-import { unroll } from './objective.js';
+import { treeTensors } from '../rules/index.js';
+import { unrollStepwise } from './objective.js';
 import type { Estimate, Estimator } from './truncated.js';
 
 export const esEstimator: Estimator = {
@@ -17,12 +19,9 @@ export const esEstimator: Estimator = {
     const base = variables.map((v) => tf.clone(v));
     const sums: tf.Tensor[] = variables.map((v) => tf.zerosLike(v));
     const evaluate = async (): Promise<number> => {
-      const loss = tf.tidy(() => {
-        const r = unroll(rule, problem, task, from, config.unroll, { metaLoss: config.metaLoss, firstOrder: true });
-        return r.metaLoss;
-      });
-      const value = (await loss.data())[0] as number;
-      loss.dispose();
+      const r = unrollStepwise(rule, problem, task, from, config.unroll, config);
+      const value = (await r.metaLoss.data())[0] as number;
+      tf.dispose([r.metaLoss, r.theta, ...treeTensors(r.state)]);
       return value;
     };
     try {
@@ -45,10 +44,7 @@ export const esEstimator: Estimator = {
       }
       variables.forEach((v, i) => v.assign(base[i]!));
       // Advance the carried optimizee state with the unperturbed φ.
-      const r = tf.tidy(() => {
-        const out = unroll(rule, problem, task, from, config.unroll, { metaLoss: config.metaLoss, firstOrder: true });
-        return { theta: out.theta, state: out.state, metaLoss: out.metaLoss };
-      });
+      const r = unrollStepwise(rule, problem, task, from, config.unroll, config);
       const metaLoss = (await r.metaLoss.data())[0] as number;
       r.metaLoss.dispose();
       return { metaLoss, grads: sums, carried: { theta: r.theta, state: r.state } };

@@ -1,6 +1,6 @@
 /** The meta-objective of an unroll, and unrolling a rule on a problem. */
 import * as tf from '@tensorflow/tfjs';
-import { applyUpdates, type StateTree, type UpdateRule } from '../rules/index.js';
+import { applyUpdates, treeLeaves, type StateTree, type UpdateRule } from '../rules/index.js';
 import type { Problem, Task } from '../tasks/types.js';
 import type { MetaTrainConfig } from './config.js';
 import { stopGradient } from './stopGradient.js';
@@ -48,4 +48,30 @@ export function unroll(rule: UpdateRule, problem: Problem, task: Task, from: Unr
     terms.push(tf.mean(objective(task, problem.loss(theta, step + 1), config.metaLoss)));
   }
   return { theta, state, metaLoss: tf.div(tf.addN(terms), steps) as tf.Scalar };
+}
+
+/**
+ * The same unroll without a tape, one step at a time: each step's intermediates
+ * are freed before the next, so memory stays flat in the unroll length (for
+ * estimators that need no backprop, such as ES). The caller keeps ownership of
+ * `from`; the returned tensors are new.
+ */
+export function unrollStepwise(rule: UpdateRule, problem: Problem, task: Task, from: UnrollStart, steps: number, config: Pick<MetaTrainConfig, 'metaLoss'>): Unrolled {
+  let theta = from.theta;
+  let state = from.state;
+  let total = tf.scalar(0);
+  for (let k = 0; k < steps; k++) {
+    const next = tf.tidy(() => {
+      const r = unroll(rule, problem, task, { theta, state, step: from.step + k }, 1, { metaLoss: config.metaLoss, firstOrder: true });
+      return { theta: r.theta, state: r.state, total: tf.add(total, r.metaLoss) as tf.Scalar };
+    });
+    if (k > 0) tf.dispose([theta, ...treeLeaves(state).map((l) => l.tensor)]);
+    total.dispose();
+    theta = next.theta;
+    state = next.state;
+    total = next.total;
+  }
+  const metaLoss = tf.div(total, steps) as tf.Scalar;
+  total.dispose();
+  return { theta, state, metaLoss };
 }
