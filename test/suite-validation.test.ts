@@ -76,7 +76,7 @@ test('unreadable files and invalid JSON are reported with the file name', async 
 });
 
 test('the shipped suites are valid', async (t) => {
-  for (const file of ['suites/2d.json']) {
+  for (const file of ['suites/2d.json', 'suites/l2l-quadratic.json', 'suites/l2l-quadratic-200.json', 'suites/l2l-mnist.json', 'suites/l2l-mnist-200.json']) {
     const suite = await readSuite(file);
     t.true(suite.tasks.length > 0 && suite.optimizers.length > 0, file);
   }
