@@ -20,7 +20,7 @@ test.before(async () => {
   await setupBackend('cpu');
 });
 
-test('gradient preprocessing follows the paper (p = 10)', async (t) => {
+test.serial('gradient preprocessing follows the paper (p = 10)', async (t) => {
   const g = tf.tensor1d([1, -0.5, 1e-3, -2e-5, 1e-6, 0]);
   const out = await preprocessGradient(g, 10).array();
   const expected = [
@@ -51,7 +51,7 @@ function metaLossOf(optimizer: LstmOptimizer, task: ReturnType<typeof tiny>['tas
   return r.metaLoss;
 }
 
-test('BPTT meta-gradients match central finite differences (second-order, float32 tolerances)', async (t) => {
+test.serial('BPTT meta-gradients match central finite differences (second-order, float32 tolerances)', async (t) => {
   const { optimizer, task, problem } = tiny();
   const variables = [...optimizer.metaParams.values()];
   const { grads } = tf.variableGrads(() => metaLossOf(optimizer, task, problem, false), variables);
@@ -78,7 +78,7 @@ test('BPTT meta-gradients match central finite differences (second-order, float3
   optimizer.dispose();
 });
 
-test('ES meta-gradient is unbiased: its mean over many pairs matches the second-order BPTT gradient', async (t) => {
+test.serial('ES meta-gradient is unbiased: its mean over many pairs matches the second-order BPTT gradient', async (t) => {
   const { optimizer, task, problem } = tiny();
   const variables = [...optimizer.metaParams.values()];
   const rule = optimizer.rule();
@@ -98,7 +98,7 @@ test('ES meta-gradient is unbiased: its mean over many pairs matches the second-
   optimizer.dispose();
 });
 
-test('meta-training (BPTT and ES) lowers the held-out meta-loss without leaking tensors; checkpoints round-trip', async (t) => {
+test.serial('meta-training (BPTT and ES) lowers the held-out meta-loss without leaking tensors; checkpoints round-trip', async (t) => {
   const task = randomQuadraticTask({ dimension: 5 });
   for (const method of ['bptt', 'es'] as const) {
     const optimizer = new LstmOptimizer({ hidden: 8 });
@@ -128,7 +128,7 @@ test('meta-training (BPTT and ES) lowers the held-out meta-loss without leaking 
   }
 });
 
-test('a frozen LSTM optimizer trains a tfjs model through model.fit', async (t) => {
+test.serial('a frozen LSTM optimizer trains a tfjs model through model.fit', async (t) => {
   const optimizer = new LstmOptimizer();
   const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: 1, kernelInitializer: tf.initializers.zeros() })] });
   model.compile({ optimizer: optimizer.toTfjsOptimizer({ mode: 'frozen' }), loss: 'meanSquaredError' });
