@@ -26,3 +26,5 @@ export { readSuite, decodeSuite, type Suite } from './suite/decode.js';
 export { runSuite, type RunOptions, type RunSummary } from './suite/runner.js';
 export { RunRecord, runKey } from './suite/record.js';
 export { SuiteError } from './suite/errors.js';
+export { trainPpo, validatePolicy } from './meta/ppo/trainPpo.js';
+export { decodePpoConfig, PPO_DEFAULTS, type PpoConfig } from './meta/ppo/config.js';

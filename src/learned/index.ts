@@ -5,3 +5,4 @@ export { LearnedLrSchedule, type LrScheduleOptions } from './lrSchedule.js';
 export { LstmOptimizer, type LstmOptions } from './lstm/lstmOptimizer.js';
 export { preprocessGradient } from './lstm/preprocess.js';
 export { loadPretrained, pretrainedNames, PRETRAINED_DIR } from './pretrained.js';
+export { CoordinatePolicy, POLICY_DEFAULTS, type CoordinatePolicyOptions, type ActionSpace } from './policy/coordinatePolicy.js';

@@ -40,6 +40,12 @@ export interface LearnedOptimizer {
   readonly metaParams: ReadonlyMap<string, tf.Variable>;
   /** An update rule parameterized by φ: differentiable w.r.t. φ (BPTT), actable through (RL). */
   rule(): UpdateRule;
+  /**
+   * Throws a message naming `path` when `config` is not a valid meta-training config
+   * for this kind (suite files are checked before anything runs). Kinds without it
+   * take the truncated BPTT/ES config.
+   */
+  checkMetaTrainConfig?(config: Record<string, JsonValue>, path: string): void;
   /** Runs this optimizer's own meta-training method on tasks from `family`. */
   metaTrain(family: TaskFamily, config: Record<string, JsonValue>, onProgress?: ProgressCallback): Promise<MetaTrainReport>;
   /** 'frozen': φ fixed (meta-test); 'online': φ keeps learning during the run. */

@@ -97,7 +97,8 @@ function resolveLearned(entry: LearnedEntry, at: string, suiteDir: string, probl
   }
   const hyperParams = (entry.hyperParams ?? {}) as Record<string, JsonValue>;
   const probe = attempt(problems, () => createLearnedOptimizer(entry.kind, hyperParams));
-  probe?.dispose();
+  const checkConfig = (config: Record<string, JsonValue>, at: string) =>
+    probe?.checkMetaTrainConfig !== undefined ? probe.checkMetaTrainConfig(config, at) : decodeMetaTrainConfig(config, at);
   if (entry.checkpoint === undefined && entry.metaTrain === undefined) {
     problems.push(`${at}: a learned optimizer needs a 'checkpoint' to load, a 'metaTrain' config to train one, or both`);
   }
@@ -106,9 +107,10 @@ function resolveLearned(entry: LearnedEntry, at: string, suiteDir: string, probl
     unknownKeys(entry.metaTrain, ALLOWED_KEYS.metaTrain, `${at}.metaTrain`, problems);
     const task = resolveTask(entry.metaTrain.task, `${at}.metaTrain.task`, problems);
     const config = (entry.metaTrain.config ?? {}) as Record<string, JsonValue>;
-    attempt(problems, () => decodeMetaTrainConfig(config, `${at}.metaTrain.config`));
+    attempt(problems, () => checkConfig(config, `${at}.metaTrain.config`));
     if (task !== undefined) metaTrain = { task, config };
   }
+  probe?.dispose();
   if (entry.mode === 'online') {
     problems.push(`${at}.mode: suites run learned optimizers frozen (meta-test); 'online' is available through toTfjsOptimizer({ mode: 'online' })`);
   }

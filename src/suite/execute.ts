@@ -44,7 +44,7 @@ interface RowTrace {
 }
 
 /** The row-wise loss and its gradient (rows are independent, so the gradient of the sum is each row's own). */
-function lossAndGrad(task: Task, problem: ReturnType<Task['instantiate']>, theta: tf.Tensor2D, step: number): { rows: tf.Tensor1D; grad: tf.Tensor2D } {
+export function lossAndGrad(task: Task, problem: ReturnType<Task['instantiate']>, theta: tf.Tensor2D, step: number): { rows: tf.Tensor1D; grad: tf.Tensor2D } {
   let rows: tf.Tensor1D | undefined;
   const grad = tf.grad((x: tf.Tensor) => {
     rows = tf.keep(problem.loss(x as tf.Tensor2D, step));

@@ -5,3 +5,7 @@ export { randomQuadraticTask } from './randomQuadratic.js';
 export { taskFromSpec, TASK_KINDS, type TaskSpec } from './registry.js';
 export { gradientNoise } from './noise.js';
 export { mnistMlpTask, type MnistMlpOptions } from './mnistMlp.js';
+export { logisticRegressionTask, type LogisticRegressionOptions } from './logisticRegression.js';
+export { robustLinearRegressionTask, type RobustLinearRegressionOptions } from './robustLinearRegression.js';
+export { twoLayerNetTask, type TwoLayerNetOptions } from './twoLayerNet.js';
+export { gaussianClusters, type ClusterData } from './gaussianClusters.js';

@@ -1,7 +1,10 @@
 /** Tasks by name, for suite files. */
 import { LANDSCAPES, landscapeTask } from './landscapes.js';
 import { mnistMlpTask } from './mnistMlp.js';
+import { logisticRegressionTask } from './logisticRegression.js';
 import { randomQuadraticTask } from './randomQuadratic.js';
+import { robustLinearRegressionTask } from './robustLinearRegression.js';
+import { twoLayerNetTask } from './twoLayerNet.js';
 import type { Task } from './types.js';
 
 export interface TaskSpec {
@@ -9,11 +12,36 @@ export interface TaskSpec {
   task: string;
   /** A name for this entry (defaults to the kind's own id). */
   id?: string;
-  options?: { dimension?: number; dataset?: string; hidden?: number[]; activation?: string; batchSize?: number };
+  options?: { dimension?: number; dataset?: string; hidden?: number[]; activation?: string; batchSize?: number; points?: number; classes?: number };
   gradientNoise?: number;
 }
 
-export const TASK_KINDS = [...LANDSCAPES.map((l) => l.id), 'randomQuadratic', 'mnistMlp'];
+const SYNTHETIC_OPTIONS: Record<string, string[]> = {
+  logisticRegression: ['dimension', 'points'],
+  robustLinearRegression: ['dimension', 'points'],
+  twoLayerNet: ['dimension', 'points', 'hidden', 'classes'],
+};
+
+export const TASK_KINDS = [...LANDSCAPES.map((l) => l.id), 'randomQuadratic', 'mnistMlp', ...Object.keys(SYNTHETIC_OPTIONS)];
+
+/** Li & Malik's synthetic families: option names are checked, sizes must be positive integers. */
+function syntheticTask(spec: TaskSpec, path: string, extra: { id?: string; gradientNoise?: number }): Task {
+  const allowed = SYNTHETIC_OPTIONS[spec.task]!;
+  const o = spec.options ?? {};
+  const unknown = Object.keys(o).filter((k) => !allowed.includes(k));
+  if (unknown.length > 0) throw new Error(`${path}.options.${unknown[0]}: unknown option for ${spec.task}; expected ${allowed.join(', ')}`);
+  for (const key of ['dimension', 'points', 'classes'] as const) {
+    const v = o[key];
+    if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new Error(`${path}.options.${key}: expected a positive integer, got ${JSON.stringify(v)}`);
+  }
+  const sizes = { ...(o.dimension === undefined ? {} : { dimension: o.dimension }), ...(o.points === undefined ? {} : { points: o.points }) };
+  if (spec.task === 'logisticRegression') return logisticRegressionTask({ ...sizes, ...extra });
+  if (spec.task === 'robustLinearRegression') return robustLinearRegressionTask({ ...sizes, ...extra });
+  if (o.hidden !== undefined && (!Array.isArray(o.hidden) || o.hidden.length !== 1 || !Number.isInteger(o.hidden[0]) || o.hidden[0]! < 1)) {
+    throw new Error(`${path}.options.hidden: expected one positive integer in a list (one hidden layer), e.g. [2]`);
+  }
+  return twoLayerNetTask({ ...sizes, ...(o.hidden === undefined ? {} : { hidden: o.hidden[0]! }), ...(o.classes === undefined ? {} : { classes: o.classes }), ...extra });
+}
 
 export function taskFromSpec(spec: TaskSpec, path = 'task'): Task {
   const extra = { ...(spec.id === undefined ? {} : { id: spec.id }), ...(spec.gradientNoise === undefined ? {} : { gradientNoise: spec.gradientNoise }) };
@@ -22,6 +50,7 @@ export function taskFromSpec(spec: TaskSpec, path = 'task'): Task {
     if (!Number.isInteger(dimension) || dimension < 1) throw new Error(`${path}.options.dimension: expected a positive integer, got ${JSON.stringify(dimension)}`);
     return randomQuadraticTask({ dimension, ...extra });
   }
+  if (spec.task in SYNTHETIC_OPTIONS) return syntheticTask(spec, path, extra);
   if (spec.task === 'mnistMlp') {
     const o = spec.options ?? {};
     const unknown = Object.keys(o).filter((k) => !['dataset', 'hidden', 'activation', 'batchSize'].includes(k));

@@ -1,0 +1,197 @@
+/**
+ * Li & Malik's "Learning to Optimize" (2016): the optimizer is a policy that, at
+ * every step, looks at each coordinate's recent history (gradients, parameter
+ * changes, loss changes) and chooses that coordinate's move. One small network is
+ * shared by all coordinates and run over them as one batch.
+ *
+ * Two action spaces:
+ * - 'step': the action is the step itself, Δθ = stepScale · a;
+ * - 'learningRate': the action is a log learning rate, Δθ = −baseLearningRate · e^a · g.
+ * Training uses a Gaussian policy N(μ(x), σ²) with a learned log σ (PPO, see
+ * src/meta/ppo/); the frozen optimizer applies the mean μ(x).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { decodePpoConfig } from '../../meta/ppo/config.js';
+import { trainPpo } from '../../meta/ppo/trainPpo.js';
+import type { UpdateRule } from '../../rules/index.js';
+import { toTfjsOptimizer } from '../../rules/tfjsOptimizer.js';
+import type { TaskFamily } from '../../tasks/types.js';
+import { registerLearnedOptimizer } from '../registry.js';
+import type { JsonValue, LearnedOptimizer, MetaTrainReport, ProgressCallback } from '../types.js';
+import { flattenAll, lossPerCoordinate, unflattenLike } from './flatten.js';
+import { featureCount, initHistory, observe, recordStep, type HistoryState } from './history.js';
+import { applyMlp, createMlp, type MlpLayer } from './mlp.js';
+
+export type ActionSpace = 'step' | 'learningRate';
+
+export interface CoordinatePolicyOptions {
+  /** History window H. */
+  history: number;
+  /** Hidden layer sizes of the policy network. */
+  hidden: number[];
+  /** Hidden units of the value network (training only). */
+  valueHidden: number;
+  action: ActionSpace;
+  /** 'step': Δθ = stepScale · a. */
+  stepScale: number;
+  /** 'learningRate': Δθ = −baseLearningRate · e^a · g. */
+  baseLearningRate: number;
+  /** Feed each coordinate's current value to the policy too. */
+  includeParams: boolean;
+  /** Initial log σ of the exploration noise. */
+  initialLogStd: number;
+  seed: number;
+}
+
+export const POLICY_DEFAULTS: CoordinatePolicyOptions = {
+  history: 25,
+  hidden: [32, 32],
+  valueHidden: 32,
+  action: 'learningRate',
+  stepScale: 0.1,
+  baseLearningRate: 0.1,
+  includeParams: false,
+  initialLogStd: 0,
+  seed: 0,
+};
+
+/** The log learning rate is clipped so that a sampled action cannot blow the run up in one step. */
+const LOG_LR_RANGE: [number, number] = [-8, 4];
+
+function decode(hyperParams: Record<string, JsonValue>): CoordinatePolicyOptions {
+  const at = (key: string) => `coordinate-policy.${key}`;
+  const unknown = Object.keys(hyperParams).filter((k) => !(k in POLICY_DEFAULTS));
+  if (unknown.length > 0) throw new Error(`${at(unknown[0]!)}: unknown option; expected one of ${Object.keys(POLICY_DEFAULTS).join(', ')}`);
+  const o = { ...POLICY_DEFAULTS, ...hyperParams } as Record<string, JsonValue>;
+  for (const key of ['history', 'valueHidden'] as const) {
+    if (!Number.isInteger(o[key]) || (o[key] as number) < 1) throw new Error(`${at(key)}: expected a positive integer, got ${JSON.stringify(o[key])}`);
+  }
+  for (const key of ['stepScale', 'baseLearningRate'] as const) {
+    if (typeof o[key] !== 'number' || !((o[key] as number) > 0)) throw new Error(`${at(key)}: expected a positive number, got ${JSON.stringify(o[key])}`);
+  }
+  for (const key of ['initialLogStd', 'seed'] as const) {
+    if (typeof o[key] !== 'number' || !Number.isFinite(o[key] as number)) throw new Error(`${at(key)}: expected a number, got ${JSON.stringify(o[key])}`);
+  }
+  if (!Array.isArray(o.hidden) || o.hidden.some((h) => !Number.isInteger(h) || (h as number) < 1)) {
+    throw new Error(`${at('hidden')}: expected a list of positive integers, e.g. [32, 32]; got ${JSON.stringify(o.hidden)}`);
+  }
+  if (o.action !== 'step' && o.action !== 'learningRate') throw new Error(`${at('action')}: expected 'step' or 'learningRate', got ${JSON.stringify(o.action)}`);
+  if (typeof o.includeParams !== 'boolean') throw new Error(`${at('includeParams')}: expected true or false, got ${JSON.stringify(o.includeParams)}`);
+  return o as unknown as CoordinatePolicyOptions;
+}
+
+/** What one step of the policy sees and what it would do, before an action is chosen. */
+export interface Observation {
+  /** [n, F]. */
+  features: tf.Tensor2D;
+  /** Mean action μ(x): [n]. */
+  mean: tf.Tensor1D;
+  /** The flat gradient g_t: [n]. */
+  grad: tf.Tensor1D;
+  /** The flat loss each coordinate saw: [n]. */
+  loss: tf.Tensor1D;
+  observed: { grads: tf.Tensor2D; lossChanges: tf.Tensor2D };
+}
+
+export class CoordinatePolicy implements LearnedOptimizer {
+  readonly kind = 'coordinate-policy';
+  readonly version = 1;
+  readonly hyperParams: Record<string, JsonValue>;
+  readonly metaParams: ReadonlyMap<string, tf.Variable>;
+  readonly options: CoordinatePolicyOptions;
+  readonly policyLayers: MlpLayer[];
+  readonly valueLayers: MlpLayer[];
+  readonly logStd: tf.Variable;
+
+  constructor(hyperParams: Record<string, JsonValue> = {}) {
+    this.options = decode(hyperParams);
+    this.hyperParams = { ...this.options, hidden: [...this.options.hidden] };
+    const { history, hidden, valueHidden, includeParams, seed, initialLogStd } = this.options;
+    const tag = Math.random().toString(36).slice(2);
+    const params = new Map<string, tf.Variable>();
+    const make = (name: string, init: () => tf.Tensor) => {
+      const initial = tf.tidy(init);
+      const v = tf.variable(initial, true, `coordinate-policy/${name}/${tag}`);
+      initial.dispose();
+      params.set(name, v);
+      return v;
+    };
+    const f = featureCount(history, includeParams);
+    // A near-zero last layer: the untrained policy's mean action is ~0 (no step, or the base learning rate).
+    this.policyLayers = createMlp([f, ...hidden, 1], seed, 0.01, make, 'policy');
+    // The value network also sees the fraction of the horizon elapsed (rewards are finite-horizon).
+    this.valueLayers = createMlp([f + 1, valueHidden, 1], seed + 7, 1, make, 'value');
+    this.logStd = make('policy/logStd', () => tf.scalar(initialLogStd));
+    this.metaParams = params;
+  }
+
+  get policyVariables(): tf.Variable[] {
+    return [...this.policyLayers.flatMap((l) => [l.kernel, l.bias]), this.logStd];
+  }
+
+  get valueVariables(): tf.Variable[] {
+    return this.valueLayers.flatMap((l) => [l.kernel, l.bias]);
+  }
+
+  initState(params: readonly tf.Tensor[]): HistoryState {
+    return initHistory(params.reduce((n, p) => n + p.size, 0), this.options.history);
+  }
+
+  /** Features and the mean action for the current step. */
+  observe(state: HistoryState, input: { grads: readonly tf.Tensor[]; params: readonly tf.Tensor[]; loss?: tf.Tensor; step: number }): Observation {
+    const grad = flattenAll(input.grads);
+    const loss = input.loss === undefined ? tf.zerosLike(grad) : lossPerCoordinate(input.loss, input.params);
+    const params = this.options.includeParams ? flattenAll(input.params) : undefined;
+    const { features, grads, lossChanges } = observe(state, { grad, loss, step: input.step, ...(params === undefined ? {} : { params }) });
+    const mean = tf.reshape(applyMlp(this.policyLayers, features), [-1]) as tf.Tensor1D;
+    return { features, mean, grad, loss, observed: { grads, lossChanges } };
+  }
+
+  /** The flat parameter change for per-coordinate actions a: [n]. */
+  stepFor(action: tf.Tensor1D, grad: tf.Tensor1D): tf.Tensor1D {
+    const { action: space, stepScale, baseLearningRate } = this.options;
+    if (space === 'step') return tf.mul(action, stepScale) as tf.Tensor1D;
+    return tf.neg(tf.mul(tf.mul(tf.exp(tf.clipByValue(action, ...LOG_LR_RANGE)), baseLearningRate), grad)) as tf.Tensor1D;
+  }
+
+  /** Per-row state value: the mean over a row's coordinates of v(x, t/T). `features` is [rows·perRow, F]. */
+  values(features: tf.Tensor2D, rows: number, progress: tf.Tensor2D | number): tf.Tensor1D {
+    const n = features.shape[0];
+    const time = (typeof progress === 'number' ? tf.fill([n, 1], progress) : progress) as tf.Tensor2D;
+    const v = applyMlp(this.valueLayers, tf.concat([features, time], 1));
+    return tf.mean(tf.reshape(v, [rows, n / rows]), 1) as tf.Tensor1D;
+  }
+
+  /** The frozen optimizer: the policy's mean action at every step. */
+  rule(): UpdateRule<HistoryState> {
+    return {
+      init: (params) => this.initState(params),
+      update: (input, state) => {
+        const o = this.observe(state, input);
+        const update = this.stepFor(o.mean, o.grad);
+        return { updates: unflattenLike(update, input.params), state: recordStep(state, o.observed, update, o.loss) };
+      },
+    };
+  }
+
+  checkMetaTrainConfig(config: Record<string, JsonValue>, path: string): void {
+    decodePpoConfig(config, path);
+  }
+
+  metaTrain(family: TaskFamily, config: Record<string, JsonValue>, onProgress?: ProgressCallback): Promise<MetaTrainReport> {
+    return trainPpo(this, family, config, onProgress);
+  }
+
+  toTfjsOptimizer(options: { mode: 'frozen' | 'online' }): tf.Optimizer {
+    if (options.mode === 'online') {
+      throw new Error("the coordinate-wise policy has no online mode (PPO needs rollouts over many tasks); use { mode: 'frozen' }");
+    }
+    return toTfjsOptimizer(this.rule() as unknown as UpdateRule);
+  }
+
+  dispose(): void {
+    tf.dispose([...this.metaParams.values()]);
+  }
+}
+
+registerLearnedOptimizer('coordinate-policy', (hyperParams) => new CoordinatePolicy(hyperParams));

@@ -1,0 +1,28 @@
+/** A small tanh MLP whose weights are tf.Variables, applied to a batch of coordinates. */
+import * as tf from '@tensorflow/tfjs';
+
+export interface MlpLayer {
+  kernel: tf.Variable;
+  bias: tf.Variable;
+}
+
+/**
+ * Layers `sizes[0] → … → sizes[last]`, Glorot-initialised from `seed`; the last
+ * layer's kernel is multiplied by `lastScale` (a small output at the start).
+ */
+export function createMlp(sizes: number[], seed: number, lastScale: number, make: (name: string, init: () => tf.Tensor) => tf.Variable, prefix: string): MlpLayer[] {
+  return sizes.slice(1).map((outputs, l) => {
+    const last = l === sizes.length - 2;
+    return {
+      kernel: make(`${prefix}/layer${l}/kernel`, () => tf.mul(tf.initializers.glorotUniform({ seed: seed * 1009 + l + 1 }).apply([sizes[l]!, outputs]), last ? lastScale : 1)),
+      bias: make(`${prefix}/layer${l}/bias`, () => tf.zeros([outputs])),
+    };
+  });
+}
+
+export function applyMlp(layers: readonly MlpLayer[], x: tf.Tensor2D): tf.Tensor2D {
+  return layers.reduce<tf.Tensor2D>((h, layer, l) => {
+    const z = tf.add(tf.matMul(h, layer.kernel), layer.bias) as tf.Tensor2D;
+    return l === layers.length - 1 ? z : tf.tanh(z);
+  }, x);
+}
