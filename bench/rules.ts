@@ -1,7 +1,8 @@
 /**
  * Optimizer overhead: one update of a ~100k-parameter MLP (784-128-10) through
- * toTfjsOptimizer(rule) for every rule, against tf.train.adam — the update alone
- * (fixed gradients) and a whole training step (batch 128).
+ * toTfjsOptimizer(rule) for every rule and for the shipped learned optimizers
+ * (frozen), against tf.train.adam — the update alone (fixed gradients) and a
+ * whole training step (batch 128).
  *
  *   npm run bench:rules -- [--backend wasm] [--out DIR]
  */
@@ -9,7 +10,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import b from 'benny';
 import type { Summary } from 'benny/lib/internal/common-types.js';
-import { tf, setupBackend, BackendRequest, rules, toTfjsOptimizer, randomBatch, trainingStep } from '../src/index.js';
+import { tf, setupBackend, BackendRequest, rules, toTfjsOptimizer, randomBatch, trainingStep, loadPretrained } from '../src/index.js';
 import { collectProvenance } from '../src/provenance.js';
 
 function flag(name: string, fallback: string): string {
@@ -46,6 +47,11 @@ const CANDIDATES: Array<[string, () => tf.Optimizer]> = [
   ['adamw', () => toTfjsOptimizer(rules.adamw())],
   ['family7', () => toTfjsOptimizer(rules.family7())],
 ];
+// The learned optimizers: each coordinate runs the shared network every step.
+for (const name of ['policy-logistic', 'lstm-mnist']) {
+  const learned = await loadPretrained(name);
+  CANDIDATES.push([`learned: ${name}`, () => learned.toTfjsOptimizer({ mode: 'frozen' })]);
+}
 
 const model = mlp();
 const params = model.trainableWeights.map((w) => w.read() as tf.Variable);

@@ -1,0 +1,218 @@
+/**
+ * Li & Malik's coordinate-wise RL policy: the feature window on a hand-made
+ * history, the PPO pieces on tiny known cases, both action spaces, PPO actually
+ * improving the policy, checkpoints, tfjs interop and leaks. Serial: the leak
+ * checks read the global tensor count.
+ */
+import test from 'ava';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { setupBackend } from '../src/backend/setup.js';
+import { CoordinatePolicy, LstmOptimizer, loadLearnedOptimizer, saveCheckpoint } from '../src/learned/index.js';
+import { initHistory, observe, recordStep } from '../src/learned/policy/history.js';
+import { decodePpoConfig } from '../src/meta/ppo/config.js';
+import { RunningStd, generalizedAdvantages, standardize } from '../src/meta/ppo/gae.js';
+import { clippedSurrogateLoss, gaussianLogProb } from '../src/meta/ppo/loss.js';
+import { rolloutRewards } from '../src/meta/ppo/rewards.js';
+import { rollout } from '../src/meta/ppo/rollout.js';
+import { validatePolicy } from '../src/meta/ppo/trainPpo.js';
+import { treeTensors, type UpdateRule } from '../src/rules/index.js';
+import { familyOf, logisticRegressionTask } from '../src/tasks/index.js';
+
+test.before(async () => {
+  await setupBackend('cpu');
+});
+
+const close = (a: number, b: number, tol = 1e-5) => Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
+
+test.serial('the feature window holds the last H gradients, steps and relative loss changes, newest first, RMS-normalised', async (t) => {
+  const H = 3;
+  let state = initHistory(2, H);
+  const grads = [
+    [1, -2],
+    [3, 0],
+    [-1, 4],
+  ];
+  const losses = [10, 5, 6];
+  const steps = [
+    [0.5, 0.1],
+    [-0.5, 0.2],
+  ];
+  let features: number[][] = [];
+  for (let step = 0; step < 3; step++) {
+    const grad = tf.tensor1d(grads[step]!);
+    const loss = tf.tensor1d([losses[step]!, losses[step]!]);
+    const o = observe(state, { grad, loss, step });
+    features = (await o.features.array()) as number[][];
+    const update = tf.tensor1d(steps[step] ?? [0, 0]);
+    const next = recordStep(state, o, update, loss);
+    tf.dispose([...Object.values(state), o.features, grad, update]);
+    state = next;
+  }
+  t.deepEqual(await state.grads.array(), [
+    [-1, 3, 1],
+    [4, 0, -2],
+  ]);
+  // Coordinate 0's gradient window [-1, 3, 1] has RMS √(11/3).
+  const rms0 = Math.sqrt(11 / 3);
+  [-1, 3, 1].forEach((g, k) => t.true(close(features[0]![k]!, g / rms0), `grad feature ${k}`));
+  // At the third step the step window holds the first two steps: [-0.5, 0.5, 0] for coordinate 0.
+  const rmsS = Math.sqrt(0.5 / 3);
+  [-0.5, 0.5, 0].forEach((s, k) => t.true(close(features[0]![H + k]!, s / rmsS), `step feature ${k}`));
+  // Loss changes: (6 − 5)/5 = 0.2, (5 − 10)/10 = −0.5, and 0 for the first step.
+  [0.2, -0.5, 0].forEach((c, k) => t.true(close(features[1]![2 * H + k]!, c), `loss-change feature ${k}`));
+  // The scale features: log10(RMS)/4.
+  t.true(close(features[0]![3 * H]!, Math.log10(rms0) / 4, 1e-4));
+  t.true(close(features[0]![3 * H + 1]!, Math.log10(rmsS) / 4, 1e-4));
+  t.is(features[0]!.length, 3 * H + 2);
+  tf.dispose(Object.values(state));
+});
+
+test.serial('the PPO pieces give the textbook numbers on tiny cases', async (t) => {
+  // Clipped surrogate, ε = 0.2: ratio 1.5 with A = +1 is clipped to 1.2; ratio 0.5 with A = −1 is clipped to 0.8
+  // (min(−0.5, −0.8) = −0.8); ratio 1 with A = 2 is 2. Loss = −mean(1.2, −0.8, 2).
+  const oldLogProb = tf.zeros([3]);
+  const newLogProb = tf.log(tf.tensor1d([1.5, 0.5, 1]));
+  const loss = clippedSurrogateLoss(newLogProb, oldLogProb, tf.tensor1d([1, -1, 2]), 0.2);
+  t.true(close((await loss.data())[0]!, -(1.2 - 0.8 + 2) / 3));
+  // Gaussian log-density.
+  const lp = await gaussianLogProb(tf.scalar(1.5), tf.scalar(0.5), tf.scalar(Math.log(2))).data();
+  t.true(close(lp[0]!, -0.5 * 0.25 - Math.log(2) - 0.5 * Math.log(2 * Math.PI)));
+  // GAE on one row of two steps, γ = 0.5, λ = 0.5: δ₁ = 1 + 0.5·0 − 2 = −1; δ₀ = 1 + 0.5·2 − 1 = 1;
+  // A₁ = −1; A₀ = δ₀ + γλ·A₁ = 1 − 0.25 = 0.75; returns = A + V.
+  const { advantages, returns } = generalizedAdvantages([[1], [1]], [[1], [2], [0]], 0.5, 0.5);
+  t.deepEqual(advantages, [[0.75], [-1]]);
+  t.deepEqual(returns, [[1.75], [1]]);
+  const z = standardize([1, 2, 3]);
+  t.true(close(z[0]!, -Math.sqrt(1.5), 1e-6) && close(z[1]!, 0) && close(z[2]!, Math.sqrt(1.5), 1e-6));
+  const running = new RunningStd();
+  running.push([1, 2, 3, 4]);
+  t.true(close(running.std, Math.sqrt(5 / 3)));
+  // Rewards: −ΔL/|L₀|, −Δlog L, −L/|L₀|; a blow-up at step 2 costs an extra −1 on the move that caused it.
+  const losses = [[4], [2], [1]];
+  const same = (actual: number[][], expected: number[]) => actual.flat().every((v, i) => close(v, expected[i]!, 1e-9));
+  t.true(same(rolloutRewards(losses, [null], 'delta'), [0.5, 0.25]));
+  t.true(same(rolloutRewards(losses, [null], 'logDelta'), [Math.log(2), Math.log(2)]));
+  t.true(same(rolloutRewards(losses, [null], 'negLoss'), [-0.5, -0.25]));
+  t.true(same(rolloutRewards(losses, [2], 'delta'), [0.5, -0.75]));
+  tf.dispose([oldLogProb, newLogProb, loss]);
+});
+
+/** A policy whose mean action is the constant `b` (zero last-layer kernel). */
+function constantPolicy(action: 'step' | 'learningRate', b: number): CoordinatePolicy {
+  const policy = new CoordinatePolicy({ action, history: 4, hidden: [8], stepScale: 0.5, baseLearningRate: 0.2 });
+  const last = policy.policyLayers.at(-1)!;
+  last.kernel.assign(tf.zerosLike(last.kernel));
+  last.bias.assign(tf.fill([1], b));
+  return policy;
+}
+
+test.serial('both action spaces: a step Δθ = stepScale·a, or a learning rate Δθ = −base·eᵃ·g, per coordinate', async (t) => {
+  const params = [tf.tensor2d([[1, 2]]), tf.tensor1d([3])];
+  const grads = [tf.tensor2d([[0.5, -1]]), tf.tensor1d([2])];
+  for (const [action, b, expected] of [
+    ['step', 0.3, [0.15, 0.15, 0.15]],
+    ['learningRate', Math.log(3), [-0.3, 0.6, -1.2]],
+  ] as const) {
+    const policy = constantPolicy(action, b);
+    const rule = policy.rule();
+    const state = rule.init(params);
+    const out = rule.update({ grads, params, loss: tf.scalar(1), step: 0 }, state);
+    const flat = [...(await out.updates[0]!.data()), ...(await out.updates[1]!.data())];
+    t.deepEqual(out.updates.map((u) => u.shape), [[1, 2], [1]]);
+    expected.forEach((e, i) => t.true(close(flat[i]!, e), `${action} coordinate ${i}: ${flat[i]} vs ${e}`));
+    tf.dispose([...out.updates, ...treeTensors(out.state), ...treeTensors(state)]);
+    policy.dispose();
+  }
+  tf.dispose([...params, ...grads]);
+});
+
+test.serial('option and config errors name the field', (t) => {
+  t.throws(() => new CoordinatePolicy({ action: 'teleport' }), { message: /coordinate-policy\.action: expected 'step' or 'learningRate'/ });
+  t.throws(() => new CoordinatePolicy({ hidden: [0] }), { message: /coordinate-policy\.hidden/ });
+  t.throws(() => new CoordinatePolicy({ histroy: 3 }), { message: /coordinate-policy\.histroy: unknown option/ });
+  t.throws(() => decodePpoConfig({ gamma: 2 }), { message: /metaTrain\.gamma: expected a number in \[0, 1\]/ });
+  t.throws(() => decodePpoConfig({ epoch: 2 }), { message: /metaTrain\.epoch: unknown option/ });
+});
+
+test.serial('PPO lowers the frozen policy’s held-out loss on logistic regression, without leaking tensors', async (t) => {
+  const task = logisticRegressionTask();
+  const family = familyOf(task);
+  const policy = new CoordinatePolicy({ action: 'learningRate', history: 8, hidden: [16] });
+  const before = tf.memory().numTensors;
+  const report = await policy.metaTrain(family, { iterations: 20, tasksPerIteration: 8, horizon: 40, validateEvery: 10, validationTasks: 8 });
+  t.is(tf.memory().numTensors, before, 'meta-training leaked tensors');
+  const initial = report.validation[0]!.loss;
+  const best = Math.min(...report.validation.map((v) => v.loss));
+  t.true(best < 0.95 * initial, `validation ${report.validation.map((v) => v.loss.toFixed(4)).join(' → ')}`);
+  t.is(report.curve.length, 20);
+  // The kept weights are the best validated ones.
+  const seeds = Array.from({ length: 8 }, (_, i) => family.metaValidationSeed(i));
+  t.true(close(await validatePolicy(policy.rule() as unknown as UpdateRule, task, seeds, 40), best, 1e-4));
+  policy.dispose();
+});
+
+test.serial('a rollout keeps one feature row per coordinate and step; the frozen rule does not leak', async (t) => {
+  const task = logisticRegressionTask();
+  const policy = new CoordinatePolicy({ history: 5, hidden: [8] });
+  const before = tf.memory().numTensors;
+  const r = await rollout(policy, task, [1, 2, 3], 7, 0);
+  t.deepEqual(r.features.shape, [7 * 3 * 4, 3 * 5 + 2]);
+  t.is(r.losses.length, 8);
+  t.is(r.values.length, 7);
+  r.dispose();
+  const rule = policy.rule();
+  const problem = task.instantiate([1, 2]);
+  let theta = tf.clone(problem.start);
+  let state = rule.init([theta]);
+  const counts: number[] = [];
+  for (let step = 0; step < 30; step++) {
+    const next = tf.tidy(() => {
+      const loss = problem.loss(theta, step);
+      const grad = tf.grad((x: tf.Tensor) => tf.sum(problem.loss(x as tf.Tensor2D, step)))(theta);
+      const out = rule.update({ grads: [grad], params: [theta], loss, step }, state);
+      return { theta: tf.add(theta, out.updates[0]!) as tf.Tensor2D, state: out.state };
+    });
+    tf.dispose([theta, ...treeTensors(state)]);
+    theta = next.theta;
+    state = next.state;
+    counts.push(tf.memory().numTensors);
+  }
+  t.is(counts[29], counts[5], 'tensor count grew across steps');
+  tf.dispose([theta, ...treeTensors(state)]);
+  problem.dispose();
+  t.is(tf.memory().numTensors, before);
+  policy.dispose();
+});
+
+test.serial('checkpoints round-trip; another kind is refused; the policy trains a tfjs model through model.fit', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'alphaopt-policy-'));
+  const policy = new CoordinatePolicy({ history: 6, hidden: [8], seed: 3 });
+  await saveCheckpoint(policy, dir);
+  const loaded = await loadLearnedOptimizer(dir, 'coordinate-policy');
+  t.true(loaded instanceof CoordinatePolicy);
+  for (const [name, v] of policy.metaParams) t.deepEqual(await loaded.metaParams.get(name)!.data(), await v.data(), name);
+  await t.throwsAsync(loadLearnedOptimizer(dir, 'lstm'), { message: /holds a 'coordinate-policy' checkpoint, not 'lstm'/ });
+  const lstmDir = await mkdtemp(path.join(os.tmpdir(), 'alphaopt-lstm-'));
+  const lstm = new LstmOptimizer({ hidden: 2 });
+  await saveCheckpoint(lstm, lstmDir);
+  await t.throwsAsync(loadLearnedOptimizer(lstmDir, 'coordinate-policy'), { message: /holds a 'lstm' checkpoint, not 'coordinate-policy'/ });
+  lstm.dispose();
+
+  // An untrained learning-rate policy is SGD at its base rate: it must fit a small regression.
+  const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: 1, kernelInitializer: 'zeros' })] });
+  model.compile({ optimizer: loaded.toTfjsOptimizer({ mode: 'frozen' }), loss: 'meanSquaredError' });
+  const x = tf.randomNormal([64, 3], 0, 1, 'float32', 5);
+  const y = tf.sum(tf.mul(x, tf.tensor1d([1, -2, 0.5])), 1, true);
+  const history = await model.fit(x, y, { epochs: 30, batchSize: 64, verbose: 0 });
+  const losses = history.history['loss'] as number[];
+  t.true(losses.at(-1)! < 0.2 * losses[0]!, `loss ${losses[0]} → ${losses.at(-1)}`);
+  t.throws(() => loaded.toTfjsOptimizer({ mode: 'online' }), { message: /no online mode/ });
+  model.optimizer.dispose();
+  model.dispose();
+  tf.dispose([x, y]);
+  loaded.dispose();
+  policy.dispose();
+});
