@@ -10,7 +10,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import b from 'benny';
 import type { Summary } from 'benny/lib/internal/common-types.js';
-import { tf, setupBackend, BackendRequest, rules, toTfjsOptimizer, randomBatch, trainingStep, loadPretrained } from '../src/index.js';
+import { tf, setupBackend, BackendRequest, rules, toTfjsOptimizer, randomBatch, trainingStep, loadLearnedOptimizer } from '../src/index.js';
 import { collectProvenance } from '../src/provenance.js';
 
 function flag(name: string, fallback: string): string {
@@ -49,7 +49,8 @@ const CANDIDATES: Array<[string, () => tf.Optimizer]> = [
 ];
 // The learned optimizers: each coordinate runs the shared network every step.
 for (const name of ['policy-logistic', 'lstm-mnist']) {
-  const learned = await loadPretrained(name);
+  // By path from the repository root: the compiled bench lives in dist-bench/, away from pretrained/.
+  const learned = await loadLearnedOptimizer(path.join('pretrained', name));
   CANDIDATES.push([`learned: ${name}`, () => learned.toTfjsOptimizer({ mode: 'frozen' })]);
 }
 
