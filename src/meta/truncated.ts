@@ -7,6 +7,7 @@
  * `validateEvery` iterations and the best meta-parameters are kept.
  */
 import * as tf from '@tensorflow/tfjs';
+import { BestSnapshot } from './bestSnapshot.js';
 import type { LearnedOptimizer, MetaTrainReport, ProgressCallback } from '../learned/types.js';
 import { adam, chain, clipByGlobalNorm, treeTensors, type StateTree, type UpdateRule } from '../rules/index.js';
 import { toTfjsOptimizer } from '../rules/tfjsOptimizer.js';
@@ -69,8 +70,7 @@ export async function trainTruncated(
   const validationSeeds = Array.from({ length: config.validationTasks }, (_, i) => family.metaValidationSeed(i));
   const report: MetaTrainReport = { method: estimator.name(config), curve: [], validation: [], bestIteration: 0, wallMs: 0 };
 
-  let best = { loss: await evaluateRule(rule, task, validationSeeds, config.horizon, config), values: variables.map((v) => tf.clone(v)) };
-  report.validation.push({ iteration: 0, loss: best.loss });
+  const best = new BestSnapshot(variables, await evaluateRule(rule, task, validationSeeds, config.horizon, config), report);
 
   let drawn = 0;
   let problem: Problem | undefined;
@@ -113,18 +113,13 @@ export async function trainTruncated(
 
       if (iteration % config.validateEvery === 0 || iteration === config.iterations) {
         const loss = await evaluateRule(rule, task, validationSeeds, config.horizon, config);
-        report.validation.push({ iteration, loss });
-        if (loss < best.loss) {
-          tf.dispose(best.values);
-          best = { loss, values: variables.map((v) => tf.clone(v)) };
-          report.bestIteration = iteration;
-        }
+        best.offer(iteration, loss);
       }
     }
     // Keep the meta-parameters that did best on held-out tasks.
-    variables.forEach((v, i) => v.assign(best.values[i]!));
+    best.restore();
   } finally {
-    tf.dispose(best.values);
+    best.dispose();
     release();
     metaOptimizer.dispose();
   }

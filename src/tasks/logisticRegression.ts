@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { gaussianClusters } from './gaussianClusters.js';
+import { linearOutputs } from './linearModel.js';
 import type { Problem, Task } from './types.js';
 
 export interface LogisticRegressionOptions {
@@ -39,10 +40,7 @@ export function logisticRegressionTask(options: LogisticRegressionOptions = {}):
         start,
         loss: (theta) =>
           tf.tidy(() => {
-            const rows = theta.shape[0];
-            const w = tf.slice(theta, [0, 0], [rows, d]);
-            const b = tf.slice(theta, [0, d], [rows, 1]);
-            const logits = tf.add(tf.squeeze(tf.matMul(x, tf.expandDims(w, 2)), [2]), b);
+            const { outputs: logits, weights: w } = linearOutputs(x, theta);
             // Cross-entropy with logits, written stably: softplus(z) − y·z.
             const ce = tf.mean(tf.sub(tf.softplus(logits), tf.mul(y, logits)), 1);
             return tf.add(ce, tf.mul(0.5 * l2, tf.sum(tf.square(w), 1))) as tf.Tensor1D;

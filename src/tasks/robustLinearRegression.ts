@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { gaussianClusters } from './gaussianClusters.js';
+import { linearOutputs } from './linearModel.js';
 import type { Problem, Task } from './types.js';
 
 export interface RobustLinearRegressionOptions {
@@ -51,10 +52,7 @@ export function robustLinearRegressionTask(options: RobustLinearRegressionOption
         start,
         loss: (theta) =>
           tf.tidy(() => {
-            const rows = theta.shape[0];
-            const w = tf.slice(theta, [0, 0], [rows, d]);
-            const b = tf.slice(theta, [0, d], [rows, 1]);
-            const r2 = tf.square(tf.sub(y, tf.add(tf.squeeze(tf.matMul(x, tf.expandDims(w, 2)), [2]), b)));
+            const r2 = tf.square(tf.sub(y, linearOutputs(x, theta).outputs));
             return tf.mean(tf.div(r2, tf.add(r2, c2)), 1) as tf.Tensor1D;
           }),
         dispose: () => tf.dispose([x, y, start]),

@@ -11,6 +11,7 @@
  * weights are kept.
  */
 import * as tf from '@tensorflow/tfjs';
+import { BestSnapshot } from '../bestSnapshot.js';
 import type { CoordinatePolicy } from '../../learned/policy/coordinatePolicy.js';
 import { applyMlp } from '../../learned/policy/mlp.js';
 import type { JsonValue, MetaTrainReport, ProgressCallback } from '../../learned/types.js';
@@ -91,8 +92,7 @@ export async function trainPpo(
   const report: MetaTrainReport = { method: `PPO (${config.reward} reward, ${config.tasksPerIteration} tasks × ${config.horizon} steps per iteration)`, curve: [], validation: [], bestIteration: 0, wallMs: 0 };
   const rewardScale = new RunningStd();
 
-  let best = { loss: await validatePolicy(rule as unknown as UpdateRule, task, validationSeeds, config.horizon), values: variables.map((v) => tf.clone(v)) };
-  report.validation.push({ iteration: 0, loss: best.loss });
+  const best = new BestSnapshot(variables, await validatePolicy(rule as unknown as UpdateRule, task, validationSeeds, config.horizon), report);
   try {
     for (let iteration = 1; iteration <= config.iterations; iteration++) {
       const seeds = Array.from({ length: config.tasksPerIteration }, (_, j) => family.metaTrainSeed((iteration - 1) * config.tasksPerIteration + j));
@@ -114,17 +114,12 @@ export async function trainPpo(
       }
       if (iteration % config.validateEvery === 0 || iteration === config.iterations) {
         const loss = await validatePolicy(rule as unknown as UpdateRule, task, validationSeeds, config.horizon);
-        report.validation.push({ iteration, loss });
-        if (loss < best.loss) {
-          tf.dispose(best.values);
-          best = { loss, values: variables.map((v) => tf.clone(v)) };
-          report.bestIteration = iteration;
-        }
+        best.offer(iteration, loss);
       }
     }
-    variables.forEach((v, i) => v.assign(best.values[i]!));
+    best.restore();
   } finally {
-    tf.dispose(best.values);
+    best.dispose();
     optimizer.dispose();
   }
   report.wallMs = performance.now() - started;
