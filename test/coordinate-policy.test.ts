@@ -129,6 +129,64 @@ test.serial('both action spaces: a step Δθ = stepScale·a, or a learning rate 
   tf.dispose([...params, ...grads]);
 });
 
+test.serial('the fast frozen rule (column windows, block products) computes what the explicit features give', async (t) => {
+  const task = logisticRegressionTask();
+  for (const options of [
+    { action: 'step', history: 5, hidden: [8, 8], includeParams: true },
+    { action: 'learningRate', history: 4, hidden: [6], includeParams: false },
+    { action: 'step', history: 3, hidden: [], includeParams: false },
+  ] as const) {
+    const policy = new CoordinatePolicy({ ...options, hidden: [...options.hidden], seed: 2 });
+    // A last layer of ordinary size, so that the actions are far from zero.
+    const last = policy.policyLayers.at(-1)!;
+    last.kernel.assign(tf.randomNormal(last.kernel.shape, 0, 0.5, 'float32', 9));
+    last.bias.assign(tf.fill([1], options.action === 'learningRate' ? 0.5 : 0.1));
+    // Batched rows (one loss per run) through the suite's problem layout.
+    const problem = task.instantiate([4, 5, 6]);
+    const fast = policy.rule();
+    const reference = policy.featureRule();
+    let theta = tf.clone(problem.start);
+    let [sf, sr] = [fast.init([theta]), reference.init([theta])];
+    let worst = 0;
+    for (let step = 0; step < 13; step++) {
+      const next = tf.tidy(() => {
+        const loss = problem.loss(theta, step);
+        const grad = tf.grad((x: tf.Tensor) => tf.sum(problem.loss(x as tf.Tensor2D, step)))(theta);
+        const a = fast.update({ grads: [grad], params: [theta], loss, step }, sf);
+        const b = reference.update({ grads: [grad], params: [theta], loss, step }, sr);
+        const gap = tf.max(tf.div(tf.abs(tf.sub(a.updates[0]!, b.updates[0]!)), tf.add(tf.abs(b.updates[0]!), 1e-3)));
+        return { theta: tf.add(theta, b.updates[0]!) as tf.Tensor2D, sf: a.state, sr: b.state, gap };
+      });
+      worst = Math.max(worst, (await next.gap.data())[0]!);
+      tf.dispose([theta, next.gap, ...treeTensors(sf), ...treeTensors(sr)]);
+      theta = next.theta;
+      sf = next.sf;
+      sr = next.sr;
+    }
+    // float32 sums in another order: agreement to ~1e-4 relative; a window in the wrong order is off by O(1).
+    t.true(worst < 1e-3, `${JSON.stringify(options)}: relative gap ${worst}`);
+    tf.dispose([theta, ...treeTensors(sf), ...treeTensors(sr)]);
+    problem.dispose();
+    // Several tensors and one scalar loss (a tfjs model).
+    const params = [tf.tensor2d([[0.3, -0.2], [0.1, 0.4]]), tf.tensor1d([0.5, -0.5])];
+    const grads = [tf.tensor2d([[0.1, 0.2], [-0.3, 0.05]]), tf.tensor1d([1, -2])];
+    let [f2, r2] = [fast.init(params), reference.init(params)];
+    for (let step = 0; step < 6; step++) {
+      const loss = tf.scalar(2 - 0.1 * step);
+      const a = fast.update({ grads, params, loss, step }, f2);
+      const b = reference.update({ grads, params, loss, step }, r2);
+      for (let i = 0; i < 2; i++) {
+        const [x, y] = [await a.updates[i]!.data(), await b.updates[i]!.data()];
+        x.forEach((v, j) => t.true(Math.abs(v - y[j]!) <= 1e-4 * Math.max(1e-3, Math.abs(y[j]!)) + 1e-7, `tensor ${i}[${j}] step ${step}: ${v} vs ${y[j]}`));
+      }
+      tf.dispose([loss, ...a.updates, ...b.updates, ...treeTensors(f2), ...treeTensors(r2)]);
+      [f2, r2] = [a.state, b.state];
+    }
+    tf.dispose([...params, ...grads, ...treeTensors(f2), ...treeTensors(r2)]);
+    policy.dispose();
+  }
+});
+
 test.serial('option and config errors name the field', (t) => {
   t.throws(() => new CoordinatePolicy({ action: 'teleport' }), { message: /coordinate-policy\.action: expected 'step' or 'learningRate'/ });
   t.throws(() => new CoordinatePolicy({ hidden: [0] }), { message: /coordinate-policy\.hidden/ });

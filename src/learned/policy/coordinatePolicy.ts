@@ -19,6 +19,7 @@ import type { TaskFamily } from '../../tasks/types.js';
 import { registerLearnedOptimizer } from '../registry.js';
 import type { JsonValue, LearnedOptimizer, MetaTrainReport, ProgressCallback } from '../types.js';
 import { flattenAll, lossPerCoordinate, unflattenLike } from './flatten.js';
+import { frozenPolicyRule, type ColumnState } from './frozenRule.js';
 import { featureCount, initHistory, observe, recordStep, type HistoryState } from './history.js';
 import { applyMlp, createMlp, type MlpLayer } from './mlp.js';
 
@@ -162,8 +163,13 @@ export class CoordinatePolicy implements LearnedOptimizer {
     return tf.mean(tf.reshape(v, [rows, n / rows]), 1) as tf.Tensor1D;
   }
 
-  /** The frozen optimizer: the policy's mean action at every step. */
-  rule(): UpdateRule<HistoryState> {
+  /** The frozen optimizer: the policy's mean action at every step (the fast form; see frozenRule.ts). */
+  rule(): UpdateRule<ColumnState> {
+    return frozenPolicyRule(this);
+  }
+
+  /** The same optimizer computed from the explicit features that training uses: the reference `rule()` is checked against. */
+  featureRule(): UpdateRule<HistoryState> {
     return {
       init: (params) => this.initState(params),
       update: (input, state) => {

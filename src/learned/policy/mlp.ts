@@ -20,9 +20,18 @@ export function createMlp(sizes: number[], seed: number, lastScale: number, make
   });
 }
 
+/**
+ * tanh(x) = 2σ(2x) − 1. The same function, but the wasm backend computes tf.tanh
+ * element by element in scalar code while its sigmoid is vectorised: measured on
+ * [101770, 32], 60 ms vs 16 ms.
+ */
+export function tanh(x: tf.Tensor): tf.Tensor {
+  return tf.sub(tf.mul(tf.sigmoid(tf.mul(x, 2)), 2), 1);
+}
+
 export function applyMlp(layers: readonly MlpLayer[], x: tf.Tensor2D): tf.Tensor2D {
   return layers.reduce<tf.Tensor2D>((h, layer, l) => {
     const z = tf.add(tf.matMul(h, layer.kernel), layer.bias) as tf.Tensor2D;
-    return l === layers.length - 1 ? z : tf.tanh(z);
+    return l === layers.length - 1 ? z : (tanh(z) as tf.Tensor2D);
   }, x);
 }

@@ -1,0 +1,96 @@
+/**
+ * The frozen policy's update rule, written for speed. It computes exactly what
+ * `observe` + the policy network compute (the features of history.ts), but:
+ * - a window is a list of H column tensors, newest first: a step prepends the
+ *   new column and passes the others on as clones (tf.clone shares the data, so
+ *   nothing is copied); the [n, H] matrix is stacked once per step;
+ * - the features are never assembled: the first layer is a sum of block
+ *   products, (G·W_g)/rms_G + (S·W_s)/rms_S + …;
+ * - the loss-change window is kept once per loss value (one row for a model's
+ *   scalar loss, one per run when runs are batched as rows), not per coordinate.
+ * Training (PPO) still uses the explicit features; a test checks both agree.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { UpdateRule } from '../../rules/index.js';
+import type { CoordinatePolicy } from './coordinatePolicy.js';
+import { flattenAll, unflattenLike } from './flatten.js';
+import { applyMlp, tanh } from './mlp.js';
+
+export interface ColumnState {
+  [key: string]: tf.Tensor | tf.Tensor[];
+  /** g_t, g_{t−1}, …, each [n]. */
+  grads: tf.Tensor1D[];
+  /** Δθ_{t−1}, Δθ_{t−2}, …, each [n]. */
+  steps: tf.Tensor1D[];
+  /** Relative loss changes per loss value, newest first: [L, H]. */
+  lossChanges: tf.Tensor2D;
+  /** [L]. */
+  previousLoss: tf.Tensor1D;
+}
+
+const TINY = 1e-20;
+
+/** A [L, k] tensor of per-loss values, spread over the flat coordinates: [1, k] (shared) or [n, k]. */
+function perCoordinate(values: tf.Tensor2D, params: readonly tf.Tensor[]): tf.Tensor2D {
+  const [l, k] = values.shape;
+  if (l === 1) return values;
+  const pieces = params.map((p) => {
+    if (p.rank < 1 || p.shape[0] !== l) throw new Error(`a loss of ${l} values matches neither a scalar nor the rows of a parameter of shape [${p.shape}]`);
+    const shape = [l, ...Array<number>(p.rank - 1).fill(1), k];
+    return tf.reshape(tf.broadcastTo(tf.reshape(values, shape), [...p.shape, k]), [p.size, k]);
+  });
+  return (pieces.length === 1 ? pieces[0]! : tf.concat(pieces, 0)) as tf.Tensor2D;
+}
+
+/** Prepends `column` and keeps the H − 1 newest of `window` (as clones: the caller disposes the old state). */
+function prepend(column: tf.Tensor1D, window: readonly tf.Tensor1D[]): tf.Tensor1D[] {
+  return [column, ...window.slice(0, window.length - 1).map((c) => tf.clone(c))];
+}
+
+export function frozenPolicyRule(policy: CoordinatePolicy): UpdateRule<ColumnState> {
+  const { history: h, includeParams } = policy.options;
+  const [first, ...rest] = policy.policyLayers;
+  const units = first!.kernel.shape[1]!;
+  const block = (row: number, rows: number) => tf.slice(first!.kernel, [row, 0], [rows, units]);
+  return {
+    init: (params) => {
+      const n = params.reduce((sum, p) => sum + p.size, 0);
+      const zeros = tf.zeros([n]) as tf.Tensor1D;
+      const column = () => tf.clone(zeros);
+      const state = { grads: Array.from({ length: h }, column), steps: Array.from({ length: h }, column), lossChanges: tf.zeros([1, h]) as tf.Tensor2D, previousLoss: tf.zeros([1]) as tf.Tensor1D };
+      zeros.dispose();
+      return state;
+    },
+    update: ({ grads, params, loss, step }, state) => {
+      const g = flattenAll(grads);
+      const gradColumns = prepend(g, state.grads);
+      // Stacked as [H, n] (contiguous copies; stacking along axis 1 copies element by element on wasm).
+      const windowG = tf.stack(gradColumns, 0) as tf.Tensor2D;
+      const windowS = tf.stack(state.steps, 0) as tf.Tensor2D;
+      const lossNow = loss === undefined ? tf.zeros([1]) : tf.reshape(loss, [-1]);
+      const l = lossNow.size;
+      const change =
+        step === 0 ? tf.zeros([l, 1]) : tf.reshape(tf.clipByValue(tf.div(tf.sub(lossNow, state.previousLoss), tf.add(tf.abs(state.previousLoss), 1e-8)), -1, 1), [l, 1]);
+      const older = state.lossChanges.shape[0] === l ? tf.slice(state.lossChanges, [0, 0], [l, h - 1]) : tf.zeros([l, h - 1]);
+      const windowL = tf.concat([change, older], 1) as tf.Tensor2D;
+      const rmsG = tf.reshape(tf.sqrt(tf.mean(tf.square(windowG), 0)), [-1, 1]);
+      const rmsS = tf.reshape(tf.sqrt(tf.mean(tf.square(windowS), 0)), [-1, 1]);
+      const log4 = (rms: tf.Tensor) => tf.div(tf.div(tf.log(tf.add(rms, 1e-8)), Math.LN10), 4);
+      let z = tf.add(
+        tf.div(tf.matMul(windowG, block(0, h), true, false), tf.add(rmsG, TINY)),
+        tf.div(tf.matMul(windowS, block(h, h), true, false), tf.add(rmsS, TINY)),
+      );
+      // The loss-change block and the bias are per loss value: add them as one [L, units] term.
+      z = tf.add(z, perCoordinate(tf.add(tf.matMul(windowL, block(2 * h, h)), first!.bias) as tf.Tensor2D, params));
+      z = tf.add(z, tf.matMul(tf.concat([log4(rmsG), log4(rmsS)], 1), block(3 * h, 2)));
+      if (includeParams) z = tf.add(z, tf.matMul(tf.reshape(flattenAll(params), [-1, 1]), block(3 * h + 2, 1)));
+      // With no hidden layer the first layer is the output layer (linear).
+      const mean = tf.reshape(rest.length === 0 ? z : applyMlp(rest, tanh(z) as tf.Tensor2D), [-1]) as tf.Tensor1D;
+      const update = policy.stepFor(mean, g);
+      return {
+        updates: unflattenLike(update, params),
+        state: { grads: gradColumns, steps: prepend(update, state.steps), lossChanges: windowL, previousLoss: lossNow as tf.Tensor1D },
+      };
+    },
+  };
+}
