@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { silenceCpuBanner } from '../backend/setup.js';
 import { registerBackendsCommand } from './backends.js';
+import { registerDataCommand } from './data.js';
 import { registerReportCommand } from './report.js';
 import { registerRunCommand } from './run.js';
 
@@ -12,6 +13,7 @@ program.name('alphaopt').description('Learned optimizers and hand-designed basel
 registerBackendsCommand(program);
 registerRunCommand(program);
 registerReportCommand(program);
+registerDataCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`alphaopt: ${error instanceof Error ? error.message : String(error)}\n`);

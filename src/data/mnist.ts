@@ -1,13 +1,17 @@
 /**
- * MNIST-format datasets from a data directory. Looked up in `--data-dir`, then
- * $ALPHAOPT_DATA, then ../shared/datasets (the workplace copy beside this repo).
+ * MNIST-format datasets (MNIST, Fashion-MNIST, the 10k pool) from a data
+ * directory, looked up as locate.ts describes.
  * Layouts understood:
  *   <dir>/<name>/train-images-idx3-ubyte[.gz], train-labels…, t10k-images…, t10k-labels…   (official split)
  *   <dir>/<name>/images-idx3-ubyte[.gz], labels-idx1-ubyte[.gz]                            (one pool, split 80/20)
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { CATALOG, type DatasetEntry } from './catalog.js';
 import { readIdx } from './idx.js';
+import { MissingDataError, dataDirectories } from './locate.js';
+
+export { MissingDataError, dataDirectories } from './locate.js';
 
 export interface ImageDataset {
   name: string;
@@ -22,19 +26,9 @@ export interface ImageDataset {
 
 export const MNIST_DATASETS = ['mnist', 'mnist-10k', 'fashion-mnist'] as const;
 
-export class MissingDataError extends Error {
-  constructor(name: string, searched: string[]) {
-    super(
-      `dataset '${name}' not found; looked in ${searched.join(', ')}. Put the IDX files (train-images-idx3-ubyte.gz, ` +
-        `train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz) in <data dir>/${name}/ ` +
-        `and pass --data-dir or set ALPHAOPT_DATA.`,
-    );
-    this.name = 'MissingDataError';
-  }
-}
-
-export function dataDirectories(explicit?: string): string[] {
-  return [explicit, process.env['ALPHAOPT_DATA'], path.resolve('..', 'shared', 'datasets')].filter((d): d is string => d !== undefined && d !== '');
+/** Any folder of MNIST-format files can be named as a dataset; the catalog's own names say where to get them. */
+function entryFor(name: string): DatasetEntry {
+  return CATALOG[name] ?? { ...CATALOG['mnist']!, name, howToGet: 'MNIST-format IDX files (official 4-file split, or images-idx3-ubyte + labels-idx1-ubyte as one pool)' };
 }
 
 function find(dir: string, stem: string): string | undefined {
@@ -63,7 +57,7 @@ async function load(name: string, dataDir?: string): Promise<ImageDataset> {
     const trainImages = find(dir, 'train-images-idx3-ubyte');
     if (trainImages !== undefined) {
       const files = [trainImages, find(dir, 'train-labels-idx1-ubyte'), find(dir, 't10k-images-idx3-ubyte'), find(dir, 't10k-labels-idx1-ubyte')];
-      if (files.some((f) => f === undefined)) throw new MissingDataError(name, [dir]);
+      if (files.some((f) => f === undefined)) throw new MissingDataError(entryFor(name), [dir], entryFor(name).requires.filter((alts) => !alts.some((a) => existsSync(path.join(dir, a)))));
       const [xi, yi, xt, yt] = await Promise.all(files.map((f) => readIdx(f!)));
       return { name, trainImages: toFloat(xi!.data), trainLabels: yi!.data, testImages: toFloat(xt!.data), testLabels: yt!.data, imageSize: 784, classes: 10 };
     }
@@ -85,5 +79,5 @@ async function load(name: string, dataDir?: string): Promise<ImageDataset> {
       };
     }
   }
-  throw new MissingDataError(name, searched);
+  throw new MissingDataError(entryFor(name), searched, entryFor(name).requires);
 }
