@@ -50,6 +50,9 @@ export interface Suite {
   optimizers: PlannedOptimizer[];
   metrics: string[];
   divergenceFactor: number;
+  evaluateEvery?: number;
+  evaluationLimit?: number;
+  targetAccuracy?: number;
   /** The file's JSON as read (copied next to the results). */
   raw: unknown;
 }
@@ -157,6 +160,10 @@ export function decodeSuite(raw: unknown, file: string): Suite {
 
   if (tasks.length === 0 && suite.tasks.length === 0) problems.push('$.tasks: expected at least one task');
   if (suite.optimizers.length === 0) problems.push('$.optimizers: expected at least one optimizer');
+  if ((suite.targetAccuracy === undefined) !== (suite.evaluateEvery === undefined)) {
+    problems.push(`$.${suite.targetAccuracy === undefined ? 'targetAccuracy' : 'evaluateEvery'}: give 'evaluateEvery' and 'targetAccuracy' together (how often to check, and the accuracy to reach)`);
+  }
+  if (suite.targetAccuracy !== undefined && !(suite.targetAccuracy > 0 && suite.targetAccuracy <= 1)) problems.push(`$.targetAccuracy: expected a fraction in (0, 1], got ${suite.targetAccuracy}`);
   if (problems.length > 0) throw new SuiteError(file, problems);
   return {
     file,
@@ -169,6 +176,9 @@ export function decodeSuite(raw: unknown, file: string): Suite {
     optimizers,
     metrics: suite.metrics ?? ['finalLoss', 'auc', 'stepsToThreshold'],
     divergenceFactor: suite.divergenceFactor ?? 1e6,
+    ...(suite.evaluateEvery === undefined ? {} : { evaluateEvery: suite.evaluateEvery }),
+    ...(suite.evaluationLimit === undefined ? {} : { evaluationLimit: suite.evaluationLimit }),
+    ...(suite.targetAccuracy === undefined ? {} : { targetAccuracy: suite.targetAccuracy }),
     raw,
   };
 }

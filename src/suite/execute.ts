@@ -30,6 +30,11 @@ export interface GroupSpec {
   divergenceFactor?: number;
   /** At most this many trajectory points are kept, for the seed-0 run of 2-D tasks (the one plots draw). */
   trajectoryPoints?: number;
+  /** Tasks with held-out metrics: check test accuracy every this many steps (on `evaluationLimit` examples). */
+  evaluateEvery?: number;
+  evaluationLimit?: number;
+  /** Records `stepsToTargetAccuracy` (first checked step at or above it) and `reachedTargetAccuracy` (0/1). */
+  targetAccuracy?: number;
 }
 
 /** Records keep 6 significant digits: float32 carries about 7, and runs.jsonl stays small enough to commit. */
@@ -93,8 +98,20 @@ export async function runGroup(spec: GroupSpec): Promise<RunRecord[]> {
     return changed;
   };
 
+  const reachedAt: Array<number | null> = rows.map(() => null);
+  const checkAccuracy = async (step: number) => {
+    if (problem.evaluate === undefined || spec.evaluateEvery === undefined || spec.targetAccuracy === undefined) return;
+    if (step % spec.evaluateEvery !== 0 && step !== steps) return;
+    if (reachedAt.every((r) => r !== null)) return;
+    const metrics = await problem.evaluate(theta, { limit: spec.evaluationLimit ?? 1000 });
+    metrics.forEach((m, i) => {
+      if (reachedAt[i] === null && !traces[i]!.diverged && (m['testAccuracy'] ?? -1) >= spec.targetAccuracy!) reachedAt[i] = step;
+    });
+  };
+
   try {
     for (let step = 0; step < steps; step++) {
+      if (step > 0) await checkAccuracy(step);
       const { rows: rowLosses, grad } = lossAndGrad(task, problem, theta, step);
       if (await observe(rowLosses, step, false)) {
         alive.dispose();
@@ -112,7 +129,14 @@ export async function runGroup(spec: GroupSpec): Promise<RunRecord[]> {
     const last = tf.tidy(() => problem.loss(theta, steps));
     await observe(last, steps, true);
     last.dispose();
+    await checkAccuracy(steps);
     const metrics = problem.evaluate === undefined ? undefined : await problem.evaluate(theta);
+    if (metrics !== undefined && spec.targetAccuracy !== undefined && spec.evaluateEvery !== undefined) {
+      metrics.forEach((m, i) => {
+        m['reachedTargetAccuracy'] = reachedAt[i] === null ? 0 : 1;
+        if (reachedAt[i] !== null) m['stepsToTargetAccuracy'] = reachedAt[i]!;
+      });
+    }
 
     const wallMs = (performance.now() - started) / rows.length;
     return rows.map((row, i) => toRecord(spec, row, traces[i]!, wallMs, metrics?.[i]));

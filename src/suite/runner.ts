@@ -130,6 +130,9 @@ export async function runSuite(suite: Suite, options: RunOptions): Promise<RunSu
         backend: backend.backend,
         buildRule: ruleBuilder(group, learned),
         divergenceFactor: suite.divergenceFactor,
+        ...(suite.evaluateEvery === undefined ? {} : { evaluateEvery: suite.evaluateEvery }),
+        ...(suite.evaluationLimit === undefined ? {} : { evaluationLimit: suite.evaluationLimit }),
+        ...(suite.targetAccuracy === undefined ? {} : { targetAccuracy: suite.targetAccuracy }),
       });
       await store.append(records);
       finished += records.length;

@@ -56,6 +56,11 @@ export const SuiteFile = t.intersection([
     metrics: t.array(Metric),
     divergenceFactor: t.number,
     notes: t.array(Primitive),
+    /** Tasks with held-out metrics: check test accuracy every N steps (on evaluationLimit examples) … */
+    evaluateEvery: PositiveInt,
+    evaluationLimit: PositiveInt,
+    /** … to record the steps each run needs to reach this test accuracy. */
+    targetAccuracy: t.number,
   }),
 ], 'Suite');
 export type SuiteFile = t.TypeOf<typeof SuiteFile>;
@@ -65,7 +70,7 @@ export type LearnedEntry = t.TypeOf<typeof LearnedEntry>;
 
 /** Keys each object in the format may have (io-ts ignores unknown keys; we refuse them, since a typo'd key would silently do nothing). */
 export const ALLOWED_KEYS = {
-  suite: ['name', 'description', 'backend', 'steps', 'seeds', 'tasks', 'optimizers', 'metrics', 'divergenceFactor', 'notes'],
+  suite: ['name', 'description', 'backend', 'steps', 'seeds', 'tasks', 'optimizers', 'metrics', 'divergenceFactor', 'notes', 'evaluateEvery', 'evaluationLimit', 'targetAccuracy'],
   task: ['task', 'id', 'options', 'gradientNoise'],
   optimizer: ['name', 'rule', 'grid', 'learned'],
   learned: ['kind', 'hyperParams', 'checkpoint', 'metaTrain', 'mode'],

@@ -111,20 +111,29 @@ export function mnistMlpTask(options: MnistMlpOptions = {}): Task {
           const { x, y } = batch(step);
           return tf.tidy(() => crossEntropy(forward(theta, x), y));
         },
-        async evaluate(theta) {
-          const n = d.testLabels.length;
+        async evaluate(theta, options = {}) {
+          const n = Math.min(d.testLabels.length, options.limit ?? Infinity);
           const rows = theta.shape[0];
-          const x = tf.tensor3d(d.testImages, [1, n, 784]);
-          const [loss, correct] = tf.tidy(() => {
-            const xs = tf.tile(x, [rows, 1, 1]) as tf.Tensor3D;
-            const labels = tf.tile(tf.oneHot(tf.tensor1d(Array.from(d.testLabels), 'int32'), 10).expandDims(0), [rows, 1, 1]) as tf.Tensor3D;
-            const logits = forward(theta, xs);
-            const accuracy = tf.mean(tf.cast(tf.equal(tf.argMax(logits, 2), tf.argMax(labels, 2)), 'float32'), 1);
-            return [crossEntropy(logits, labels), accuracy];
-          });
-          const [lossValues, accuracyValues] = await Promise.all([loss.data(), correct.data()]);
-          tf.dispose([x, loss, correct]);
-          return Array.from({ length: rows }, (_, i) => ({ testLoss: lossValues[i] as number, testAccuracy: accuracyValues[i] as number }));
+          // In chunks of rows × examples, so that [rows, examples, 784] stays near 16M floats.
+          const chunk = Math.max(1, Math.min(n, Math.floor(16_000_000 / (784 * rows))));
+          const lossSum = new Float64Array(rows);
+          const correctSum = new Float64Array(rows);
+          for (let from = 0; from < n; from += chunk) {
+            const m = Math.min(chunk, n - from);
+            const [loss, correct] = tf.tidy(() => {
+              const xs = tf.tile(tf.tensor3d(d.testImages.subarray(from * 784, (from + m) * 784), [1, m, 784]), [rows, 1, 1]) as tf.Tensor3D;
+              const labels = tf.tile(tf.oneHot(tf.tensor1d(Array.from(d.testLabels.subarray(from, from + m)), 'int32'), 10).expandDims(0), [rows, 1, 1]) as tf.Tensor3D;
+              const logits = forward(theta, xs);
+              return [tf.mul(crossEntropy(logits, labels), m), tf.sum(tf.cast(tf.equal(tf.argMax(logits, 2), tf.argMax(labels, 2)), 'float32'), 1)];
+            });
+            const [l, c] = await Promise.all([loss.data(), correct.data()]);
+            tf.dispose([loss, correct]);
+            for (let i = 0; i < rows; i++) {
+              lossSum[i]! += l[i]!;
+              correctSum[i]! += c[i]!;
+            }
+          }
+          return Array.from({ length: rows }, (_, i) => ({ testLoss: lossSum[i]! / n, testAccuracy: correctSum[i]! / n }));
         },
         dispose: () => tf.dispose([start, ...(cached === undefined ? [] : [cached.x, cached.y])]),
       };

@@ -14,8 +14,11 @@ export interface Problem {
   readonly start: tf.Tensor2D;
   /** Loss of each row on the batch of `step` (deterministic tasks ignore it): [runs]. Differentiable. */
   loss(theta: tf.Tensor2D, step: number): tf.Tensor1D;
-  /** Evaluation metrics per row (e.g. test accuracy), for tasks that have them. */
-  evaluate?(theta: tf.Tensor2D): Promise<Array<Record<string, number>>>;
+  /**
+   * Evaluation metrics per row (e.g. testLoss, testAccuracy), for tasks that have them;
+   * `limit` evaluates on the first `limit` held-out examples only (cheap periodic checks).
+   */
+  evaluate?(theta: tf.Tensor2D, options?: { limit?: number }): Promise<Array<Record<string, number>>>;
   dispose(): void;
 }
 
