@@ -10,6 +10,8 @@ import { DataFormatError, parseIdx } from '../src/data/idx.js';
 import { MissingDataError, loadMnistLike } from '../src/data/mnist.js';
 import { loadPretrained, pretrainedNames } from '../src/learned/index.js';
 import { mnistMlpTask } from '../src/tasks/index.js';
+import { sgd } from '../src/rules/index.js';
+import { runGroup } from '../src/suite/execute.js';
 
 test.before(async () => {
   await setupBackend('cpu');
@@ -104,4 +106,33 @@ test('shipped LSTM checkpoints load with one call and train a model they were no
   model.dispose();
   tf.dispose([x, y]);
   optimizer.dispose();
+});
+
+test('runs check test accuracy every N steps and record the steps to reach the target; evaluation in chunks agrees with a limit', async (t) => {
+  const root = await fixtureDataDir();
+  const task = mnistMlpTask({ dataset: 'tiny', dataDir: root, hidden: [], batchSize: 16 });
+  await task.prepare!();
+  const records = await runGroup({
+    task,
+    optimizer: 'sgd',
+    rows: [0, 1].map((seed) => ({ seed, hparams: {} })),
+    steps: 30,
+    backend: 'cpu',
+    buildRule: () => ({ rule: sgd({ learningRate: 0.5 }), dispose: () => undefined }),
+    evaluateEvery: 5,
+    evaluationLimit: 10,
+    targetAccuracy: 0.6,
+  });
+  for (const r of records) {
+    t.is(r.metrics!['reachedTargetAccuracy'], 1);
+    const at = r.metrics!['stepsToTargetAccuracy']!;
+    t.true(at > 0 && at <= 30 && at % 5 === 0, `reached at ${at}`);
+  }
+  // A limit evaluates the first examples only; no limit covers the whole held-out split.
+  const problem = task.instantiate([3]);
+  const [all] = await problem.evaluate!(problem.start);
+  const [few] = await problem.evaluate!(problem.start, { limit: 4 });
+  t.true(Number.isFinite(all!['testLoss']) && Number.isFinite(few!['testLoss']));
+  t.true([0, 0.25, 0.5, 0.75, 1].includes(few!['testAccuracy']!), `accuracy over 4 examples: ${few!['testAccuracy']}`);
+  problem.dispose();
 });
