@@ -4,3 +4,4 @@ export { loadTensorflow, TENSORFLOW_PACKAGES, TENSORFLOW_INSTALL_HINT, type Modu
 export { probeWebgpu, isSoftwareAdapter, describeAdapter, type AdapterDescription } from './webgpu.js';
 export { registerWasmTrainingKernels, ADDED_WASM_KERNELS, REPLACED_WASM_KERNELS } from './wasm/registerTrainingKernels.js';
 export { reportBackends, formatBackendTable, measureCnnStep, type BackendRow } from './report.js';
+export { registerMissingGradients } from './gradients.js';

@@ -2,6 +2,7 @@
  * Chooses and starts a tfjs backend. Called once at start-up; everything above it
  * is backend-agnostic (and async-safe for WebGPU).
  */
+import { registerMissingGradients } from './gradients.js';
 import * as tf from '@tensorflow/tfjs';
 import { BackendUnavailableError, type BackendChoice, type BackendRequest, type ConcreteBackend } from './names.js';
 import { importModule, loadTensorflow, type ModuleLoader } from './tensorflow.js';
@@ -92,6 +93,7 @@ export const AUTO_ORDER: readonly ConcreteBackend[] = ['tensorflow', 'webgpu', '
  * `auto` falls through tensorflow → webgpu (hardware adapters only) → wasm → cpu.
  */
 export async function setupBackend(request: BackendRequest = 'auto', options: SetupOptions = {}): Promise<BackendChoice> {
+  registerMissingGradients();
   if (request !== 'auto') {
     const attempt = await attemptBackend(request, options);
     if (!attempt.ok) throw new BackendUnavailableError(request, attempt.reason);

@@ -9,3 +9,5 @@ export { logisticRegressionTask, type LogisticRegressionOptions } from './logist
 export { robustLinearRegressionTask, type RobustLinearRegressionOptions } from './robustLinearRegression.js';
 export { twoLayerNetTask, type TwoLayerNetOptions } from './twoLayerNet.js';
 export { gaussianClusters, type ClusterData } from './gaussianClusters.js';
+export { omniglotFewShotTask, sampleEpisode, rotateQuarter, type OmniglotFewShotOptions, type Episode } from './omniglotFewShot.js';
+export { convNet, fourBlockNet, type ConvNet, type LayerSpec } from './convNet.js';

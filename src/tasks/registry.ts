@@ -1,6 +1,7 @@
 /** Tasks by name, for suite files. */
 import { LANDSCAPES, landscapeTask } from './landscapes.js';
 import { mnistMlpTask } from './mnistMlp.js';
+import { omniglotFewShotTask } from './omniglotFewShot.js';
 import { logisticRegressionTask } from './logisticRegression.js';
 import { randomQuadraticTask } from './randomQuadratic.js';
 import { robustLinearRegressionTask } from './robustLinearRegression.js';
@@ -12,7 +13,7 @@ export interface TaskSpec {
   task: string;
   /** A name for this entry (defaults to the kind's own id). */
   id?: string;
-  options?: { dimension?: number; dataset?: string; hidden?: number[]; activation?: string; batchSize?: number; points?: number; classes?: number };
+  options?: { dimension?: number; dataset?: string; hidden?: number[]; activation?: string; batchSize?: number; points?: number; classes?: number; ways?: number; shots?: number; queries?: number; filters?: number };
   gradientNoise?: number;
 }
 
@@ -22,7 +23,7 @@ const SYNTHETIC_OPTIONS: Record<string, string[]> = {
   twoLayerNet: ['dimension', 'points', 'hidden', 'classes'],
 };
 
-export const TASK_KINDS = [...LANDSCAPES.map((l) => l.id), 'randomQuadratic', 'mnistMlp', ...Object.keys(SYNTHETIC_OPTIONS)];
+export const TASK_KINDS = [...LANDSCAPES.map((l) => l.id), 'randomQuadratic', 'mnistMlp', 'omniglotFewShot', ...Object.keys(SYNTHETIC_OPTIONS)];
 
 /** Li & Malik's synthetic families: option names are checked, sizes must be positive integers. */
 function syntheticTask(spec: TaskSpec, path: string, extra: { id?: string; gradientNoise?: number }): Task {
@@ -51,6 +52,18 @@ export function taskFromSpec(spec: TaskSpec, path = 'task'): Task {
     return randomQuadraticTask({ dimension, ...extra });
   }
   if (spec.task in SYNTHETIC_OPTIONS) return syntheticTask(spec, path, extra);
+  if (spec.task === 'omniglotFewShot') {
+    const o = spec.options ?? {};
+    const allowed = ['ways', 'shots', 'queries', 'filters'] as const;
+    const unknown = Object.keys(o).filter((k) => !(allowed as readonly string[]).includes(k));
+    if (unknown.length > 0) throw new Error(`${path}.options.${unknown[0]}: unknown option for omniglotFewShot; expected ${allowed.join(', ')}`);
+    for (const key of allowed) {
+      const v = o[key];
+      if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new Error(`${path}.options.${key}: expected a positive integer, got ${JSON.stringify(v)}`);
+    }
+    if ((o.shots ?? 1) + (o.queries ?? 0) > 20) throw new Error(`${path}.options: shots + queries must be at most 20 (Omniglot has 20 drawings per character)`);
+    return omniglotFewShotTask({ ...Object.fromEntries(allowed.filter((k) => o[k] !== undefined).map((k) => [k, o[k]])), ...(extra.id === undefined ? {} : { id: extra.id }) });
+  }
   if (spec.task === 'mnistMlp') {
     const o = spec.options ?? {};
     const unknown = Object.keys(o).filter((k) => !['dataset', 'hidden', 'activation', 'batchSize'].includes(k));
