@@ -6,12 +6,9 @@
  * evaluation episodes. Nothing here is an Omniglot result.
  */
 import test from 'ava';
-import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { PNG } from 'pngjs';
-import yazl from 'yazl';
 import * as tf from '@tensorflow/tfjs';
 import { setupBackend } from '../src/backend/setup.js';
 import { loadOmniglot } from '../src/data/omniglot.js';
@@ -20,39 +17,7 @@ import { decodeSuite } from '../src/suite/decode.js';
 import { runSuite } from '../src/suite/runner.js';
 import { fourBlockNet, omniglotFewShotTask, rotateQuarter, sampleEpisode } from '../src/tasks/index.js';
 import { normals, rng } from '../src/random.js';
-
-/** Character c of a synthetic alphabet: an ink bar whose position and orientation depend on c, jittered per drawing. */
-function syntheticDrawing(character: number, drawing: number): Buffer {
-  const png = new PNG({ width: 105, height: 105 });
-  const random = rng(character * 1000 + drawing);
-  const [ox, oy] = [Math.floor(random() * 6), Math.floor(random() * 6)];
-  const vertical = character % 2 === 0;
-  const at = 15 + ((character * 23) % 60);
-  for (let y = 0; y < 105; y++) {
-    for (let x = 0; x < 105; x++) {
-      const [u, v] = vertical ? [x - ox, y - oy] : [y - oy, x - ox];
-      const ink = u >= at && u < at + 15 && v >= 10 && v < 95;
-      const value = ink ? 0 : 255;
-      png.data.set([value, value, value, 255], 4 * (y * 105 + x));
-    }
-  }
-  return PNG.sync.write(png);
-}
-
-async function writeSyntheticOmniglot(root: string): Promise<void> {
-  await mkdir(path.join(root, 'omniglot'), { recursive: true });
-  let character = 0;
-  for (const [split, alphabets] of [['background', ['Synthetic_A', 'Synthetic_B']], ['evaluation', ['Synthetic_C', 'Synthetic_D']]] as const) {
-    const zip = new yazl.ZipFile();
-    for (const alphabet of alphabets) {
-      for (let c = 1; c <= 3; c++, character++) {
-        for (let d = 1; d <= 20; d++) zip.addBuffer(syntheticDrawing(character, d), `images_${split}/${alphabet}/character${String(c).padStart(2, '0')}/${character}_${d}.png`);
-      }
-    }
-    zip.end();
-    await new Promise<void>((resolve) => zip.outputStream.pipe(createWriteStream(path.join(root, 'omniglot', `images_${split}.zip`))).on('close', () => resolve()));
-  }
-}
+import { writeSyntheticOmniglot } from './helpers/synthetic.js';
 
 let root = '';
 
@@ -137,6 +102,7 @@ test.serial('a few-shot suite runs end to end: a learned optimizer meta-trains o
     const summary = await readFile(path.join(out, 'summary.md'), 'utf8');
     t.regex(summary, /synthetic-3way-1shot/);
     t.regex(summary, /testAccuracy/);
+    t.regex(summary, /\| \d[\d.]* ± \d[\d.e-]* \|/, 'accuracy is reported with its 95% confidence interval');
   } finally {
     if (previous === undefined) delete process.env['ALPHAOPT_DATA'];
     else process.env['ALPHAOPT_DATA'] = previous;

@@ -26,6 +26,8 @@ export interface OptimizerSummary {
   wallMs: number;
   /** Means of task metrics (e.g. testAccuracy) over non-diverged seeds. */
   metrics: Record<string, number>;
+  /** Half-widths of their 95% confidence intervals, 1.96·s/√n (normal approximation; n ≥ 2). */
+  metricsCi95: Record<string, number>;
   /** The chosen group's records (for plots). */
   runs: RunRecord[];
 }
@@ -51,6 +53,8 @@ function score(runs: RunRecord[]): [number, number] {
   return [finals.reduce((a, b) => a + b, 0) / finals.length, aucs.reduce((a, b) => a + b, 0) / aucs.length];
 }
 
+const metricValues = (runs: RunRecord[], name: string) => runs.map((r) => r.metrics?.[name] ?? NaN).filter(Number.isFinite);
+
 function summarizeOptimizer(optimizer: string, runs: RunRecord[]): Omit<OptimizerSummary, 'rank'> {
   const groups = new Map<string, RunRecord[]>();
   for (const r of runs) groups.set(hparamKey(r.hparams), [...(groups.get(hparamKey(r.hparams)) ?? []), r]);
@@ -74,7 +78,13 @@ function summarizeOptimizer(optimizer: string, runs: RunRecord[]): Omit<Optimize
     auc: stat(ok.map((r) => r.auc as number)),
     stepsToThreshold: { mean: stat(reached).mean, reached: reached.length },
     wallMs: chosen.reduce((a, r) => a + r.wallMs, 0) / chosen.length,
-    metrics: Object.fromEntries(metricNames.map((m) => [m, stat(ok.map((r) => r.metrics?.[m] ?? NaN).filter(Number.isFinite)).mean ?? NaN])),
+    metrics: Object.fromEntries(metricNames.map((m) => [m, stat(metricValues(ok, m)).mean ?? NaN])),
+    metricsCi95: Object.fromEntries(
+      metricNames.flatMap((m) => {
+        const values = metricValues(ok, m);
+        return values.length < 2 ? [] : [[m, (1.96 * stat(values).std!) / Math.sqrt(values.length)]];
+      }),
+    ),
     runs: chosen,
   };
 }

@@ -26,12 +26,13 @@ export function toMarkdown(summary: TaskSummary[], header: string[] = [], malfor
   const metricNames = [...new Set(summary.flatMap((t) => t.optimizers.flatMap((o) => Object.keys(o.metrics))))];
   for (const task of summary) {
     lines.push(`## ${task.task}`, '');
+    if (metricNames.length > 0) lines.push(`Task metrics: mean ± half-width of the 95% confidence interval over seeds (1.96·s/√n).`, '');
     lines.push(`| rank | optimizer | hyper-parameters | final loss (mean ± std) | best loss | AUC | steps to threshold | ${metricNames.map((m) => `${m} | `).join('')}diverged | ms/run |`);
     lines.push(`|---|---|---|---|---|---|---|${metricNames.map(() => '---|').join('')}---|---|`);
     for (const o of task.optimizers) {
       const threshold = o.stepsToThreshold.reached === 0 ? `— (0/${o.seeds})` : `${formatNumber(o.stepsToThreshold.mean)} (${o.stepsToThreshold.reached}/${o.seeds})`;
       lines.push(
-        `| ${o.rank} | ${o.optimizer} | ${formatHparams(o)} | ${pm(o.finalLoss)} | ${pm(o.bestLoss)} | ${pm(o.auc)} | ${threshold} | ${metricNames.map((m) => `${formatNumber(o.metrics[m] ?? null)} | `).join('')}${o.diverged}/${o.seeds} | ${formatNumber(o.wallMs)} |`,
+        `| ${o.rank} | ${o.optimizer} | ${formatHparams(o)} | ${pm(o.finalLoss)} | ${pm(o.bestLoss)} | ${pm(o.auc)} | ${threshold} | ${metricNames.map((m) => `${formatNumber(o.metrics[m] ?? null)}${o.metricsCi95[m] === undefined ? '' : ` ± ${formatNumber(o.metricsCi95[m])}`} | `).join('')}${o.diverged}/${o.seeds} | ${formatNumber(o.wallMs)} |`,
       );
     }
     const winner = task.optimizers[0]!;

@@ -28,6 +28,9 @@ function fixedHparams(optimizer: PlannedOptimizer): HParams {
   return out;
 }
 
+/** Upper bound on rows × dimension of one group (parameters, and each state tensor of the rule, are this size). */
+export const MAX_GROUP_NUMBERS = 16_000_000;
+
 export function planGroups(suite: Suite, seeds: number, done: Set<string>): Group[] {
   const groups: Group[] = [];
   for (const task of suite.tasks) {
@@ -43,7 +46,11 @@ export function planGroups(suite: Suite, seeds: number, done: Set<string>): Grou
       if (rows.length === 0) continue;
       // Rules that couple coordinates (global-norm clipping) would couple batched rows: run those one by one.
       if (optimizer.type === 'rule' && !optimizer.separable) rows.forEach((row) => groups.push({ task, optimizer, rows: [row] }));
-      else groups.push({ task, optimizer, rows });
+      else {
+        // Big optimizees (conv nets) in several groups, so that [rows, dimension] stays near 16M numbers.
+        const size = Math.max(1, Math.floor(MAX_GROUP_NUMBERS / task.dimension));
+        for (let i = 0; i < rows.length; i += size) groups.push({ task, optimizer, rows: rows.slice(i, i + size) });
+      }
     }
   }
   return groups;

@@ -13,7 +13,7 @@ export const TaskEntry = t.intersection([
   t.type({ task: t.string }),
   t.partial({
     id: t.string,
-    options: t.partial({ dimension: PositiveInt, dataset: t.string, hidden: t.array(PositiveInt), activation: t.string, batchSize: PositiveInt, points: PositiveInt, classes: PositiveInt, ways: PositiveInt, shots: PositiveInt, queries: PositiveInt, filters: PositiveInt }),
+    options: t.partial({ dimension: PositiveInt, dataset: t.string, hidden: t.array(PositiveInt), activation: t.string, batchSize: PositiveInt, points: PositiveInt, classes: PositiveInt, ways: PositiveInt, shots: PositiveInt, queries: PositiveInt, filters: PositiveInt, net: t.string }),
     gradientNoise: t.number,
   }),
 ], 'TaskEntry');

@@ -1,6 +1,7 @@
 /** Tasks by name, for suite files. */
 import { LANDSCAPES, landscapeTask } from './landscapes.js';
 import { mnistMlpTask } from './mnistMlp.js';
+import { IMAGE_NETS, imageClassifierTask, type ImageNet } from './imageClassifier.js';
 import { omniglotFewShotTask } from './omniglotFewShot.js';
 import { logisticRegressionTask } from './logisticRegression.js';
 import { randomQuadraticTask } from './randomQuadratic.js';
@@ -13,7 +14,7 @@ export interface TaskSpec {
   task: string;
   /** A name for this entry (defaults to the kind's own id). */
   id?: string;
-  options?: { dimension?: number; dataset?: string; hidden?: number[]; activation?: string; batchSize?: number; points?: number; classes?: number; ways?: number; shots?: number; queries?: number; filters?: number };
+  options?: { dimension?: number; dataset?: string; hidden?: number[]; activation?: string; batchSize?: number; points?: number; classes?: number; ways?: number; shots?: number; queries?: number; filters?: number; net?: string };
   gradientNoise?: number;
 }
 
@@ -23,7 +24,7 @@ const SYNTHETIC_OPTIONS: Record<string, string[]> = {
   twoLayerNet: ['dimension', 'points', 'hidden', 'classes'],
 };
 
-export const TASK_KINDS = [...LANDSCAPES.map((l) => l.id), 'randomQuadratic', 'mnistMlp', 'omniglotFewShot', ...Object.keys(SYNTHETIC_OPTIONS)];
+export const TASK_KINDS = [...LANDSCAPES.map((l) => l.id), 'randomQuadratic', 'mnistMlp', 'imageClassifier', 'omniglotFewShot', ...Object.keys(SYNTHETIC_OPTIONS)];
 
 /** Li & Malik's synthetic families: option names are checked, sizes must be positive integers. */
 function syntheticTask(spec: TaskSpec, path: string, extra: { id?: string; gradientNoise?: number }): Task {
@@ -52,6 +53,18 @@ export function taskFromSpec(spec: TaskSpec, path = 'task'): Task {
     return randomQuadraticTask({ dimension, ...extra });
   }
   if (spec.task in SYNTHETIC_OPTIONS) return syntheticTask(spec, path, extra);
+  if (spec.task === 'imageClassifier') {
+    const o = spec.options ?? {};
+    const unknown = Object.keys(o).filter((k) => !['dataset', 'net', 'batchSize'].includes(k));
+    if (unknown.length > 0) throw new Error(`${path}.options.${unknown[0]}: unknown option for imageClassifier; expected dataset, net, batchSize`);
+    if (o.net !== undefined && !(IMAGE_NETS as readonly string[]).includes(o.net)) throw new Error(`${path}.options.net: unknown net '${o.net}'; expected one of ${IMAGE_NETS.join(', ')}`);
+    return imageClassifierTask({
+      ...(o.dataset === undefined ? {} : { dataset: o.dataset }),
+      ...(o.net === undefined ? {} : { net: o.net as ImageNet }),
+      ...(o.batchSize === undefined ? {} : { batchSize: o.batchSize }),
+      ...(extra.id === undefined ? {} : { id: extra.id }),
+    });
+  }
   if (spec.task === 'omniglotFewShot') {
     const o = spec.options ?? {};
     const allowed = ['ways', 'shots', 'queries', 'filters'] as const;

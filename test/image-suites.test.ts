@@ -1,0 +1,98 @@
+/**
+ * The shipped image suites whose datasets this machine lacks (CIFAR-10, Omniglot)
+ * and the MNIST CNN suite run end to end on SYNTHETIC stand-ins in the exact
+ * standard formats, shrunk (2 seeds, 2 steps, one learning rate, small nets) so the
+ * test stays quick. This checks the plumbing, never the numbers.
+ */
+import test from 'ava';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { setupBackend } from '../src/backend/setup.js';
+import { decodeSuite } from '../src/suite/decode.js';
+import { RunRecord } from '../src/suite/record.js';
+import { runSuite } from '../src/suite/runner.js';
+import { writeSyntheticCifar10, writeSyntheticMnistPool, writeSyntheticOmniglot } from './helpers/synthetic.js';
+
+type Json = Record<string, unknown> & { tasks: Array<Record<string, unknown> & { options?: Record<string, unknown> }>; optimizers: Array<Record<string, unknown>> };
+
+let root = '';
+
+test.before(async () => {
+  await setupBackend('cpu');
+  root = await mkdtemp(path.join(os.tmpdir(), 'alphaopt-synthetic-data-'));
+  await writeSyntheticCifar10(root);
+  await writeSyntheticMnistPool(root, 'mnist-10k');
+  await writeSyntheticOmniglot(root, { background: 3, evaluation: 10 });
+});
+
+/** The shipped suite, shrunk: 2 seeds, 2 steps, the first learning rate of each grid; `edit` shrinks it further. */
+async function shrunk(name: string, edit: (s: Json, scratch: string) => void): Promise<{ suite: ReturnType<typeof decodeSuite>; out: string }> {
+  const file = path.resolve('suites', `${name}.json`);
+  const raw = JSON.parse(await readFile(file, 'utf8')) as Json;
+  const scratch = await mkdtemp(path.join(os.tmpdir(), `alphaopt-${name}-`));
+  raw['seeds'] = 2;
+  raw['steps'] = 2;
+  raw['evaluateEvery'] = raw['evaluateEvery'] === undefined ? undefined : 1;
+  if (raw['evaluateEvery'] === undefined) delete raw['evaluateEvery'];
+  for (const o of raw.optimizers) {
+    const grid = o['grid'] as Record<string, number[]> | undefined;
+    if (grid !== undefined) for (const key of Object.keys(grid)) grid[key] = grid[key]!.slice(0, 1);
+  }
+  edit(raw, scratch);
+  return { suite: decodeSuite(raw, file), out: scratch };
+}
+
+async function runWithSyntheticData(suite: ReturnType<typeof decodeSuite>, out: string): Promise<RunRecord[]> {
+  const previous = process.env['ALPHAOPT_DATA'];
+  process.env['ALPHAOPT_DATA'] = root;
+  try {
+    await runSuite(suite, { out, backend: 'wasm', log: () => undefined });
+  } finally {
+    if (previous === undefined) delete process.env['ALPHAOPT_DATA'];
+    else process.env['ALPHAOPT_DATA'] = previous;
+  }
+  return (await readFile(path.join(out, 'runs.jsonl'), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as RunRecord);
+}
+
+test.serial('suites/cifar10.json runs end to end on a synthetic CIFAR-10 stand-in', async (t) => {
+  const { suite, out } = await shrunk('cifar10', (s) => {
+    s.tasks.forEach((task) => (task.options = { ...task.options, batchSize: 4 }));
+    // The learned optimizers' per-coordinate networks on 1.6M parameters are too slow for a unit test on cpu.
+    s.optimizers = s.optimizers.filter((o) => o['rule'] !== undefined).slice(0, 2);
+  });
+  const records = await runWithSyntheticData(suite, out);
+  t.is(records.length, 2 * 2);
+  t.true(records.every((r) => RunRecord.is(r) && r.metrics!['testAccuracy']! >= 0 && r.metrics!['testAccuracy']! <= 1 && r.metrics!['reachedTargetAccuracy'] !== undefined));
+});
+
+test.serial('suites/mnist-cnn.json runs end to end on a synthetic MNIST pool', async (t) => {
+  const { suite, out } = await shrunk('mnist-cnn', (s) => {
+    s.tasks = s.tasks.slice(0, 1);
+    s.optimizers = s.optimizers.slice(0, 2);
+  });
+  const records = await runWithSyntheticData(suite, out);
+  t.is(records.length, 2 * 2);
+  t.true(records.every((r) => r.task === 'mnist-zhu-cnn' && Number.isFinite(r.finalLoss) && r.metrics!['testAccuracy'] !== undefined));
+});
+
+test.serial('suites/omniglot.json runs end to end on a synthetic Omniglot stand-in: learned optimizers meta-train on background episodes', async (t) => {
+  const { suite, out } = await shrunk('omniglot', (s, scratch) => {
+    s.tasks.forEach((task) => (task.options = { ...task.options, filters: 4 }));
+    for (const o of s.optimizers) {
+      const learned = o['learned'] as { checkpoint?: string; metaTrain?: { task: { options: Record<string, unknown> }; config: Record<string, unknown> } } | undefined;
+      if (learned?.metaTrain === undefined) continue;
+      // Never write into the package's pretrained/: train into the scratch folder, briefly.
+      learned.checkpoint = path.join(scratch, 'checkpoints', path.basename(learned.checkpoint ?? 'x'));
+      learned.metaTrain.task.options = { ...learned.metaTrain.task.options, filters: 4 };
+      Object.assign(learned.metaTrain.config, { iterations: 1, unroll: 2, horizon: 2, tasksPerIteration: 2, validateEvery: 1, validationTasks: 2 });
+    }
+  });
+  const records = await runWithSyntheticData(suite, out);
+  t.deepEqual([...new Set(records.map((r) => r.task))].sort(), ['omniglot-20way-1shot', 'omniglot-5way-1shot', 'omniglot-5way-5shot']);
+  t.is(records.length, 3 * 4 * 2);
+  t.true(records.every((r) => r.metrics!['testAccuracy']! >= 0 && r.metrics!['testAccuracy']! <= 1));
+});
