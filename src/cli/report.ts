@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
+import { runsFile } from '../reporting/load.js';
 import { writeReport, type MetaTrainingRecord } from '../reporting/index.js';
 import { readSuite } from '../suite/decode.js';
 import type { LandscapeView } from '../tasks/types.js';
@@ -13,7 +14,7 @@ export function registerReportCommand(program: Command): void {
     .argument('<dir>', 'a results directory')
     .option('--no-png', 'write SVG plots only')
     .action(async (dir: string, options: { png: boolean }) => {
-      if (!existsSync(path.join(dir, 'runs.jsonl'))) throw new Error(`${dir}/runs.jsonl not found: run a suite first (alphaopt run <suite> --out ${dir})`);
+      if (!existsSync(runsFile(dir))) throw new Error(`${dir}/runs.jsonl not found: run a suite first (alphaopt run <suite> --out ${dir})`);
       // The suite copy beside the results tells which tasks are landscapes (for contour maps).
       const landscapes = new Map<string, LandscapeView>();
       const suiteCopy = path.join(dir, 'suite.json');

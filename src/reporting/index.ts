@@ -5,7 +5,7 @@
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { readRuns } from './load.js';
+import { readRuns, runsFile } from './load.js';
 import { metaCurveSpec, type MetaTrainingRecord } from './metaCurves.js';
 import { lossCurveSpec, renderSvg, svgToPng, trajectorySpec, type ContourSource } from './plots.js';
 import { summarize, type TaskSummary } from './summarize.js';
@@ -45,7 +45,7 @@ async function writeAtomically(file: string, data: string | Uint8Array): Promise
 const slug = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '-');
 
 export async function writeReport(dir: string, options: ReportOptions = {}): Promise<ReportResult> {
-  const { records, malformed } = await readRuns(path.join(dir, 'runs.jsonl'));
+  const { records, malformed } = await readRuns(runsFile(dir));
   const summary = summarize(records);
   const files: string[] = [];
   const write = async (name: string, data: string | Uint8Array) => {

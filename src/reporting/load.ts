@@ -1,5 +1,11 @@
-/** Reads runs.jsonl; a malformed line is reported (with its line number), never fatal. */
+/**
+ * Reads runs.jsonl (or a gzipped copy, as large committed results are archived);
+ * a malformed line is reported (with its line number), never fatal.
+ */
 import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { PathReporter } from 'io-ts/lib/PathReporter.js';
 import { RunRecord } from '../suite/record.js';
@@ -10,7 +16,8 @@ export interface Malformed {
 }
 
 export async function readRuns(file: string): Promise<{ records: RunRecord[]; malformed: Malformed[] }> {
-  const text = await readFile(file, 'utf8');
+  const bytes = await readFile(file);
+  const text = (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString('utf8');
   const records: RunRecord[] = [];
   const malformed: Malformed[] = [];
   text.split('\n').forEach((line, i) => {
@@ -27,4 +34,10 @@ export async function readRuns(file: string): Promise<{ records: RunRecord[]; ma
     else records.push(decoded.right);
   });
   return { records, malformed };
+}
+
+/** DIR/runs.jsonl, or DIR/runs.jsonl.gz where a large committed result was archived. */
+export function runsFile(dir: string): string {
+  const plain = path.join(dir, 'runs.jsonl');
+  return existsSync(plain) || !existsSync(`${plain}.gz`) ? plain : `${plain}.gz`;
 }
