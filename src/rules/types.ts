@@ -30,11 +30,24 @@ export interface UpdateInput {
    * learning rate, say). Rules that know a name use it in place of their configured value.
    */
   hyperParams?: Readonly<Record<string, tf.Scalar | number>>;
+  /**
+   * The optimizee's loss per row at `params` on the minibatch of step `batch`, for
+   * controllers that probe the objective: a reward f(θₜ₊₁; xₜ) on the batch just used,
+   * or a state read on another minibatch (Xu et al.'s actor). The suite runner and
+   * the meta-trainers pass it; tfjs's model.fit cannot, so rules must work without it.
+   */
+  probeLoss?: (params: readonly tf.Tensor[], batch: number) => tf.Tensor;
 }
 
 export interface UpdateOutput<S extends StateTree = StateTree> {
   updates: tf.Tensor[];
   state: S;
+  /**
+   * Per-step values a controller chose, by name, one per row ([rows] or [rows, 1]),
+   * e.g. the learning rate an RL agent set. The suite runner records them in
+   * `RunRecord.traces` (lr-trajectory plots); callers that do not read them dispose them.
+   */
+  trace?: Record<string, tf.Tensor>;
 }
 
 export interface UpdateRule<S extends StateTree = StateTree> {

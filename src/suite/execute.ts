@@ -46,6 +46,8 @@ interface RowTrace {
   losses: Array<number | null>;
   diverged: boolean;
   trajectory: Array<[number, number, number]>;
+  /** UpdateOutput.trace values, by name, one per step. */
+  chosen: Record<string, Array<number | null>>;
 }
 
 /** The row-wise loss and its gradient (rows are independent, so the gradient of the sum is each row's own). */
@@ -72,7 +74,7 @@ export async function runGroup(spec: GroupSpec): Promise<RunRecord[]> {
   const { rule, dispose: disposeRule } = spec.buildRule(rows);
   let theta = tf.clone(problem.start);
   let state = rule.init([theta]);
-  const traces: RowTrace[] = rows.map(() => ({ losses: [], diverged: false, trajectory: [] }));
+  const traces: RowTrace[] = rows.map(() => ({ losses: [], diverged: false, trajectory: [], chosen: {} }));
   let alive = tf.ones([rows.length, 1], 'bool');
 
   const observe = async (rowLosses: tf.Tensor1D, step: number, final: boolean): Promise<boolean> => {
@@ -117,12 +119,14 @@ export async function runGroup(spec: GroupSpec): Promise<RunRecord[]> {
         alive.dispose();
         alive = tf.tensor2d(traces.map((t) => (t.diverged ? 0 : 1)), [rows.length, 1], 'bool');
       }
-      const [nextTheta, nextState] = tf.tidy(() => {
-        const out = rule.update({ grads: [grad], params: [theta], loss: rowLosses, step }, state);
+      const probeLoss = (params: readonly tf.Tensor[], batch: number) => problem.loss(params[0] as tf.Tensor2D, batch);
+      const [nextTheta, nextState, chosen] = tf.tidy(() => {
+        const out = rule.update({ grads: [grad], params: [theta], loss: rowLosses, step, probeLoss }, state);
         const moved = applyUpdates([theta], out.updates)[0] as tf.Tensor;
-        return [tf.where(alive, moved, theta) as tf.Tensor2D, out.state] as const;
+        return [tf.where(alive, moved, theta) as tf.Tensor2D, out.state, out.trace ?? {}] as const;
       });
-      tf.dispose([rowLosses, grad, theta, ...treeTensors(state)]);
+      await recordChosen(traces, chosen);
+      tf.dispose([rowLosses, grad, theta, ...treeTensors(state), ...Object.values(chosen)]);
       theta = nextTheta;
       state = nextState;
     }
@@ -144,6 +148,16 @@ export async function runGroup(spec: GroupSpec): Promise<RunRecord[]> {
     tf.dispose([theta, alive, ...treeTensors(state)]);
     disposeRule();
     problem.dispose();
+  }
+}
+
+/** Appends this step's controller choices (UpdateOutput.trace) to each live row. */
+async function recordChosen(traces: RowTrace[], chosen: Record<string, tf.Tensor>): Promise<void> {
+  for (const [name, tensor] of Object.entries(chosen)) {
+    const values = await tensor.data();
+    traces.forEach((trace, i) => {
+      (trace.chosen[name] ??= []).push(trace.diverged ? null : round(values[i] as number));
+    });
   }
 }
 
@@ -171,5 +185,6 @@ function toRecord(spec: GroupSpec, row: Row, trace: RowTrace, wallMs: number, me
   if (task.optimum !== undefined) record.optimum = task.optimum;
   if (trace.trajectory.length > 0) record.trajectory = trace.trajectory;
   if (metrics !== undefined) record.metrics = metrics;
+  if (Object.keys(trace.chosen).length > 0) record.traces = trace.chosen;
   return record;
 }

@@ -35,6 +35,8 @@ export const RunRecord = t.intersection([
     metrics: t.record(t.string, t.number),
     /** Per-step loss-scale used when plotting: 'log' (loss − optimum > 0) or 'symlog' (unbounded below). */
     lossScale: t.union([t.literal('log'), t.literal('symlog')]),
+    /** Values a controller chose at each step (UpdateOutput.trace), e.g. `learningRate`: one per step, null once diverged. */
+    traces: t.record(t.string, t.array(t.union([t.number, t.null]))),
   }),
 ]);
 export type RunRecord = t.TypeOf<typeof RunRecord>;

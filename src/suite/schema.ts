@@ -15,6 +15,8 @@ export const TaskEntry = t.intersection([
     id: t.string,
     options: t.partial({ dimension: PositiveInt, dataset: t.string, hidden: t.array(PositiveInt), activation: t.string, batchSize: PositiveInt, points: PositiveInt, classes: PositiveInt, ways: PositiveInt, shots: PositiveInt, queries: PositiveInt, filters: PositiveInt, net: t.string }),
     gradientNoise: t.number,
+    /** Overrides the task's loss threshold for `stepsToThreshold` (Zhu et al. count steps to a training loss of 0.02). */
+    threshold: t.number,
   }),
 ], 'TaskEntry');
 
@@ -71,7 +73,7 @@ export type LearnedEntry = t.TypeOf<typeof LearnedEntry>;
 /** Keys each object in the format may have (io-ts ignores unknown keys; we refuse them, since a typo'd key would silently do nothing). */
 export const ALLOWED_KEYS = {
   suite: ['name', 'description', 'backend', 'steps', 'seeds', 'tasks', 'optimizers', 'metrics', 'divergenceFactor', 'notes', 'evaluateEvery', 'evaluationLimit', 'targetAccuracy'],
-  task: ['task', 'id', 'options', 'gradientNoise'],
+  task: ['task', 'id', 'options', 'gradientNoise', 'threshold'],
   optimizer: ['name', 'rule', 'grid', 'learned'],
   learned: ['kind', 'hyperParams', 'checkpoint', 'metaTrain', 'mode'],
   metaTrain: ['task', 'config'],

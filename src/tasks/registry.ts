@@ -16,6 +16,8 @@ export interface TaskSpec {
   id?: string;
   options?: { dimension?: number; dataset?: string; hidden?: number[]; activation?: string; batchSize?: number; points?: number; classes?: number; ways?: number; shots?: number; queries?: number; filters?: number; net?: string };
   gradientNoise?: number;
+  /** Replaces the task's own loss threshold (what `stepsToThreshold` counts to). */
+  threshold?: number;
 }
 
 const SYNTHETIC_OPTIONS: Record<string, string[]> = {
@@ -46,6 +48,14 @@ function syntheticTask(spec: TaskSpec, path: string, extra: { id?: string; gradi
 }
 
 export function taskFromSpec(spec: TaskSpec, path = 'task'): Task {
+  const task = taskOfKind(spec, path);
+  if (spec.threshold === undefined) return task;
+  if (!Number.isFinite(spec.threshold)) throw new Error(`${path}.threshold: expected a finite number, got ${JSON.stringify(spec.threshold)}`);
+  // A view of the task with another threshold; its methods still see the original as `this`.
+  return Object.create(task, { threshold: { value: spec.threshold, enumerable: true } }) as Task;
+}
+
+function taskOfKind(spec: TaskSpec, path: string): Task {
   const extra = { ...(spec.id === undefined ? {} : { id: spec.id }), ...(spec.gradientNoise === undefined ? {} : { gradientNoise: spec.gradientNoise }) };
   if (spec.task === 'randomQuadratic') {
     const dimension = spec.options?.dimension ?? 10;
