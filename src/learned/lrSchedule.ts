@@ -77,9 +77,9 @@ export class LearnedLrSchedule implements LearnedOptimizer {
   }
 
   /** The rule plus hyper-gradient adaptation of the schedule entry in use (mutates φ as it runs). */
-  private onlineRule(): UpdateRule<{ inner: StateTree; previous: tf.Tensor[] }> {
+  onlineRule(): UpdateRule {
     const inner = this.rule();
-    return {
+    const rule: UpdateRule<{ inner: StateTree; previous: tf.Tensor[] }> = {
       init: (params) => ({ inner: inner.init(params), previous: params.map((p) => tf.zerosLike(p)) }),
       update: (input, state) => {
         const hyperGradient = tf.addN(input.grads.map((g, i) => tf.sum(tf.mul(g, state.previous[i] as tf.Tensor))));
@@ -90,6 +90,7 @@ export class LearnedLrSchedule implements LearnedOptimizer {
         return { updates: out.updates, state: { inner: out.state, previous: out.updates } };
       },
     };
+    return rule as unknown as UpdateRule;
   }
 
   metaTrain(family: TaskFamily, config: Record<string, JsonValue>, onProgress?: ProgressCallback): Promise<MetaTrainReport> {
@@ -97,7 +98,7 @@ export class LearnedLrSchedule implements LearnedOptimizer {
   }
 
   toTfjsOptimizer(options: { mode: 'frozen' | 'online' }): tf.Optimizer {
-    return toTfjsOptimizer(options.mode === 'online' ? (this.onlineRule() as unknown as UpdateRule) : this.rule());
+    return toTfjsOptimizer(options.mode === 'online' ? this.onlineRule() : this.rule());
   }
 
   /** The current schedule (for reports). */

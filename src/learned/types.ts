@@ -48,6 +48,11 @@ export interface LearnedOptimizer {
   checkMetaTrainConfig?(config: Record<string, JsonValue>, path: string): void;
   /** Runs this optimizer's own meta-training method on tasks from `family`. */
   metaTrain(family: TaskFamily, config: Record<string, JsonValue>, onProgress?: ProgressCallback): Promise<MetaTrainReport>;
+  /**
+   * The online optimizer: φ keeps learning during the run it controls (it assigns to
+   * its own variables as it goes). Kinds without it have no online mode in suites.
+   */
+  onlineRule?(): UpdateRule;
   /** 'frozen': φ fixed (meta-test); 'online': φ keeps learning during the run. */
   toTfjsOptimizer(options: { mode: 'frozen' | 'online' }): tf.Optimizer;
   dispose(): void;

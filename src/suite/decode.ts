@@ -102,8 +102,8 @@ function resolveLearned(entry: LearnedEntry, at: string, suiteDir: string, probl
   const probe = attempt(problems, () => createLearnedOptimizer(entry.kind, hyperParams));
   const checkConfig = (config: Record<string, JsonValue>, at: string) =>
     probe?.checkMetaTrainConfig !== undefined ? probe.checkMetaTrainConfig(config, at) : decodeMetaTrainConfig(config, at);
-  if (entry.checkpoint === undefined && entry.metaTrain === undefined) {
-    problems.push(`${at}: a learned optimizer needs a 'checkpoint' to load, a 'metaTrain' config to train one, or both`);
+  if (entry.checkpoint === undefined && entry.metaTrain === undefined && entry.mode !== 'online') {
+    problems.push(`${at}: a learned optimizer needs a 'checkpoint' to load, a 'metaTrain' config to train one, or both (or mode 'online' to learn from scratch during each run)`);
   }
   let metaTrain: LearnedOptimizerPlan['metaTrain'];
   if (entry.metaTrain !== undefined) {
@@ -113,10 +113,10 @@ function resolveLearned(entry: LearnedEntry, at: string, suiteDir: string, probl
     attempt(problems, () => checkConfig(config, `${at}.metaTrain.config`));
     if (task !== undefined) metaTrain = { task, config };
   }
-  probe?.dispose();
-  if (entry.mode === 'online') {
-    problems.push(`${at}.mode: suites run learned optimizers frozen (meta-test); 'online' is available through toTfjsOptimizer({ mode: 'online' })`);
+  if (entry.mode === 'online' && probe !== undefined && probe.onlineRule === undefined) {
+    problems.push(`${at}.mode: '${entry.kind}' has no online mode; use 'frozen' (or a kind that learns while it runs, such as 'actor-critic')`);
   }
+  probe?.dispose();
   return {
     type: 'learned',
     name: '',

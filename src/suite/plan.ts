@@ -45,7 +45,8 @@ export function planGroups(suite: Suite, seeds: number, done: Set<string>): Grou
       }
       if (rows.length === 0) continue;
       // Rules that couple coordinates (global-norm clipping) would couple batched rows: run those one by one.
-      if (optimizer.type === 'rule' && !optimizer.separable) rows.forEach((row) => groups.push({ task, optimizer, rows: [row] }));
+      // Online learned optimizers learn from the run they control: one run per group, so runs stay independent.
+      if ((optimizer.type === 'rule' && !optimizer.separable) || (optimizer.type === 'learned' && optimizer.mode === 'online')) rows.forEach((row) => groups.push({ task, optimizer, rows: [row] }));
       else {
         // Big optimizees (conv nets) in several groups, so that [rows, dimension] stays near 16M numbers.
         const size = Math.max(1, Math.floor(MAX_GROUP_NUMBERS / task.dimension));

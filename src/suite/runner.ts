@@ -58,6 +58,10 @@ const checkpointDir = (plan: LearnedOptimizerPlan, out: string) => plan.checkpoi
 
 async function prepareLearned(plan: LearnedOptimizerPlan, out: string, log: (line: string) => void): Promise<LearnedOptimizer> {
   const dir = checkpointDir(plan, out);
+  if (plan.mode === 'online' && plan.checkpoint === undefined && plan.metaTrain === undefined) {
+    log(`${plan.name}: online from scratch (no checkpoint)`);
+    return createLearnedOptimizer(plan.kind, plan.hyperParams);
+  }
   if (existsSync(path.join(dir, 'manifest.json'))) {
     log(`${plan.name}: loading checkpoint ${dir}`);
     return loadLearnedOptimizer(dir, plan.kind);
@@ -77,6 +81,13 @@ async function prepareLearned(plan: LearnedOptimizerPlan, out: string, log: (lin
 function ruleBuilder(group: Group, learned: Map<string, LearnedOptimizer>) {
   return (rows: Row[]) => {
     const { optimizer } = group;
+    if (optimizer.type === 'learned' && optimizer.mode === 'online') {
+      // A fresh copy per run: what the controller learns in one run must not leak into the next.
+      const prepared = learned.get(optimizer.name)!;
+      const copy = createLearnedOptimizer(prepared.kind, prepared.hyperParams);
+      for (const [name, variable] of copy.metaParams) variable.assign(prepared.metaParams.get(name)!);
+      return { rule: copy.onlineRule!(), dispose: () => copy.dispose() };
+    }
     if (optimizer.type === 'learned') return { rule: learned.get(optimizer.name)!.rule(), dispose: () => undefined };
     // Grid keys become one value per row, shaped [rows, 1] to broadcast over each row's parameters.
     const overrides: Record<string, tf.Tensor> = {};
