@@ -133,3 +133,40 @@ test.serial('resume after a killed run: nothing finished is lost, nothing is dup
   t.is(resumed.runs, expected - partial.length, 'only the missing runs were run');
   for (const done of partial) t.deepEqual(all.find((r) => runKey(r) === runKey(done)), done, 'finished records are kept as they were');
 });
+
+test.serial('online learned optimizers learn within each run only: a run is the same whether or not other runs came before it', async (t) => {
+  const suite = (seeds: number) =>
+    decodeSuite(
+      {
+        name: 'online',
+        backend: 'cpu',
+        steps: 15,
+        seeds,
+        tasks: [{ task: 'randomQuadratic', options: { dimension: 4 }, id: 'q4', threshold: 1e9 }],
+        optimizers: [{ name: 'hypergradient schedule', learned: { kind: 'lr-schedule', hyperParams: { horizon: 15, initialLearningRate: 0.01, onlineRate: 0.5 }, mode: 'online' } }],
+      },
+      'online.json',
+    );
+  const both = await tempDir();
+  await runSuite(suite(3), { out: both });
+  const alone = await tempDir();
+  await runSuite(suite(1), { out: alone });
+  const [all, first] = [await records(both), await records(alone)];
+  t.is(all.length, 3);
+  t.deepEqual(all.find((r) => r.seed === 0)!.losses, first[0]!.losses);
+  t.is(first[0]!.hparams['mode'], 'online');
+  // The task entry's threshold replaced the task's own: every run is below 1e9 from the start.
+  t.true(all.every((r) => r.stepsToThreshold === 0));
+  // Online learning changed the run: it differs from the frozen schedule's run.
+  const frozen = await tempDir();
+  const raw = { ...suite(1).raw as object };
+  await runSuite(decodeSuite({ ...raw, optimizers: [{ name: 'frozen', learned: { kind: 'lr-schedule', hyperParams: { horizon: 15, initialLearningRate: 0.01, onlineRate: 0.5 }, checkpoint: path.join(frozen, 'none'), metaTrain: { task: { task: 'quadratic' }, config: { iterations: 1, horizon: 15, unroll: 15, tasksPerIteration: 1, validationTasks: 1, validateEvery: 1 } } } }] }, path.join(frozen, 's.json')), { out: frozen });
+  t.notDeepEqual((await records(frozen))[0]!.losses, first[0]!.losses);
+});
+
+test('online mode is refused for kinds that cannot learn while they run', (t) => {
+  const error = t.throws(() =>
+    decodeSuite({ name: 'x', steps: 5, seeds: 1, tasks: [{ task: 'quadratic' }], optimizers: [{ name: 'lstm', learned: { kind: 'lstm', mode: 'online' } }] }, 'x.json'),
+  );
+  t.regex(error!.message, /optimizers\[0\]\.learned\.mode: 'lstm' has no online mode/);
+});

@@ -7,7 +7,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readRuns, runsFile } from './load.js';
 import { metaCurveSpec, type MetaTrainingRecord } from './metaCurves.js';
-import { lossCurveSpec, renderSvg, svgToPng, trajectorySpec, type ContourSource } from './plots.js';
+import { lossCurveSpec, renderSvg, svgToPng, traceCurveSpec, trajectorySpec, type ContourSource } from './plots.js';
 import { summarize, type TaskSummary } from './summarize.js';
 import { toCsv, toMarkdown } from './tables.js';
 
@@ -18,7 +18,7 @@ export type { TaskSummary, OptimizerSummary } from './summarize.js';
 export { summarize } from './summarize.js';
 export { readRuns } from './load.js';
 export { toMarkdown, toCsv, CSV_COLUMNS } from './tables.js';
-export { lossCurveSpec, trajectorySpec, renderSvg, svgToPng } from './plots.js';
+export { lossCurveSpec, trajectorySpec, traceCurveSpec, traceRows, renderSvg, svgToPng } from './plots.js';
 
 export interface ReportOptions {
   /** 2-D landscapes to draw contour maps for, by task id. */
@@ -67,6 +67,9 @@ export async function writeReport(dir: string, options: ReportOptions = {}): Pro
     if (source !== undefined && task.optimizers.some((o) => o.runs.some((r) => r.trajectory !== undefined))) {
       await plot(`trajectories-${slug(task.task)}`, trajectorySpec(task, source));
     }
+    // Controllers' choices (e.g. the learning rate an RL agent set at each step).
+    const traced = new Set(task.optimizers.flatMap((o) => o.runs.flatMap((r) => Object.keys(r.traces ?? {}))));
+    for (const name of traced) await plot(`${name}-${slug(task.task)}`, traceCurveSpec(task, name));
   }
   if (options.metaTraining !== undefined && options.metaTraining.length > 0) await plot('metatrain', metaCurveSpec(options.metaTraining));
   return { files, summary };

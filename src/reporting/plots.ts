@@ -156,3 +156,45 @@ export async function renderSvg(spec: vega.Spec | TopLevelSpec): Promise<string>
 export function svgToPng(svg: string): Uint8Array {
   return new Resvg(svg, { fitTo: { mode: 'zoom', value: 2 }, font: { loadSystemFonts: true }, background: 'white' }).render().asPng();
 }
+
+/** Per-step values a controller chose (RunRecord.traces[name]) for every seed, beside the baselines' tuned constants. */
+export function traceRows(task: TaskSummary, name: string): { chosen: Array<{ optimizer: string; seed: number; step: number; value: number }>; constants: Array<{ optimizer: string; value: number }> } {
+  const chosen: Array<{ optimizer: string; seed: number; step: number; value: number }> = [];
+  const constants: Array<{ optimizer: string; value: number }> = [];
+  for (const o of task.optimizers) {
+    const traced = o.runs.filter((r) => r.traces?.[name] !== undefined);
+    for (const run of traced) {
+      run.traces![name]!.forEach((value, step) => {
+        if (value !== null && value > 0) chosen.push({ optimizer: o.optimizer, seed: run.seed, step, value });
+      });
+    }
+    const constant = o.hparams[name];
+    if (traced.length === 0 && typeof constant === 'number' && constant > 0) constants.push({ optimizer: `${o.optimizer} (tuned)`, value: constant });
+  }
+  return { chosen, constants };
+}
+
+/** The learning-rate trajectories of controllers (one line per seed), log scale, with the tuned baselines' constants as rules. */
+export function traceCurveSpec(task: TaskSummary, name: string): TopLevelSpec {
+  const { chosen, constants } = traceRows(task, name);
+  const y = { field: 'value', type: 'quantitative' as const, scale: { type: 'log' as const }, title: `${name} (log scale)` };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: `${task.task}: ${name} chosen at each step (one line per seed; rules: tuned baselines)`,
+    width: 560,
+    height: 340,
+    background: 'white',
+    layer: [
+      {
+        data: { values: chosen },
+        mark: { type: 'line', strokeWidth: 1.2, opacity: 0.8 },
+        encoding: { x: { field: 'step', type: 'quantitative', title: 'step' }, y, color: { field: 'optimizer', type: 'nominal', scale: { scheme: 'tableau10' } }, detail: { field: 'seed', type: 'nominal' } },
+      },
+      {
+        data: { values: constants },
+        mark: { type: 'rule', strokeDash: [4, 3], strokeWidth: 1.2 },
+        encoding: { y, color: { field: 'optimizer', type: 'nominal' } },
+      },
+    ],
+  } as TopLevelSpec;
+}

@@ -74,7 +74,7 @@ function attempt<T>(problems: string[], fn: () => T): T | undefined {
 
 function resolveTask(entry: TaskEntry, at: string, problems: string[]): Task | undefined {
   unknownKeys(entry, ALLOWED_KEYS.task, at, problems);
-  const spec = { task: entry.task, ...(entry.id === undefined ? {} : { id: entry.id }), ...(entry.options === undefined ? {} : { options: entry.options }), ...(entry.gradientNoise === undefined ? {} : { gradientNoise: entry.gradientNoise }) };
+  const spec = { task: entry.task, ...(entry.id === undefined ? {} : { id: entry.id }), ...(entry.options === undefined ? {} : { options: entry.options }), ...(entry.gradientNoise === undefined ? {} : { gradientNoise: entry.gradientNoise }), ...(entry.threshold === undefined ? {} : { threshold: entry.threshold }) };
   return attempt(problems, () => taskFromSpec(spec, at));
 }
 
