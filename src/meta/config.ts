@@ -1,7 +1,6 @@
 /** Meta-training configuration shared by the truncated meta-gradient estimators (BPTT, ES). */
 import * as t from 'io-ts';
-import { isLeft } from 'fp-ts/lib/Either.js';
-import { PathReporter } from 'io-ts/lib/PathReporter.js';
+import { decodeWithDefaults, requirePositiveIntegers } from './decodeConfig.js';
 
 export const MetaTrainConfig = t.exact(
   t.partial({
@@ -43,13 +42,7 @@ export const META_TRAIN_DEFAULTS: MetaTrainConfig = {
 };
 
 export function decodeMetaTrainConfig(input: unknown, path = 'metaTrain', defaults: Partial<MetaTrainConfig> = {}): MetaTrainConfig {
-  const decoded = MetaTrainConfig.decode(input ?? {});
-  if (isLeft(decoded)) throw new Error(`${path}: ${PathReporter.report(decoded).join('; ')}`);
-  const extra = Object.keys((input ?? {}) as object).filter((k) => !(k in META_TRAIN_DEFAULTS));
-  if (extra.length > 0) throw new Error(`${path}.${extra[0]}: unknown option; expected one of ${Object.keys(META_TRAIN_DEFAULTS).join(', ')}`);
-  const config = { ...META_TRAIN_DEFAULTS, ...defaults, ...decoded.right };
-  for (const key of ['iterations', 'unroll', 'horizon', 'tasksPerIteration', 'pairs', 'validateEvery', 'validationTasks'] as const) {
-    if (!Number.isInteger(config[key]) || config[key] < 1) throw new Error(`${path}.${key}: expected a positive integer, got ${config[key]}`);
-  }
+  const config = decodeWithDefaults(MetaTrainConfig, { ...META_TRAIN_DEFAULTS, ...defaults }, input, path);
+  requirePositiveIntegers(config, ['iterations', 'unroll', 'horizon', 'tasksPerIteration', 'pairs', 'validateEvery', 'validationTasks'], path);
   return config;
 }

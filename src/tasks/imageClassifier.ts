@@ -15,6 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import { loadCifar10 } from '../data/cifar10.js';
 import { loadMnistLike } from '../data/mnist.js';
 import { hashSeed, normals, rng } from '../random.js';
+import { drawMinibatch } from './minibatch.js';
 import { convNet, type ConvNet, type LayerSpec } from './convNet.js';
 import type { Problem, Task } from './types.js';
 
@@ -92,15 +93,11 @@ export function imageClassifierTask(options: ImageClassifierOptions = {}): Task 
         if (cached !== undefined) tf.dispose([...cached.x, ...cached.y]);
         const x: tf.Tensor4D[] = [];
         const y: tf.Tensor2D[] = [];
+        const pool = { images: d.train.images, labels: d.train.labels, pixels, count: d.train.labels.length, classes: 10 };
         for (const seed of seeds) {
-          const random = rng(hashSeed(seed, step, 0xba7c));
           const images = new Float32Array(batchSize * pixels);
           const labels = new Float32Array(batchSize * 10);
-          for (let j = 0; j < batchSize; j++) {
-            const index = Math.floor(random() * d.train.labels.length);
-            images.set(d.train.images.subarray(index * pixels, (index + 1) * pixels), j * pixels);
-            labels[j * 10 + d.train.labels[index]!] = 1;
-          }
+          drawMinibatch(pool, batchSize, seed, step, 0xba7c, { images, oneHot: labels, at: 0 });
           // Kept outside any tidy scope: reused by every loss evaluation of this step.
           x.push(tf.keep(tf.tensor4d(images, [batchSize, ...d.shape])));
           y.push(tf.keep(tf.tensor2d(labels, [batchSize, 10])));

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { loadMnistLike, type ImageDataset } from '../data/mnist.js';
+import { drawMinibatch } from './minibatch.js';
 import { hashSeed, rng } from '../random.js';
 import type { Problem, Task } from './types.js';
 
@@ -92,14 +93,8 @@ export function mnistMlpTask(options: MnistMlpOptions = {}): Task {
         if (cached !== undefined) tf.dispose([cached.x, cached.y]);
         const x = new Float32Array(seeds.length * batchSize * 784);
         const y = new Float32Array(seeds.length * batchSize * 10);
-        seeds.forEach((seed, row) => {
-          const random = rng(hashSeed(seed, step, 0x5eed));
-          for (let j = 0; j < batchSize; j++) {
-            const index = Math.floor(random() * trainCount);
-            x.set(d.trainImages.subarray(index * 784, (index + 1) * 784), (row * batchSize + j) * 784);
-            y[(row * batchSize + j) * 10 + d.trainLabels[index]!] = 1;
-          }
-        });
+        const pool = { images: d.trainImages, labels: d.trainLabels, pixels: 784, count: trainCount, classes: 10 };
+        seeds.forEach((seed, row) => drawMinibatch(pool, batchSize, seed, step, 0x5eed, { images: x, oneHot: y, at: row * batchSize }));
         // Kept outside any tidy scope: the batch is reused by every loss evaluation of this step.
         cached = { step, x: tf.keep(tf.tensor3d(x, [seeds.length, batchSize, 784])), y: tf.keep(tf.tensor3d(y, [seeds.length, batchSize, 10])) };
         return cached;

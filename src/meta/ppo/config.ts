@@ -1,7 +1,6 @@
 /** PPO meta-training configuration for the coordinate-wise policy. */
 import * as t from 'io-ts';
-import { isLeft } from 'fp-ts/lib/Either.js';
-import { PathReporter } from 'io-ts/lib/PathReporter.js';
+import { decodeWithDefaults, requirePositiveIntegers } from '../decodeConfig.js';
 
 export const PpoConfig = t.exact(
   t.partial({
@@ -54,14 +53,8 @@ export const PPO_DEFAULTS: PpoConfig = {
 };
 
 export function decodePpoConfig(input: unknown, path = 'metaTrain'): PpoConfig {
-  const decoded = PpoConfig.decode(input ?? {});
-  if (isLeft(decoded)) throw new Error(`${path}: ${PathReporter.report(decoded).join('; ')}`);
-  const extra = Object.keys((input ?? {}) as object).filter((k) => !(k in PPO_DEFAULTS));
-  if (extra.length > 0) throw new Error(`${path}.${extra[0]}: unknown option; expected one of ${Object.keys(PPO_DEFAULTS).join(', ')}`);
-  const config = { ...PPO_DEFAULTS, ...decoded.right };
-  for (const key of ['iterations', 'tasksPerIteration', 'horizon', 'epochs', 'validateEvery', 'validationTasks'] as const) {
-    if (!Number.isInteger(config[key]) || config[key] < 1) throw new Error(`${path}.${key}: expected a positive integer, got ${config[key]}`);
-  }
+  const config = decodeWithDefaults(PpoConfig, PPO_DEFAULTS, input, path);
+  requirePositiveIntegers(config, ['iterations', 'tasksPerIteration', 'horizon', 'epochs', 'validateEvery', 'validationTasks'], path);
   for (const key of ['gamma', 'lambda'] as const) {
     if (!(config[key] >= 0 && config[key] <= 1)) throw new Error(`${path}.${key}: expected a number in [0, 1], got ${config[key]}`);
   }
