@@ -96,3 +96,20 @@ test.serial('suites/omniglot.json runs end to end on a synthetic Omniglot stand-
   t.is(records.length, 3 * 4 * 2);
   t.true(records.every((r) => r.metrics!['testAccuracy']! >= 0 && r.metrics!['testAccuracy']! <= 1));
 });
+
+test.serial('an image task differentiates a group of one row (tfjs cannot take the gradient of a one-way unstack)', async (t) => {
+  const { imageClassifierTask } = await import('../src/tasks/index.js');
+  const { lossAndGrad } = await import('../src/suite/execute.js');
+  const tf = await import('@tensorflow/tfjs');
+  const task = imageClassifierTask({ dataset: 'mnist-10k', net: 'zhu-mnist', batchSize: 4, dataDir: root });
+  await task.prepare!();
+  const [one, two] = [task.instantiate([3]), task.instantiate([3, 4])];
+  const a = lossAndGrad(task, one, one.start, 0);
+  const b = lossAndGrad(task, two, two.start, 0);
+  const [ga, gb] = [await a.grad.data(), await b.grad.data()];
+  t.is(ga.length, task.dimension);
+  t.true(ga.every((v, i) => Math.abs(v - gb[i]!) < 1e-5), 'the lone row has the gradient it has when batched');
+  tf.dispose([a.rows, a.grad, b.rows, b.grad]);
+  one.dispose();
+  two.dispose();
+});

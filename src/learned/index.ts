@@ -6,3 +6,4 @@ export { LstmOptimizer, type LstmOptions } from './lstm/lstmOptimizer.js';
 export { preprocessGradient } from './lstm/preprocess.js';
 export { loadPretrained, pretrainedNames, PRETRAINED_DIR } from './pretrained.js';
 export { CoordinatePolicy, POLICY_DEFAULTS, type CoordinatePolicyOptions, type ActionSpace } from './policy/coordinatePolicy.js';
+export { DqnController, DQN_OPTION_DEFAULTS, DQN_DEFAULTS, type DqnOptions, type DqnConfig } from './dqn/index.js';

@@ -17,6 +17,7 @@ import { loadMnistLike } from '../data/mnist.js';
 import { hashSeed, normals, rng } from '../random.js';
 import { drawMinibatch } from './minibatch.js';
 import { convNet, type ConvNet, type LayerSpec } from './convNet.js';
+import { splitRows } from './rows.js';
 import type { Problem, Task } from './types.js';
 
 export const IMAGE_NETS = ['xu-mnist', 'zhu-mnist', 'xu-cifar'] as const;
@@ -110,7 +111,7 @@ export function imageClassifierTask(options: ImageClassifierOptions = {}): Task 
         start,
         loss: (theta, step) => {
           const { x, y } = batch(step);
-          return tf.tidy(() => tf.stack(tf.unstack(theta).map((row, r) => crossEntropy(net.forward(row as tf.Tensor1D, x[r]!), y[r]!))) as tf.Tensor1D);
+          return tf.tidy(() => tf.stack(splitRows(theta).map((row, r) => crossEntropy(net.forward(row as tf.Tensor1D, x[r]!), y[r]!))) as tf.Tensor1D);
         },
         async evaluate(theta, evalOptions = {}) {
           const n = Math.min(d.test.labels.length, evalOptions.limit ?? Infinity);

@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { loadOmniglot, type OmniglotCharacter } from '../data/omniglot.js';
 import { hashSeed, normals, rng } from '../random.js';
 import { fourBlockNet } from './convNet.js';
+import { splitRows } from './rows.js';
 import type { Problem, Task } from './types.js';
 
 export interface OmniglotFewShotOptions {
@@ -110,7 +111,7 @@ export function omniglotFewShotTask(options: OmniglotFewShotOptions = {}): Task 
       const queriesX = episodes.map((e) => toImages(e.query));
       const start = tf.tensor2d(Array.from({ length: seeds.length }, () => Array.from(initial)));
       const perRow = (theta: tf.Tensor2D, f: (row: tf.Tensor1D, r: number) => tf.Scalar) =>
-        tf.stack(tf.unstack(theta).map((row, r) => f(row as tf.Tensor1D, r))) as tf.Tensor1D;
+        tf.stack(splitRows(theta).map((row, r) => f(row as tf.Tensor1D, r))) as tf.Tensor1D;
       return {
         seeds,
         start,

@@ -1,0 +1,66 @@
+/**
+ * Zhu, Hayashi & Ohsawa's learning-rate controller ("Gradient Descent
+ * Optimization by Reinforcement Learning"): a DQN watches the training of a model
+ * through 18 features (features.ts) and at every step multiplies the learning rate
+ * by 0.9, 1 or 1/0.9; a base rule (SGD by default) steps with that rate. Rewards
+ * (reward.ts) penalise a rate outside [0.001, 0.5], a stalled loss (rate too small)
+ * and a loss above its recent minimum (rate too big), and pay for new minima and
+ * for reaching the loss threshold early.
+ *
+ * φ = the online Q-network. The frozen optimizer acts greedily (controllerRule.ts).
+ * There is no online mode: DQN learns across episodes, not within one run.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { UpdateRule } from '../../rules/index.js';
+import { toTfjsOptimizer } from '../../rules/tfjsOptimizer.js';
+import type { TaskFamily } from '../../tasks/types.js';
+import type { MlpLayer } from '../policy/mlp.js';
+import { registerLearnedOptimizer } from '../registry.js';
+import type { JsonValue, LearnedOptimizer, ProgressCallback } from '../types.js';
+import { decodeDqnConfig } from './config.js';
+import { controllerRule } from './controllerRule.js';
+import { decodeDqnOptions, type DqnOptions } from './options.js';
+import { createQNetwork, layerVariables } from './qNetwork.js';
+import { trainDqn, type DqnMetaTrainReport } from './trainDqn.js';
+
+export class DqnController implements LearnedOptimizer {
+  readonly kind = 'dqn-controller';
+  readonly version = 1;
+  readonly hyperParams: Record<string, JsonValue>;
+  readonly metaParams: ReadonlyMap<string, tf.Variable>;
+  readonly options: DqnOptions;
+  readonly qLayers: MlpLayer[];
+
+  constructor(hyperParams: Record<string, JsonValue> = {}) {
+    this.options = decodeDqnOptions(hyperParams);
+    this.hyperParams = JSON.parse(JSON.stringify(this.options)) as Record<string, JsonValue>;
+    const { layers, variables } = createQNetwork(this.options.actions.length, this.options.hidden, this.options.seed);
+    this.qLayers = layers;
+    this.metaParams = variables;
+  }
+
+  rule(): UpdateRule {
+    return controllerRule(this.options, this.qLayers) as unknown as UpdateRule;
+  }
+
+  checkMetaTrainConfig(config: Record<string, JsonValue>, path: string): void {
+    decodeDqnConfig(config, path);
+  }
+
+  metaTrain(family: TaskFamily, config: Record<string, JsonValue>, onProgress?: ProgressCallback): Promise<DqnMetaTrainReport> {
+    return trainDqn(this, family, config, onProgress);
+  }
+
+  toTfjsOptimizer(options: { mode: 'frozen' | 'online' }): tf.Optimizer {
+    if (options.mode === 'online') {
+      throw new Error("the DQN controller has no online mode (it learns across training episodes, not within one run); use { mode: 'frozen' }");
+    }
+    return toTfjsOptimizer(this.rule());
+  }
+
+  dispose(): void {
+    for (const v of layerVariables(this.qLayers)) v.dispose();
+  }
+}
+
+registerLearnedOptimizer('dqn-controller', (hyperParams) => new DqnController(hyperParams));

@@ -1,0 +1,154 @@
+/**
+ * Meta-training of the DQN controller (Zhu et al.): episodes of T optimizee steps
+ * on tasks of the family, transitions into a replay buffer, one Q-learning
+ * minibatch update per environment step (learner.ts), a target network, ε-greedy
+ * exploration with a linear decay. Every `validateEvery` episodes the greedy
+ * frozen controller runs on held-out validation seeds and the best weights are kept.
+ *
+ * Protocols: 'fixed' starts every episode from one meta-train seed (the same
+ * initial parameters and minibatch order, as the paper's fixed start point);
+ * 'random' draws a new meta-train seed for every episode and row.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { BestSnapshot } from '../../meta/bestSnapshot.js';
+import { hashSeed, rng } from '../../random.js';
+import type { UpdateRule } from '../../rules/index.js';
+import { runGroup } from '../../suite/execute.js';
+import type { Task, TaskFamily } from '../../tasks/types.js';
+import type { MlpLayer } from '../policy/mlp.js';
+import type { JsonValue, MetaTrainReport, ProgressCallback } from '../types.js';
+import { decodeDqnConfig } from './config.js';
+import { runEpisode, type EpisodeResult } from './episode.js';
+import { epsilonAt } from './exploration.js';
+import { FEATURE_COUNT } from './features.js';
+import { DqnLearner } from './learner.js';
+import type { DqnOptions } from './options.js';
+import { layerVariables } from './qNetwork.js';
+import { ReplayBuffer } from './replay.js';
+import type { RewardConfig } from './reward.js';
+
+/** What the trainer needs of the controller. */
+export interface TrainableController {
+  readonly options: DqnOptions;
+  readonly qLayers: readonly MlpLayer[];
+  rule(): UpdateRule;
+}
+
+/** Per-episode details beyond the generic report (the runner saves the whole report in metatrain.json). */
+export interface DqnMetaTrainReport extends MetaTrainReport {
+  description: string;
+  protocol: 'fixed' | 'random';
+  initialLearningRate: number;
+  episodes: Array<{ episode: number; meanReturn: number; meanFinalLoss: number; meanLength: number; epsilon: number; tdLoss: number | null; endings: Record<string, number> }>;
+}
+
+/**
+ * The validation score of a frozen controller: the mean over `seeds` of the mean
+ * training loss over the last quarter of a T-step run (a minibatch loss is noisy;
+ * a quarter of the run averages that out). A diverged run scores +∞.
+ */
+export async function validateController(rule: UpdateRule, task: Task, seeds: number[], steps: number): Promise<number> {
+  const records = await runGroup({
+    task,
+    optimizer: 'dqn-validation',
+    rows: seeds.map((seed) => ({ seed, hparams: {} })),
+    steps,
+    backend: tf.getBackend(),
+    buildRule: () => ({ rule, dispose: () => undefined }),
+    trajectoryPoints: 0,
+  });
+  const scores = records.map((r) => {
+    if (r.diverged) return Infinity;
+    const tail = r.losses.slice(Math.floor((3 * steps) / 4)).filter((l): l is number => l !== null);
+    return tail.length === 0 ? Infinity : tail.reduce((a, b) => a + b, 0) / tail.length;
+  });
+  return scores.reduce((a, b) => a + b, 0) / scores.length;
+}
+
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+export async function trainDqn(controller: TrainableController, family: TaskFamily, rawConfig: Record<string, JsonValue>, onProgress?: ProgressCallback): Promise<DqnMetaTrainReport> {
+  const config = decodeDqnConfig(rawConfig);
+  const { options } = controller;
+  const started = performance.now();
+  const task = family.task;
+  await task.prepare?.();
+  const reward: RewardConfig = {
+    lrMin: options.lrMin,
+    lrMax: options.lrMax,
+    window: options.window,
+    horizon: options.horizon,
+    outOfRangeReward: config.outOfRangeReward,
+    flatTolerance: config.flatTolerance,
+    tooSmallReward: config.tooSmallReward,
+    tooBigReward: config.tooBigReward,
+    newMinimumReward: config.newMinimumReward,
+    thresholdReward: config.thresholdReward,
+    // The task's own threshold (a suite task entry may set one) unless the config names one.
+    threshold: rawConfig['threshold'] === undefined ? (task.threshold ?? config.threshold) : config.threshold,
+  };
+  const rows = config.parallelEpisodes;
+  const report: DqnMetaTrainReport = {
+    method: 'dqn',
+    description: `DQN, ${config.protocol} start, ${rows} × ${options.horizon}-step episodes side by side, η₀ = ${options.initialLearningRate}, base rule ${JSON.stringify(options.baseRule)}`,
+    curve: [],
+    validation: [],
+    bestIteration: 0,
+    wallMs: 0,
+    protocol: config.protocol,
+    initialLearningRate: options.initialLearningRate,
+    episodes: [],
+  };
+  const rule = controller.rule();
+  const validationSeeds = Array.from({ length: config.validationTasks }, (_, i) => family.metaValidationSeed(i));
+  const learner = new DqnLearner(controller.qLayers, {
+    gamma: config.gamma,
+    learningRate: config.learningRate,
+    huberDelta: config.huberDelta,
+    targetSync: config.targetSync,
+    maxGradNorm: config.maxGradNorm,
+  });
+  const best = new BestSnapshot(layerVariables(controller.qLayers), await validateController(rule, task, validationSeeds, options.horizon), report);
+  const context = {
+    options,
+    layers: controller.qLayers,
+    config,
+    reward,
+    learner,
+    replay: new ReplayBuffer(config.replayCapacity, FEATURE_COUNT),
+    random: rng(hashSeed(config.seed, 0xd9)),
+    counter: { envSteps: 0 },
+  };
+  try {
+    for (let episode = 1; episode <= config.episodes; episode++) {
+      const seeds = Array.from({ length: rows }, (_, r) => family.metaTrainSeed(config.protocol === 'fixed' ? 0 : (episode - 1) * rows + r));
+      const epsilon = epsilonAt(context.counter.envSteps, config);
+      const result: EpisodeResult = await runEpisode(task, seeds, context);
+      const endings: Record<string, number> = {};
+      for (const e of result.endings) endings[e] = (endings[e] ?? 0) + 1;
+      const meanReturn = mean(result.returns);
+      report.episodes.push({
+        episode,
+        meanReturn,
+        meanFinalLoss: mean(result.finalLosses),
+        meanLength: mean(result.lengths),
+        epsilon,
+        tdLoss: Number.isFinite(result.tdLoss) ? result.tdLoss : null,
+        endings,
+      });
+      // The curve's meta-loss is the negated mean return (lower is better, as for the other meta-trainers).
+      const point = { iteration: episode, metaLoss: -meanReturn, wallMs: performance.now() - started };
+      report.curve.push(point);
+      onProgress?.(point);
+      if (episode % config.validateEvery === 0 || episode === config.episodes) {
+        best.offer(episode, await validateController(rule, task, validationSeeds, options.horizon));
+      }
+    }
+    best.restore();
+  } finally {
+    best.dispose();
+    learner.dispose();
+  }
+  report.wallMs = performance.now() - started;
+  return report;
+}
