@@ -7,3 +7,4 @@ export { preprocessGradient } from './lstm/preprocess.js';
 export { loadPretrained, pretrainedNames, PRETRAINED_DIR } from './pretrained.js';
 export { CoordinatePolicy, POLICY_DEFAULTS, type CoordinatePolicyOptions, type ActionSpace } from './policy/coordinatePolicy.js';
 export { DqnController, DQN_OPTION_DEFAULTS, DQN_DEFAULTS, type DqnOptions, type DqnConfig } from './dqn/index.js';
+export { ActorCriticController, ACTOR_CRITIC_DEFAULTS, ACTOR_CRITIC_CONFIG_DEFAULTS, type ActorCriticOptions, type ActorCriticConfig } from './actorCritic/index.js';

@@ -12,7 +12,7 @@ import type { MlpLayer } from '../policy/mlp.js';
 import { computeFeatures, initFeatureState, type FeatureState } from './features.js';
 import { baseRuleSpec, OPTIONS_PATH, type DqnOptions } from './options.js';
 import { qValues } from './qNetwork.js';
-import { asRows, layoutOf, lossRows, rateForParams } from './rows.js';
+import { asRows, layoutOf, lossRows, rateForParams } from '../controllerRows.js';
 
 export interface ControllerState {
   [key: string]: StateTree;
@@ -39,7 +39,7 @@ export function controllerRule(options: DqnOptions, layers: readonly MlpLayer[])
       const params = asRows(input.params, layout);
       const rows = params.shape[0];
       const observed = computeFeatures(
-        { loss: lossRows(input.loss, rows), params, grads: asRows(input.grads, layout), learningRate: state.learningRate, progress: input.step / options.horizon },
+        { loss: lossRows(input.loss, rows, OPTIONS_PATH), params, grads: asRows(input.grads, layout), learningRate: state.learningRate, progress: input.step / options.horizon },
         state.features,
       );
       const choice = tf.argMax(qValues(layers, observed.features), 1);

@@ -2,6 +2,9 @@
 import * as t from 'io-ts';
 import { decodeWithDefaults, requirePositiveIntegers } from '../../meta/decodeConfig.js';
 import { ruleFromSpec, type RuleSpec } from '../../rules/index.js';
+import { baseRuleSpec } from '../controllerRows.js';
+
+export { baseRuleSpec };
 import type { JsonValue } from '../types.js';
 
 // A type alias, not an interface: decodeWithDefaults needs it assignable to Record<string, unknown>.
@@ -56,9 +59,6 @@ const Options = t.exact(
 
 export const OPTIONS_PATH = 'dqn-controller';
 
-export function baseRuleSpec(baseRule: string | RuleSpec): RuleSpec {
-  return typeof baseRule === 'string' ? { rule: baseRule, options: {} } : baseRule;
-}
 
 export function decodeDqnOptions(input: Record<string, JsonValue>, path = OPTIONS_PATH): DqnOptions {
   const o = decodeWithDefaults(Options, DQN_OPTION_DEFAULTS, input, path);

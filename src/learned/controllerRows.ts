@@ -1,5 +1,5 @@
 /**
- * The controller acts per row. Suite runs and meta-training hand it one [rows, n]
+ * Learning-rate controllers (DQN, actor-critic) act per row. Suite runs and meta-training hand it one [rows, n]
  * parameter tensor with one loss per row; tfjs's model.fit hands it a model's
  * variables (any shapes, no row axis) and a scalar loss, which is one row: all
  * variables flattened and concatenated.
@@ -9,6 +9,7 @@
  * 2-D matrix gets one learning rate per matrix row (the scalar loss is shared by them).
  */
 import * as tf from '@tensorflow/tfjs';
+import type { RuleSpec } from '../rules/index.js';
 
 export type Layout = 'rows' | 'flat';
 
@@ -24,13 +25,18 @@ export function asRows(tensors: readonly tf.Tensor[], layout: Layout): tf.Tensor
 }
 
 /** One loss per row: [rows] (a scalar loss is shared by all rows). */
-export function lossRows(loss: tf.Tensor, rows: number): tf.Tensor1D {
+export function lossRows(loss: tf.Tensor, rows: number, who = 'controller'): tf.Tensor1D {
   if (loss.size === rows) return tf.reshape(loss, [rows]);
   if (loss.size === 1) return tf.broadcastTo(tf.reshape(loss, [1]), [rows]);
-  throw new Error(`dqn-controller: a loss of shape [${loss.shape}] matches neither a scalar nor ${rows} rows`);
+  throw new Error(`${who}: a loss of shape [${loss.shape}] matches neither a scalar nor ${rows} rows`);
 }
 
 /** The per-row learning rate [rows, 1] in the form the base rule broadcasts against the parameters. */
 export function rateForParams(learningRate: tf.Tensor2D, layout: Layout): tf.Tensor {
   return layout === 'rows' ? learningRate : tf.reshape(learningRate, []);
+}
+
+/** A controller's base rule as a full spec ('sgd' → {rule: 'sgd', options: {}}). */
+export function baseRuleSpec(baseRule: string | RuleSpec): RuleSpec {
+  return typeof baseRule === 'string' ? { rule: baseRule, options: {} } : baseRule;
 }

@@ -1,0 +1,91 @@
+/**
+ * Xu, Qin, Wang & Liu's learning-rate controller ("An Actor-critic Algorithm for
+ * Learning Rate Learning"): an LSTM actor reads the model's minibatch loss and
+ * outputs the learning rate; an MLP critic estimates Q(s, a); the critic learns by
+ * TD(0) from rewards rₜ = fₜ − fₜ₊₁ and the actor by the deterministic policy
+ * gradient on states from a different minibatch than the model's (rules.ts).
+ *
+ * φ = actor and critic weights. Modes: online (learns during the run it controls,
+ * from scratch or from a checkpoint) and frozen (the actor alone, after meta-training
+ * over repeated runs — the paper's appendix variant, trainActorCritic.ts).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { UpdateRule } from '../../rules/index.js';
+import { toTfjsOptimizer } from '../../rules/tfjsOptimizer.js';
+import type { TaskFamily } from '../../tasks/types.js';
+import type { MlpLayer } from '../policy/mlp.js';
+import { registerLearnedOptimizer } from '../registry.js';
+import type { JsonValue, LearnedOptimizer, MetaTrainReport, ProgressCallback } from '../types.js';
+import { decodeActorCriticConfig } from './config.js';
+import { ActorCriticLearner } from './learner.js';
+import { createActor, createCritic, type ActorWeights } from './networks.js';
+import { decodeActorCriticOptions, type ActorCriticOptions } from './options.js';
+import { frozenRule, onlineRule, type LearningObserver } from './rules.js';
+import { stateSize } from './state.js';
+import { trainActorCritic } from './trainActorCritic.js';
+
+export class ActorCriticController implements LearnedOptimizer {
+  readonly kind = 'actor-critic';
+  readonly version = 1;
+  readonly hyperParams: Record<string, JsonValue>;
+  readonly metaParams: ReadonlyMap<string, tf.Variable>;
+  readonly options: ActorCriticOptions;
+  readonly actor: ActorWeights;
+  readonly critic: MlpLayer[];
+
+  constructor(hyperParams: Record<string, JsonValue> = {}) {
+    this.options = decodeActorCriticOptions(hyperParams);
+    this.hyperParams = JSON.parse(JSON.stringify(this.options)) as Record<string, JsonValue>;
+    const tag = Math.random().toString(36).slice(2);
+    const params = new Map<string, tf.Variable>();
+    const make = (name: string, init: () => tf.Tensor) => {
+      const initial = tf.tidy(init);
+      const v = tf.variable(initial, true, `actor-critic/${name}/${tag}`);
+      initial.dispose();
+      params.set(name, v);
+      return v;
+    };
+    const { units, layers, criticHidden, seed } = this.options;
+    this.actor = createActor(stateSize(this.options.state), units, layers, seed, make);
+    this.critic = createCritic(stateSize(this.options.state), criticHidden, seed, make);
+    this.metaParams = params;
+  }
+
+  rule(): UpdateRule {
+    return frozenRule(this.options, this.actor) as unknown as UpdateRule;
+  }
+
+  /** The online rule with its own optimizers (free them with `dispose`); `observer` sees every learning step. */
+  learningRule(observer?: LearningObserver): { rule: UpdateRule; dispose(): void } {
+    const learner = new ActorCriticLearner(this.actor, this.critic, this.options);
+    return { rule: onlineRule(this.options, this.actor, learner, observer) as unknown as UpdateRule, dispose: () => learner.dispose() };
+  }
+
+  /** Online mode for suites: the runner disposes this controller (a copy) after the run, which frees the optimizers too. */
+  onlineRule(): UpdateRule {
+    const learning = this.learningRule();
+    this.disposers.push(learning.dispose);
+    return learning.rule;
+  }
+
+  private readonly disposers: Array<() => void> = [];
+
+  checkMetaTrainConfig(config: Record<string, JsonValue>, path: string): void {
+    decodeActorCriticConfig(config, path);
+  }
+
+  metaTrain(family: TaskFamily, config: Record<string, JsonValue>, onProgress?: ProgressCallback): Promise<MetaTrainReport> {
+    return trainActorCritic(this, family, config, onProgress);
+  }
+
+  toTfjsOptimizer(options: { mode: 'frozen' | 'online' }): tf.Optimizer {
+    return toTfjsOptimizer(options.mode === 'online' ? this.onlineRule() : this.rule());
+  }
+
+  dispose(): void {
+    this.disposers.splice(0).forEach((d) => d());
+    tf.dispose([...this.metaParams.values()]);
+  }
+}
+
+registerLearnedOptimizer('actor-critic', (hyperParams) => new ActorCriticController(hyperParams));

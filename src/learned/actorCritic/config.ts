@@ -1,0 +1,35 @@
+/** Meta-training configuration of the actor-critic controller (the paper's appendix variant: a fixed controller trained over repeated runs). */
+import * as t from 'io-ts';
+import { decodeWithDefaults, requirePositiveIntegers } from '../../meta/decodeConfig.js';
+
+export const ActorCriticConfig = t.exact(
+  t.partial({
+    method: t.literal('actor-critic'),
+    /** Training runs (episodes), each on fresh meta-train seeds. */
+    episodes: t.number,
+    /** Optimizee steps per episode. */
+    horizon: t.number,
+    /** Runs in parallel per episode (rows of one batch; one controller learns from all of them). */
+    tasksPerEpisode: t.number,
+    validateEvery: t.number,
+    validationTasks: t.number,
+    seed: t.number,
+  }),
+);
+export type ActorCriticConfig = Required<t.TypeOf<typeof ActorCriticConfig>>;
+
+export const ACTOR_CRITIC_CONFIG_DEFAULTS: ActorCriticConfig = {
+  method: 'actor-critic',
+  episodes: 20,
+  horizon: 300,
+  tasksPerEpisode: 4,
+  validateEvery: 5,
+  validationTasks: 4,
+  seed: 0,
+};
+
+export function decodeActorCriticConfig(input: unknown, path = 'metaTrain'): ActorCriticConfig {
+  const config = decodeWithDefaults(ActorCriticConfig, ACTOR_CRITIC_CONFIG_DEFAULTS, input, path);
+  requirePositiveIntegers(config, ['episodes', 'horizon', 'tasksPerEpisode', 'validateEvery', 'validationTasks'], path);
+  return config;
+}

@@ -1,0 +1,85 @@
+/** The actor-critic controller's construction options (hyperParams): validated, unknown keys refused, errors name the field. */
+import * as t from 'io-ts';
+import { decodeWithDefaults, requirePositiveIntegers } from '../../meta/decodeConfig.js';
+import { ruleFromSpec, type RuleSpec } from '../../rules/index.js';
+import { baseRuleSpec } from '../controllerRows.js';
+import type { JsonValue } from '../types.js';
+
+/** What the actor and critic see at a step (see state.ts). */
+export type StateKind = 'loss' | 'rich';
+
+// A type alias, not an interface: decodeWithDefaults needs it assignable to Record<string, unknown>.
+export type ActorCriticOptions = {
+  /** LSTM units per layer of the actor (Xu et al.: 20). */
+  units: number;
+  /** LSTM layers of the actor (Xu et al.: 2). */
+  layers: number;
+  /** Hidden units of the critic MLP (Xu et al.: 10). */
+  criticHidden: number;
+  /** The actor's output is η = initialLearningRate · |w·h + b| with b = 1 and a small w at the start, so η₀ ≈ this. */
+  initialLearningRate: number;
+  /** 'loss': the minibatch's average loss (the paper's χ); 'rich': also log loss and log mean |g|. */
+  state: StateKind;
+  /** The paper's ablation: train the actor on the same minibatch as the model and critic. */
+  sameBatch: boolean;
+  /** Discount of the TD(0) target. */
+  gamma: number;
+  actorLearningRate: number;
+  criticLearningRate: number;
+  /** The actor is trained through its LSTM unrolled over this many steps. */
+  unroll: number;
+  /** The rule whose learning rate the actor sets: any spec ruleFromSpec accepts ('sgd', 'adam', {rule, options}). */
+  baseRule: string | RuleSpec;
+  /** Online mode: weight step t's feedback by h(t) = 1/t ('inverse', the paper's appendix) or not at all ('none'). */
+  weighting: 'none' | 'inverse';
+  seed: number;
+};
+
+export const ACTOR_CRITIC_DEFAULTS: ActorCriticOptions = {
+  units: 20,
+  layers: 2,
+  criticHidden: 10,
+  initialLearningRate: 0.01,
+  state: 'loss',
+  sameBatch: false,
+  gamma: 0.9,
+  actorLearningRate: 0.001,
+  criticLearningRate: 0.01,
+  unroll: 20,
+  baseRule: 'sgd',
+  weighting: 'none',
+  seed: 0,
+};
+
+const Options = t.exact(
+  t.partial({
+    units: t.number,
+    layers: t.number,
+    criticHidden: t.number,
+    initialLearningRate: t.number,
+    state: t.keyof({ loss: null, rich: null }),
+    sameBatch: t.boolean,
+    gamma: t.number,
+    actorLearningRate: t.number,
+    criticLearningRate: t.number,
+    unroll: t.number,
+    baseRule: t.union([t.string, t.type({ rule: t.string, options: t.record(t.string, t.unknown) })]),
+    weighting: t.keyof({ none: null, inverse: null }),
+    seed: t.number,
+  }),
+);
+
+export const OPTIONS_PATH = 'actor-critic';
+
+
+export function decodeActorCriticOptions(input: Record<string, JsonValue>, path = OPTIONS_PATH): ActorCriticOptions {
+  const o = decodeWithDefaults(Options, ACTOR_CRITIC_DEFAULTS, input, path);
+  requirePositiveIntegers(o, ['units', 'layers', 'criticHidden', 'unroll'], path);
+  for (const key of ['initialLearningRate', 'actorLearningRate', 'criticLearningRate'] as const) {
+    if (!(o[key] > 0)) throw new Error(`${path}.${key}: expected a positive number, got ${o[key]}`);
+  }
+  if (!(o.gamma >= 0 && o.gamma < 1)) throw new Error(`${path}.gamma: expected a number in [0, 1), got ${o.gamma}`);
+  if (!Number.isFinite(o.seed)) throw new Error(`${path}.seed: expected a number, got ${o.seed}`);
+  ruleFromSpec(baseRuleSpec(o.baseRule), `${path}.baseRule`);
+  return o;
+}

@@ -1,0 +1,144 @@
+/**
+ * The actor-critic controller as update rules. Per row, at step t on minibatch xᵢ:
+ * sₜ = χ(ωₜ, xᵢ); ηₜ = actor(sₜ); the base rule (SGD by default) steps with ηₜ.
+ *
+ * Frozen: only that. Online (Xu et al.'s Algorithm 1, learning during the run):
+ * - reward rₜ = f(ωₜ; xᵢ) − f(ωₜ₊₁; xᵢ), measured with `probeLoss` on the same minibatch;
+ * - the critic's TD(0) step for (sₜ₋₁, ηₜ₋₁, rₜ₋₁, sₜ) once sₜ is known;
+ * - the actor's state sⱼ = χ(ωₜ, xⱼ) on a DIFFERENT minibatch xⱼ (the paper's key
+ *   detail; `sameBatch` uses xᵢ, the paper's ablation), gathered into a window of
+ *   `unroll` steps; at the window's end one DPG step through the LSTM unrolled over it.
+ * Without `probeLoss` (tfjs's model.fit) the reward falls back to f(ωₜ₋₁; xₜ₋₁) − f(ωₜ; xₜ)
+ * (consecutive minibatches) and the actor trains on xᵢ, as with `sameBatch`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { ruleFromSpec, type StateTree, type UpdateInput, type UpdateRule } from '../../rules/index.js';
+import { asRows, baseRuleSpec, layoutOf, lossRows, rateForParams } from '../controllerRows.js';
+import type { ActorCriticLearner } from './learner.js';
+import { actorStep, zeroMemory, type ActorMemory, type ActorWeights } from './networks.js';
+import { OPTIONS_PATH, type ActorCriticOptions } from './options.js';
+import { observeState, stateSize } from './state.js';
+
+/** Minibatch index offset of the actor's own minibatches xⱼ: far from any step index, so xⱼ ≠ xᵢ. */
+export const ACTOR_BATCH_OFFSET = 1_000_003;
+
+export interface FrozenState {
+  [key: string]: StateTree;
+  memory: ActorMemory;
+  base: StateTree;
+}
+
+export interface OnlineState extends FrozenState {
+  /** The last transition, waiting for its next state: sₜ₋₁ [rows, S], ηₜ₋₁ [rows, 1], rₜ₋₁ [rows], fₜ₋₁ [rows]. */
+  previous: { state: tf.Tensor2D; rate: tf.Tensor2D; reward: tf.Tensor1D; loss: tf.Tensor1D };
+  /** The actor's states sⱼ of the current window: [rows, unroll, S]. */
+  window: tf.Tensor3D;
+  /** The actor's memory when the window began. */
+  windowStart: ActorMemory;
+}
+
+interface Acted {
+  rows: number;
+  state: tf.Tensor2D;
+  rate: tf.Tensor2D;
+  memory: ActorMemory;
+  updates: tf.Tensor[];
+  base: StateTree;
+  loss: tf.Tensor1D;
+  grads: tf.Tensor2D;
+  params: tf.Tensor2D;
+}
+
+function act(options: ActorCriticOptions, actor: ActorWeights, base: UpdateRule, input: UpdateInput, state: FrozenState): Acted {
+  if (input.loss === undefined) {
+    throw new Error(`${OPTIONS_PATH}: the controller reads the loss; with tfjs use optimizer.minimize(f) (as model.fit does), not applyGradients`);
+  }
+  const layout = layoutOf(input.params);
+  const params = asRows(input.params, layout);
+  const grads = asRows(input.grads, layout);
+  const rows = params.shape[0];
+  const loss = lossRows(input.loss, rows, OPTIONS_PATH);
+  const s = observeState(options.state, loss, grads);
+  const { rate, memory } = actorStep(actor, s, state.memory, options.initialLearningRate);
+  const out = base.update({ ...input, hyperParams: { ...input.hyperParams, learningRate: rateForParams(rate, layout) as tf.Scalar } }, state.base);
+  return { rows, state: s, rate, memory, updates: out.updates, base: out.state, loss, grads, params };
+}
+
+function baseRule(options: ActorCriticOptions): UpdateRule {
+  return ruleFromSpec(baseRuleSpec(options.baseRule), `${OPTIONS_PATH}.baseRule`);
+}
+
+function rowsOf(params: readonly tf.Tensor[]): number {
+  return tf.tidy(() => asRows(params, layoutOf(params)).shape[0]);
+}
+
+export function frozenRule(options: ActorCriticOptions, actor: ActorWeights): UpdateRule<FrozenState> {
+  const base = baseRule(options);
+  return {
+    init: (params) => ({ memory: zeroMemory(rowsOf(params), options.units, options.layers), base: base.init(params) }),
+    update: (input, state) => {
+      const a = act(options, actor, base, input, state);
+      return { updates: a.updates, state: { memory: a.memory, base: a.base }, trace: { learningRate: tf.clone(a.rate) } };
+    },
+  };
+}
+
+/** h(t): the weight of step t's feedback (steps count from 1 here). */
+export function feedbackWeight(weighting: ActorCriticOptions['weighting'], step: number): number {
+  return weighting === 'inverse' ? 1 / (step + 1) : 1;
+}
+
+/** Called after each learning step with the TD and actor losses (scalars the callee must not keep). */
+export type LearningObserver = (event: { step: number; criticLoss?: tf.Scalar; actorLoss?: tf.Scalar }) => void;
+
+export function onlineRule(options: ActorCriticOptions, actor: ActorWeights, learner: ActorCriticLearner, observer?: LearningObserver): UpdateRule<OnlineState> {
+  const base = baseRule(options);
+  const size = stateSize(options.state);
+  return {
+    init: (params) => {
+      const rows = rowsOf(params);
+      return {
+        memory: zeroMemory(rows, options.units, options.layers),
+        base: base.init(params),
+        previous: { state: tf.zeros([rows, size]), rate: tf.zeros([rows, 1]), reward: tf.zeros([rows]), loss: tf.zeros([rows]) },
+        window: tf.zeros([rows, options.unroll, size]),
+        windowStart: zeroMemory(rows, options.units, options.layers),
+      };
+    },
+    update: (input, state) => {
+      const a = act(options, actor, base, input, state);
+      const t = input.step;
+      const weight = feedbackWeight(options.weighting, t);
+      // The runner's probe covers one [rows, n] parameter tensor (suite runs and meta-training).
+      const probe = layoutOf(input.params) === 'rows' ? input.probeLoss : undefined;
+      const event: Parameters<LearningObserver>[0] = { step: t };
+
+      // Critic: the previous transition is complete now that sₜ is known.
+      if (t > 0) {
+        const reward = probe === undefined ? tf.sub(state.previous.loss, a.loss) : state.previous.reward;
+        event.criticLoss = learner.criticStep({ state: state.previous.state, rate: state.previous.rate, reward: reward as tf.Tensor1D, nextState: a.state, nextRate: a.rate }, weight);
+      }
+      // This step's reward on its own minibatch: f(ωₜ; xᵢ) − f(ωₜ₊₁; xᵢ).
+      const reward = probe === undefined ? tf.zeros([a.rows]) : tf.sub(a.loss, tf.reshape(probe([tf.add(a.params, a.updates[0]!)], t), [a.rows]));
+
+      // Actor: its state on another minibatch xⱼ (or on xᵢ with sameBatch / without a probe).
+      const actorState =
+        options.sameBatch || probe === undefined ? a.state : observeState(options.state, tf.reshape(probe([a.params], ACTOR_BATCH_OFFSET + t), [a.rows]) as tf.Tensor1D, a.grads);
+      const window = tf.concat([tf.slice(state.window, [0, 1, 0], [-1, -1, -1]), tf.expandDims(actorState, 1)], 1) as tf.Tensor3D;
+      let windowStart = state.windowStart;
+      if ((t + 1) % options.unroll === 0) {
+        event.actorLoss = learner.actorStep(window, state.windowStart, weight);
+        windowStart = a.memory;
+      }
+      // Copies: callers dispose the previous state, and a tree must not hold one tensor twice.
+      windowStart = { h: windowStart.h.map((x) => tf.clone(x)), c: windowStart.c.map((x) => tf.clone(x)) };
+      observer?.(event);
+      tf.dispose([event.criticLoss, event.actorLoss].filter((x): x is tf.Scalar => x !== undefined));
+      return {
+        updates: a.updates,
+        state: { memory: a.memory, base: a.base, previous: { state: a.state, rate: a.rate, reward: reward as tf.Tensor1D, loss: a.loss }, window, windowStart },
+        trace: { learningRate: tf.clone(a.rate) },
+      };
+    },
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * The appendix variant of Xu et al.: one controller learns online over several
+ * repeated training runs (episodes on fresh meta-train seeds, `tasksPerEpisode`
+ * runs side by side), its feedback weighted by h(t) when the controller says so;
+ * then it is frozen. Every `validateEvery` episodes the frozen actor runs on
+ * held-out validation seeds and the weights with the lowest mean final loss are kept.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { BestSnapshot } from '../../meta/bestSnapshot.js';
+import { validatePolicy } from '../../meta/ppo/trainPpo.js';
+import { applyUpdates, treeTensors, type StateTree, type UpdateRule } from '../../rules/index.js';
+import { lossAndGrad } from '../../suite/execute.js';
+import type { TaskFamily } from '../../tasks/types.js';
+import type { JsonValue, MetaTrainReport, ProgressCallback } from '../types.js';
+import { decodeActorCriticConfig } from './config.js';
+
+export interface TrainableActorCritic {
+  readonly metaParams: ReadonlyMap<string, tf.Variable>;
+  rule(): UpdateRule;
+  /** An online rule whose optimizers persist across the episodes it is used for; `dispose` frees them. */
+  learningRule(): { rule: UpdateRule; dispose(): void };
+}
+
+/** Runs one episode of `rule` on `seeds`; returns the rows' mean final loss. */
+async function episode(rule: UpdateRule, family: TaskFamily, seeds: number[], horizon: number): Promise<number> {
+  const problem = family.task.instantiate(seeds);
+  let theta = tf.clone(problem.start);
+  let state: StateTree = rule.init([theta]);
+  const probeLoss = (params: readonly tf.Tensor[], batch: number) => problem.loss(params[0] as tf.Tensor2D, batch);
+  try {
+    for (let step = 0; step < horizon; step++) {
+      const { rows, grad } = lossAndGrad(family.task, problem, theta, step);
+      const [next, nextState] = tf.tidy(() => {
+        const out = rule.update({ grads: [grad], params: [theta], loss: rows, step, probeLoss }, state);
+        tf.dispose(Object.values(out.trace ?? {}));
+        return [applyUpdates([theta], out.updates)[0] as tf.Tensor2D, out.state] as const;
+      });
+      tf.dispose([rows, grad, theta, ...treeTensors(state)]);
+      theta = next;
+      state = nextState;
+    }
+    const final = tf.tidy(() => tf.mean(problem.loss(theta, horizon)));
+    const value = (await final.data())[0]!;
+    final.dispose();
+    return Number.isFinite(value) ? value : Infinity;
+  } finally {
+    tf.dispose([theta, ...treeTensors(state)]);
+    problem.dispose();
+  }
+}
+
+export async function trainActorCritic(controller: TrainableActorCritic, family: TaskFamily, rawConfig: Record<string, JsonValue>, onProgress?: ProgressCallback): Promise<MetaTrainReport> {
+  const config = decodeActorCriticConfig(rawConfig);
+  const started = performance.now();
+  const report: MetaTrainReport = { method: 'actor-critic', curve: [], validation: [], bestIteration: 0, wallMs: 0 };
+  await family.task.prepare?.();
+  const validationSeeds = Array.from({ length: config.validationTasks }, (_, i) => family.metaValidationSeed(i));
+  const validate = () => validatePolicy(controller.rule(), family.task, validationSeeds, config.horizon);
+  const best = new BestSnapshot([...controller.metaParams.values()], await validate(), report);
+  const learning = controller.learningRule();
+  try {
+    for (let e = 1; e <= config.episodes; e++) {
+      const seeds = Array.from({ length: config.tasksPerEpisode }, (_, r) => family.metaTrainSeed(config.seed * 100_003 + e * config.tasksPerEpisode + r));
+      const finalLoss = await episode(learning.rule, family, seeds, config.horizon);
+      const point = { iteration: e, metaLoss: finalLoss, wallMs: performance.now() - started };
+      report.curve.push(point);
+      onProgress?.(point);
+      if (e % config.validateEvery === 0 || e === config.episodes) best.offer(e, await validate());
+    }
+    best.restore();
+  } finally {
+    learning.dispose();
+    best.dispose();
+  }
+  report.wallMs = performance.now() - started;
+  return report;
+}
