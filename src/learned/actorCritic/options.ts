@@ -30,6 +30,11 @@ export type ActorCriticOptions = {
   unroll: number;
   /** The rule whose learning rate the actor sets: any spec ruleFromSpec accepts ('sgd', 'adam', {rule, options}). */
   baseRule: string | RuleSpec;
+  /**
+   * σ of log-normal exploration noise on η while learning online (frozen runs act
+   * deterministically). 0 is the paper's pure deterministic policy; see rules.ts.
+   */
+  exploration: number;
   /** Online mode: weight step t's feedback by h(t) = 1/t ('inverse', the paper's appendix) or not at all ('none'). */
   weighting: 'none' | 'inverse';
   seed: number;
@@ -43,11 +48,12 @@ export const ACTOR_CRITIC_DEFAULTS: ActorCriticOptions = {
   state: 'loss',
   sameBatch: false,
   gamma: 0.9,
-  actorLearningRate: 0.001,
+  actorLearningRate: 0.01,
   criticLearningRate: 0.01,
   unroll: 20,
   baseRule: 'sgd',
   weighting: 'none',
+  exploration: 0.2,
   seed: 0,
 };
 
@@ -65,6 +71,7 @@ const Options = t.exact(
     unroll: t.number,
     baseRule: t.union([t.string, t.type({ rule: t.string, options: t.record(t.string, t.unknown) })]),
     weighting: t.keyof({ none: null, inverse: null }),
+    exploration: t.number,
     seed: t.number,
   }),
 );
@@ -78,6 +85,7 @@ export function decodeActorCriticOptions(input: Record<string, JsonValue>, path 
   for (const key of ['initialLearningRate', 'actorLearningRate', 'criticLearningRate'] as const) {
     if (!(o[key] > 0)) throw new Error(`${path}.${key}: expected a positive number, got ${o[key]}`);
   }
+  if (!(o.exploration >= 0)) throw new Error(`${path}.exploration: expected a number ≥ 0, got ${o.exploration}`);
   if (!(o.gamma >= 0 && o.gamma < 1)) throw new Error(`${path}.gamma: expected a number in [0, 1), got ${o.gamma}`);
   if (!Number.isFinite(o.seed)) throw new Error(`${path}.seed: expected a number, got ${o.seed}`);
   ruleFromSpec(baseRuleSpec(o.baseRule), `${path}.baseRule`);

@@ -12,6 +12,7 @@
  * (consecutive minibatches) and the actor trains on xᵢ, as with `sameBatch`.
  */
 import * as tf from '@tensorflow/tfjs';
+import { hashSeed } from '../../random.js';
 import { ruleFromSpec, type StateTree, type UpdateInput, type UpdateRule } from '../../rules/index.js';
 import { asRows, baseRuleSpec, layoutOf, lossRows, rateForParams } from '../controllerRows.js';
 import type { ActorCriticLearner } from './learner.js';
@@ -49,7 +50,12 @@ interface Acted {
   params: tf.Tensor2D;
 }
 
-function act(options: ActorCriticOptions, actor: ActorWeights, base: UpdateRule, input: UpdateInput, state: FrozenState): Acted {
+/**
+ * `noise` (online learning only): ηₜ = μ(sₜ)·exp(σξ), ξ ~ N(0, 1) seeded by (seed, step).
+ * A deterministic actor never shows the critic another action, so the critic cannot
+ * learn how Q depends on η and the policy gradient has nothing to follow.
+ */
+function act(options: ActorCriticOptions, actor: ActorWeights, base: UpdateRule, input: UpdateInput, state: FrozenState, noise = 0): Acted {
   if (input.loss === undefined) {
     throw new Error(`${OPTIONS_PATH}: the controller reads the loss; with tfjs use optimizer.minimize(f) (as model.fit does), not applyGradients`);
   }
@@ -59,7 +65,8 @@ function act(options: ActorCriticOptions, actor: ActorWeights, base: UpdateRule,
   const rows = params.shape[0];
   const loss = lossRows(input.loss, rows, OPTIONS_PATH);
   const s = observeState(options.state, loss, grads);
-  const { rate, memory } = actorStep(actor, s, state.memory, options.initialLearningRate);
+  const { rate: mean, memory } = actorStep(actor, s, state.memory, options.initialLearningRate);
+  const rate = noise > 0 ? (tf.mul(mean, tf.exp(tf.randomNormal([rows, 1], 0, noise, 'float32', hashSeed(options.seed, input.step, 0xac)))) as tf.Tensor2D) : mean;
   const out = base.update({ ...input, hyperParams: { ...input.hyperParams, learningRate: rateForParams(rate, layout) as tf.Scalar } }, state.base);
   return { rows, state: s, rate, memory, updates: out.updates, base: out.state, loss, grads, params };
 }
@@ -106,7 +113,7 @@ export function onlineRule(options: ActorCriticOptions, actor: ActorWeights, lea
       };
     },
     update: (input, state) => {
-      const a = act(options, actor, base, input, state);
+      const a = act(options, actor, base, input, state, options.exploration);
       const t = input.step;
       const weight = feedbackWeight(options.weighting, t);
       // The runner's probe covers one [rows, n] parameter tensor (suite runs and meta-training).
