@@ -27,6 +27,7 @@ const logistic = logisticRegressionTask();
 interface Trace {
   losses: number[][];
   lr: number[][];
+  beta1: number[][];
   batches: number[];
 }
 
@@ -35,7 +36,7 @@ async function run(rule: UpdateRule, task: Task, seeds: number[], steps: number)
   const problem = task.instantiate(seeds);
   let theta = tf.clone(problem.start);
   let state: StateTree = rule.init([theta]);
-  const trace: Trace = { losses: [], lr: [], batches: [] };
+  const trace: Trace = { losses: [], lr: [], beta1: [], batches: [] };
   const probeLoss = (params: readonly tf.Tensor[], batch: number) => {
     trace.batches.push(batch);
     return problem.loss(params[0] as tf.Tensor2D, batch);
@@ -43,12 +44,13 @@ async function run(rule: UpdateRule, task: Task, seeds: number[], steps: number)
   for (let step = 0; step < steps; step++) {
     const { rows, grad } = lossAndGrad(task, problem, theta, step);
     trace.losses.push(Array.from(await rows.data()));
-    const [next, nextState, lr] = tf.tidy(() => {
+    const [next, nextState, chosen] = tf.tidy(() => {
       const out = rule.update({ grads: [grad], params: [theta], loss: rows, step, probeLoss }, state);
-      return [applyUpdates([theta], out.updates)[0] as tf.Tensor2D, out.state, out.trace!['learningRate']!] as const;
+      return [applyUpdates([theta], out.updates)[0] as tf.Tensor2D, out.state, out.trace!] as const;
     });
-    trace.lr.push(Array.from(await lr.data()));
-    tf.dispose([rows, grad, theta, lr, ...treeTensors(state)]);
+    trace.lr.push(Array.from(await chosen['learningRate']!.data()));
+    if (chosen['beta1'] !== undefined) trace.beta1.push(Array.from(await chosen['beta1'].data()));
+    tf.dispose([rows, grad, theta, ...Object.values(chosen), ...treeTensors(state)]);
     theta = next;
     state = nextState;
   }
@@ -90,7 +92,7 @@ test.serial('a TD(0) step moves Q(s, a) toward r + γ·Q(s′, a′), and a DPG 
     return v;
   };
   const before = await gap();
-  for (let i = 0; i < 5; i++) learner.criticStep({ state: s, rate: a, reward: r, nextState: s2, nextRate: a2 }, 1).dispose();
+  for (let i = 0; i < 5; i++) learner.criticStep({ state: s, action: a, reward: r, nextState: s2, nextAction: a2 }, 1).dispose();
   t.true((await gap()) < before, 'the TD error shrank');
 
   const window = tf.tensor3d([[[0.7], [0.65], [0.6], [0.55]], [[1.3], [1.2], [1.1], [1.0]]]);
@@ -102,7 +104,7 @@ test.serial('a TD(0) step moves Q(s, a) toward r + γ·Q(s′, a′), and a DPG 
       for (let k = 0; k < 4; k++) {
         const sk = tf.squeeze(tf.slice(window, [0, k, 0], [-1, 1, -1]), [1]) as tf.Tensor2D;
         const out = actorStep(c.actor, sk, memory, c.options.initialLearningRate);
-        values.push(criticValue(c.critic, sk, out.rate));
+        values.push(criticValue(c.critic, sk, out.action));
         memory = out.memory;
       }
       return tf.mean(tf.stack(values));
@@ -211,5 +213,20 @@ test('bad options and configs are refused with the field named', (t) => {
   t.throws(() => new ActorCriticController({ unrol: 20 }), { message: /^actor-critic\.unrol: unknown option/ });
   const c = new ActorCriticController();
   t.throws(() => c.checkMetaTrainConfig({ episodes: 0 }, 'optimizers[3].learned.metaTrain.config'), { message: /^optimizers\[3\]\.learned\.metaTrain\.config\.episodes: expected a positive integer/ });
+  c.dispose();
+});
+
+test.serial('beyond the paper: an actor that sets both η and β₁ of Adam (family-7 form) learns online, with β₁ in (0, 1) and no leaks', async (t) => {
+  const c = new ActorCriticController({ controls: 'adam', initialLearningRate: 0.01, unroll: 5 });
+  const frozen = await run(c.rule(), logistic, [2], 5);
+  t.true(frozen.beta1.every((row) => Math.abs(row[0]! - 0.9) < 0.01), 'an untrained actor starts at β₁ ≈ 0.9');
+  const learning = c.learningRule();
+  await run(learning.rule, logistic, [8], 6);
+  const count = tf.memory().numTensors;
+  const trace = await run(learning.rule, logistic, [9], 40);
+  t.is(tf.memory().numTensors, count);
+  t.true(trace.beta1.flat().every((b) => b > 0 && b < 1));
+  t.true(trace.losses[39]![0]! < trace.losses[0]![0]!);
+  learning.dispose();
   c.dispose();
 });

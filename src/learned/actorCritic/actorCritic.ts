@@ -19,7 +19,7 @@ import type { JsonValue, LearnedOptimizer, MetaTrainReport, ProgressCallback } f
 import { decodeActorCriticConfig } from './config.js';
 import { ActorCriticLearner } from './learner.js';
 import { createActor, createCritic, type ActorWeights } from './networks.js';
-import { decodeActorCriticOptions, type ActorCriticOptions } from './options.js';
+import { actionSize, decodeActorCriticOptions, type ActorCriticOptions } from './options.js';
 import { frozenRule, onlineRule, type LearningObserver } from './rules.js';
 import { stateSize } from './state.js';
 import { trainActorCritic } from './trainActorCritic.js';
@@ -46,8 +46,8 @@ export class ActorCriticController implements LearnedOptimizer {
       return v;
     };
     const { units, layers, criticHidden, seed } = this.options;
-    this.actor = createActor(stateSize(this.options.state), units, layers, seed, make);
-    this.critic = createCritic(stateSize(this.options.state), criticHidden, seed, make);
+    this.actor = createActor(stateSize(this.options.state), units, layers, seed, make, actionSize(this.options));
+    this.critic = createCritic(stateSize(this.options.state), criticHidden, seed, make, actionSize(this.options));
     this.metaParams = params;
   }
 

@@ -13,10 +13,10 @@ import { actorStep, actorVariables, criticValue, criticVariables, type ActorMemo
 
 export interface Transition {
   state: tf.Tensor2D;
-  rate: tf.Tensor2D;
+  action: tf.Tensor2D;
   reward: tf.Tensor1D;
   nextState: tf.Tensor2D;
-  nextRate: tf.Tensor2D;
+  nextAction: tf.Tensor2D;
 }
 
 export class ActorCriticLearner {
@@ -34,9 +34,9 @@ export class ActorCriticLearner {
 
   /** One TD(0) step of the critic; returns the TD loss (a new scalar). */
   criticStep(t: Transition, weight: number): tf.Scalar {
-    const target = tf.tidy(() => tf.add(t.reward, tf.mul(this.options.gamma, criticValue(this.critic, t.nextState, t.nextRate))));
+    const target = tf.tidy(() => tf.add(t.reward, tf.mul(this.options.gamma, criticValue(this.critic, t.nextState, t.nextAction))));
     const loss = this.criticOptimizer.minimize(
-      () => tf.mul(weight, tf.mean(tf.square(tf.sub(criticValue(this.critic, t.state, t.rate), target)))) as tf.Scalar,
+      () => tf.mul(weight, tf.mean(tf.square(tf.sub(criticValue(this.critic, t.state, t.action), target)))) as tf.Scalar,
       true,
       criticVariables(this.critic),
     );
@@ -54,7 +54,7 @@ export class ActorCriticLearner {
         for (let k = 0; k < steps; k++) {
           const s = tf.squeeze(tf.slice(window, [0, k, 0], [-1, 1, -1]), [1]) as tf.Tensor2D;
           const out = actorStep(this.actor, s, memory, this.options.initialLearningRate);
-          values.push(criticValue(this.critic, s, out.rate));
+          values.push(criticValue(this.critic, s, out.action));
           memory = out.memory;
         }
         return tf.mul(-weight, tf.mean(tf.stack(values))) as tf.Scalar;

@@ -1,5 +1,5 @@
 /**
- * Xu et al.'s two networks. The actor: a stacked LSTM (20 units × 2 layers) over
+ * Xu et al.'s two networks (actions are [rows, A]: η, and β₁ when the actor also controls Adam's momentum). The actor: a stacked LSTM (20 units × 2 layers) over
  * the state sequence, then η = η₀ · |w·h + b| — the absolute value keeps the
  * learning rate positive; b starts at 1 and w small, so an untrained actor gives
  * η ≈ η₀. The critic: an MLP with one hidden layer (10 units) estimating Q(s, a)
@@ -23,7 +23,7 @@ export interface ActorMemory {
 
 export type Make = (name: string, init: () => tf.Tensor) => tf.Variable;
 
-export function createActor(inputs: number, units: number, layers: number, seed: number, make: Make): ActorWeights {
+export function createActor(inputs: number, units: number, layers: number, seed: number, make: Make, actions = 1): ActorWeights {
   const glorot = (shape: [number, number], k: number) => tf.initializers.glorotUniform({ seed: seed * 7919 + k }).apply(shape);
   return {
     layers: Array.from({ length: layers }, (_, l) => ({
@@ -32,8 +32,9 @@ export function createActor(inputs: number, units: number, layers: number, seed:
       bias: make(`actor/lstm${l}/bias`, () => tf.zeros([4 * units])) as unknown as tf.Tensor1D,
     })),
     head: {
-      kernel: make('actor/head/kernel', () => tf.mul(glorot([units, 1], 99), 0.01)),
-      bias: make('actor/head/bias', () => tf.ones([1])),
+      kernel: make('actor/head/kernel', () => tf.mul(glorot([units, actions], 99), 0.01)),
+      // η starts at the scale (|1|); β₁ at sigmoid(0 + logit 0.9) = 0.9.
+      bias: make('actor/head/bias', () => tf.tensor1d([1, ...Array.from({ length: actions - 1 }, () => 0)])),
     },
   };
 }
@@ -46,8 +47,10 @@ export function zeroMemory(rows: number, units: number, layers: number): ActorMe
   return { h: Array.from({ length: layers }, () => tf.zeros([rows, units]) as tf.Tensor2D), c: Array.from({ length: layers }, () => tf.zeros([rows, units]) as tf.Tensor2D) };
 }
 
-/** One actor step: the state [rows, S] → η [rows, 1] and the next memory. */
-export function actorStep(actor: ActorWeights, state: tf.Tensor2D, memory: ActorMemory, scale: number): { rate: tf.Tensor2D; memory: ActorMemory } {
+const BETA1_LOGIT = Math.log(0.9 / 0.1);
+
+/** One actor step: the state [rows, S] → the action [rows, A] (η = scale·|o₀|, β₁ = σ(o₁ + logit 0.9)) and the next memory. */
+export function actorStep(actor: ActorWeights, state: tf.Tensor2D, memory: ActorMemory, scale: number): { action: tf.Tensor2D; memory: ActorMemory } {
   const h: tf.Tensor2D[] = [];
   const c: tf.Tensor2D[] = [];
   let x = state;
@@ -58,17 +61,21 @@ export function actorStep(actor: ActorWeights, state: tf.Tensor2D, memory: Actor
     x = next.h;
   });
   const out = tf.add(tf.matMul(x, actor.head.kernel), actor.head.bias) as tf.Tensor2D;
-  return { rate: tf.mul(tf.abs(out), scale) as tf.Tensor2D, memory: { h, c } };
+  const rate = tf.mul(tf.abs(tf.slice(out, [0, 0], [-1, 1])), scale) as tf.Tensor2D;
+  if (out.shape[1] === 1) return { action: rate, memory: { h, c } };
+  const beta1 = tf.sigmoid(tf.add(tf.slice(out, [0, 1], [-1, 1]), BETA1_LOGIT));
+  return { action: tf.concat([rate, beta1], 1) as tf.Tensor2D, memory: { h, c } };
 }
 
-export function createCritic(stateSize: number, hidden: number, seed: number, make: Make): MlpLayer[] {
-  return createMlp([stateSize + 1, hidden, 1], seed + 31, 1, make, 'critic');
+export function createCritic(stateSize: number, hidden: number, seed: number, make: Make, actions = 1): MlpLayer[] {
+  return createMlp([stateSize + actions, hidden, 1], seed + 31, 1, make, 'critic');
 }
 
-/** Q(s, a) per row: [rows]. */
-export function criticValue(critic: readonly MlpLayer[], state: tf.Tensor2D, rate: tf.Tensor2D): tf.Tensor1D {
-  const action = tf.log(tf.add(rate, 1e-12));
-  return tf.reshape(applyMlp(critic, tf.concat([state, action], 1) as tf.Tensor2D), [-1]) as tf.Tensor1D;
+/** Q(s, a) per row: [rows]. The critic sees log η (scale-free) and β₁ as it is. */
+export function criticValue(critic: readonly MlpLayer[], state: tf.Tensor2D, action: tf.Tensor2D): tf.Tensor1D {
+  const logRate = tf.log(tf.add(tf.slice(action, [0, 0], [-1, 1]), 1e-12));
+  const seen = action.shape[1] === 1 ? [state, logRate] : [state, logRate, tf.slice(action, [0, 1], [-1, -1])];
+  return tf.reshape(applyMlp(critic, tf.concat(seen, 1) as tf.Tensor2D), [-1]) as tf.Tensor1D;
 }
 
 export function criticVariables(critic: readonly MlpLayer[]): tf.Variable[] {

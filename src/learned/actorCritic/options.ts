@@ -35,6 +35,12 @@ export type ActorCriticOptions = {
    * deterministically). 0 is the paper's pure deterministic policy; see rules.ts.
    */
   exploration: number;
+  /**
+   * What the actor sets: 'learningRate' (the paper: η of `baseRule`), or 'adam' —
+   * beyond the paper — η and β₁ of Adam (the 7-parameter family's Adam form without
+   * bias correction: b₁ = β₁, b₂ = 1 − β₁, β₂ = 0.999; `baseRule` is then unused).
+   */
+  controls: 'learningRate' | 'adam';
   /** Online mode: weight step t's feedback by h(t) = 1/t ('inverse', the paper's appendix) or not at all ('none'). */
   weighting: 'none' | 'inverse';
   seed: number;
@@ -54,6 +60,7 @@ export const ACTOR_CRITIC_DEFAULTS: ActorCriticOptions = {
   baseRule: 'sgd',
   weighting: 'none',
   exploration: 0.2,
+  controls: 'learningRate',
   seed: 0,
 };
 
@@ -72,6 +79,7 @@ const Options = t.exact(
     baseRule: t.union([t.string, t.type({ rule: t.string, options: t.record(t.string, t.unknown) })]),
     weighting: t.keyof({ none: null, inverse: null }),
     exploration: t.number,
+    controls: t.keyof({ learningRate: null, adam: null }),
     seed: t.number,
   }),
 );
@@ -90,4 +98,9 @@ export function decodeActorCriticOptions(input: Record<string, JsonValue>, path 
   if (!Number.isFinite(o.seed)) throw new Error(`${path}.seed: expected a number, got ${o.seed}`);
   ruleFromSpec(baseRuleSpec(o.baseRule), `${path}.baseRule`);
   return o;
+}
+
+/** How many numbers the actor outputs per row: η, and β₁ when it controls Adam. */
+export function actionSize(options: Pick<ActorCriticOptions, 'controls'>): number {
+  return options.controls === 'adam' ? 2 : 1;
 }

@@ -17,7 +17,7 @@ import { ruleFromSpec, type StateTree, type UpdateInput, type UpdateRule } from 
 import { asRows, baseRuleSpec, layoutOf, lossRows, rateForParams } from '../controllerRows.js';
 import type { ActorCriticLearner } from './learner.js';
 import { actorStep, zeroMemory, type ActorMemory, type ActorWeights } from './networks.js';
-import { OPTIONS_PATH, type ActorCriticOptions } from './options.js';
+import { actionSize, OPTIONS_PATH, type ActorCriticOptions } from './options.js';
 import { observeState, stateSize } from './state.js';
 
 /** Minibatch index offset of the actor's own minibatches xⱼ: far from any step index, so xⱼ ≠ xᵢ. */
@@ -30,8 +30,8 @@ export interface FrozenState {
 }
 
 export interface OnlineState extends FrozenState {
-  /** The last transition, waiting for its next state: sₜ₋₁ [rows, S], ηₜ₋₁ [rows, 1], rₜ₋₁ [rows], fₜ₋₁ [rows]. */
-  previous: { state: tf.Tensor2D; rate: tf.Tensor2D; reward: tf.Tensor1D; loss: tf.Tensor1D };
+  /** The last transition, waiting for its next state: sₜ₋₁ [rows, S], aₜ₋₁ [rows, A], rₜ₋₁ [rows], fₜ₋₁ [rows]. */
+  previous: { state: tf.Tensor2D; action: tf.Tensor2D; reward: tf.Tensor1D; loss: tf.Tensor1D };
   /** The actor's states sⱼ of the current window: [rows, unroll, S]. */
   window: tf.Tensor3D;
   /** The actor's memory when the window began. */
@@ -41,7 +41,8 @@ export interface OnlineState extends FrozenState {
 interface Acted {
   rows: number;
   state: tf.Tensor2D;
-  rate: tf.Tensor2D;
+  /** [rows, A]: η (and β₁). */
+  action: tf.Tensor2D;
   memory: ActorMemory;
   updates: tf.Tensor[];
   base: StateTree;
@@ -51,7 +52,7 @@ interface Acted {
 }
 
 /**
- * `noise` (online learning only): ηₜ = μ(sₜ)·exp(σξ), ξ ~ N(0, 1) seeded by (seed, step).
+ * `noise` (online learning only): ηₜ = μ(sₜ)·exp(σξ) and logit β₁ + σξ′, ξ ~ N(0, 1) seeded by (seed, step).
  * A deterministic actor never shows the critic another action, so the critic cannot
  * learn how Q depends on η and the policy gradient has nothing to follow.
  */
@@ -65,13 +66,38 @@ function act(options: ActorCriticOptions, actor: ActorWeights, base: UpdateRule,
   const rows = params.shape[0];
   const loss = lossRows(input.loss, rows, OPTIONS_PATH);
   const s = observeState(options.state, loss, grads);
-  const { rate: mean, memory } = actorStep(actor, s, state.memory, options.initialLearningRate);
-  const rate = noise > 0 ? (tf.mul(mean, tf.exp(tf.randomNormal([rows, 1], 0, noise, 'float32', hashSeed(options.seed, input.step, 0xac)))) as tf.Tensor2D) : mean;
-  const out = base.update({ ...input, hyperParams: { ...input.hyperParams, learningRate: rateForParams(rate, layout) as tf.Scalar } }, state.base);
-  return { rows, state: s, rate, memory, updates: out.updates, base: out.state, loss, grads, params };
+  const { action: mean, memory } = actorStep(actor, s, state.memory, options.initialLearningRate);
+  const action = noise > 0 ? explore(mean, noise, hashSeed(options.seed, input.step, 0xac)) : mean;
+  const rate = tf.slice(action, [0, 0], [-1, 1]) as tf.Tensor2D;
+  const hyperParams: Record<string, tf.Tensor> = { learningRate: rateForParams(rate, layout) };
+  if (action.shape[1] === 2) {
+    const beta1 = tf.slice(action, [0, 1], [-1, 1]) as tf.Tensor2D;
+    hyperParams['b1'] = rateForParams(beta1, layout);
+    hyperParams['b2'] = rateForParams(tf.sub(1, beta1) as tf.Tensor2D, layout);
+  }
+  const out = base.update({ ...input, hyperParams: { ...input.hyperParams, ...(hyperParams as Record<string, tf.Scalar>) } }, state.base);
+  return { rows, state: s, action, memory, updates: out.updates, base: out.state, loss, grads, params };
+}
+
+function explore(mean: tf.Tensor2D, noise: number, seed: number): tf.Tensor2D {
+  const xi = tf.randomNormal(mean.shape, 0, noise, 'float32', seed);
+  const rate = tf.mul(tf.slice(mean, [0, 0], [-1, 1]), tf.exp(tf.slice(xi, [0, 0], [-1, 1])));
+  if (mean.shape[1] === 1) return rate as tf.Tensor2D;
+  const beta1 = tf.slice(mean, [0, 1], [-1, 1]);
+  const logit = tf.sub(tf.log(beta1), tf.log(tf.sub(1, beta1)));
+  return tf.concat([rate, tf.sigmoid(tf.add(logit, tf.slice(xi, [0, 1], [-1, 1])))], 1) as tf.Tensor2D;
+}
+
+/** The values the actor chose, by name, for the runner's traces. */
+function traceOf(action: tf.Tensor2D): Record<string, tf.Tensor> {
+  const trace: Record<string, tf.Tensor> = { learningRate: tf.slice(action, [0, 0], [-1, 1]) };
+  if (action.shape[1] === 2) trace['beta1'] = tf.slice(action, [0, 1], [-1, 1]);
+  return trace;
 }
 
 function baseRule(options: ActorCriticOptions): UpdateRule {
+  // Adam's form in the 7-parameter family: β₂ = 0.999 fixed; b₁ = β₁, b₂ = 1 − β₁ set per step by the actor.
+  if (options.controls === 'adam') return ruleFromSpec({ rule: 'family7', options: {} }, `${OPTIONS_PATH}.controls`);
   return ruleFromSpec(baseRuleSpec(options.baseRule), `${OPTIONS_PATH}.baseRule`);
 }
 
@@ -85,7 +111,7 @@ export function frozenRule(options: ActorCriticOptions, actor: ActorWeights): Up
     init: (params) => ({ memory: zeroMemory(rowsOf(params), options.units, options.layers), base: base.init(params) }),
     update: (input, state) => {
       const a = act(options, actor, base, input, state);
-      return { updates: a.updates, state: { memory: a.memory, base: a.base }, trace: { learningRate: tf.clone(a.rate) } };
+      return { updates: a.updates, state: { memory: a.memory, base: a.base }, trace: traceOf(a.action) };
     },
   };
 }
@@ -107,7 +133,7 @@ export function onlineRule(options: ActorCriticOptions, actor: ActorWeights, lea
       return {
         memory: zeroMemory(rows, options.units, options.layers),
         base: base.init(params),
-        previous: { state: tf.zeros([rows, size]), rate: tf.zeros([rows, 1]), reward: tf.zeros([rows]), loss: tf.zeros([rows]) },
+        previous: { state: tf.zeros([rows, size]), action: tf.ones([rows, actionSize(options)]), reward: tf.zeros([rows]), loss: tf.zeros([rows]) },
         window: tf.zeros([rows, options.unroll, size]),
         windowStart: zeroMemory(rows, options.units, options.layers),
       };
@@ -123,7 +149,7 @@ export function onlineRule(options: ActorCriticOptions, actor: ActorWeights, lea
       // Critic: the previous transition is complete now that sₜ is known.
       if (t > 0) {
         const reward = probe === undefined ? tf.sub(state.previous.loss, a.loss) : state.previous.reward;
-        event.criticLoss = learner.criticStep({ state: state.previous.state, rate: state.previous.rate, reward: reward as tf.Tensor1D, nextState: a.state, nextRate: a.rate }, weight);
+        event.criticLoss = learner.criticStep({ state: state.previous.state, action: state.previous.action, reward: reward as tf.Tensor1D, nextState: a.state, nextAction: a.action }, weight);
       }
       // This step's reward on its own minibatch: f(ωₜ; xᵢ) − f(ωₜ₊₁; xᵢ).
       const reward = probe === undefined ? tf.zeros([a.rows]) : tf.sub(a.loss, tf.reshape(probe([tf.add(a.params, a.updates[0]!)], t), [a.rows]));
@@ -143,8 +169,8 @@ export function onlineRule(options: ActorCriticOptions, actor: ActorWeights, lea
       tf.dispose([event.criticLoss, event.actorLoss].filter((x): x is tf.Scalar => x !== undefined));
       return {
         updates: a.updates,
-        state: { memory: a.memory, base: a.base, previous: { state: a.state, rate: a.rate, reward: reward as tf.Tensor1D, loss: a.loss }, window, windowStart },
-        trace: { learningRate: tf.clone(a.rate) },
+        state: { memory: a.memory, base: a.base, previous: { state: a.state, action: a.action, reward: reward as tf.Tensor1D, loss: a.loss }, window, windowStart },
+        trace: traceOf(a.action),
       };
     },
   };
