@@ -5,6 +5,7 @@
  * test stays quick. This checks the plumbing, never the numbers.
  */
 import test from 'ava';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -112,4 +113,52 @@ test.serial('an image task differentiates a group of one row (tfjs cannot take t
   tf.dispose([a.rows, a.grad, b.rows, b.grad]);
   one.dispose();
   two.dispose();
+});
+
+/** Points a shrunk suite's learned optimizers at scratch checkpoints (never the package's pretrained/) with tiny meta-training. */
+function tinyLearned(s: Json, scratch: string, config: Record<string, unknown>, hyperParams: Record<string, unknown> = {}): void {
+  for (const o of s.optimizers) {
+    const learned = o['learned'] as { checkpoint?: string; hyperParams?: Record<string, unknown>; metaTrain?: { task: { options: Record<string, unknown> }; config: Record<string, unknown> } } | undefined;
+    if (learned === undefined) continue;
+    learned.hyperParams = { ...learned.hyperParams, ...hyperParams };
+    if (learned.metaTrain === undefined) continue;
+    learned.checkpoint = path.join(scratch, 'checkpoints', path.basename(learned.checkpoint ?? 'x'));
+    learned.metaTrain.task.options = { ...learned.metaTrain.task.options, batchSize: 4 };
+    learned.metaTrain.config = { ...learned.metaTrain.config, ...config };
+  }
+}
+
+test.serial('suites/dqn-mnist.json meta-trains both DQN protocols and runs them, recording the chosen learning rates', async (t) => {
+  const { suite, out } = await shrunk('dqn-mnist', (s, scratch) => {
+    s.tasks.forEach((task) => (task.options = { ...task.options, batchSize: 4 }));
+    s.optimizers = s.optimizers.filter((o) => o['name'] === 'sgd' || o['learned'] !== undefined);
+    tinyLearned(s, scratch, { episodes: 1, parallelEpisodes: 2, validateEvery: 1, validationTasks: 2, learningStarts: 2, batchSize: 2 }, { horizon: 3 });
+  });
+  const records = await runWithSyntheticData(suite, out);
+  t.deepEqual([...new Set(records.map((r) => r.optimizer))].sort(), ['dqn (fixed start)', 'dqn (random start)', 'sgd']);
+  const controlled = records.filter((r) => r.optimizer.startsWith('dqn'));
+  t.true(controlled.every((r) => r.traces!['learningRate']!.length === 2 && r.traces!['learningRate']!.every((lr) => lr! >= 0.001 && lr! <= 0.5)));
+  t.true(existsSync(path.join(out, 'plots', 'learningRate-mnist-zhu-cnn.svg')), 'the report drew the learning-rate trajectories');
+});
+
+test.serial('suites/actor-critic-mnist.json and actor-critic-cnn.json run the controller online, frozen after meta-training, and the same-batch ablation', async (t) => {
+  const { suite, out } = await shrunk('actor-critic-mnist', (s, scratch) => {
+    s.tasks = s.tasks.slice(0, 2);
+    s.tasks.forEach((task) => (task.options = { ...task.options, batchSize: 4 }));
+    s.optimizers = s.optimizers.filter((o) => o['name'] === 'adam' || o['learned'] !== undefined);
+    tinyLearned(s, scratch, { episodes: 1, horizon: 2, tasksPerEpisode: 2, validateEvery: 1, validationTasks: 2 }, { unroll: 2 });
+  });
+  const records = await runWithSyntheticData(suite, out);
+  t.is(records.length, 2 * 4 * 2);
+  const online = records.filter((r) => r.hparams['mode'] === 'online');
+  t.is(online.length, 2 * 2 * 2);
+  t.true(records.filter((r) => r.optimizer !== 'adam').every((r) => r.traces!['learningRate']!.every((lr) => lr! > 0)));
+  const cnn = await shrunk('actor-critic-cnn', (s) => {
+    s.tasks.forEach((task) => (task.options = { ...task.options, batchSize: 2 }));
+    s.optimizers = s.optimizers.filter((o) => o['learned'] !== undefined).slice(0, 1);
+    s['seeds'] = 1;
+  });
+  const cnnRecords = await runWithSyntheticData(cnn.suite, cnn.out);
+  t.is(cnnRecords.length, 1);
+  t.true(Number.isFinite(cnnRecords[0]!.finalLoss));
 });
