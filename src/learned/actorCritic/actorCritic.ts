@@ -32,6 +32,8 @@ export class ActorCriticController implements LearnedOptimizer {
   readonly options: ActorCriticOptions;
   readonly actor: ActorWeights;
   readonly critic: MlpLayer[];
+  /** Frees the optimizers of online rules handed out (their Adam state lives as long as this controller). */
+  private readonly disposers: Array<() => void> = [];
 
   constructor(hyperParams: Record<string, JsonValue> = {}) {
     this.options = decodeActorCriticOptions(hyperParams);
@@ -67,8 +69,6 @@ export class ActorCriticController implements LearnedOptimizer {
     this.disposers.push(learning.dispose);
     return learning.rule;
   }
-
-  private readonly disposers: Array<() => void> = [];
 
   checkMetaTrainConfig(config: Record<string, JsonValue>, path: string): void {
     decodeActorCriticConfig(config, path);

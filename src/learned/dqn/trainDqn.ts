@@ -9,11 +9,10 @@
  * initial parameters and minibatch order, as the paper's fixed start point);
  * 'random' draws a new meta-train seed for every episode and row.
  */
-import * as tf from '@tensorflow/tfjs';
 import { BestSnapshot } from '../../meta/bestSnapshot.js';
+import { lastQuarterScore, validateRule } from '../../meta/validate.js';
 import { hashSeed, rng } from '../../random.js';
 import type { UpdateRule } from '../../rules/index.js';
-import { runGroup } from '../../suite/execute.js';
 import type { Task, TaskFamily } from '../../tasks/types.js';
 import type { MlpLayer } from '../policy/mlp.js';
 import type { JsonValue, MetaTrainReport, ProgressCallback } from '../types.js';
@@ -42,27 +41,9 @@ export interface DqnMetaTrainReport extends MetaTrainReport {
   episodes: Array<{ episode: number; meanReturn: number; meanFinalLoss: number; meanLength: number; epsilon: number; tdLoss: number | null; endings: Record<string, number> }>;
 }
 
-/**
- * The validation score of a frozen controller: the mean over `seeds` of the mean
- * training loss over the last quarter of a T-step run (a minibatch loss is noisy;
- * a quarter of the run averages that out). A diverged run scores +∞.
- */
-export async function validateController(rule: UpdateRule, task: Task, seeds: number[], steps: number): Promise<number> {
-  const records = await runGroup({
-    task,
-    optimizer: 'dqn-validation',
-    rows: seeds.map((seed) => ({ seed, hparams: {} })),
-    steps,
-    backend: tf.getBackend(),
-    buildRule: () => ({ rule, dispose: () => undefined }),
-    trajectoryPoints: 0,
-  });
-  const scores = records.map((r) => {
-    if (r.diverged) return Infinity;
-    const tail = r.losses.slice(Math.floor((3 * steps) / 4)).filter((l): l is number => l !== null);
-    return tail.length === 0 ? Infinity : tail.reduce((a, b) => a + b, 0) / tail.length;
-  });
-  return scores.reduce((a, b) => a + b, 0) / scores.length;
+/** The validation score of a frozen controller: the mean over `seeds` of the mean training loss over the last quarter of a T-step run. */
+export function validateController(rule: UpdateRule, task: Task, seeds: number[], steps: number): Promise<number> {
+  return validateRule(rule, task, seeds, steps, lastQuarterScore);
 }
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;

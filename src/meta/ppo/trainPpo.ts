@@ -12,12 +12,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { BestSnapshot } from '../bestSnapshot.js';
+import { validateRule } from '../validate.js';
 import type { CoordinatePolicy } from '../../learned/policy/coordinatePolicy.js';
 import { applyMlp } from '../../learned/policy/mlp.js';
 import type { JsonValue, MetaTrainReport, ProgressCallback } from '../../learned/types.js';
 import { adam, chain, clipByGlobalNorm, type UpdateRule } from '../../rules/index.js';
 import { toTfjsOptimizer } from '../../rules/tfjsOptimizer.js';
-import { runGroup } from '../../suite/execute.js';
 import type { Task, TaskFamily } from '../../tasks/types.js';
 import { decodePpoConfig, type PpoConfig } from './config.js';
 import { RunningStd, generalizedAdvantages, standardize } from './gae.js';
@@ -26,18 +26,8 @@ import { rollout, type Rollout } from './rollout.js';
 import { rolloutRewards } from './rewards.js';
 
 /** Mean final loss of the frozen policy on `seeds` (a diverged run counts as +∞). */
-export async function validatePolicy(rule: UpdateRule, task: Task, seeds: number[], steps: number): Promise<number> {
-  const records = await runGroup({
-    task,
-    optimizer: 'validation',
-    rows: seeds.map((seed) => ({ seed, hparams: {} })),
-    steps,
-    backend: tf.getBackend(),
-    buildRule: () => ({ rule, dispose: () => undefined }),
-    trajectoryPoints: 0,
-  });
-  const finals = records.map((r) => r.finalLoss ?? Infinity);
-  return finals.reduce((a, b) => a + b, 0) / finals.length;
+export function validatePolicy(rule: UpdateRule, task: Task, seeds: number[], steps: number): Promise<number> {
+  return validateRule(rule, task, seeds, steps);
 }
 
 /** One PPO update (several epochs) on a batch of rollouts; returns the last epoch's loss. */
