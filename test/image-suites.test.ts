@@ -66,7 +66,8 @@ test.serial('suites/cifar10.json runs end to end on a synthetic CIFAR-10 stand-i
     s.optimizers = s.optimizers.filter((o) => o['rule'] !== undefined).slice(0, 2);
   });
   const records = await runWithSyntheticData(suite, out);
-  t.is(records.length, 2 * 2);
+  t.deepEqual([...new Set(records.map((r) => r.task))].sort(), ['cifar10-resnet8', 'cifar10-xu-cnn']);
+  t.is(records.length, 2 * 2 * 2);
   t.true(records.every((r) => RunRecord.is(r) && r.metrics!['testAccuracy']! >= 0 && r.metrics!['testAccuracy']! <= 1 && r.metrics!['reachedTargetAccuracy'] !== undefined));
 });
 
@@ -80,22 +81,39 @@ test.serial('suites/mnist-cnn.json runs end to end on a synthetic MNIST pool', a
   t.true(records.every((r) => r.task === 'mnist-zhu-cnn' && Number.isFinite(r.finalLoss) && r.metrics!['testAccuracy'] !== undefined));
 });
 
-test.serial('suites/omniglot.json runs end to end on a synthetic Omniglot stand-in: learned optimizers meta-train on background episodes', async (t) => {
+/** Tiny meta-training configs per learned kind, for the shrunk suites. */
+const TINY_META_TRAINING: Record<string, { config: Record<string, unknown>; hyperParams?: Record<string, unknown> }> = {
+  lstm: { config: { iterations: 1, unroll: 2, horizon: 2, tasksPerIteration: 2, validateEvery: 1, validationTasks: 2 } },
+  'lr-schedule': { config: { iterations: 1, unroll: 2, horizon: 2, tasksPerIteration: 2, validateEvery: 1, validationTasks: 2 } },
+  'coordinate-policy': { config: { iterations: 1, tasksPerIteration: 2, horizon: 2, validateEvery: 1, validationTasks: 2 } },
+  'actor-critic': { config: { episodes: 1, horizon: 2, tasksPerEpisode: 2, validateEvery: 1, validationTasks: 2 }, hyperParams: { unroll: 2 } },
+  'dqn-controller': { config: { episodes: 1, parallelEpisodes: 2, validateEvery: 1, validationTasks: 2, learningStarts: 2, batchSize: 2 }, hyperParams: { horizon: 3 } },
+};
+
+test.serial('suites/omniglot.json runs end to end on a synthetic Omniglot stand-in: every learned optimizer meta-trains on background episodes', async (t) => {
+  const kinds: string[] = [];
   const { suite, out } = await shrunk('omniglot', (s, scratch) => {
     s.tasks.forEach((task) => (task.options = { ...task.options, filters: 4 }));
     for (const o of s.optimizers) {
-      const learned = o['learned'] as { checkpoint?: string; metaTrain?: { task: { options: Record<string, unknown> }; config: Record<string, unknown> } } | undefined;
+      const learned = o['learned'] as { kind: string; checkpoint?: string; hyperParams?: Record<string, unknown>; metaTrain?: { task: { options: Record<string, unknown> }; config: Record<string, unknown> } } | undefined;
       if (learned?.metaTrain === undefined) continue;
+      kinds.push(learned.kind);
       // Never write into the package's pretrained/: train into the scratch folder, briefly.
       learned.checkpoint = path.join(scratch, 'checkpoints', path.basename(learned.checkpoint ?? 'x'));
       learned.metaTrain.task.options = { ...learned.metaTrain.task.options, filters: 4 };
-      Object.assign(learned.metaTrain.config, { iterations: 1, unroll: 2, horizon: 2, tasksPerIteration: 2, validateEvery: 1, validationTasks: 2 });
+      const tiny = TINY_META_TRAINING[learned.kind]!;
+      Object.assign(learned.metaTrain.config, tiny.config);
+      learned.hyperParams = { ...learned.hyperParams, ...tiny.hyperParams };
     }
   });
+  t.deepEqual(kinds.sort(), ['actor-critic', 'coordinate-policy', 'dqn-controller', 'lr-schedule', 'lstm'], 'every learned kind is in the few-shot suite');
   const records = await runWithSyntheticData(suite, out);
   t.deepEqual([...new Set(records.map((r) => r.task))].sort(), ['omniglot-20way-1shot', 'omniglot-5way-1shot', 'omniglot-5way-5shot']);
-  t.is(records.length, 3 * 4 * 2);
-  t.true(records.every((r) => r.metrics!['testAccuracy']! >= 0 && r.metrics!['testAccuracy']! <= 1));
+  t.is(records.length, 3 * 7 * 2);
+  t.true(records.every((r) => r.metrics!['testAccuracy']! >= 0 && r.metrics!['testAccuracy']! <= 1 && r.seed < 1_000_000));
+  for (const name of ['lstm', 'lr-schedule', 'policy', 'actor-critic', 'dqn']) {
+    t.true(existsSync(path.join(out, 'checkpoints', `${name}-omniglot`, 'manifest.json')), `${name}: its meta-trained checkpoint was saved`);
+  }
 });
 
 test.serial('an image task differentiates a group of one row (tfjs cannot take the gradient of a one-way unstack)', async (t) => {

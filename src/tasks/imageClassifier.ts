@@ -9,19 +9,25 @@
  * - 'zhu-mnist' (Zhu et al.'s "shallow 3-layer CNN", 28,938 parameters; ours has 28,874):
  *   conv 5×5×8 → pool → conv 5×5×16 → pool → fc 32 → 10, ReLU;
  * - 'xu-cifar' (Xu et al.): conv 5×5×64 → pool → conv 5×5×64 → pool → fc 384 → fc 192 → 10, ReLU,
- *   on images with the per-pixel training mean subtracted.
+ *   on images with the per-pixel training mean subtracted;
+ * - 'resnet-cifar': a modern reference, ResNet-8 in He et al.'s CIFAR design (see `resNet`),
+ *   same input normalisation. Its batch norm uses the statistics of the batch it sees,
+ *   during evaluation too (chunks of 500 test images); there are no running averages.
  */
 import * as tf from '@tensorflow/tfjs';
 import { loadCifar10 } from '../data/cifar10.js';
 import { loadMnistLike } from '../data/mnist.js';
 import { hashSeed, normals, rng } from '../random.js';
 import { drawMinibatch } from './minibatch.js';
-import { convNet, type ConvNet, type LayerSpec } from './convNet.js';
+import { convNet, resNet, type ConvNet, type LayerSpec } from './convNet.js';
 import { splitRows } from './rows.js';
 import type { Problem, Task } from './types.js';
 
-export const IMAGE_NETS = ['xu-mnist', 'zhu-mnist', 'xu-cifar'] as const;
+export const IMAGE_NETS = ['xu-mnist', 'zhu-mnist', 'xu-cifar', 'resnet-cifar'] as const;
 export type ImageNet = (typeof IMAGE_NETS)[number];
+
+/** Whether a net takes 32×32×3 CIFAR-10 images (otherwise 28×28×1 MNIST-format ones). */
+export const takesCifar = (net: ImageNet): boolean => net === 'xu-cifar' || net === 'resnet-cifar';
 
 const conv = (size: number, filters: number): LayerSpec[] => [{ type: 'conv', size, filters }, { type: 'relu' }, { type: 'maxPool', size: 2 }];
 const dense = (units: number, relu = true): LayerSpec[] => [{ type: 'dense', units }, ...(relu ? [{ type: 'relu' } as const] : [])];
@@ -29,6 +35,7 @@ const dense = (units: number, relu = true): LayerSpec[] => [{ type: 'dense', uni
 export function imageNet(name: ImageNet): ConvNet {
   if (name === 'xu-mnist') return convNet([28, 28, 1], [...conv(5, 32), ...conv(5, 64), { type: 'flatten' }, ...dense(512), ...dense(10, false)]);
   if (name === 'zhu-mnist') return convNet([28, 28, 1], [...conv(5, 8), ...conv(5, 16), { type: 'flatten' }, ...dense(32), ...dense(10, false)]);
+  if (name === 'resnet-cifar') return resNet(10, 16, [32, 32, 3]);
   return convNet([32, 32, 3], [...conv(5, 64), ...conv(5, 64), { type: 'flatten' }, ...dense(384), ...dense(192), ...dense(10, false)]);
 }
 
@@ -66,6 +73,9 @@ export function imageClassifierTask(options: ImageClassifierOptions = {}): Task 
   const name = options.net ?? (dataset === 'cifar-10' ? 'xu-cifar' : 'zhu-mnist');
   const batchSize = options.batchSize ?? 50;
   const net = imageNet(name);
+  if (takesCifar(name) !== (dataset === 'cifar-10')) {
+    throw new Error(`task ${options.id ?? name}: net '${name}' takes ${takesCifar(name) ? '32×32×3 CIFAR-10' : '28×28×1 MNIST-format'} images, but dataset is '${dataset}'`);
+  }
   let data: Images | undefined;
   const need = () => {
     if (data === undefined) throw new Error(`task ${options.id ?? name}: call prepare() first (it loads ${dataset})`);

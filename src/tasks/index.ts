@@ -10,5 +10,5 @@ export { robustLinearRegressionTask, type RobustLinearRegressionOptions } from '
 export { twoLayerNetTask, type TwoLayerNetOptions } from './twoLayerNet.js';
 export { gaussianClusters, type ClusterData } from './gaussianClusters.js';
 export { omniglotFewShotTask, sampleEpisode, rotateQuarter, type OmniglotFewShotOptions, type Episode } from './omniglotFewShot.js';
-export { convNet, fourBlockNet, type ConvNet, type LayerSpec } from './convNet.js';
+export { convNet, fourBlockNet, resNet, type ConvNet, type LayerSpec } from './convNet.js';
 export { imageClassifierTask, imageNet, IMAGE_NETS, type ImageNet, type ImageClassifierOptions } from './imageClassifier.js';
