@@ -132,6 +132,11 @@ test.serial('resume after a killed run: nothing finished is lost, nothing is dup
   t.is(new Set(all.map(runKey)).size, expected, 'no run recorded twice');
   t.is(resumed.runs, expected - partial.length, 'only the missing runs were run');
   for (const done of partial) t.deepEqual(all.find((r) => runKey(r) === runKey(done)), done, 'finished records are kept as they were');
+  // The killed invocation's provenance is kept beside the resuming one's.
+  const provenance = JSON.parse(await readFile(path.join(out, 'provenance.json'), 'utf8')) as { command: string; earlierInvocations?: Array<{ command: string; date: string }> };
+  t.is(provenance.earlierInvocations?.length, 1);
+  t.regex(provenance.earlierInvocations![0]!.command, /run .*suite\.json --out/);
+  t.notRegex(provenance.command, /--out/, 'the resuming invocation (here: the API, not the CLI) is recorded as the current one');
 });
 
 test.serial('online learned optimizers learn within each run only: a run is the same whether or not other runs came before it', async (t) => {

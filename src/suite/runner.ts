@@ -54,6 +54,21 @@ async function moveAside(out: string): Promise<string | undefined> {
   return target;
 }
 
+type SuiteProvenance = Provenance & { suite: string; seeds: number; steps: number; earlierInvocations?: SuiteProvenance[] };
+
+/** The provenance of the invocations that wrote a folder before this one (read from its provenance.json), oldest first. */
+async function earlierInvocations(out: string): Promise<SuiteProvenance[]> {
+  const file = path.join(out, 'provenance.json');
+  if (!existsSync(file)) return [];
+  try {
+    const previous = JSON.parse(await readFile(file, 'utf8')) as SuiteProvenance;
+    const { earlierInvocations: older = [], ...own } = previous;
+    return [...older, own];
+  } catch {
+    throw new Error(`${file}: not valid JSON; move it aside (the runs in runs.jsonl are untouched) and resume again`);
+  }
+}
+
 const checkpointDir = (plan: LearnedOptimizerPlan, out: string) => plan.checkpoint ?? path.join(out, 'checkpoints', slug(plan.name));
 
 async function prepareLearned(plan: LearnedOptimizerPlan, out: string, log: (line: string) => void): Promise<LearnedOptimizer> {
@@ -109,12 +124,15 @@ export async function runSuite(suite: Suite, options: RunOptions): Promise<RunSu
   const backend = await setupBackend(options.backend ?? suite.backend ?? 'auto');
   log(`backend: ${backend.backend} (${backend.reason})`);
   const seeds = options.seeds ?? suite.seeds;
-  const provenance: Provenance & { suite: string; seeds: number; steps: number } = {
+  const provenance: SuiteProvenance = {
     ...collectProvenance(backend.backend, backend.detail, options.command),
     suite: path.relative(process.cwd(), suite.file),
     seeds,
     steps: suite.steps,
   };
+  // A resumed folder holds runs of earlier invocations too: keep their provenance, newest last.
+  const earlier = options.resume === true ? await earlierInvocations(options.out) : [];
+  if (earlier.length > 0) provenance.earlierInvocations = earlier;
   await writeFile(path.join(options.out, 'suite.json'), `${JSON.stringify(suite.raw, null, 2)}\n`);
   await writeFile(path.join(options.out, 'provenance.json'), `${JSON.stringify(provenance, null, 2)}\n`);
 
