@@ -175,3 +175,13 @@ test('online mode is refused for kinds that cannot learn while they run', (t) =>
   );
   t.regex(error!.message, /optimizers\[0\]\.learned\.mode: 'lstm' has no online mode/);
 });
+
+test.serial('a missing dataset stops a resumed suite before anything is written: the folder keeps its runs and provenance', async (t) => {
+  const out = await tempDir();
+  await runSuite(decodeSuite(smallSuite(5), 'small.json'), { out });
+  const before = await Promise.all(['runs.jsonl', 'provenance.json', 'suite.json'].map((f) => readFile(path.join(out, f), 'utf8')));
+  const withImages = { ...smallSuite(5), tasks: [...smallSuite(5).tasks, { task: 'mnistMlp', id: 'absent', options: { dataset: 'no-such-dataset' } }] };
+  await t.throwsAsync(runSuite(decodeSuite(withImages, 'small.json'), { out, resume: true }), { message: /dataset 'no-such-dataset' not found; looked in .*Missing: .*ALPHAOPT_DATA/ });
+  const after = await Promise.all(['runs.jsonl', 'provenance.json', 'suite.json'].map((f) => readFile(path.join(out, f), 'utf8')));
+  t.deepEqual(after, before);
+});

@@ -123,6 +123,8 @@ export async function runSuite(suite: Suite, options: RunOptions): Promise<RunSu
   const store = await openStore(options.out, { resume: options.resume === true });
   const backend = await setupBackend(options.backend ?? suite.backend ?? 'auto');
   log(`backend: ${backend.backend} (${backend.reason})`);
+  // Load the datasets before writing anything: a missing file fails here, leaving the folder as it was.
+  for (const task of suite.tasks) await task.prepare?.();
   const seeds = options.seeds ?? suite.seeds;
   const provenance: SuiteProvenance = {
     ...collectProvenance(backend.backend, backend.detail, options.command),
@@ -136,7 +138,6 @@ export async function runSuite(suite: Suite, options: RunOptions): Promise<RunSu
   await writeFile(path.join(options.out, 'suite.json'), `${JSON.stringify(suite.raw, null, 2)}\n`);
   await writeFile(path.join(options.out, 'provenance.json'), `${JSON.stringify(provenance, null, 2)}\n`);
 
-  for (const task of suite.tasks) await task.prepare?.();
   const groups = planGroups(suite, seeds, store.done);
   const total = groups.reduce((n, g) => n + g.rows.length, 0);
   const learned = new Map<string, LearnedOptimizer>();
