@@ -23,6 +23,7 @@ import {
   initFeatureState,
   ReplayBuffer,
   rewardFor,
+  smoothLoss,
   validateController,
   type FeatureState,
   type RewardConfig,
@@ -202,6 +203,32 @@ test('reward priorities 4–6: reaching the threshold ends the episode with a bo
   t.deepEqual(reward([1, 0.9, 0.5, 0.8], 0.5), { reward: 0, done: false, reason: 'none' });
   // The first step of an episode (one loss, nothing earlier): the first loss is a new minimum.
   t.is(reward([1], Infinity).reason, 'newMinimum');
+});
+
+test('beyond the paper: the reward may read a moving average of the loss, which quiets priority 3 on noisy minibatch losses', (t) => {
+  t.is(smoothLoss(undefined, 2, 0.9), 2, 'the average starts at the first loss');
+  t.is(smoothLoss(1, 2, 0), 2, 'β = 0 is the raw loss');
+  t.true(Math.abs(smoothLoss(1, 2, 0.9) - 1.1) < 1e-12);
+  t.true(Number.isNaN(smoothLoss(1, NaN, 0.9)), 'a non-finite loss passes through, so divergence still ends the episode');
+  // A steadily falling loss with ±30% minibatch noise: how often does "too big" fire, raw vs smoothed?
+  const random = rng(11);
+  const raw = Array.from({ length: 200 }, (_, i) => (2 / (1 + 0.05 * i)) * (1 + 0.3 * (2 * random() - 1)));
+  const count = (beta: number) => {
+    const seen: number[] = [];
+    let tooBig = 0;
+    let best = Infinity;
+    for (const loss of raw) {
+      const s = smoothLoss(seen.at(-1), loss, beta);
+      const outcome = rewardFor({ losses: [...seen.slice(-19), s], bestBefore: best, learningRate: 0.1, steps: seen.length + 1 }, { ...REWARD, window: 20, horizon: 200 });
+      if (outcome.reason === 'tooBig') tooBig++;
+      seen.push(s);
+      best = Math.min(best, s);
+    }
+    return tooBig;
+  };
+  t.true(count(0.9) < count(0) / 3, `"too big" fired ${count(0)} times on raw losses, ${count(0.9)} on smoothed`);
+  t.throws(() => decodeDqnConfig({ rewardSmoothing: 1 }), { message: /metaTrain\.rewardSmoothing: expected a number in \[0, 1\)/ });
+  t.is(decodeDqnConfig({}).rewardSmoothing, 0, 'the default is the paper’s raw loss');
 });
 
 test('the replay buffer keeps its capacity, overwrites the oldest first, samples only filled slots, and is reproducible by seed', (t) => {

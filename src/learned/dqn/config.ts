@@ -43,6 +43,8 @@ export const DqnConfig = t.exact(
     thresholdReward: t.number,
     /** The loss that solves an episode; default: the task's threshold, else 0.02 (Zhu et al.). */
     threshold: t.number,
+    /** β of the moving average of the minibatch losses that the reward reads (0: the raw loss, as the paper; see reward.ts). */
+    rewardSmoothing: t.number,
   }),
 );
 export type DqnConfig = Required<t.TypeOf<typeof DqnConfig>>;
@@ -68,6 +70,7 @@ export const DQN_DEFAULTS: DqnConfig = {
   validateEvery: 10,
   validationTasks: 4,
   seed: 0,
+  rewardSmoothing: 0,
   ...REWARD_DEFAULTS,
 };
 
@@ -85,6 +88,7 @@ export function decodeDqnConfig(input: unknown, path = 'metaTrain'): DqnConfig {
   for (const key of ['learningRate', 'huberDelta', 'maxGradNorm', 'threshold'] as const) {
     if (!(config[key] > 0)) throw new Error(`${path}.${key}: expected a positive number, got ${config[key]}`);
   }
+  if (!(config.rewardSmoothing >= 0 && config.rewardSmoothing < 1)) throw new Error(`${path}.rewardSmoothing: expected a number in [0, 1), e.g. 0.9; got ${config.rewardSmoothing}`);
   if (!(config.flatTolerance >= 0)) throw new Error(`${path}.flatTolerance: expected a non-negative number, got ${config.flatTolerance}`);
   return config;
 }

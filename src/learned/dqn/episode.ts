@@ -24,7 +24,7 @@ import type { DqnLearner } from './learner.js';
 import { baseRuleSpec, type DqnOptions } from './options.js';
 import { qValues } from './qNetwork.js';
 import type { ReplayBuffer } from './replay.js';
-import { rewardFor, type RewardConfig, type RewardReason } from './reward.js';
+import { rewardFor, smoothLoss, type RewardConfig, type RewardReason } from './reward.js';
 
 export interface EpisodeContext {
   options: DqnOptions;
@@ -83,13 +83,13 @@ export async function runEpisode(task: Task, seeds: readonly number[], ctx: Epis
       // Rewards of the previous actions, now that their losses are known.
       const outcomes = seeds.map((_, r) => {
         if (!active[r]) return null;
-        const loss = losses[r] as number;
+        // What the reward reads: the minibatch loss, or its moving average (config.rewardSmoothing).
+        const raw = losses[r] as number;
+        const loss = smoothLoss(histories[r]!.at(-1), raw, config.rewardSmoothing);
         const outcome = t === 0 ? null : rewardFor({ losses: [...histories[r]!.slice(1 - options.window), loss], bestBefore: best[r]!, learningRate: learningRates[r]!, steps: t }, ctx.reward);
         histories[r]!.push(loss);
-        if (Number.isFinite(loss)) {
-          best[r] = Math.min(best[r]!, loss);
-          result.finalLosses[r] = loss;
-        }
+        if (Number.isFinite(loss)) best[r] = Math.min(best[r]!, loss);
+        if (Number.isFinite(raw)) result.finalLosses[r] = raw;
         return outcome;
       });
       const lrTensor = tf.tensor2d(learningRates.map(clip), [rows, 1]);

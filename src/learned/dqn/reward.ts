@@ -89,3 +89,15 @@ export function rewardFor(input: RewardInput, config: RewardConfig): RewardOutco
   if (current < input.bestBefore) return { reward: config.newMinimumReward, done: false, reason: 'newMinimum' };
   return { reward: 0, done: false, reason: 'none' };
 }
+
+/**
+ * Beyond the paper: the loss the reward reads may be an exponential moving average
+ * of the minibatch losses, s ← β·s + (1 − β)·L (s starts at the first loss), so
+ * that minibatch sampling noise alone does not fire priority 3 ("too big") on most
+ * steps. β = 0 is the paper's raw loss. A non-finite loss passes through unsmoothed,
+ * so a diverged run still ends with priority 1.
+ */
+export function smoothLoss(previous: number | undefined, loss: number, beta: number): number {
+  if (beta === 0 || previous === undefined || !Number.isFinite(loss) || !Number.isFinite(previous)) return loss;
+  return beta * previous + (1 - beta) * loss;
+}
