@@ -144,3 +144,45 @@ test.serial('a frozen LSTM optimizer trains a tfjs model through model.fit', asy
   tf.dispose([x, y]);
   optimizer.dispose();
 });
+
+test.serial('a big optimizee runs through the LSTM in slices: the same updates, states and meta-gradients as one pass, nothing leaked', async (t) => {
+  const optimizer = new LstmOptimizer({ seed: 3 });
+  const params = [tf.tensor2d(Array.from({ length: 40 }, (_, i) => Math.sin(i)), [5, 8]), tf.tensor1d([0.5, -2, 3])];
+  const gradsAt = (k: number) => params.map((p, j) => tf.tidy(() => tf.mul(tf.cos(tf.add(p, k + j)), 0.1 * (k + 1))));
+  // Two steps, so the slices also carry state from one step to the next.
+  const run = (chunk?: number) =>
+    tf.tidy(() => {
+      const rule = optimizer.rule(chunk === undefined ? {} : { chunk });
+      let state = rule.init(params);
+      const outs: tf.Tensor[] = [];
+      for (let k = 0; k < 2; k++) {
+        const grads = gradsAt(k);
+        const next = rule.update({ grads, params, loss: tf.scalar(1), step: k }, state);
+        outs.push(...next.updates);
+        state = next.state;
+      }
+      return [...outs, ...treeTensors(state)];
+    });
+  const whole = await Promise.all(run().map(async (x) => Array.from(await x.data())));
+  const before = tf.memory().numTensors;
+  const sliced = run(7);
+  t.is(tf.memory().numTensors, before + sliced.length, 'only the outputs remain');
+  const slicedValues = await Promise.all(sliced.map(async (x) => Array.from(await x.data())));
+  tf.dispose(sliced);
+  slicedValues.forEach((values, i) => t.true(values.every((v, j) => Math.abs(v - whole[i]![j]!) < 1e-6), `output ${i} differs`));
+  // The meta-gradient of a loss of the updates is the same too (BPTT through slices).
+  const metaGrad = (chunk?: number) =>
+    tf.tidy(() => {
+      const rule = optimizer.rule(chunk === undefined ? {} : { chunk });
+      const { grads } = tf.variableGrads(() => {
+        const { updates } = rule.update({ grads: gradsAt(0), params, loss: tf.scalar(1), step: 0 }, rule.init(params));
+        return tf.sum(tf.add(tf.sum(tf.square(updates[0]!)), tf.sum(updates[1]!))) as tf.Scalar;
+      }, [...optimizer.metaParams.values()]);
+      return Object.keys(grads).sort().map((k) => grads[k]!);
+    });
+  const [a, b] = [metaGrad(), metaGrad(7)];
+  const [av, bv] = [await Promise.all(a.map((x) => x.data())), await Promise.all(b.map((x) => x.data()))];
+  av.forEach((values, i) => t.true(Array.from(values).every((v, j) => Math.abs(v - bv[i]![j]!) <= 1e-5 * Math.max(1, Math.abs(v))), `meta-gradient ${i} differs`));
+  tf.dispose([...a, ...b, ...params]);
+  optimizer.dispose();
+});

@@ -185,3 +185,31 @@ test.serial('a missing dataset stops a resumed suite before anything is written:
   const after = await Promise.all(['runs.jsonl', 'provenance.json', 'suite.json'].map((f) => readFile(path.join(out, f), 'utf8')));
   t.deepEqual(after, before);
 });
+
+test('groups of big optimizees are sized by what a run holds: learned optimizers keep tens of numbers per coordinate', async (t) => {
+  const { planGroups } = await import('../src/suite/plan.js');
+  const suite = decodeSuite(
+    {
+      name: 'big',
+      steps: 1,
+      seeds: 5,
+      tasks: [{ task: 'imageClassifier', options: { dataset: 'mnist-10k', net: 'xu-mnist' } }, { task: 'rosenbrock' }],
+      optimizers: [{ name: 'sgd', rule: 'sgd' }, { name: 'lstm', learned: { kind: 'lstm', checkpoint: 'nowhere' } }],
+    },
+    'big.json',
+  );
+  const sizes = planGroups(suite, 5, new Set()).map((g) => `${g.task.id}/${g.optimizer.name}:${g.rows.length}`);
+  // Xu's CNN has 1.66M parameters: 9 SGD runs fit 16M numbers; an LSTM run alone is 16 times that.
+  t.deepEqual(sizes, ['mnist-10k-xu-mnist/sgd:5', ...Array.from({ length: 5 }, () => 'mnist-10k-xu-mnist/lstm:1'), 'rosenbrock/sgd:5', 'rosenbrock/lstm:5']);
+});
+
+test('an optimizer restricted to some tasks runs on those only', async (t) => {
+  const out = await tempDir();
+  const suite = smallSuite(5);
+  (suite.optimizers[1] as Record<string, unknown>)['tasks'] = ['q3'];
+  await runSuite(decodeSuite(suite, 'small.json'), { out });
+  const runs = await records(out);
+  t.deepEqual([...new Set(runs.filter((r) => r.optimizer === 'adam').map((r) => r.task))], ['q3']);
+  t.deepEqual([...new Set(runs.filter((r) => r.optimizer === 'sgd').map((r) => r.task))].sort(), ['q3', 'rosenbrock']);
+  t.regex(await readFile(path.join(out, 'summary.md'), 'utf8'), /adam/);
+});

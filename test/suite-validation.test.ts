@@ -53,6 +53,8 @@ const cases: Array<[string, (s: ReturnType<typeof valid>) => unknown, RegExp]> =
   ['both rule and learned', (s) => { s.optimizers[0] = { ...s.optimizers[0]!, learned: { kind: 'lr-schedule', checkpoint: 'x' } } as never; return s; }, /^\$\.optimizers\[0\]: give exactly one of 'rule' \(a hand-designed rule\) or 'learned'/],
   ['duplicate optimizer names', (s) => { s.optimizers[1] = { ...s.optimizers[1]!, name: 'adam' }; return s; }, /^\$\.optimizers\[1\]\.name: duplicate optimizer name 'adam'$/],
   ['a bad backend', (s) => ({ ...s, backend: 'gpu' }), /^\$\.backend: expected BackendRequest, got "gpu"$/],
+  ['an optimizer restricted to a task id that does not exist', (s) => { s.optimizers[0] = { ...s.optimizers[0]!, tasks: ['rosenbrock', 'noisy2d'] }; return s; }, /^\$\.optimizers\[0\]\.tasks: no task has the id 'noisy2d'; the suite's task ids are rosenbrock, noisy3d$/],
+  ['an optimizer restricted to no task', (s) => { s.optimizers[0] = { ...s.optimizers[0]!, tasks: [] }; return s; }, /^\$\.optimizers\[0\]\.tasks: an empty list runs this optimizer nowhere/],
 ];
 
 for (const [what, mutate, expected] of cases) {

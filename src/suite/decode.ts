@@ -37,7 +37,8 @@ export interface LearnedOptimizerPlan {
   mode: 'frozen' | 'online';
 }
 
-export type PlannedOptimizer = RuleOptimizer | LearnedOptimizerPlan;
+/** `tasks`: the ids of the tasks this optimizer runs on, when the suite restricts it. */
+export type PlannedOptimizer = (RuleOptimizer | LearnedOptimizerPlan) & { tasks?: string[] };
 
 export interface Suite {
   file: string;
@@ -155,7 +156,12 @@ export function decodeSuite(raw: unknown, file: string): Suite {
     }
     if (entry.learned !== undefined && entry.grid !== undefined) problems.push(`${at}.grid: a learned optimizer has no grid to tune`);
     const planned = entry.learned !== undefined ? resolveLearned(entry.learned, `${at}.learned`, suiteDir, problems) : resolveRule(entry, at, problems);
-    if (planned !== undefined) optimizers.push({ ...planned, name: entry.name });
+    if (entry.tasks !== undefined) {
+      const unknown = entry.tasks.filter((id) => !tasks.some((task) => task.id === id));
+      if (unknown.length > 0) problems.push(`${at}.tasks: no task has the id '${unknown[0]}'; the suite's task ids are ${tasks.map((t) => t.id).join(', ')}`);
+      if (entry.tasks.length === 0) problems.push(`${at}.tasks: an empty list runs this optimizer nowhere; leave 'tasks' out to run it on every task`);
+    }
+    if (planned !== undefined) optimizers.push({ ...planned, name: entry.name, ...(entry.tasks === undefined ? {} : { tasks: entry.tasks }) });
   });
 
   if (tasks.length === 0 && suite.tasks.length === 0) problems.push('$.tasks: expected at least one task');

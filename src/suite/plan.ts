@@ -31,10 +31,18 @@ function fixedHparams(optimizer: PlannedOptimizer): HParams {
 /** Upper bound on rows × dimension of one group (parameters, and each state tensor of the rule, are this size). */
 export const MAX_GROUP_NUMBERS = 16_000_000;
 
+/**
+ * Learned optimizers keep tens of numbers of state per coordinate (the LSTM's h and c
+ * of two layers: 80; the policy's windows: 50), and their per-coordinate networks make
+ * temporaries as wide: their groups are sized as if each coordinate were this many numbers.
+ */
+export const LEARNED_NUMBERS_PER_COORDINATE = 16;
+
 export function planGroups(suite: Suite, seeds: number, done: Set<string>): Group[] {
   const groups: Group[] = [];
   for (const task of suite.tasks) {
     for (const optimizer of suite.optimizers) {
+      if (optimizer.tasks !== undefined && !optimizer.tasks.includes(task.id)) continue;
       const points = optimizer.type === 'rule' ? gridPoints(optimizer.grid) : [{}];
       const rows: Row[] = [];
       for (const point of points) {
@@ -49,7 +57,8 @@ export function planGroups(suite: Suite, seeds: number, done: Set<string>): Grou
       if ((optimizer.type === 'rule' && !optimizer.separable) || (optimizer.type === 'learned' && optimizer.mode === 'online')) rows.forEach((row) => groups.push({ task, optimizer, rows: [row] }));
       else {
         // Big optimizees (conv nets) in several groups, so that [rows, dimension] stays near 16M numbers.
-        const size = Math.max(1, Math.floor(MAX_GROUP_NUMBERS / task.dimension));
+        const perRow = task.dimension * (optimizer.type === 'learned' ? LEARNED_NUMBERS_PER_COORDINATE : 1);
+        const size = Math.max(1, Math.floor(MAX_GROUP_NUMBERS / perRow));
         for (let i = 0; i < rows.length; i += size) groups.push({ task, optimizer, rows: rows.slice(i, i + size) });
       }
     }

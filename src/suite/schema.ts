@@ -39,6 +39,8 @@ export const OptimizerEntry = t.intersection([
     /** Options to tune: each run takes one combination (the grid's cartesian product). */
     grid: t.record(t.string, t.array(t.number)),
     learned: LearnedEntry,
+    /** Run this optimizer on these task ids only (default: every task of the suite). */
+    tasks: t.array(t.string),
   }),
 ], 'OptimizerEntry');
 
@@ -74,7 +76,7 @@ export type LearnedEntry = t.TypeOf<typeof LearnedEntry>;
 export const ALLOWED_KEYS = {
   suite: ['name', 'description', 'backend', 'steps', 'seeds', 'tasks', 'optimizers', 'metrics', 'divergenceFactor', 'notes', 'evaluateEvery', 'evaluationLimit', 'targetAccuracy'],
   task: ['task', 'id', 'options', 'gradientNoise', 'threshold'],
-  optimizer: ['name', 'rule', 'grid', 'learned'],
+  optimizer: ['name', 'rule', 'grid', 'learned', 'tasks'],
   learned: ['kind', 'hyperParams', 'checkpoint', 'metaTrain', 'mode'],
   metaTrain: ['task', 'config'],
 } as const;

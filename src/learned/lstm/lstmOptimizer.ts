@@ -43,6 +43,9 @@ function decode(hyperParams: Record<string, JsonValue>): LstmOptions {
 
 type LstmState = { h: tf.Tensor[]; c: tf.Tensor[] };
 
+/** Coordinates per pass of the LSTM's update; more are run in slices of this many. */
+export const LSTM_CHUNK = 1 << 18;
+
 export class LstmOptimizer implements LearnedOptimizer {
   readonly kind = 'lstm';
   readonly version = 1;
@@ -77,8 +80,10 @@ export class LstmOptimizer implements LearnedOptimizer {
     this.metaParams = params;
   }
 
-  rule(): UpdateRule<LstmState> {
+  /** `chunk`: coordinates per pass (default LSTM_CHUNK); the result does not depend on it. */
+  rule(options: { chunk?: number } = {}): UpdateRule<LstmState> {
     const { hidden, outputScale, preprocessP } = this.options;
+    const chunk = options.chunk ?? LSTM_CHUNK;
     return {
       init: (params) => {
         const n = params.reduce((sum, p) => sum + p.size, 0);
@@ -86,16 +91,43 @@ export class LstmOptimizer implements LearnedOptimizer {
       },
       update: ({ grads }, state) => {
         const flat = grads.length === 1 ? tf.reshape(grads[0]!, [-1]) : tf.concat(grads.map((g) => tf.reshape(g, [-1])));
-        let x: tf.Tensor2D = preprocessGradient(flat, preprocessP);
-        const h: tf.Tensor[] = [];
-        const c: tf.Tensor[] = [];
-        this.layers.forEach((layer, l) => {
-          const next = lstmCell(x, state.h[l] as tf.Tensor2D, state.c[l] as tf.Tensor2D, layer as unknown as LstmWeights);
-          h.push(next.h);
-          c.push(next.c);
-          x = next.h;
-        });
-        const out = tf.mul(tf.add(tf.matMul(x, this.outputKernel), this.outputBias), outputScale);
+        // Every coordinate is independent: one pass over all of them, or over slices of them.
+        const step = (g: tf.Tensor1D, hs: tf.Tensor[], cs: tf.Tensor[]) => {
+          let x: tf.Tensor2D = preprocessGradient(g, preprocessP);
+          const h: tf.Tensor[] = [];
+          const c: tf.Tensor[] = [];
+          this.layers.forEach((layer, l) => {
+            const next = lstmCell(x, hs[l] as tf.Tensor2D, cs[l] as tf.Tensor2D, layer as unknown as LstmWeights);
+            h.push(next.h);
+            c.push(next.c);
+            x = next.h;
+          });
+          return { out: tf.mul(tf.add(tf.matMul(x, this.outputKernel), this.outputBias), outputScale), h, c };
+        };
+        const n = flat.shape[0]!;
+        let result: { out: tf.Tensor; h: tf.Tensor[]; c: tf.Tensor[] };
+        if (n <= chunk) result = step(flat as tf.Tensor1D, state.h, state.c);
+        else {
+          // Big optimizees (a 1.6M-parameter CNN): the gates of all coordinates at once would
+          // need gigabytes (wasm's heap is 4 GiB), so run slices and free each slice's temporaries.
+          const parts: Array<{ out: tf.Tensor; h: tf.Tensor[]; c: tf.Tensor[] }> = [];
+          for (let from = 0; from < n; from += chunk) {
+            const size = Math.min(chunk, n - from);
+            parts.push(
+              tf.tidy(() => {
+                const part = step(tf.slice(flat, [from], [size]) as tf.Tensor1D, state.h.map((t) => tf.slice(t, [from, 0], [size, -1])), state.c.map((t) => tf.slice(t, [from, 0], [size, -1])));
+                return { out: part.out, h: part.h, c: part.c };
+              }),
+            );
+          }
+          result = {
+            out: tf.concat(parts.map((p) => p.out)),
+            h: this.layers.map((_, l) => tf.concat(parts.map((p) => p.h[l]!))),
+            c: this.layers.map((_, l) => tf.concat(parts.map((p) => p.c[l]!))),
+          };
+          tf.dispose(parts.flatMap((p) => [p.out, ...p.h, ...p.c]));
+        }
+        const { out, h, c } = result;
         const sizes = grads.map((g) => g.size);
         const pieces = grads.length === 1 ? [out] : tf.split(out, sizes, 0);
         return { updates: pieces.map((piece, i) => tf.reshape(piece, grads[i]!.shape)), state: { h, c } };
