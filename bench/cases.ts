@@ -1,5 +1,5 @@
-/** The benchmark workloads of issue #2: (a) CNN step, (b) MLP step, (c) 512² matmul. */
-import { tf, mnistCnn, mnistMlp, randomBatch, trainingStep } from '../src/index.js';
+/** The benchmark workloads of issue #2: (a) CNN step, (b) MLP step, (c) 512² matmul; and (d) a ResNet-8 step on CIFAR-sized images. */
+import { tf, mnistCnn, mnistMlp, randomBatch, resNet, trainingStep } from '../src/index.js';
 
 export interface BenchCase {
   id: string;
@@ -36,10 +36,37 @@ function trainingCase(id: string, title: string, build: () => tf.LayersModel, in
   };
 }
 
+/** A loss-and-gradient step of the CIFAR ResNet-8 over its flat parameters, as the suites run it (batch 128, 32×32×3). */
+function resnetCase(): BenchCase {
+  let held: tf.Tensor[] = [];
+  return {
+    id: 'resnet',
+    title: '(d) ResNet-8 (CIFAR) loss + gradient, batch 128, flat parameters',
+    async prepare() {
+      const net = resNet(10, 16);
+      let seed = 1;
+      const theta = tf.tensor1d(net.initialize(() => Math.sin(seed++ * 12.9898) * 0.5));
+      const { x, y } = randomBatch([32, 32, 3], 128, 10, 4);
+      held = [theta, x, y];
+      const step = async () => {
+        const grad = tf.tidy(() => tf.grad((p: tf.Tensor) => tf.losses.softmaxCrossEntropy(y, net.forward(p as tf.Tensor1D, x as tf.Tensor4D)))(theta));
+        await grad.data();
+        grad.dispose();
+      };
+      await step(); // warm-up
+      return step;
+    },
+    dispose() {
+      tf.dispose(held);
+    },
+  };
+}
+
 let matrix: tf.Tensor | undefined;
 export const CASES: BenchCase[] = [
   trainingCase('cnn', '(a) CNN train step, batch 50, Adam', () => mnistCnn({ seed: 1 }), [28, 28, 1], 50),
   trainingCase('mlp', '(b) MLP 784-20-10 sigmoid train step, batch 128, Adam', () => mnistMlp({ seed: 1 }), [784], 128),
+  resnetCase(),
   {
     id: 'matmul',
     title: '(c) matmul 512x512',
