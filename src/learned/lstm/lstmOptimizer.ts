@@ -113,12 +113,8 @@ export class LstmOptimizer implements LearnedOptimizer {
           const parts: Array<{ out: tf.Tensor; h: tf.Tensor[]; c: tf.Tensor[] }> = [];
           for (let from = 0; from < n; from += chunk) {
             const size = Math.min(chunk, n - from);
-            parts.push(
-              tf.tidy(() => {
-                const part = step(tf.slice(flat, [from], [size]) as tf.Tensor1D, state.h.map((t) => tf.slice(t, [from, 0], [size, -1])), state.c.map((t) => tf.slice(t, [from, 0], [size, -1])));
-                return { out: part.out, h: part.h, c: part.c };
-              }),
-            );
+            const slice = (t: tf.Tensor) => tf.slice(t, [from, 0], [size, -1]);
+            parts.push(tf.tidy(() => step(tf.slice(flat, [from], [size]) as tf.Tensor1D, state.h.map(slice), state.c.map(slice))));
           }
           result = {
             out: tf.concat(parts.map((p) => p.out)),
