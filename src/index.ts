@@ -28,6 +28,8 @@ export { RunRecord, runKey } from './suite/record.js';
 export { SuiteError } from './suite/errors.js';
 export { trainPpo, validatePolicy } from './meta/ppo/trainPpo.js';
 export { decodePpoConfig, PPO_DEFAULTS, type PpoConfig } from './meta/ppo/config.js';
+export { trainMamlInitialization, decodeMamlConfig, MAML_DEFAULTS, type MamlConfig, type MamlResult } from './meta/maml.js';
+export { saveMamlInitialization, loadMamlInitialization } from './meta/mamlCheckpoint.js';
 export { CATALOG as DATASETS, datasetEntry, type DatasetEntry, type RemoteFile } from './data/catalog.js';
 export { locateDataset, dataDirectories, cacheDirectory, MissingDataError } from './data/locate.js';
 export { fetchDataset, downloadVerified, ChecksumError } from './data/download.js';

@@ -94,6 +94,11 @@ test.serial('suites/omniglot.json runs end to end on a synthetic Omniglot stand-
   const kinds: string[] = [];
   const { suite, out } = await shrunk('omniglot', (s, scratch) => {
     s.tasks.forEach((task) => (task.options = { ...task.options, filters: 4 }));
+    for (const task of s.tasks) {
+      const maml = task.options!['maml'] as { checkpoint: string; config: Record<string, unknown> } | undefined;
+      // MAML initialisations train into the scratch folder too, briefly.
+      if (maml !== undefined) task.options!['maml'] = { checkpoint: path.join(scratch, 'checkpoints', path.basename(maml.checkpoint)), config: { ...maml.config, iterations: 1, metaBatch: 2, innerSteps: 1, validateEvery: 1, validationEpisodes: 2 } };
+    }
     for (const o of s.optimizers) {
       const learned = o['learned'] as { kind: string; checkpoint?: string; hyperParams?: Record<string, unknown>; metaTrain?: { task: { options: Record<string, unknown> }; config: Record<string, unknown> } } | undefined;
       if (learned?.metaTrain === undefined) continue;
@@ -108,9 +113,13 @@ test.serial('suites/omniglot.json runs end to end on a synthetic Omniglot stand-
   });
   t.deepEqual(kinds.sort(), ['actor-critic', 'coordinate-policy', 'dqn-controller', 'lr-schedule', 'lstm'], 'every learned kind is in the few-shot suite');
   const records = await runWithSyntheticData(suite, out);
-  t.deepEqual([...new Set(records.map((r) => r.task))].sort(), ['omniglot-20way-1shot', 'omniglot-5way-1shot', 'omniglot-5way-5shot']);
-  t.is(records.length, 3 * 7 * 2);
+  const settings = ['omniglot-20way-1shot', 'omniglot-5way-1shot', 'omniglot-5way-5shot'];
+  t.deepEqual([...new Set(records.map((r) => r.task))].sort(), [...settings, ...settings.map((id) => `${id}-maml-init`)].sort());
+  // The learned optimizers run from the standard initialisation; SGD and Adam from both.
+  t.is(records.length, 3 * 7 * 2 + 3 * 2 * 2);
+  t.deepEqual([...new Set(records.filter((r) => r.task.endsWith('-maml-init')).map((r) => r.optimizer))].sort(), ['adam', 'sgd']);
   t.true(records.every((r) => r.metrics!['testAccuracy']! >= 0 && r.metrics!['testAccuracy']! <= 1 && r.seed < 1_000_000));
+  for (const setting of ['5way-1shot', '5way-5shot', '20way-1shot']) t.true(existsSync(path.join(out, 'checkpoints', `maml-omniglot-${setting}`, 'init.json')), `the ${setting} MAML initialisation was meta-trained`);
   for (const name of ['lstm', 'lr-schedule', 'policy', 'actor-critic', 'dqn']) {
     t.true(existsSync(path.join(out, 'checkpoints', `${name}-omniglot`, 'manifest.json')), `${name}: its meta-trained checkpoint was saved`);
   }

@@ -73,9 +73,11 @@ function attempt<T>(problems: string[], fn: () => T): T | undefined {
   }
 }
 
-function resolveTask(entry: TaskEntry, at: string, problems: string[]): Task | undefined {
+function resolveTask(entry: TaskEntry, at: string, suiteDir: string, problems: string[]): Task | undefined {
   unknownKeys(entry, ALLOWED_KEYS.task, at, problems);
-  const spec = { task: entry.task, ...(entry.id === undefined ? {} : { id: entry.id }), ...(entry.options === undefined ? {} : { options: entry.options }), ...(entry.gradientNoise === undefined ? {} : { gradientNoise: entry.gradientNoise }), ...(entry.threshold === undefined ? {} : { threshold: entry.threshold }) };
+  // A MAML initialisation's folder is named relative to the suite file, like checkpoints.
+  const options = entry.options?.maml === undefined ? entry.options : { ...entry.options, maml: { ...entry.options.maml, checkpoint: path.resolve(suiteDir, entry.options.maml.checkpoint) } };
+  const spec = { task: entry.task, ...(entry.id === undefined ? {} : { id: entry.id }), ...(options === undefined ? {} : { options }), ...(entry.gradientNoise === undefined ? {} : { gradientNoise: entry.gradientNoise }), ...(entry.threshold === undefined ? {} : { threshold: entry.threshold }) };
   return attempt(problems, () => taskFromSpec(spec, at));
 }
 
@@ -109,7 +111,7 @@ function resolveLearned(entry: LearnedEntry, at: string, suiteDir: string, probl
   let metaTrain: LearnedOptimizerPlan['metaTrain'];
   if (entry.metaTrain !== undefined) {
     unknownKeys(entry.metaTrain, ALLOWED_KEYS.metaTrain, `${at}.metaTrain`, problems);
-    const task = resolveTask(entry.metaTrain.task, `${at}.metaTrain.task`, problems);
+    const task = resolveTask(entry.metaTrain.task, `${at}.metaTrain.task`, suiteDir, problems);
     const config = (entry.metaTrain.config ?? {}) as Record<string, JsonValue>;
     attempt(problems, () => checkConfig(config, `${at}.metaTrain.config`));
     if (task !== undefined) metaTrain = { task, config };
@@ -136,16 +138,16 @@ export function decodeSuite(raw: unknown, file: string): Suite {
   const problems: string[] = [];
   unknownKeys(suite, ALLOWED_KEYS.suite, '$', problems);
 
+  const suiteDir = path.dirname(path.resolve(file));
   const tasks: Task[] = [];
   suite.tasks.forEach((entry, i) => {
-    const task = resolveTask(entry, `$.tasks[${i}]`, problems);
+    const task = resolveTask(entry, `$.tasks[${i}]`, suiteDir, problems);
     if (task === undefined) return;
     if (tasks.some((t) => t.id === task.id)) problems.push(`$.tasks[${i}]: duplicate task id '${task.id}'; give one of them an "id"`);
     tasks.push(task);
   });
 
   const optimizers: PlannedOptimizer[] = [];
-  const suiteDir = path.dirname(path.resolve(file));
   suite.optimizers.forEach((entry, i) => {
     const at = `$.optimizers[${i}]`;
     unknownKeys(entry, ALLOWED_KEYS.optimizer, at, problems);

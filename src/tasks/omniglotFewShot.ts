@@ -10,7 +10,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadOmniglot, type OmniglotCharacter } from '../data/omniglot.js';
 import { hashSeed, normals, rng } from '../random.js';
+import { decodeMamlConfig, trainMamlInitialization } from '../meta/maml.js';
+import { hasMamlCheckpoint, loadMamlInitialization, saveMamlInitialization } from '../meta/mamlCheckpoint.js';
 import { fourBlockNet } from './convNet.js';
+import { familyOf } from './types.js';
 import { splitRows } from './rows.js';
 import type { Problem, Task } from './types.js';
 
@@ -25,6 +28,12 @@ export interface OmniglotFewShotOptions {
   initSeed?: number;
   dataDir?: string;
   id?: string;
+  /**
+   * Start every episode from a MAML-learned initialisation instead: loaded from
+   * `checkpoint`, or meta-trained there on background episodes (`config`, see
+   * meta/maml.ts) when the folder has none.
+   */
+  maml?: { checkpoint: string; config?: Record<string, unknown> };
 }
 
 const META_SEEDS = 1_000_000;
@@ -84,12 +93,14 @@ export function omniglotFewShotTask(options: OmniglotFewShotOptions = {}): Task 
   const size = 28;
   const net = fourBlockNet(ways, options.filters ?? 64, [size, size, 1]);
   let splits: { background: OmniglotCharacter[]; evaluation: OmniglotCharacter[] } | undefined;
-  const initial = net.initialize(((r) => () => normals(r, 1)[0]!)(rng(hashSeed(options.initSeed ?? 0, 0x1417))));
+  let initial = net.initialize(((r) => () => normals(r, 1)[0]!)(rng(hashSeed(options.initSeed ?? 0, 0x1417))));
 
   const crossEntropy = (logits: tf.Tensor2D, labels: number[]) => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d(labels, 'int32'), ways), logits) as tf.Scalar;
 
-  return {
-    id: options.id ?? `omniglot-${ways}way-${shots}shot`,
+  const id = options.id ?? `omniglot-${ways}way-${shots}shot${options.maml === undefined ? '' : '-maml'}`;
+  const mamlConfig = options.maml === undefined ? undefined : decodeMamlConfig(options.maml.config ?? {}, `task ${id}: maml.config`);
+  const task: Task = {
+    id,
     dimension: net.dimension,
     lossScale: 'log',
     async prepare() {
@@ -100,6 +111,15 @@ export function omniglotFewShotTask(options: OmniglotFewShotOptions = {}): Task 
         loadOmniglot('evaluation', dataDir === undefined ? {} : { dataDir }),
       ]);
       splits = { background, evaluation };
+      if (options.maml !== undefined) {
+        const { checkpoint } = options.maml;
+        if (hasMamlCheckpoint(checkpoint)) initial = await loadMamlInitialization(checkpoint, net.dimension);
+        else {
+          const { initialization, report } = await trainMamlInitialization(familyOf(task), initial, mamlConfig!);
+          await saveMamlInitialization(checkpoint, initialization, { task: id, config: mamlConfig, report });
+          initial = initialization;
+        }
+      }
     },
     instantiate(seeds): Problem {
       if (splits === undefined) throw new Error(`task ${options.id ?? 'omniglot'}: call prepare() first (it loads Omniglot)`);
@@ -116,6 +136,7 @@ export function omniglotFewShotTask(options: OmniglotFewShotOptions = {}): Task 
         seeds,
         start,
         loss: (theta) => tf.tidy(() => perRow(theta, (row, r) => crossEntropy(net.forward(row, supports[r]!), episodes[r]!.support.labels))),
+        heldOutLoss: (theta) => tf.tidy(() => perRow(theta, (row, r) => crossEntropy(net.forward(row, queriesX[r]!), episodes[r]!.query.labels))),
         async evaluate(theta) {
           const out: Array<Record<string, number>> = [];
           for (let r = 0; r < seeds.length; r++) {
@@ -135,4 +156,5 @@ export function omniglotFewShotTask(options: OmniglotFewShotOptions = {}): Task 
       };
     },
   };
+  return task;
 }

@@ -2,6 +2,7 @@
 import { LANDSCAPES, landscapeTask } from './landscapes.js';
 import { mnistMlpTask } from './mnistMlp.js';
 import { IMAGE_NETS, imageClassifierTask, takesCifar, type ImageNet } from './imageClassifier.js';
+import { decodeMamlConfig } from '../meta/maml.js';
 import { omniglotFewShotTask } from './omniglotFewShot.js';
 import { logisticRegressionTask } from './logisticRegression.js';
 import { randomQuadraticTask } from './randomQuadratic.js';
@@ -14,7 +15,7 @@ export interface TaskSpec {
   task: string;
   /** A name for this entry (defaults to the kind's own id). */
   id?: string;
-  options?: { dimension?: number; dataset?: string; hidden?: number[]; activation?: string; batchSize?: number; points?: number; classes?: number; ways?: number; shots?: number; queries?: number; filters?: number; net?: string };
+  options?: { dimension?: number; dataset?: string; hidden?: number[]; activation?: string; batchSize?: number; points?: number; classes?: number; ways?: number; shots?: number; queries?: number; filters?: number; net?: string; maml?: { checkpoint: string; config?: Record<string, unknown> } };
   gradientNoise?: number;
   /** Replaces the task's own loss threshold (what `stepsToThreshold` counts to). */
   threshold?: number;
@@ -81,14 +82,19 @@ function taskOfKind(spec: TaskSpec, path: string): Task {
   if (spec.task === 'omniglotFewShot') {
     const o = spec.options ?? {};
     const allowed = ['ways', 'shots', 'queries', 'filters'] as const;
-    const unknown = Object.keys(o).filter((k) => !(allowed as readonly string[]).includes(k));
-    if (unknown.length > 0) throw new Error(`${path}.options.${unknown[0]}: unknown option for omniglotFewShot; expected ${allowed.join(', ')}`);
+    const unknown = Object.keys(o).filter((k) => !(allowed as readonly string[]).includes(k) && k !== 'maml');
+    if (unknown.length > 0) throw new Error(`${path}.options.${unknown[0]}: unknown option for omniglotFewShot; expected ${allowed.join(', ')}, maml`);
+    if (o.maml !== undefined) decodeMamlConfig(o.maml.config ?? {}, `${path}.options.maml.config`);
     for (const key of allowed) {
       const v = o[key];
       if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new Error(`${path}.options.${key}: expected a positive integer, got ${JSON.stringify(v)}`);
     }
     if ((o.shots ?? 1) + (o.queries ?? 0) > 20) throw new Error(`${path}.options: shots + queries must be at most 20 (Omniglot has 20 drawings per character)`);
-    return omniglotFewShotTask({ ...Object.fromEntries(allowed.filter((k) => o[k] !== undefined).map((k) => [k, o[k]])), ...(extra.id === undefined ? {} : { id: extra.id }) });
+    return omniglotFewShotTask({
+      ...Object.fromEntries(allowed.filter((k) => o[k] !== undefined).map((k) => [k, o[k]])),
+      ...(o.maml === undefined ? {} : { maml: o.maml }),
+      ...(extra.id === undefined ? {} : { id: extra.id }),
+    });
   }
   if (spec.task === 'mnistMlp') {
     const o = spec.options ?? {};

@@ -19,6 +19,8 @@ export interface Problem {
    * `limit` evaluates on the first `limit` held-out examples only (cheap periodic checks).
    */
   evaluate?(theta: tf.Tensor2D, options?: { limit?: number }): Promise<Array<Record<string, number>>>;
+  /** Loss of each row on held-out examples (a few-shot episode's query set): [runs]. Differentiable; what MAML's outer loop minimises. */
+  heldOutLoss?(theta: tf.Tensor2D): tf.Tensor1D;
   dispose(): void;
 }
 
