@@ -44,3 +44,8 @@ export function collectProvenance(backend: string, backendDetail?: string, comma
   if (backendDetail !== undefined) provenance.backendDetail = backendDetail;
   return provenance;
 }
+
+/** One line for a results summary: command, backend, commit, date, machine. */
+export function describeProvenance(p: Provenance): string {
+  return `Command: \`${p.command}\` · backend ${p.backend} · commit ${p.commit.slice(0, 12)}${p.dirty ? ' (uncommitted changes)' : ''} · ${p.date} · ${p.machine.cpu}, ${p.machine.cores} cores.`;
+}

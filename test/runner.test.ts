@@ -213,3 +213,16 @@ test('an optimizer restricted to some tasks runs on those only', async (t) => {
   t.deepEqual([...new Set(runs.filter((r) => r.optimizer === 'sgd').map((r) => r.task))].sort(), ['q3', 'rosenbrock']);
   t.regex(await readFile(path.join(out, 'summary.md'), 'utf8'), /adam/);
 });
+
+test.serial('alphaopt report rewrites a summary from runs.jsonl and keeps the provenance of the runs at its top', async (t) => {
+  const out = await tempDir();
+  await runSuite(decodeSuite(smallSuite(5), 'small.json'), { out, command: 'alphaopt run small.json --out somewhere' });
+  const { execFile } = await import('node:child_process');
+  await new Promise<void>((resolve, reject) =>
+    execFile(process.execPath, ['--import', 'tsx', path.resolve('src/cli/index.ts'), 'report', out, '--no-png'], (error) => (error === null ? resolve() : reject(error))),
+  );
+  const summary = await readFile(path.join(out, 'summary.md'), 'utf8');
+  t.regex(summary, /report rewritten by `alphaopt report`/);
+  t.regex(summary, /Command: `alphaopt run small\.json --out somewhere` · backend cpu · commit /);
+  t.regex(summary, /## rosenbrock/);
+});

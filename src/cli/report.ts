@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
+import { describeProvenance, type Provenance } from '../provenance.js';
 import { runsFile } from '../reporting/load.js';
 import { writeReport, type MetaTrainingRecord } from '../reporting/index.js';
 import { readSuite } from '../suite/decode.js';
@@ -24,7 +25,16 @@ export function registerReportCommand(program: Command): void {
       // Meta-training curves the run saved beside its results.
       const curves = path.join(dir, 'metatraining.json');
       const metaTraining = existsSync(curves) ? (JSON.parse(await readFile(curves, 'utf8')) as MetaTrainingRecord[]) : [];
-      const result = await writeReport(dir, { contour: (id: string) => landscapes.get(id), png: options.png, metaTraining });
+      // Keep the runs' provenance at the top of the rewritten summary.
+      const provenanceFile = path.join(dir, 'provenance.json');
+      const header: string[] = [];
+      if (existsSync(provenanceFile)) {
+        const provenance = JSON.parse(await readFile(provenanceFile, 'utf8')) as Provenance & { suite?: string; earlierInvocations?: Provenance[] };
+        header.push(`Runs of \`${provenance.suite ?? 'a suite'}\`; report rewritten by \`alphaopt report\` on ${new Date().toISOString()}.`);
+        for (const earlier of provenance.earlierInvocations ?? []) header.push(`Earlier: ${describeProvenance(earlier)}`);
+        header.push(describeProvenance(provenance));
+      }
+      const result = await writeReport(dir, { contour: (id: string) => landscapes.get(id), png: options.png, metaTraining, header });
       process.stdout.write(`${result.files.length} files written in ${dir}\n`);
     });
 }

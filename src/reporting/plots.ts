@@ -46,7 +46,8 @@ export function lossCurveSpec(task: TaskSummary): TopLevelSpec {
     data: { values: curveRows(task) },
     encoding: {
       x: { field: 'step', type: 'quantitative', title: 'step' },
-      color: { field: 'optimizer', type: 'nominal', scale: { scheme: 'tableau20' }, sort: task.optimizers.map((o) => o.optimizer) },
+      // Optimizer names are long ("dqn, smoothed reward (fixed start)"): the default 160 px cuts them to the same prefix.
+      color: { field: 'optimizer', type: 'nominal', scale: { scheme: 'tableau20' }, sort: task.optimizers.map((o) => o.optimizer), legend: { labelLimit: 400 } },
     },
     layer: [
       { mark: { type: 'area', opacity: 0.12 }, encoding: { y: { field: 'low', type: 'quantitative', ...y, title: yTitle }, y2: { field: 'high' } } },
@@ -188,7 +189,7 @@ export function traceCurveSpec(task: TaskSummary, name: string): TopLevelSpec {
       {
         data: { values: chosen },
         mark: { type: 'line', strokeWidth: 1.2, opacity: 0.8 },
-        encoding: { x: { field: 'step', type: 'quantitative', title: 'step' }, y, color: { field: 'optimizer', type: 'nominal', scale: { scheme: 'tableau10' } }, detail: { field: 'seed', type: 'nominal' } },
+        encoding: { x: { field: 'step', type: 'quantitative', title: 'step' }, y, color: { field: 'optimizer', type: 'nominal', scale: { scheme: 'tableau10' }, legend: { labelLimit: 400 } }, detail: { field: 'seed', type: 'nominal' } },
       },
       {
         data: { values: constants },

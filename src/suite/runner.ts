@@ -12,7 +12,7 @@ import cliProgress from 'cli-progress';
 import { setupBackend } from '../backend/setup.js';
 import type { BackendChoice, BackendRequest } from '../backend/names.js';
 import { createLearnedOptimizer, loadLearnedOptimizer, saveCheckpoint, type LearnedOptimizer, type MetaTrainReport } from '../learned/index.js';
-import { collectProvenance, type Provenance } from '../provenance.js';
+import { collectProvenance, describeProvenance, type Provenance } from '../provenance.js';
 import { writeReport, type MetaTrainingRecord, type ReportResult } from '../reporting/index.js';
 import { ruleFromSpec } from '../rules/index.js';
 import { familyOf } from '../tasks/index.js';
@@ -188,7 +188,7 @@ export async function runSuite(suite: Suite, options: RunOptions): Promise<RunSu
     metaTraining,
     header: [
       `Suite \`${provenance.suite}\` (${suite.description ?? suite.name}): ${suite.tasks.length} tasks × ${suite.optimizers.length} optimizers × ${seeds} seeds, ${suite.steps} steps.`,
-      `Command: \`${provenance.command}\` · backend ${backend.backend} · commit ${provenance.commit.slice(0, 12)}${provenance.dirty ? ' (uncommitted changes)' : ''} · ${provenance.date} · ${provenance.machine.cpu}, ${provenance.machine.cores} cores.`,
+      describeProvenance(provenance),
       `This invocation ran ${total} runs (${store.done.size - total} were already recorded) in ${(wallMs / 1000).toFixed(1)} s.`,
     ],
   });
