@@ -226,3 +226,23 @@ test.serial('alphaopt report rewrites a summary from runs.jsonl and keeps the pr
   t.regex(summary, /Command: `alphaopt run small\.json --out somewhere` · backend cpu · commit /);
   t.regex(summary, /## rosenbrock/);
 });
+
+test.serial('a trap inside the wasm module stops the suite with a message naming the group and its size; finished runs stay on disk', async (t) => {
+  const out = await tempDir();
+  const suite = decodeSuite(smallSuite(3), 'small.json');
+  const q3 = suite.tasks[1]!;
+  // Stands in for wasm running out of its heap: what tfjs-backend-wasm throws then.
+  const trapping = Object.create(q3, {
+    instantiate: {
+      value: (seeds: readonly number[]) => {
+        const problem = q3.instantiate(seeds);
+        return { ...problem, loss: () => { throw new WebAssembly.RuntimeError('memory access out of bounds'); } };
+      },
+    },
+  }) as typeof q3;
+  suite.tasks[1] = trapping;
+  const error = await t.throwsAsync(runSuite(suite, { out }));
+  t.regex(error!.message, /^sgd on q3: the wasm backend failed \(memory access out of bounds\), most likely out of its 4 GiB heap \(4 run\(s\) × 3 parameters\)\. The runs finished so far are kept in .*runs\.jsonl/);
+  const kept = await records(out);
+  t.true(kept.length > 0 && kept.every((r) => r.task === 'rosenbrock'), 'the first task’s runs were recorded before the failure');
+});

@@ -69,6 +69,20 @@ async function earlierInvocations(out: string): Promise<SuiteProvenance[]> {
   }
 }
 
+/**
+ * A trap inside the wasm module (its heap is 4 GiB; a per-coordinate learned optimizer
+ * on a 10⁶-parameter net can exhaust it) surfaces as a bare `RuntimeError: memory access
+ * out of bounds`: say which group it was, how big, and that finished runs are kept.
+ */
+function explainBackendFailure(error: unknown, group: Group, out: string): unknown {
+  if (!(error instanceof WebAssembly.RuntimeError)) return error;
+  return new Error(
+    `${group.optimizer.name} on ${group.task.id}: the wasm backend failed (${error.message}), most likely out of its 4 GiB heap ` +
+      `(${group.rows.length} run(s) × ${group.task.dimension.toLocaleString('en')} parameters). The runs finished so far are kept in ${path.join(out, 'runs.jsonl')}; ` +
+      `restrict this optimizer to smaller tasks ("tasks": [...] in the suite), or use a GPU backend, then --resume.`,
+  );
+}
+
 const checkpointDir = (plan: LearnedOptimizerPlan, out: string) => plan.checkpoint ?? path.join(out, 'checkpoints', slug(plan.name));
 
 async function prepareLearned(plan: LearnedOptimizerPlan, out: string, log: (line: string) => void): Promise<LearnedOptimizer> {
@@ -163,6 +177,8 @@ export async function runSuite(suite: Suite, options: RunOptions): Promise<RunSu
         ...(suite.evaluateEvery === undefined ? {} : { evaluateEvery: suite.evaluateEvery }),
         ...(suite.evaluationLimit === undefined ? {} : { evaluationLimit: suite.evaluationLimit }),
         ...(suite.targetAccuracy === undefined ? {} : { targetAccuracy: suite.targetAccuracy }),
+      }).catch((error: unknown) => {
+        throw explainBackendFailure(error, group, options.out);
       });
       await store.append(records);
       finished += records.length;
