@@ -26,8 +26,12 @@ import type { Problem, Task } from './types.js';
 export const IMAGE_NETS = ['xu-mnist', 'zhu-mnist', 'xu-cifar', 'resnet-cifar'] as const;
 export type ImageNet = (typeof IMAGE_NETS)[number];
 
-/** Whether a net takes 32×32×3 CIFAR-10 images (otherwise 28×28×1 MNIST-format ones). */
-export const takesCifar = (net: ImageNet): boolean => net === 'xu-cifar' || net === 'resnet-cifar';
+/** Why `net` cannot run on `dataset` (CIFAR-10 nets take 32×32×3 images, the others 28×28×1), or undefined when it can. */
+export function netDatasetMismatch(net: ImageNet, dataset: string): string | undefined {
+  const cifarNet = net === 'xu-cifar' || net === 'resnet-cifar';
+  if (cifarNet === (dataset === 'cifar-10')) return undefined;
+  return `net '${net}' does not fit dataset '${dataset}' (xu-cifar and resnet-cifar take CIFAR-10; xu-mnist and zhu-mnist take MNIST-format data)`;
+}
 
 const conv = (size: number, filters: number): LayerSpec[] => [{ type: 'conv', size, filters }, { type: 'relu' }, { type: 'maxPool', size: 2 }];
 const dense = (units: number, relu = true): LayerSpec[] => [{ type: 'dense', units }, ...(relu ? [{ type: 'relu' } as const] : [])];
@@ -73,9 +77,8 @@ export function imageClassifierTask(options: ImageClassifierOptions = {}): Task 
   const name = options.net ?? (dataset === 'cifar-10' ? 'xu-cifar' : 'zhu-mnist');
   const batchSize = options.batchSize ?? 50;
   const net = imageNet(name);
-  if (takesCifar(name) !== (dataset === 'cifar-10')) {
-    throw new Error(`task ${options.id ?? name}: net '${name}' takes ${takesCifar(name) ? '32×32×3 CIFAR-10' : '28×28×1 MNIST-format'} images, but dataset is '${dataset}'`);
-  }
+  const mismatch = netDatasetMismatch(name, dataset);
+  if (mismatch !== undefined) throw new Error(`task ${options.id ?? name}: ${mismatch}`);
   let data: Images | undefined;
   const need = () => {
     if (data === undefined) throw new Error(`task ${options.id ?? name}: call prepare() first (it loads ${dataset})`);

@@ -1,7 +1,7 @@
 /** Tasks by name, for suite files. */
 import { LANDSCAPES, landscapeTask } from './landscapes.js';
 import { mnistMlpTask } from './mnistMlp.js';
-import { IMAGE_NETS, imageClassifierTask, takesCifar, type ImageNet } from './imageClassifier.js';
+import { IMAGE_NETS, imageClassifierTask, netDatasetMismatch, type ImageNet } from './imageClassifier.js';
 import { decodeMamlConfig } from '../meta/maml.js';
 import { omniglotFewShotTask } from './omniglotFewShot.js';
 import { logisticRegressionTask } from './logisticRegression.js';
@@ -69,9 +69,8 @@ function taskOfKind(spec: TaskSpec, path: string): Task {
     const unknown = Object.keys(o).filter((k) => !['dataset', 'net', 'batchSize'].includes(k));
     if (unknown.length > 0) throw new Error(`${path}.options.${unknown[0]}: unknown option for imageClassifier; expected dataset, net, batchSize`);
     if (o.net !== undefined && !(IMAGE_NETS as readonly string[]).includes(o.net)) throw new Error(`${path}.options.net: unknown net '${o.net}'; expected one of ${IMAGE_NETS.join(', ')}`);
-    if (o.net !== undefined && takesCifar(o.net as ImageNet) !== (o.dataset === 'cifar-10')) {
-      throw new Error(`${path}.options.net: net '${o.net}' does not fit dataset '${o.dataset ?? 'mnist-10k'}' (xu-cifar and resnet-cifar take CIFAR-10; xu-mnist and zhu-mnist take MNIST-format data)`);
-    }
+    const mismatch = o.net === undefined ? undefined : netDatasetMismatch(o.net as ImageNet, o.dataset ?? 'mnist-10k');
+    if (mismatch !== undefined) throw new Error(`${path}.options.net: ${mismatch}`);
     return imageClassifierTask({
       ...(o.dataset === undefined ? {} : { dataset: o.dataset }),
       ...(o.net === undefined ? {} : { net: o.net as ImageNet }),
