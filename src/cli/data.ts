@@ -3,13 +3,14 @@ import type { Command } from 'commander';
 import { CATALOG, datasetEntry } from '../data/catalog.js';
 import { fetchDataset } from '../data/download.js';
 import { MissingDataError, cacheDirectory, dataDirectories, locateDataset } from '../data/locate.js';
+import { DATA_DIR_HELP } from './options.js';
 
 export function registerDataCommand(program: Command): void {
   const data = program.command('data').description('list the datasets AlphaOpt reads and where they are; download missing ones');
   data
     .command('list', { isDefault: true })
     .description('for each dataset: the folder holding a complete copy, or exactly which files are missing')
-    .option('--data-dir <dir>', 'look here first (also: ALPHAOPT_DATA)')
+    .option('--data-dir <dir>', DATA_DIR_HELP)
     .action((options: { dataDir?: string }) => {
       process.stdout.write(`searched, in order: ${dataDirectories(options.dataDir).join(', ')}\n`);
       for (const name of Object.keys(CATALOG)) {

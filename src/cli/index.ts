@@ -6,12 +6,15 @@ import { registerBackendsCommand } from './backends.js';
 import { registerDataCommand } from './data.js';
 import { registerReportCommand } from './report.js';
 import { registerRunCommand } from './run.js';
+import { registerSuitesCommand } from './suites.js';
+import { packageVersion } from '../package.js';
 
 silenceCpuBanner();
 const program = new Command();
-program.name('alphaopt').description('Learned optimizers and hand-designed baselines on TensorFlow.js');
+program.name('alphaopt').description('Learned optimizers and hand-designed baselines on TensorFlow.js').version(packageVersion(), '-V, --version', 'print the AlphaOpt version');
 registerBackendsCommand(program);
 registerRunCommand(program);
+registerSuitesCommand(program);
 registerReportCommand(program);
 registerDataCommand(program);
 

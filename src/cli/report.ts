@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { describeProvenance, type Provenance } from '../provenance.js';
 import { runsFile } from '../reporting/load.js';
-import { writeReport, type MetaTrainingRecord } from '../reporting/index.js';
+import { describeSkipped, writeReport, type MetaTrainingRecord } from '../reporting/index.js';
 import { readSuite } from '../suite/decode.js';
 import type { LandscapeView } from '../tasks/types.js';
 
@@ -35,6 +35,7 @@ export function registerReportCommand(program: Command): void {
         header.push(describeProvenance(provenance));
       }
       const result = await writeReport(dir, { contour: (id: string) => landscapes.get(id), png: options.png, metaTraining, header });
+      for (const line of describeSkipped(runsFile(dir), result)) process.stderr.write(`alphaopt report: ${line}\n`);
       process.stdout.write(`${result.files.length} files written in ${dir}\n`);
     });
 }

@@ -3,27 +3,26 @@ import type { Command } from 'commander';
 import { BackendRequest } from '../backend/names.js';
 import { readSuite } from '../suite/decode.js';
 import { runSuite } from '../suite/runner.js';
+import { resolveSuiteArgument } from '../suite/shipped.js';
+import { DATA_DIR_HELP, positiveInteger } from './options.js';
 
 export function registerRunCommand(program: Command): void {
   program
     .command('run')
     .description('run a comparison suite: appends one record per finished run to DIR/runs.jsonl, then writes the report')
-    .argument('<suite>', 'suite file, e.g. suites/2d.json')
+    .argument('<suite>', 'a suite file (my-suite.json) or the name of a shipped suite (2d; see alphaopt suites)')
     .option('--backend <name>', 'auto | cpu | wasm | webgpu | tensorflow (default: the suite\'s choice, else auto)')
     .option('--out <dir>', 'results directory (default: results/<suite name>)')
     .option('--resume', 'continue an interrupted run: skip runs already in DIR/runs.jsonl')
     .option('--replace', 'move existing results in DIR aside (to DIR/.previous/<time>/) and start afresh')
-    .option('--seeds <n>', 'number of seeds (default: the suite\'s)', (v) => {
-      const n = Number.parseInt(v, 10);
-      if (!(n > 0)) throw new Error(`--seeds must be a positive integer (got '${v}')`);
-      return n;
-    })
-    .action(async (file: string, options: { backend?: string; out?: string; resume?: boolean; replace?: boolean; seeds?: number }) => {
+    .option('--seeds <n>', 'number of seeds (default: the suite\'s)', positiveInteger('--seeds'))
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .action(async (argument: string, options: { backend?: string; out?: string; resume?: boolean; replace?: boolean; seeds?: number; dataDir?: string }) => {
       if (options.backend !== undefined && !BackendRequest.is(options.backend)) {
         throw new Error(`--backend must be one of auto, cpu, wasm, webgpu, tensorflow (got '${options.backend}')`);
       }
       if (options.resume === true && options.replace === true) throw new Error('--resume and --replace exclude each other');
-      const suite = await readSuite(file);
+      const suite = await readSuite(resolveSuiteArgument(argument), options.dataDir === undefined ? {} : { dataDir: options.dataDir });
       const out = options.out ?? path.join('results', suite.name);
       const summary = await runSuite(suite, {
         out,

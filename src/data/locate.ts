@@ -1,8 +1,9 @@
 /**
- * Where datasets live: `--data-dir`, then $ALPHAOPT_DATA, then the user cache
- * ($XDG_CACHE_HOME/alphaopt/datasets or ~/.cache/alphaopt/datasets; downloads go
- * there), then ../shared/datasets (the workplace copy beside a checkout). A
- * dataset is found in the first directory that holds all of its files.
+ * Where datasets live: `--data-dir` (the `dataDir` option of the API), then
+ * $ALPHAOPT_DATA, then the user cache ($XDG_CACHE_HOME/alphaopt/datasets or
+ * ~/.cache/alphaopt/datasets; downloads go there) — the documented places only,
+ * never a path resolved from the current directory. A dataset is found in the
+ * first directory that holds all of its files.
  */
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -15,7 +16,7 @@ export function cacheDirectory(): string {
 }
 
 export function dataDirectories(explicit?: string): string[] {
-  const dirs = [explicit, process.env['ALPHAOPT_DATA'], cacheDirectory(), path.resolve('..', 'shared', 'datasets')];
+  const dirs = [explicit, process.env['ALPHAOPT_DATA'], cacheDirectory()];
   return [...new Set(dirs.filter((d): d is string => d !== undefined && d !== ''))];
 }
 

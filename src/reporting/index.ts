@@ -5,7 +5,7 @@
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { readRuns, runsFile } from './load.js';
+import { readRuns, runsFile, type Malformed } from './load.js';
 import { metaCurveSpec, type MetaTrainingRecord } from './metaCurves.js';
 import { lossCurveSpec, renderSvg, svgToPng, traceCurveSpec, trajectorySpec, type ContourSource } from './plots.js';
 import { summarize, type TaskSummary } from './summarize.js';
@@ -16,7 +16,7 @@ export { metaCurveSpec, type MetaTrainingRecord } from './metaCurves.js';
 export { pairedRatios, type PairedRatio } from './paired.js';
 export type { TaskSummary, OptimizerSummary } from './summarize.js';
 export { summarize } from './summarize.js';
-export { readRuns } from './load.js';
+export { readRuns, type Malformed, type Runs } from './load.js';
 export { toMarkdown, toCsv, CSV_COLUMNS } from './tables.js';
 export { lossCurveSpec, trajectorySpec, traceCurveSpec, traceRows, renderSvg, svgToPng } from './plots.js';
 
@@ -34,6 +34,19 @@ export interface ReportOptions {
 export interface ReportResult {
   files: string[];
   summary: TaskSummary[];
+  /** Lines of runs.jsonl that were skipped: not JSON, or not a run record. */
+  malformed: Malformed[];
+  /** Line numbers of records of a run already recorded on an earlier line (counted once). */
+  duplicates: number[];
+}
+
+/** Runs a report skipped or dropped, in one line each (for stderr), or none. */
+export function describeSkipped(file: string, { malformed, duplicates }: Pick<ReportResult, 'malformed' | 'duplicates'>): string[] {
+  const list = (items: string[]) => `${items.slice(0, 10).join(', ')}${items.length > 10 ? `, … (${items.length - 10} more)` : ''}`;
+  const lines: string[] = [];
+  if (malformed.length > 0) lines.push(`${file}: ${malformed.length} malformed line(s) skipped: ${list(malformed.map((m) => `line ${m.line} (${m.error})`))}`);
+  if (duplicates.length > 0) lines.push(`${file}: ${duplicates.length} duplicate record(s) of runs already recorded dropped (counted once): ${list(duplicates.map((d) => `line ${d}`))}`);
+  return lines;
 }
 
 async function writeAtomically(file: string, data: string | Uint8Array): Promise<void> {
@@ -45,7 +58,11 @@ async function writeAtomically(file: string, data: string | Uint8Array): Promise
 const slug = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '-');
 
 export async function writeReport(dir: string, options: ReportOptions = {}): Promise<ReportResult> {
-  const { records, malformed } = await readRuns(runsFile(dir));
+  const file = runsFile(dir);
+  const { records, malformed, duplicates } = await readRuns(file);
+  if (records.length === 0) {
+    throw new Error(`${file}: no valid run record${malformed.length > 0 ? `; ${describeSkipped(file, { malformed, duplicates })[0]!.slice(file.length + 2)}` : ' (the file is empty)'}`);
+  }
   const summary = summarize(records);
   const files: string[] = [];
   const write = async (name: string, data: string | Uint8Array) => {
@@ -53,7 +70,8 @@ export async function writeReport(dir: string, options: ReportOptions = {}): Pro
     await writeAtomically(file, data);
     files.push(file);
   };
-  await write('summary.md', toMarkdown(summary, options.header ?? [], malformed));
+  const header = [...(options.header ?? []), ...(duplicates.length > 0 ? [`**${duplicates.length} duplicate record(s) of runs already recorded were dropped** (each run counted once): line(s) ${duplicates.slice(0, 20).join(', ')}${duplicates.length > 20 ? ', …' : ''}`] : [])];
+  await write('summary.md', toMarkdown(summary, header, malformed));
   await write('summary.csv', toCsv(summary));
   await mkdir(path.join(dir, 'plots'), { recursive: true });
   const plot = async (name: string, spec: Parameters<typeof renderSvg>[0]) => {
@@ -72,5 +90,5 @@ export async function writeReport(dir: string, options: ReportOptions = {}): Pro
     for (const name of traced) await plot(`${name}-${slug(task.task)}`, traceCurveSpec(task, name));
   }
   if (options.metaTraining !== undefined && options.metaTraining.length > 0) await plot('metatrain', metaCurveSpec(options.metaTraining));
-  return { files, summary };
+  return { files, summary, malformed, duplicates };
 }

@@ -11,9 +11,10 @@ import { isLeft } from 'fp-ts/lib/Either.js';
 import { createLearnedOptimizer, learnedKinds } from '../learned/index.js';
 import { decodeMetaTrainConfig } from '../meta/config.js';
 import { ruleFromSpec, type RuleSpec } from '../rules/index.js';
-import { taskFromSpec, type Task } from '../tasks/index.js';
+import { taskFromSpec, type Task, type TaskContext } from '../tasks/index.js';
+import type * as t from 'io-ts';
 import { SuiteError, describeErrors } from './errors.js';
-import { ALLOWED_KEYS, SuiteFile, type LearnedEntry, type OptimizerEntry, type TaskEntry } from './schema.js';
+import { ALLOWED_KEYS, MAX_STEPS, OptimizerEntry, SuiteHeader, TaskEntry, type LearnedEntry } from './schema.js';
 import type { JsonValue } from '../learned/types.js';
 import type { BackendRequest } from '../backend/names.js';
 
@@ -58,10 +59,39 @@ export interface Suite {
   raw: unknown;
 }
 
-function unknownKeys(value: object, allowed: readonly string[], at: string, problems: string[]): void {
+/** Most grid points one optimizer may have on one task (each point runs on every seed). */
+export const MAX_GRID_POINTS = 10_000;
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function unknownKeys(value: unknown, allowed: readonly string[], at: string, problems: string[]): void {
+  if (!isObject(value)) return;
   for (const key of Object.keys(value)) {
     if (!allowed.includes(key)) problems.push(`${at}.${key}: unknown key; expected one of ${allowed.join(', ')}`);
   }
+}
+
+/**
+ * Keys are checked on the raw JSON, before and apart from decoding, so a typo'd
+ * key is reported even where a value beside it has the wrong type.
+ */
+function unknownOptimizerKeys(entry: unknown, at: string, problems: string[]): void {
+  unknownKeys(entry, ALLOWED_KEYS.optimizer, at, problems);
+  const learned = isObject(entry) ? entry['learned'] : undefined;
+  unknownKeys(learned, ALLOWED_KEYS.learned, `${at}.learned`, problems);
+  const metaTrain = isObject(learned) ? learned['metaTrain'] : undefined;
+  unknownKeys(metaTrain, ALLOWED_KEYS.metaTrain, `${at}.learned.metaTrain`, problems);
+  unknownKeys(isObject(metaTrain) ? metaTrain['task'] : undefined, ALLOWED_KEYS.task, `${at}.learned.metaTrain.task`, problems);
+}
+
+/** Decodes `value` (found at JSON path `at`) or adds every problem, each with its path. */
+function decodeAt<A>(codec: t.Decoder<unknown, A>, value: unknown, at: string, problems: string[]): A | undefined {
+  const decoded = codec.decode(value);
+  if (isLeft(decoded)) {
+    problems.push(...describeErrors(decoded.left, at));
+    return undefined;
+  }
+  return decoded.right;
 }
 
 function attempt<T>(problems: string[], fn: () => T): T | undefined {
@@ -73,12 +103,20 @@ function attempt<T>(problems: string[], fn: () => T): T | undefined {
   }
 }
 
-function resolveTask(entry: TaskEntry, at: string, suiteDir: string, problems: string[]): Task | undefined {
-  unknownKeys(entry, ALLOWED_KEYS.task, at, problems);
+function resolveTask(entry: TaskEntry, at: string, suiteDir: string, context: TaskContext, problems: string[]): Task | undefined {
+  if (entry.gradientNoise !== undefined && !(entry.gradientNoise >= 0)) problems.push(`${at}.gradientNoise: expected a standard deviation ≥ 0, got ${entry.gradientNoise}`);
   // A MAML initialisation's folder is named relative to the suite file, like checkpoints.
   const options = entry.options?.maml === undefined ? entry.options : { ...entry.options, maml: { ...entry.options.maml, checkpoint: path.resolve(suiteDir, entry.options.maml.checkpoint) } };
   const spec = { task: entry.task, ...(entry.id === undefined ? {} : { id: entry.id }), ...(options === undefined ? {} : { options }), ...(entry.gradientNoise === undefined ? {} : { gradientNoise: entry.gradientNoise }), ...(entry.threshold === undefined ? {} : { threshold: entry.threshold }) };
-  return attempt(problems, () => taskFromSpec(spec, at));
+  return attempt(problems, () => taskFromSpec(spec, at, context));
+}
+
+/** A problem the rule reports about option `key` set from the grid, moved to where that value is: `grid.key`, or `grid.key[i]`. */
+function gridProblem(message: string, at: string, key: string, index: number): string {
+  const optionPath = `${at}.rule.options.${key}`;
+  if (!message.startsWith(optionPath)) return `${at}.grid.${key}[${index}]: ${message}`;
+  const rest = message.slice(optionPath.length);
+  return rest.includes('unknown option') ? `${at}.grid.${key}${rest}` : `${at}.grid.${key}[${index}]${rest}`;
 }
 
 function resolveRule(entry: OptimizerEntry, at: string, problems: string[]): RuleOptimizer | undefined {
@@ -88,15 +126,30 @@ function resolveRule(entry: OptimizerEntry, at: string, problems: string[]): Rul
   for (const [key, values] of Object.entries(grid)) {
     if (values.length === 0) problems.push(`${at}.grid.${key}: expected at least one value`);
   }
-  // Validate the rule with the grid's first values in place, so grid keys are checked like options.
-  const probe = { ...spec, options: { ...spec.options, ...Object.fromEntries(Object.entries(grid).map(([k, v]) => [k, v[0] ?? 0])) } };
-  const ok = attempt(problems, () => ruleFromSpec(probe, `${at}.rule`));
+  const points = Object.values(grid).reduce((n, values) => n * values.length, 1);
+  if (points > MAX_GRID_POINTS) problems.push(`${at}.grid: ${points.toLocaleString('en')} grid points; at most ${MAX_GRID_POINTS.toLocaleString('en')} (each runs on every seed): use fewer values`);
+  const ok = attempt(problems, () => ruleFromSpec(spec, `${at}.rule`));
   if (ok === undefined) return undefined;
+  // Each grid key is checked as an option of the rule, each distinct value in its place, and reported where it is in the grid.
+  let gridOk = points <= MAX_GRID_POINTS;
+  for (const [key, values] of gridOk ? Object.entries(grid) : []) {
+    for (const [i, value] of values.entries()) {
+      if (values.indexOf(value) !== i) continue;
+      try {
+        ruleFromSpec({ ...spec, options: { ...spec.options, [key]: value } }, `${at}.rule`);
+      } catch (error) {
+        const problem = gridProblem((error as Error).message, at, key, i);
+        problems.push(problem);
+        gridOk = false;
+        if (problem.startsWith(`${at}.grid.${key}:`)) break; // the key itself is wrong: one message
+      }
+    }
+  }
+  if (!gridOk) return undefined;
   return { type: 'rule', name: entry.name, spec, grid, separable: !JSON.stringify(spec).includes('clipByGlobalNorm') };
 }
 
-function resolveLearned(entry: LearnedEntry, at: string, suiteDir: string, problems: string[]): LearnedOptimizerPlan | undefined {
-  unknownKeys(entry, ALLOWED_KEYS.learned, at, problems);
+function resolveLearned(entry: LearnedEntry, at: string, suiteDir: string, context: TaskContext, problems: string[]): LearnedOptimizerPlan | undefined {
   if (!learnedKinds().includes(entry.kind)) {
     problems.push(`${at}.kind: unknown learned optimizer '${entry.kind}'; known kinds: ${learnedKinds().join(', ')}`);
     return undefined;
@@ -110,8 +163,7 @@ function resolveLearned(entry: LearnedEntry, at: string, suiteDir: string, probl
   }
   let metaTrain: LearnedOptimizerPlan['metaTrain'];
   if (entry.metaTrain !== undefined) {
-    unknownKeys(entry.metaTrain, ALLOWED_KEYS.metaTrain, `${at}.metaTrain`, problems);
-    const task = resolveTask(entry.metaTrain.task, `${at}.metaTrain.task`, suiteDir, problems);
+    const task = resolveTask(entry.metaTrain.task, `${at}.metaTrain.task`, suiteDir, context, problems);
     const config = (entry.metaTrain.config ?? {}) as Record<string, JsonValue>;
     attempt(problems, () => checkConfig(config, `${at}.metaTrain.config`));
     if (task !== undefined) metaTrain = { task, config };
@@ -131,48 +183,67 @@ function resolveLearned(entry: LearnedEntry, at: string, suiteDir: string, probl
   };
 }
 
-export function decodeSuite(raw: unknown, file: string): Suite {
-  const decoded = SuiteFile.decode(raw);
-  if (isLeft(decoded)) throw new SuiteError(file, describeErrors(decoded.left));
-  const suite = decoded.right;
+/**
+ * A suite file's JSON → a checked plan, or a SuiteError listing every problem
+ * with its JSON path. The suite's fields, each task and each optimizer are
+ * decoded apart, so one wrong entry does not hide the problems of the others.
+ * `context.dataDir` is where tasks that read datasets look first (--data-dir).
+ */
+export function decodeSuite(raw: unknown, file: string, context: TaskContext = {}): Suite {
   const problems: string[] = [];
-  unknownKeys(suite, ALLOWED_KEYS.suite, '$', problems);
+  const suite = decodeAt(SuiteHeader, raw, '$', problems);
+  unknownKeys(raw, ALLOWED_KEYS.suite, '$', problems);
+  const rawTasks = isObject(raw) && Array.isArray(raw['tasks']) ? (raw['tasks'] as unknown[]) : [];
+  const rawOptimizers = isObject(raw) && Array.isArray(raw['optimizers']) ? (raw['optimizers'] as unknown[]) : [];
 
   const suiteDir = path.dirname(path.resolve(file));
   const tasks: Task[] = [];
-  suite.tasks.forEach((entry, i) => {
-    const task = resolveTask(entry, `$.tasks[${i}]`, suiteDir, problems);
+  rawTasks.forEach((rawEntry, i) => {
+    const at = `$.tasks[${i}]`;
+    unknownKeys(rawEntry, ALLOWED_KEYS.task, at, problems);
+    const entry = decodeAt(TaskEntry, rawEntry, at, problems);
+    const task = entry === undefined ? undefined : resolveTask(entry, at, suiteDir, context, problems);
     if (task === undefined) return;
-    if (tasks.some((t) => t.id === task.id)) problems.push(`$.tasks[${i}]: duplicate task id '${task.id}'; give one of them an "id"`);
+    if (tasks.some((t) => t.id === task.id)) problems.push(`${at}: duplicate task id '${task.id}'; give one of them an "id"`);
     tasks.push(task);
   });
+  const taskIdsKnown = tasks.length === rawTasks.length;
 
   const optimizers: PlannedOptimizer[] = [];
-  suite.optimizers.forEach((entry, i) => {
+  const names = new Set<string>();
+  rawOptimizers.forEach((rawEntry, i) => {
     const at = `$.optimizers[${i}]`;
-    unknownKeys(entry, ALLOWED_KEYS.optimizer, at, problems);
-    if (optimizers.some((o) => o.name === entry.name)) problems.push(`${at}.name: duplicate optimizer name '${entry.name}'`);
+    unknownOptimizerKeys(rawEntry, at, problems);
+    const entry = decodeAt(OptimizerEntry, rawEntry, at, problems);
+    if (entry === undefined) return;
+    if (names.has(entry.name)) problems.push(`${at}.name: duplicate optimizer name '${entry.name}'`);
+    names.add(entry.name);
     if ((entry.rule === undefined) === (entry.learned === undefined)) {
       problems.push(`${at}: give exactly one of 'rule' (a hand-designed rule) or 'learned' (a learned optimizer)`);
       return;
     }
     if (entry.learned !== undefined && entry.grid !== undefined) problems.push(`${at}.grid: a learned optimizer has no grid to tune`);
-    const planned = entry.learned !== undefined ? resolveLearned(entry.learned, `${at}.learned`, suiteDir, problems) : resolveRule(entry, at, problems);
+    const planned = entry.learned !== undefined ? resolveLearned(entry.learned, `${at}.learned`, suiteDir, context, problems) : resolveRule(entry, at, problems);
     if (entry.tasks !== undefined) {
-      const unknown = entry.tasks.filter((id) => !tasks.some((task) => task.id === id));
-      if (unknown.length > 0) problems.push(`${at}.tasks: no task has the id '${unknown[0]}'; the suite's task ids are ${tasks.map((t) => t.id).join(', ')}`);
+      // Task ids can be checked only when every task entry resolved.
+      const unknown = taskIdsKnown ? entry.tasks.filter((id) => !tasks.some((task) => task.id === id)) : [];
+      if (unknown.length > 0) problems.push(`${at}.tasks: no task has the id '${unknown.join("', '")}'; the suite's task ids are ${tasks.map((t) => t.id).join(', ')}`);
       if (entry.tasks.length === 0) problems.push(`${at}.tasks: an empty list runs this optimizer nowhere; leave 'tasks' out to run it on every task`);
     }
     if (planned !== undefined) optimizers.push({ ...planned, name: entry.name, ...(entry.tasks === undefined ? {} : { tasks: entry.tasks }) });
   });
 
-  if (tasks.length === 0 && suite.tasks.length === 0) problems.push('$.tasks: expected at least one task');
-  if (suite.optimizers.length === 0) problems.push('$.optimizers: expected at least one optimizer');
-  if ((suite.targetAccuracy === undefined) !== (suite.evaluateEvery === undefined)) {
-    problems.push(`$.${suite.targetAccuracy === undefined ? 'targetAccuracy' : 'evaluateEvery'}: give 'evaluateEvery' and 'targetAccuracy' together (how often to check, and the accuracy to reach)`);
+  if (suite !== undefined) {
+    if (rawTasks.length === 0) problems.push('$.tasks: expected at least one task');
+    if (rawOptimizers.length === 0) problems.push('$.optimizers: expected at least one optimizer');
+    if ((suite.targetAccuracy === undefined) !== (suite.evaluateEvery === undefined)) {
+      problems.push(`$.${suite.targetAccuracy === undefined ? 'targetAccuracy' : 'evaluateEvery'}: give 'evaluateEvery' and 'targetAccuracy' together (how often to check, and the accuracy to reach)`);
+    }
+    if (suite.targetAccuracy !== undefined && !(suite.targetAccuracy > 0 && suite.targetAccuracy <= 1)) problems.push(`$.targetAccuracy: expected a fraction in (0, 1], got ${suite.targetAccuracy}`);
+    if (suite.steps > MAX_STEPS) problems.push(`$.steps: at most ${MAX_STEPS.toLocaleString('en')} steps per run, got ${suite.steps}`);
+    if (suite.divergenceFactor !== undefined && !(suite.divergenceFactor > 0)) problems.push(`$.divergenceFactor: expected a positive number, got ${suite.divergenceFactor}`);
   }
-  if (suite.targetAccuracy !== undefined && !(suite.targetAccuracy > 0 && suite.targetAccuracy <= 1)) problems.push(`$.targetAccuracy: expected a fraction in (0, 1], got ${suite.targetAccuracy}`);
-  if (problems.length > 0) throw new SuiteError(file, problems);
+  if (problems.length > 0 || suite === undefined) throw new SuiteError(file, problems);
   return {
     file,
     name: suite.name,
@@ -191,7 +262,7 @@ export function decodeSuite(raw: unknown, file: string): Suite {
   };
 }
 
-export async function readSuite(file: string): Promise<Suite> {
+export async function readSuite(file: string, context: TaskContext = {}): Promise<Suite> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -204,5 +275,5 @@ export async function readSuite(file: string): Promise<Suite> {
   } catch (error) {
     throw new SuiteError(file, [`not valid JSON: ${(error as Error).message}`]);
   }
-  return decodeSuite(raw, file);
+  return decodeSuite(raw, file, context);
 }

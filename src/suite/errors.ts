@@ -23,16 +23,22 @@ export function jsonPath(context: t.Context): string {
   return path;
 }
 
-export function describeErrors(errors: t.Errors): string[] {
+/** A value as JSON, cut short: a message names a field, it does not dump a record. */
+export function shortJson(value: unknown, max = 60): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+export function describeErrors(errors: t.Errors, at = '$'): string[] {
   const byPath = new Map<string, { expected: Set<string>; value: unknown }>();
   for (const error of errors) {
-    const path = jsonPath(error.context);
+    const path = at + jsonPath(error.context).slice(1);
     const expected = error.context[error.context.length - 1]?.type.name ?? 'a valid value';
     const entry = byPath.get(path) ?? { expected: new Set<string>(), value: error.value };
     entry.expected.add(expected);
     byPath.set(path, entry);
   }
   return [...byPath.entries()].map(([path, { expected, value }]) =>
-    value === undefined ? `${path}: missing; expected ${[...expected].join(' or ')}` : `${path}: expected ${[...expected].join(' or ')}, got ${JSON.stringify(value)}`,
+    value === undefined ? `${path}: missing; expected ${[...expected].join(' or ')}` : `${path}: expected ${[...expected].join(' or ')}, got ${shortJson(value)}`,
   );
 }

@@ -38,7 +38,7 @@ export const RunRecord = t.intersection([
     /** Values a controller chose at each step (UpdateOutput.trace), e.g. `learningRate`: one per step, null once diverged. */
     traces: t.record(t.string, t.array(t.union([t.number, t.null]))),
   }),
-]);
+], 'RunRecord');
 export type RunRecord = t.TypeOf<typeof RunRecord>;
 
 /** The identity of a run: `--resume` skips records with a key already in runs.jsonl. */

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import cliProgress from 'cli-progress';
@@ -13,13 +13,14 @@ import { setupBackend } from '../backend/setup.js';
 import type { BackendChoice, BackendRequest } from '../backend/names.js';
 import { createLearnedOptimizer, loadLearnedOptimizer, saveCheckpoint, type LearnedOptimizer, type MetaTrainReport } from '../learned/index.js';
 import { collectProvenance, describeProvenance, type Provenance } from '../provenance.js';
-import { writeReport, type MetaTrainingRecord, type ReportResult } from '../reporting/index.js';
+import { describeSkipped, writeReport, type MetaTrainingRecord, type ReportResult } from '../reporting/index.js';
 import { ruleFromSpec } from '../rules/index.js';
 import { familyOf } from '../tasks/index.js';
 import type { LearnedOptimizerPlan, Suite } from './decode.js';
 import { runGroup, type Row } from './execute.js';
 import { planGroups, type Group } from './plan.js';
-import { openStore } from './store.js';
+import { LOCK_FILE, lockResults } from './lock.js';
+import { ExistingResultsError, openStore } from './store.js';
 
 export interface RunOptions {
   out: string;
@@ -49,7 +50,7 @@ async function moveAside(out: string): Promise<string | undefined> {
   const target = path.join(out, '.previous', new Date().toISOString().replace(/[:.]/g, '-'));
   await mkdir(target, { recursive: true });
   for (const entry of await readdir(out)) {
-    if (entry !== '.previous') await rename(path.join(out, entry), path.join(target, entry));
+    if (entry !== '.previous' && entry !== LOCK_FILE) await rename(path.join(out, entry), path.join(target, entry));
   }
   return target;
 }
@@ -85,24 +86,43 @@ function explainBackendFailure(error: unknown, group: Group, out: string): unkno
 
 const checkpointDir = (plan: LearnedOptimizerPlan, out: string) => plan.checkpoint ?? path.join(out, 'checkpoints', slug(plan.name));
 
+/** How a learned optimizer gets its meta-parameters: from scratch (online), from its checkpoint, or by meta-training. */
+function learnedSource(plan: LearnedOptimizerPlan, dir: string, checkpointPresent: boolean): 'scratch' | 'load' | 'metaTrain' {
+  if (plan.mode === 'online' && plan.checkpoint === undefined && plan.metaTrain === undefined) return 'scratch';
+  if (checkpointPresent) return 'load';
+  if (plan.metaTrain === undefined) throw new Error(`${plan.name}: no checkpoint at ${dir} and no metaTrain config to create one`);
+  return 'metaTrain';
+}
+
+const isInside = (child: string, parent: string) => !path.relative(path.resolve(parent), path.resolve(child)).startsWith('..');
+
+/** Before the start: a checkpoint to load must load (kind, shapes, weights); one to create needs a metaTrain config. */
+async function checkLearned(plan: LearnedOptimizerPlan, out: string, replace: boolean): Promise<void> {
+  const dir = checkpointDir(plan, out);
+  // --replace moves a checkpoint inside the folder aside with the old results: it will be meta-trained anew.
+  const present = existsSync(path.join(dir, 'manifest.json')) && !(replace && isInside(dir, out));
+  if (learnedSource(plan, dir, present) === 'load') (await loadLearnedOptimizer(dir, plan.kind)).dispose();
+}
+
 async function prepareLearned(plan: LearnedOptimizerPlan, out: string, log: (line: string) => void): Promise<LearnedOptimizer> {
   const dir = checkpointDir(plan, out);
-  if (plan.mode === 'online' && plan.checkpoint === undefined && plan.metaTrain === undefined) {
+  const source = learnedSource(plan, dir, existsSync(path.join(dir, 'manifest.json')));
+  if (source === 'scratch') {
     log(`${plan.name}: online from scratch (no checkpoint)`);
     return createLearnedOptimizer(plan.kind, plan.hyperParams);
   }
-  if (existsSync(path.join(dir, 'manifest.json'))) {
+  if (source === 'load') {
     log(`${plan.name}: loading checkpoint ${dir}`);
     return loadLearnedOptimizer(dir, plan.kind);
   }
-  if (plan.metaTrain === undefined) throw new Error(`${plan.name}: no checkpoint at ${dir} and no metaTrain config to create one`);
+  const metaTrain = plan.metaTrain!;
   const optimizer = createLearnedOptimizer(plan.kind, plan.hyperParams);
-  log(`${plan.name}: meta-training a '${plan.kind}' on ${plan.metaTrain.task.id}`);
-  const report = await optimizer.metaTrain(familyOf(plan.metaTrain.task), plan.metaTrain.config, (p) => {
+  log(`${plan.name}: meta-training a '${plan.kind}' on ${metaTrain.task.id}`);
+  const report = await optimizer.metaTrain(familyOf(metaTrain.task), metaTrain.config, (p) => {
     if (p.iteration % 50 === 0) log(`  iteration ${p.iteration}: meta-loss ${p.metaLoss.toPrecision(4)} (${(p.wallMs / 1000).toFixed(1)} s)`);
   });
   await saveCheckpoint(optimizer, dir);
-  await writeFile(path.join(dir, 'metatrain.json'), `${JSON.stringify({ task: plan.metaTrain.task.id, config: plan.metaTrain.config, report }, null, 2)}\n`);
+  await writeFile(path.join(dir, 'metatrain.json'), `${JSON.stringify({ task: metaTrain.task.id, config: metaTrain.config, report }, null, 2)}\n`);
   log(`${plan.name}: meta-trained in ${(report.wallMs / 1000).toFixed(1)} s (best validation at iteration ${report.bestIteration}); saved ${dir}`);
   return optimizer;
 }
@@ -128,24 +148,44 @@ function ruleBuilder(group: Group, learned: Map<string, LearnedOptimizer>) {
 }
 
 export async function runSuite(suite: Suite, options: RunOptions): Promise<RunSummary> {
-  const started = performance.now();
   const log = options.log ?? (() => undefined);
-  if (options.replace === true) {
-    const moved = await moveAside(options.out);
-    if (moved !== undefined) log(`previous results moved to ${moved}`);
+  const existed = existsSync(options.out);
+  // One writer per folder: a second run (or --resume) on it while this one writes is refused.
+  const lock = await lockResults(options.out, options.command ?? process.argv.slice(1).join(' '), log);
+  try {
+    return await runLocked(suite, options, log);
+  } finally {
+    await lock.release();
+    // A start that failed in a folder it created leaves no empty folder behind.
+    if (!existed && existsSync(options.out) && (await readdir(options.out)).length === 0) await rmdir(options.out);
   }
-  const store = await openStore(options.out, { resume: options.resume === true });
+}
+
+async function runLocked(suite: Suite, options: RunOptions, log: (line: string) => void): Promise<RunSummary> {
+  const started = performance.now();
+  const runs = path.join(options.out, 'runs.jsonl');
+  if (existsSync(runs) && options.resume !== true && options.replace !== true) throw new ExistingResultsError(runs);
   const backend = await setupBackend(options.backend ?? suite.backend ?? 'auto');
   log(`backend: ${backend.backend} (${backend.reason})`);
-  // Load the datasets before writing anything: a missing file fails here, leaving the folder as it was.
+  // Everything that can stop the start is checked before anything in the folder is moved or written:
+  // datasets (a missing file fails here) and the learned optimizers' checkpoints.
   for (const task of suite.tasks) await task.prepare?.();
+  for (const optimizer of suite.optimizers) {
+    if (optimizer.type === 'learned') await checkLearned(optimizer, options.out, options.replace === true);
+  }
   const seeds = options.seeds ?? suite.seeds;
+  // Collected before --replace moves tracked results aside, which would make a clean checkout look dirty.
   const provenance: SuiteProvenance = {
     ...collectProvenance(backend.backend, backend.detail, options.command),
     suite: path.relative(process.cwd(), suite.file),
     seeds,
     steps: suite.steps,
   };
+  if (options.replace === true) {
+    const moved = await moveAside(options.out);
+    if (moved !== undefined) log(`previous results moved to ${moved}`);
+  }
+  const store = await openStore(options.out, { resume: options.resume === true });
   // A resumed folder holds runs of earlier invocations too: keep their provenance, newest last.
   const earlier = options.resume === true ? await earlierInvocations(options.out) : [];
   if (earlier.length > 0) provenance.earlierInvocations = earlier;
@@ -208,6 +248,7 @@ export async function runSuite(suite: Suite, options: RunOptions): Promise<RunSu
       `This invocation ran ${total} runs (${store.done.size - total} were already recorded) in ${(wallMs / 1000).toFixed(1)} s.`,
     ],
   });
+  for (const line of describeSkipped(path.join(options.out, 'runs.jsonl'), report)) log(line);
   log(`report: ${report.files.length} files in ${options.out}`);
   return { out: options.out, backend, runs: total, skipped: store.done.size - total, wallMs, report };
 }

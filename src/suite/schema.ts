@@ -6,7 +6,7 @@
 import * as t from 'io-ts';
 import { BackendRequest } from '../backend/names.js';
 
-const PositiveInt = t.refinement(t.number, (n) => Number.isInteger(n) && n > 0, 'positive integer');
+const PositiveInt = t.refinement(t.number, (n) => Number.isSafeInteger(n) && n > 0, 'positive integer');
 const Primitive = t.union([t.number, t.string, t.boolean]);
 
 export const TaskEntry = t.intersection([
@@ -46,26 +46,31 @@ export const OptimizerEntry = t.intersection([
 
 export const Metric = t.keyof({ finalLoss: null, bestLoss: null, auc: null, stepsToThreshold: null, wallMs: null, testAccuracy: null });
 
+const suiteOptional = {
+  description: t.string,
+  backend: BackendRequest,
+  metrics: t.array(Metric),
+  divergenceFactor: t.number,
+  notes: t.array(Primitive),
+  /** Tasks with held-out metrics: check test accuracy every N steps (on evaluationLimit examples) … */
+  evaluateEvery: PositiveInt,
+  evaluationLimit: PositiveInt,
+  /** … to record the steps each run needs to reach this test accuracy. */
+  targetAccuracy: t.number,
+};
+
+/** Steps per run (at most MAX_STEPS, checked in decode.ts: each run records steps + 1 losses). */
+export const MAX_STEPS = 10_000_000;
+
 export const SuiteFile = t.intersection([
-  t.type({
-    name: t.string,
-    steps: PositiveInt,
-    seeds: PositiveInt,
-    tasks: t.array(TaskEntry),
-    optimizers: t.array(OptimizerEntry),
-  }),
-  t.partial({
-    description: t.string,
-    backend: BackendRequest,
-    metrics: t.array(Metric),
-    divergenceFactor: t.number,
-    notes: t.array(Primitive),
-    /** Tasks with held-out metrics: check test accuracy every N steps (on evaluationLimit examples) … */
-    evaluateEvery: PositiveInt,
-    evaluationLimit: PositiveInt,
-    /** … to record the steps each run needs to reach this test accuracy. */
-    targetAccuracy: t.number,
-  }),
+  t.type({ name: t.string, steps: PositiveInt, seeds: PositiveInt, tasks: t.array(TaskEntry), optimizers: t.array(OptimizerEntry) }),
+  t.partial(suiteOptional),
+], 'Suite');
+
+/** The suite's own fields, with its tasks and optimizers left for decoding one by one (so each entry's problems are reported, whatever the others'). */
+export const SuiteHeader = t.intersection([
+  t.type({ name: t.string, steps: PositiveInt, seeds: PositiveInt, tasks: t.UnknownArray, optimizers: t.UnknownArray }),
+  t.partial(suiteOptional),
 ], 'Suite');
 export type SuiteFile = t.TypeOf<typeof SuiteFile>;
 export type TaskEntry = t.TypeOf<typeof TaskEntry>;

@@ -48,15 +48,20 @@ function syntheticTask(spec: TaskSpec, path: string, extra: { id?: string; gradi
   return twoLayerNetTask({ ...sizes, ...(o.hidden === undefined ? {} : { hidden: o.hidden[0]! }), ...(o.classes === undefined ? {} : { classes: o.classes }), ...extra });
 }
 
-export function taskFromSpec(spec: TaskSpec, path = 'task'): Task {
-  const task = taskOfKind(spec, path);
+/** Where the tasks that read datasets look first (`--data-dir`); otherwise $ALPHAOPT_DATA, then the user cache. */
+export interface TaskContext {
+  dataDir?: string;
+}
+
+export function taskFromSpec(spec: TaskSpec, path = 'task', context: TaskContext = {}): Task {
+  const task = taskOfKind(spec, path, context.dataDir === undefined ? {} : { dataDir: context.dataDir });
   if (spec.threshold === undefined) return task;
   if (!Number.isFinite(spec.threshold)) throw new Error(`${path}.threshold: expected a finite number, got ${JSON.stringify(spec.threshold)}`);
   // A view of the task with another threshold; its methods still see the original as `this`.
   return Object.create(task, { threshold: { value: spec.threshold, enumerable: true } }) as Task;
 }
 
-function taskOfKind(spec: TaskSpec, path: string): Task {
+function taskOfKind(spec: TaskSpec, path: string, data: { dataDir?: string }): Task {
   const extra = { ...(spec.id === undefined ? {} : { id: spec.id }), ...(spec.gradientNoise === undefined ? {} : { gradientNoise: spec.gradientNoise }) };
   if (spec.task === 'randomQuadratic') {
     const dimension = spec.options?.dimension ?? 10;
@@ -72,6 +77,7 @@ function taskOfKind(spec: TaskSpec, path: string): Task {
     const mismatch = o.net === undefined ? undefined : netDatasetMismatch(o.net as ImageNet, o.dataset ?? 'mnist-10k');
     if (mismatch !== undefined) throw new Error(`${path}.options.net: ${mismatch}`);
     return imageClassifierTask({
+      ...data,
       ...(o.dataset === undefined ? {} : { dataset: o.dataset }),
       ...(o.net === undefined ? {} : { net: o.net as ImageNet }),
       ...(o.batchSize === undefined ? {} : { batchSize: o.batchSize }),
@@ -90,6 +96,7 @@ function taskOfKind(spec: TaskSpec, path: string): Task {
     }
     if ((o.shots ?? 1) + (o.queries ?? 0) > 20) throw new Error(`${path}.options: shots + queries must be at most 20 (Omniglot has 20 drawings per character)`);
     return omniglotFewShotTask({
+      ...data,
       ...Object.fromEntries(allowed.filter((k) => o[k] !== undefined).map((k) => [k, o[k]])),
       ...(o.maml === undefined ? {} : { maml: o.maml }),
       ...(extra.id === undefined ? {} : { id: extra.id }),
@@ -103,6 +110,7 @@ function taskOfKind(spec: TaskSpec, path: string): Task {
     if (o.hidden !== undefined && (!Array.isArray(o.hidden) || o.hidden.some((h) => !Number.isInteger(h) || h < 1))) throw new Error(`${path}.options.hidden: expected a list of positive integers`);
     return mnistMlpTask({
       ...extra,
+      ...data,
       ...(o.dataset === undefined ? {} : { dataset: o.dataset }),
       ...(o.hidden === undefined ? {} : { hidden: o.hidden }),
       ...(o.activation === undefined ? {} : { activation: o.activation as 'sigmoid' | 'relu' }),
