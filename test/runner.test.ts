@@ -223,7 +223,7 @@ test.serial('alphaopt report rewrites a summary from runs.jsonl and keeps the pr
   );
   const summary = await readFile(path.join(out, 'summary.md'), 'utf8');
   t.regex(summary, /report rewritten by `alphaopt report`/);
-  t.regex(summary, /Command: `alphaopt run small\.json --out somewhere` · backend cpu · commit /);
+  t.regex(summary, /Command: `alphaopt run small\.json --out somewhere` · backend cpu · AlphaOpt \d+\.\d+\.\d+, commit [0-9a-f]{12}/);
   t.regex(summary, /## rosenbrock/);
 });
 

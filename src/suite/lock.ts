@@ -5,6 +5,7 @@
  * processes never append the same runs. A lock whose process is gone (same host,
  * pid not running) is stale: it is taken over, and the log says so.
  */
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -75,7 +76,7 @@ export async function lockResults(dir: string, command: string, log: (line: stri
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       // Written whole, then linked into place: link() fails if the lock exists, and a reader never sees a half-written one.
-      const temp = `${file}.${process.pid}.tmp`;
+      const temp = `${file}.${process.pid}.${randomUUID()}.tmp`;
       await writeFile(temp, text);
       try {
         await link(temp, file);
