@@ -54,6 +54,12 @@ const cases: Array<[string, (s: ReturnType<typeof valid>) => unknown, RegExp]> =
   ['duplicate optimizer names', (s) => { s.optimizers[1] = { ...s.optimizers[1]!, name: 'adam' }; return s; }, /^\$\.optimizers\[1\]\.name: duplicate optimizer name 'adam'$/],
   ['a bad backend', (s) => ({ ...s, backend: 'gpu' }), /^\$\.backend: expected BackendRequest, got "gpu"$/],
   ['an optimizer restricted to a task id that does not exist', (s) => { s.optimizers[0] = { ...s.optimizers[0]!, tasks: ['rosenbrock', 'noisy2d'] }; return s; }, /^\$\.optimizers\[0\]\.tasks: no task has the id 'noisy2d'; the suite's task ids are rosenbrock, noisy3d$/],
+  ['a typo inside a grid, reported where it is', (s) => { s.optimizers[0] = { name: 'adam', rule: 'adam', grid: { learningRat: [0.1, 0.01] } }; return s; }, /^\$\.optimizers\[0\]\.grid\.learningRat: unknown option for rule 'adam'; expected one of learningRate, beta1, beta2, epsilon$/],
+  ['a grid too large to run', (s) => { s.optimizers[0] = { name: 'adam', rule: 'adam', grid: { learningRate: Array.from({ length: 200 }, (_, i) => i / 1000), beta1: Array.from({ length: 200 }, (_, i) => i / 1000) } }; return s; }, /^\$\.optimizers\[0\]\.grid: 40,000 grid points; at most 10,000/],
+  ['more steps than a run can record', (s) => ({ ...s, steps: 1e12 }), /^\$\.steps: at most 10,000,000 steps per run, got 1000000000000$/],
+  ['a step count beyond safe integers', (s) => ({ ...s, steps: 1e300 }), /^\$\.steps: expected positive integer, got 1e\+300$/],
+  ['a negative divergence factor', (s) => ({ ...s, divergenceFactor: -1 }), /^\$\.divergenceFactor: expected a positive number, got -1$/],
+  ['negative gradient noise', (s) => { s.tasks[0] = { task: 'rosenbrock', gradientNoise: -0.1 }; return s; }, /^\$\.tasks\[0\]\.gradientNoise: expected a standard deviation ≥ 0, got -0\.1$/],
   ['an optimizer restricted to no task', (s) => { s.optimizers[0] = { ...s.optimizers[0]!, tasks: [] }; return s; }, /^\$\.optimizers\[0\]\.tasks: an empty list runs this optimizer nowhere/],
 ];
 
@@ -69,6 +75,28 @@ test('every problem in a file is reported at once', (t) => {
   s.tasks[0] = { task: 'nope' };
   s.optimizers[0] = { name: 'x', rule: 'nope' } as never;
   t.is(problemsOf(s).length, 2);
+});
+
+test('every problem is reported, whatever else is wrong: a wrong type does not hide the other entries\' problems', (t) => {
+  const s = valid();
+  s['steps'] = '10';
+  s.tasks[0] = { task: 'rosenbrok' };
+  s.tasks[1] = { task: 'quadratic', option: {} };
+  s.optimizers[0] = { name: 'adam', rule: 'adam', grid: { learningRat: [0.1] } };
+  s.optimizers[1] = { name: 'typo', rule: 'adamm' };
+  s.optimizers[2] = { name: 'sgd', rule: 'sgd', grid: { learningRate: [0.1, '0.2'] }, task: ['x'] };
+  const problems = problemsOf(s);
+  const expected = [
+    /^\$\.steps: expected positive integer, got "10"$/,
+    /^\$\.tasks\[0\]\.task: unknown task 'rosenbrok'/,
+    /^\$\.tasks\[1\]\.option: unknown key; expected one of task, id, options/,
+    /^\$\.optimizers\[0\]\.grid\.learningRat: unknown option for rule 'adam'/,
+    /^\$\.optimizers\[1\]\.rule\.rule: unknown rule 'adamm'/,
+    /^\$\.optimizers\[2\]\.grid\.learningRate\[1\]: expected number, got "0\.2"$/,
+    /^\$\.optimizers\[2\]\.task: unknown key; expected one of name, rule, grid, learned, tasks$/,
+  ];
+  for (const pattern of expected) t.true(problems.some((p) => pattern.test(p)), `${pattern} not in:\n${problems.join('\n')}`);
+  t.is(problems.length, expected.length, problems.join('\n'));
 });
 
 test('unreadable files and invalid JSON are reported with the file name', async (t) => {
