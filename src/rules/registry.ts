@@ -5,8 +5,8 @@
  * before anything runs, with the path of the problem.
  */
 import * as t from 'io-ts';
-import { PathReporter } from 'io-ts/lib/PathReporter.js';
 import { isLeft } from 'fp-ts/lib/Either.js';
+import { describeErrors } from '../suite/errors.js';
 import { chain } from './chain.js';
 import { family7 } from './family7.js';
 import { scaleByAdadelta, scaleByAdagrad, scaleByAdam, scaleByAdamax, scaleByRms, trace } from './moments.js';
@@ -89,7 +89,11 @@ function revive(value: unknown, path: string): unknown {
  */
 export function ruleFromSpec(input: unknown, path = 'rule', overrides: Record<string, unknown> = {}): UpdateRule {
   const decoded = RuleSpec.decode(input);
-  if (isLeft(decoded)) throw new RuleSpecError(`${path}: invalid rule spec: ${PathReporter.report(decoded).join('; ')}`);
+  // One short line per wrong place (io-ts's own report repeats the whole value for every union member).
+  if (isLeft(decoded)) {
+    const problems = describeErrors(decoded.left, path);
+    throw new RuleSpecError(`${problems.slice(0, 3).join('; ')}${problems.length > 3 ? ` (and ${problems.length - 3} more)` : ''}`);
+  }
   const { rule, options } = decoded.right;
   const entry = ENTRIES[rule];
   if (entry === undefined) throw new RuleSpecError(`${path}.rule: unknown rule '${rule}'; known rules: ${RULE_NAMES.join(', ')}`);

@@ -94,11 +94,18 @@ function decodeAt<A>(codec: t.Decoder<unknown, A>, value: unknown, at: string, p
   return decoded.right;
 }
 
-function attempt<T>(problems: string[], fn: () => T): T | undefined {
+/**
+ * Runs a check that throws; its message becomes a problem. A message that does not
+ * start with a JSON path (a library's own, say `lr-schedule.horizon: …`) is put at `at`.
+ */
+function attempt<T>(problems: string[], at: string, fn: () => T, ownPrefix?: string): T | undefined {
   try {
     return fn();
   } catch (error) {
-    problems.push((error as Error).message);
+    const message = error instanceof Error ? error.message : String(error);
+    if (message.startsWith('$')) problems.push(message);
+    else if (ownPrefix !== undefined && message.startsWith(`${ownPrefix}.`)) problems.push(`${at}${message.slice(ownPrefix.length)}`);
+    else problems.push(`${at}: ${message}`);
     return undefined;
   }
 }
@@ -108,7 +115,7 @@ function resolveTask(entry: TaskEntry, at: string, suiteDir: string, context: Ta
   // A MAML initialisation's folder is named relative to the suite file, like checkpoints.
   const options = entry.options?.maml === undefined ? entry.options : { ...entry.options, maml: { ...entry.options.maml, checkpoint: path.resolve(suiteDir, entry.options.maml.checkpoint) } };
   const spec = { task: entry.task, ...(entry.id === undefined ? {} : { id: entry.id }), ...(options === undefined ? {} : { options }), ...(entry.gradientNoise === undefined ? {} : { gradientNoise: entry.gradientNoise }), ...(entry.threshold === undefined ? {} : { threshold: entry.threshold }) };
-  return attempt(problems, () => taskFromSpec(spec, at, context));
+  return attempt(problems, at, () => taskFromSpec(spec, at, context));
 }
 
 /** A problem the rule reports about option `key` set from the grid, moved to where that value is: `grid.key`, or `grid.key[i]`. */
@@ -128,13 +135,15 @@ function resolveRule(entry: OptimizerEntry, at: string, problems: string[]): Rul
   }
   const points = Object.values(grid).reduce((n, values) => n * values.length, 1);
   if (points > MAX_GRID_POINTS) problems.push(`${at}.grid: ${points.toLocaleString('en')} grid points; at most ${MAX_GRID_POINTS.toLocaleString('en')} (each runs on every seed): use fewer values`);
-  const ok = attempt(problems, () => ruleFromSpec(spec, `${at}.rule`));
+  const ok = attempt(problems, `${at}.rule`, () => ruleFromSpec(spec, `${at}.rule`));
   if (ok === undefined) return undefined;
-  // Each grid key is checked as an option of the rule, each distinct value in its place, and reported where it is in the grid.
+  // Each grid key is checked as an option of the rule, with its first, smallest and largest values (options are
+  // checked against ranges, so these stand for all), and a problem is reported where it is in the grid.
   let gridOk = points <= MAX_GRID_POINTS;
   for (const [key, values] of gridOk ? Object.entries(grid) : []) {
-    for (const [i, value] of values.entries()) {
-      if (values.indexOf(value) !== i) continue;
+    const probes = [...new Set([0, values.indexOf(Math.min(...values)), values.indexOf(Math.max(...values))])].filter((i) => i >= 0 && i < values.length);
+    for (const i of probes) {
+      const value = values[i]!;
       try {
         ruleFromSpec({ ...spec, options: { ...spec.options, [key]: value } }, `${at}.rule`);
       } catch (error) {
@@ -155,7 +164,7 @@ function resolveLearned(entry: LearnedEntry, at: string, suiteDir: string, conte
     return undefined;
   }
   const hyperParams = (entry.hyperParams ?? {}) as Record<string, JsonValue>;
-  const probe = attempt(problems, () => createLearnedOptimizer(entry.kind, hyperParams));
+  const probe = attempt(problems, `${at}.hyperParams`, () => createLearnedOptimizer(entry.kind, hyperParams), entry.kind);
   const checkConfig = (config: Record<string, JsonValue>, at: string) =>
     probe?.checkMetaTrainConfig !== undefined ? probe.checkMetaTrainConfig(config, at) : decodeMetaTrainConfig(config, at);
   if (entry.checkpoint === undefined && entry.metaTrain === undefined && entry.mode !== 'online') {
@@ -165,7 +174,7 @@ function resolveLearned(entry: LearnedEntry, at: string, suiteDir: string, conte
   if (entry.metaTrain !== undefined) {
     const task = resolveTask(entry.metaTrain.task, `${at}.metaTrain.task`, suiteDir, context, problems);
     const config = (entry.metaTrain.config ?? {}) as Record<string, JsonValue>;
-    attempt(problems, () => checkConfig(config, `${at}.metaTrain.config`));
+    attempt(problems, `${at}.metaTrain.config`, () => checkConfig(config, `${at}.metaTrain.config`));
     if (task !== undefined) metaTrain = { task, config };
   }
   if (entry.mode === 'online' && probe !== undefined && probe.onlineRule === undefined) {

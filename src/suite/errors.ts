@@ -16,7 +16,9 @@ export function jsonPath(context: t.Context): string {
   let path = '$';
   context.forEach((entry, i) => {
     if (i === 0) return;
-    const parent = context[i - 1]!.type as { _tag?: string };
+    let parent = context[i - 1]!.type as { _tag?: string; type?: { _tag?: string } };
+    // A recursive codec (t.recursion) adds no level of its own: look at its definition.
+    if (parent._tag === 'RecursiveType' && parent.type !== undefined) parent = parent.type;
     if (parent._tag === 'UnionType' || parent._tag === 'IntersectionType' || parent._tag === 'RefinementType') return;
     path += /^\d+$/.test(entry.key) ? `[${entry.key}]` : `.${entry.key}`;
   });
