@@ -1,5 +1,4 @@
 /** `alphaopt suites`: the suites shipped with the package, runnable by name (`alphaopt run 2d`). */
-import path from 'node:path';
 import type { Command } from 'commander';
 import { SHIPPED_SUITES_DIR, shippedSuites } from '../suite/shipped.js';
 
@@ -10,7 +9,7 @@ export function registerSuitesCommand(program: Command): void {
     .action(() => {
       const suites = shippedSuites();
       const width = Math.max(...suites.map((s) => s.name.length));
-      process.stdout.write(`shipped suites, in ${path.relative(process.cwd(), SHIPPED_SUITES_DIR) || '.'}:\n`);
-      for (const s of suites) process.stdout.write(`  ${s.name.padEnd(width)}  ${s.description.length > 110 ? `${s.description.slice(0, 109)}…` : s.description}\n`);
+      const lines = suites.map((s) => `  ${s.name.padEnd(width)}  ${s.description.length > 110 ? `${s.description.slice(0, 109)}…` : s.description}`);
+      process.stdout.write(`shipped suites (run one by name: alphaopt run <name>), in ${SHIPPED_SUITES_DIR}:\n${lines.join('\n')}\n`);
     });
 }
