@@ -23,6 +23,7 @@ import {
   setupBackend,
 } from '../src/index.js';
 import { addWeightsHash } from '../src/learned/checkpoint.js';
+import { loadMamlInitialization, saveMamlInitialization } from '../src/meta/mamlCheckpoint.js';
 
 test.before(async () => {
   await setupBackend('cpu');
@@ -99,6 +100,22 @@ test('a manifest written before hashes existed still loads; `checkpoint hash` ad
   await writeFile(path.join(dir, 'weights.bin'), new Uint8Array(new Float32Array([1, 2, Number.NaN, 4]).buffer));
   await t.throwsAsync(addWeightsHash(dir, verify), { instanceOf: CheckpointError, message: /holds NaN at index 2/ });
   t.is((await readJson(manifestFile))['sha256'], undefined);
+});
+
+test('a MAML initialisation is hashed too; a changed or non-finite init.bin is refused, naming the file', async (t) => {
+  const dir = await tempDir();
+  const report = { method: 'fomaml', curve: [], validation: [], bestIteration: 0, wallMs: 0 };
+  await saveMamlInitialization(dir, new Float32Array([1, 2, 3]), { task: 'x', config: {}, report });
+  t.deepEqual(Array.from(await loadMamlInitialization(dir, 3)), [1, 2, 3]);
+  const file = path.join(dir, 'init.bin');
+  await writeFile(file, new Uint8Array(new Float32Array([1, 2, 4]).buffer));
+  await t.throwsAsync(loadMamlInitialization(dir, 3), { message: new RegExp(`${file} is damaged or was changed`) });
+  const { sha256: _hash, ...old } = await readJson(path.join(dir, 'init.json'));
+  await writeFile(path.join(dir, 'init.json'), JSON.stringify(old));
+  t.deepEqual(Array.from(await loadMamlInitialization(dir, 3)), [1, 2, 4], 'an init.json from before hashes loads');
+  await writeFile(file, new Uint8Array(new Float32Array([1, Number.NaN, 4]).buffer));
+  await t.throwsAsync(loadMamlInitialization(dir, 3), { message: new RegExp(`${file}: the initialisation holds NaN at index 1`) });
+  await t.throwsAsync(saveMamlInitialization(dir, new Float32Array([Infinity]), { task: 'x', config: {}, report }), { message: /holds Infinity at index 0/ });
 });
 
 // ---- property-based: damaged checkpoints ----
