@@ -6,7 +6,8 @@
  */
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -32,7 +33,7 @@ function codeBlocks(markdown: string): Block[] {
   return blocks;
 }
 
-const readme = await readFile('README.md', 'utf8');
+const readme = readFileSync('README.md', 'utf8');
 const blocks = codeBlocks(readme);
 const programs = blocks.filter((b) => b.lang === 'ts' || b.lang === 'js');
 const INDEX = pathToFileURL(path.resolve('src/index.ts')).href;
