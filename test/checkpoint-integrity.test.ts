@@ -118,6 +118,22 @@ test('a MAML initialisation is hashed too; a changed or non-finite init.bin is r
   await t.throwsAsync(saveMamlInitialization(dir, new Float32Array([Infinity]), { task: 'x', config: {}, report }), { message: /holds Infinity at index 0/ });
 });
 
+test('alphaopt checkpoint verify: ok per folder, one line per failure, exit 1', async (t) => {
+  const damaged = await savedSchedule();
+  await writeFile(path.join(damaged, 'weights.bin'), new Uint8Array(3));
+  const { execFile } = await import('node:child_process');
+  const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', path.resolve('src/cli/index.ts'), 'checkpoint', 'verify', path.join(PRETRAINED_DIR, 'lstm-quadratic'), damaged], (error, stdout, stderr) =>
+      resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr }),
+    );
+  });
+  t.is(result.code, 1);
+  t.regex(result.stdout, /lstm-quadratic: ok/);
+  t.regex(result.stderr, new RegExp(`${damaged}/weights\\.bin is damaged or was changed`));
+  t.regex(result.stderr, /1 of 2 checkpoint\(s\) failed/);
+  t.notRegex(result.stderr, /\n\s+at /);
+});
+
 // ---- property-based: damaged checkpoints ----
 
 type Mutation =
