@@ -12,6 +12,7 @@ export { mnistCnn, mnistMlp } from './models/mnistCnn.js';
 export { trainingStep, randomBatch, type Batch } from './models/trainingStep.js';
 export * as rules from './rules/index.js';
 export { toTfjsOptimizer, RuleOptimizer } from './rules/tfjsOptimizer.js';
+export { fileSystemHandler, registerFileHandler, FileHandlerError } from './io/fileHandler.js';
 export { collectProvenance, type Provenance } from './provenance.js';
 export * from './learned/index.js';
 export * from './tasks/index.js';

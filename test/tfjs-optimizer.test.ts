@@ -159,7 +159,7 @@ test('a rule with a tensor hyper-parameter runs but says why it cannot be serial
   const lr = tf.scalar(0.1);
   const optimizer = toTfjsOptimizer(rules.sgd({ learningRate: lr }));
   const error = t.throws(() => optimizer.getConfig());
-  t.regex(error!.message, /hyper-parameters is a tensor/);
+  t.regex(error!.message, /a hyper-parameter given as a tensor/);
   optimizer.dispose();
   lr.dispose();
 });

@@ -3,6 +3,9 @@
  * tfjs webgpu backend runs on it. Reads from this backend must be async
  * (`await t.data()`): the synchronous path throws in Node.
  */
+import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 
 /** The part of a GPU adapter's description we need to tell hardware from software. */
@@ -34,14 +37,72 @@ let cachedProbe: Promise<WebgpuProbe> | undefined;
 
 /** Finds a hardware GPU adapter through Dawn; memoised because Dawn start-up is slow. */
 export function probeWebgpu(): Promise<WebgpuProbe> {
-  cachedProbe ??= probeOnce();
+  cachedProbe ??= probeDawnAt(resolveDawn());
   return cachedProbe;
 }
 
-async function probeOnce(): Promise<WebgpuProbe> {
+export const WEBGPU_INSTALL_HINT = "the optional 'webgpu' package (Dawn) is not installed: npm install webgpu";
+
+/** Where the `webgpu` package is, or undefined when it is not installed (it is an optional dependency). */
+function resolveDawn(): string | undefined {
+  try {
+    return createRequire(import.meta.url).resolve('webgpu');
+  } catch {
+    return undefined;
+  }
+}
+
+/** What the scout learns: the adapter Dawn offers (null: none), or why Dawn did not answer. */
+type Scouted = { ok: true; adapter: AdapterDescription | null } | { ok: false; reason: string };
+
+const SCOUT = `
+const dawn = await import(process.argv[1]);
+Object.assign(globalThis, dawn.globals);
+const adapter = await dawn.create([]).requestAdapter({ powerPreference: 'high-performance' });
+const i = adapter?.info;
+process.stdout.write(JSON.stringify(i ? { vendor: i.vendor, architecture: i.architecture, device: i.device, description: i.description, isFallbackAdapter: i.isFallbackAdapter } : null));
+process.exit(0);
+`;
+
+/**
+ * Asks a child process which adapter Dawn offers. Dawn's native loader writes its warnings
+ * ("Couldn't load Vulkan …") straight to the process's stderr, where JavaScript cannot catch
+ * them; in a child they are captured and dropped, so a machine without a GPU stays quiet.
+ * Dawn is loaded in this process only once the scout has found a hardware adapter.
+ */
+function scoutAdapter(dawnPath: string): Promise<Scouted> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--input-type=module', '-e', SCOUT, pathToFileURL(dawnPath).href],
+      { timeout: 60_000, maxBuffer: 1 << 20 },
+      (error, stdout, stderr) => {
+        try {
+          if (error === null) return resolve({ ok: true, adapter: JSON.parse(stdout) as AdapterDescription | null });
+        } catch {
+          // fall through: unreadable answer
+        }
+        const last = stderr.trim().split('\n').filter((line) => line.trim() !== '').pop() ?? String(error?.message ?? 'no answer');
+        resolve({ ok: false, reason: `the 'webgpu' package (Dawn) could not start: ${last.trim().slice(0, 300)}` });
+      },
+    );
+  });
+}
+
+/** The probe, given where the `webgpu` package is (undefined: not installed). Exported for tests. */
+export async function probeDawnAt(dawnPath: string | undefined): Promise<WebgpuProbe> {
+  if (dawnPath === undefined) return { available: false, reason: WEBGPU_INSTALL_HINT };
+  const scouted = await scoutAdapter(dawnPath);
+  if (!scouted.ok) return { available: false, reason: scouted.reason };
+  if (scouted.adapter === null) {
+    return { available: false, reason: 'no WebGPU adapter: Dawn found no Vulkan GPU (is libvulkan1 installed and a GPU driver present?)' };
+  }
+  if (isSoftwareAdapter(scouted.adapter)) {
+    return { available: false, reason: `only a software adapter (${describeAdapter(scouted.adapter)}); wasm is faster` };
+  }
   let gpu: GPU;
   try {
-    const dawn = (await import('webgpu')) as { create: (flags: string[]) => GPU; globals: Record<string, unknown> };
+    const dawn = (await import(pathToFileURL(dawnPath).href)) as { create: (flags: string[]) => GPU; globals: Record<string, unknown> };
     // tfjs-backend-webgpu refers to WebGPU's globals (GPUBufferUsage, …) by name.
     Object.assign(globalThis, dawn.globals);
     gpu = dawn.create([]);
@@ -49,12 +110,7 @@ async function probeOnce(): Promise<WebgpuProbe> {
     return { available: false, reason: `the 'webgpu' package (Dawn) could not start: ${String(error)}` };
   }
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  if (adapter === null) {
-    return {
-      available: false,
-      reason: 'no WebGPU adapter: Dawn found no Vulkan GPU (is libvulkan1 installed and a GPU driver present?)',
-    };
-  }
+  if (adapter === null) return { available: false, reason: 'no WebGPU adapter in this process, though a child process found one' };
   const info = adapter.info as unknown as AdapterDescription;
   if (isSoftwareAdapter(info)) {
     return { available: false, reason: `only a software adapter (${describeAdapter(info)}); wasm is faster` };

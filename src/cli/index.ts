@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { silenceCpuBanner } from '../backend/setup.js';
 import { registerBackendsCommand } from './backends.js';
+import { registerCheckpointCommand } from './checkpoint.js';
 import { registerDataCommand } from './data.js';
 import { registerReportCommand } from './report.js';
 import { registerRunCommand } from './run.js';
@@ -17,6 +18,7 @@ registerRunCommand(program);
 registerSuitesCommand(program);
 registerReportCommand(program);
 registerDataCommand(program);
+registerCheckpointCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`alphaopt: ${error instanceof Error ? error.message : String(error)}\n`);

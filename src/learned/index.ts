@@ -8,3 +8,4 @@ export { loadPretrained, pretrainedNames, PRETRAINED_DIR } from './pretrained.js
 export { CoordinatePolicy, POLICY_DEFAULTS, type CoordinatePolicyOptions, type ActionSpace } from './policy/coordinatePolicy.js';
 export { DqnController, DQN_OPTION_DEFAULTS, DQN_DEFAULTS, type DqnOptions, type DqnConfig } from './dqn/index.js';
 export { ActorCriticController, ACTOR_CRITIC_DEFAULTS, ACTOR_CRITIC_CONFIG_DEFAULTS, type ActorCriticOptions, type ActorCriticConfig } from './actorCritic/index.js';
+export { LearnedTfjsOptimizer, learnedTfjsOptimizer, type LearnedMode, type OutsideState } from './tfjsOptimizer.js';

@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { metaTrain } from '../meta/metaTrain.js';
 import { chain, scaleByAdam, type StateTree, type UpdateRule } from '../rules/index.js';
-import { toTfjsOptimizer } from '../rules/tfjsOptimizer.js';
+import { learnedTfjsOptimizer } from './tfjsOptimizer.js';
 import type { TaskFamily } from '../tasks/types.js';
 import { registerLearnedOptimizer } from './registry.js';
 import type { JsonValue, LearnedOptimizer, MetaTrainReport, ProgressCallback } from './types.js';
@@ -98,7 +98,7 @@ export class LearnedLrSchedule implements LearnedOptimizer {
   }
 
   toTfjsOptimizer(options: { mode: 'frozen' | 'online' }): tf.Optimizer {
-    return toTfjsOptimizer(options.mode === 'online' ? this.onlineRule() : this.rule());
+    return learnedTfjsOptimizer(this, options.mode);
   }
 
   /** The current schedule (for reports). */

@@ -1,8 +1,15 @@
 /** Composition: each rule transforms the previous rule's updates (optax's `chain`). */
+import { RuleOptionError } from './options.js';
 import type { RuleSpec } from './spec.js';
 import type { StateTree, UpdateRule } from './types.js';
 
 export function chain(...rules: UpdateRule[]): UpdateRule<StateTree[]> {
+  rules.forEach((rule: unknown, i) => {
+    const r = rule as Partial<UpdateRule> | null;
+    if (typeof r !== 'object' || r === null || typeof r.init !== 'function' || typeof r.update !== 'function') {
+      throw new RuleOptionError('chain', undefined, `argument ${i} is not an update rule (an object with init and update), got ${rule === null ? 'null' : typeof rule}`);
+    }
+  });
   const specs = rules.map((r) => r.spec);
   const spec: RuleSpec | undefined = specs.every((s): s is RuleSpec => s !== undefined) ? { rule: 'chain', options: { rules: specs } } : undefined;
   return {

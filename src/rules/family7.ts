@@ -19,6 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { hyperSpec, valueAt, type StepSize } from './hyper.js';
+import { checkRuleOptions } from './options.js';
 import type { RuleSpec } from './spec.js';
 import type { UpdateRule } from './types.js';
 
@@ -54,6 +55,7 @@ type Family7State = { p: tf.Tensor[]; q: tf.Tensor[] };
 
 /** The family as a complete rule (it includes its own step size η): updates = −g′. */
 export function family7(options: Family7Options = {}): UpdateRule<Family7State> {
+  checkRuleOptions('family7', options);
   const o = { ...FAMILY7_DEFAULTS, ...options };
   const specOptions: RuleSpec['options'] = { p0: o.p0, q0: o.q0 };
   let serialisable = true;

@@ -8,5 +8,6 @@ export { trace, scaleByAdagrad, scaleByRms, scaleByAdadelta, scaleByAdam, scaleB
 export { scale, scaleByLearningRate, addDecayedWeights, clipByGlobalNorm, clipByValue } from './stateless.js';
 export { constant, stepDecay, exponentialDecay, cosineDecay, sgdr, linearWarmup, scheduleFromSpec, isSchedule, type Schedule } from './schedules.js';
 export { ruleFromSpec, RULE_NAMES, RuleSpecError } from './registry.js';
+export { RULE_OPTIONS, RuleOptionError, checkRuleOptions, type RuleOptions, type OptionRule, type OptionKind } from './options.js';
 export { treeLeaves, treeMap, treeTensors } from './tree.js';
 export { applyUpdates } from './tfjsOptimizer.js';

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { RuleSpec } from './spec.js';
 import type { HyperParam, UpdateRule } from './types.js';
+import { checkRuleOptions } from './options.js';
 
 type Num = number | tf.Scalar;
 
@@ -42,6 +43,7 @@ function withSpec<S extends object>(spec: RuleSpec | undefined, rule: S): S & { 
 
 /** Momentum: v ← decay·v + g; direction v (or g + decay·v, Nesterov). tfjs's `momentum` form. */
 export function trace(options: { decay: HyperParam; nesterov?: boolean }): UpdateRule<{ trace: tf.Tensor[] }> {
+  checkRuleOptions('trace', options);
   const { decay } = options;
   const nesterov = options.nesterov ?? false;
   return withSpec(numericSpec('trace', { decay, nesterov }), {
@@ -56,6 +58,7 @@ export function trace(options: { decay: HyperParam; nesterov?: boolean }): Updat
 
 /** AdaGrad (Duchi et al.): a ← a + g²; direction g/√(a + ε). Accumulator starts at `initialAccumulatorValue`, as in tfjs. */
 export function scaleByAdagrad(options: { initialAccumulatorValue?: number; epsilon?: HyperParam } = {}): UpdateRule<{ sum: tf.Tensor[] }> {
+  checkRuleOptions('scaleByAdagrad', options);
   const initial = options.initialAccumulatorValue ?? 0.1;
   const epsilon = options.epsilon ?? 1e-7;
   return withSpec(numericSpec('scaleByAdagrad', { initialAccumulatorValue: initial, epsilon }), {
@@ -75,6 +78,7 @@ type RmsState = { meanSquare: tf.Tensor[]; meanGrad?: tf.Tensor[] };
  * Centered (Graves 2013): also m ← ρm + (1−ρ)g, direction g/√(s − m² + ε).
  */
 export function scaleByRms(options: { decay?: HyperParam; epsilon?: HyperParam; centered?: boolean } = {}): UpdateRule<RmsState> {
+  checkRuleOptions('scaleByRms', options);
   const decay = options.decay ?? 0.9;
   const epsilon = options.epsilon ?? 1e-7;
   const centered = options.centered ?? false;
@@ -102,6 +106,7 @@ type AdadeltaState = { meanSquareGrad: tf.Tensor[]; meanSquareDelta: tf.Tensor[]
  * (tfjs's adadelta divides by the previous step's E[g²] instead; see README.)
  */
 export function scaleByAdadelta(options: { rho?: HyperParam; epsilon?: HyperParam } = {}): UpdateRule<AdadeltaState> {
+  checkRuleOptions('scaleByAdadelta', options);
   const rho = options.rho ?? 0.95;
   const epsilon = options.epsilon ?? 1e-7;
   return withSpec(numericSpec('scaleByAdadelta', { rho, epsilon }), {
@@ -127,6 +132,7 @@ type AdamState = { mu: tf.Tensor[]; nu: tf.Tensor[]; nuMax?: tf.Tensor[] };
 export function scaleByAdam(
   options: { beta1?: HyperParam; beta2?: HyperParam; epsilon?: HyperParam; biasCorrection?: boolean; amsgrad?: boolean } = {},
 ): UpdateRule<AdamState> {
+  checkRuleOptions('scaleByAdam', options);
   const beta1 = options.beta1 ?? 0.9;
   const beta2 = options.beta2 ?? 0.999;
   const epsilon = options.epsilon ?? 1e-7;
@@ -154,6 +160,7 @@ type AdamaxState = { mu: tf.Tensor[]; infNorm: tf.Tensor[] };
 
 /** Adamax (Kingma & Ba §7.1): m ← β₁m + (1−β₁)g, u ← max(β₂u, |g|); direction m/((1−β₁ᵗ)(u + ε)). */
 export function scaleByAdamax(options: { beta1?: HyperParam; beta2?: HyperParam; epsilon?: HyperParam } = {}): UpdateRule<AdamaxState> {
+  checkRuleOptions('scaleByAdamax', options);
   const beta1 = options.beta1 ?? 0.9;
   const beta2 = options.beta2 ?? 0.999;
   const epsilon = options.epsilon ?? 1e-7;

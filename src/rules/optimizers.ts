@@ -7,6 +7,7 @@ import { chain } from './chain.js';
 import { hyperSpec, type StepSize } from './hyper.js';
 import { scaleByAdadelta, scaleByAdagrad, scaleByAdam, scaleByAdamax, scaleByRms, trace } from './moments.js';
 import type { RuleSpec } from './spec.js';
+import { checkRuleOptions } from './options.js';
 import { addDecayedWeights, scaleByLearningRate } from './stateless.js';
 import type { HyperParam, StateTree, UpdateRule } from './types.js';
 
@@ -28,12 +29,14 @@ function named(rule: UpdateRule<StateTree[]>, alias: string, options: Record<str
 }
 
 export function sgd(options: { learningRate?: StepSize } = {}): UpdateRule {
+  checkRuleOptions('sgd', options);
   const learningRate = options.learningRate ?? 0.01;
   return named(chain(scaleByLearningRate(learningRate)), 'sgd', { learningRate });
 }
 
 /** Heavy-ball momentum in tfjs's form: v ← μv + g, θ ← θ − ηv. */
 export function momentum(options: { learningRate?: StepSize; momentum?: HyperParam } = {}): UpdateRule {
+  checkRuleOptions('momentum', options);
   const learningRate = options.learningRate ?? 0.01;
   const mu = options.momentum ?? 0.9;
   return named(chain(trace({ decay: mu }), scaleByLearningRate(learningRate)), 'momentum', { learningRate, momentum: mu });
@@ -41,12 +44,14 @@ export function momentum(options: { learningRate?: StepSize; momentum?: HyperPar
 
 /** Nesterov momentum in tfjs's form: v ← μv + g, θ ← θ − η(g + μv). */
 export function nesterov(options: { learningRate?: StepSize; momentum?: HyperParam } = {}): UpdateRule {
+  checkRuleOptions('nesterov', options);
   const learningRate = options.learningRate ?? 0.01;
   const mu = options.momentum ?? 0.9;
   return named(chain(trace({ decay: mu, nesterov: true }), scaleByLearningRate(learningRate)), 'nesterov', { learningRate, momentum: mu });
 }
 
 export function adagrad(options: { learningRate?: StepSize; initialAccumulatorValue?: number; epsilon?: HyperParam } = {}): UpdateRule {
+  checkRuleOptions('adagrad', options);
   const learningRate = options.learningRate ?? 0.01;
   const initialAccumulatorValue = options.initialAccumulatorValue ?? 0.1;
   const epsilon = options.epsilon ?? 1e-7;
@@ -61,6 +66,7 @@ export function adagrad(options: { learningRate?: StepSize; initialAccumulatorVa
 export function rmsprop(
   options: { learningRate?: StepSize; decay?: HyperParam; momentum?: HyperParam; epsilon?: HyperParam; centered?: boolean } = {},
 ): UpdateRule {
+  checkRuleOptions('rmsprop', options);
   const learningRate = options.learningRate ?? 0.001;
   const decay = options.decay ?? 0.9;
   const mu = options.momentum ?? 0;
@@ -72,6 +78,7 @@ export function rmsprop(
 }
 
 export function adadelta(options: { learningRate?: StepSize; rho?: HyperParam; epsilon?: HyperParam } = {}): UpdateRule {
+  checkRuleOptions('adadelta', options);
   const learningRate = options.learningRate ?? 1.0;
   const rho = options.rho ?? 0.95;
   const epsilon = options.epsilon ?? 1e-7;
@@ -81,11 +88,13 @@ export function adadelta(options: { learningRate?: StepSize; rho?: HyperParam; e
 type AdamOptions = { learningRate?: StepSize; beta1?: HyperParam; beta2?: HyperParam; epsilon?: HyperParam };
 
 export function adam(options: AdamOptions = {}): UpdateRule {
+  checkRuleOptions('adam', options);
   const { learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7 } = options;
   return named(chain(scaleByAdam({ beta1, beta2, epsilon }), scaleByLearningRate(learningRate)), 'adam', { learningRate, beta1, beta2, epsilon });
 }
 
 export function amsgrad(options: AdamOptions = {}): UpdateRule {
+  checkRuleOptions('amsgrad', options);
   const { learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7 } = options;
   return named(chain(scaleByAdam({ beta1, beta2, epsilon, amsgrad: true }), scaleByLearningRate(learningRate)), 'amsgrad', {
     learningRate,
@@ -96,12 +105,14 @@ export function amsgrad(options: AdamOptions = {}): UpdateRule {
 }
 
 export function adamax(options: AdamOptions = {}): UpdateRule {
+  checkRuleOptions('adamax', options);
   const { learningRate = 0.002, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7 } = options;
   return named(chain(scaleByAdamax({ beta1, beta2, epsilon }), scaleByLearningRate(learningRate)), 'adamax', { learningRate, beta1, beta2, epsilon });
 }
 
 /** AdamW (Loshchilov & Hutter): decoupled weight decay, θ ← θ − η(m̂/(√v̂ + ε) + λθ). */
 export function adamw(options: AdamOptions & { weightDecay?: HyperParam } = {}): UpdateRule {
+  checkRuleOptions('adamw', options);
   const { learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7, weightDecay = 0.01 } = options;
   return named(
     chain(scaleByAdam({ beta1, beta2, epsilon }), addDecayedWeights(weightDecay), scaleByLearningRate(learningRate)),

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { hyperSpec, valueAt, type StepSize } from './hyper.js';
 import type { RuleSpec } from './spec.js';
 import type { HyperParam, UpdateInput, UpdateRule } from './types.js';
+import { checkOption, checkRuleOptions, RuleOptionError } from './options.js';
 
 /** Stateless transforms keep an empty list as their state. */
 type Empty = never[];
@@ -30,6 +31,7 @@ function specWith(rule: string, hyper: Record<string, StepSize>, plain: Record<s
 
 /** Multiplies updates by `factor` (a number, scalar tensor or schedule). */
 export function scale(factor: StepSize): UpdateRule<Empty> {
+  checkOption('scale', 'factor', factor);
   return statelessRule(specWith('scale', { factor }), (grads, _params, input) => {
     const f = valueAt(factor, input.step);
     return grads.map((g) => tf.mul(g, f));
@@ -41,6 +43,7 @@ export function scale(factor: StepSize): UpdateRule<Empty> {
  * learning rate per step through `input.hyperParams.learningRate`.
  */
 export function scaleByLearningRate(learningRate: StepSize): UpdateRule<Empty> {
+  checkOption('scaleByLearningRate', 'learningRate', learningRate);
   return statelessRule(specWith('scaleByLearningRate', { learningRate }), (grads, _params, input) => {
     const lr = input.hyperParams?.['learningRate'] ?? valueAt(learningRate, input.step);
     const negative = typeof lr === 'number' ? -lr : tf.neg(lr);
@@ -50,6 +53,7 @@ export function scaleByLearningRate(learningRate: StepSize): UpdateRule<Empty> {
 
 /** Adds weightDecay · θ to the updates (decoupled weight decay when placed after the scaling rule's moments). */
 export function addDecayedWeights(weightDecay: HyperParam): UpdateRule<Empty> {
+  checkOption('addDecayedWeights', 'weightDecay', weightDecay);
   return statelessRule(specWith('addDecayedWeights', { weightDecay }), (grads, params) =>
     grads.map((g, i) => tf.add(g, tf.mul(params[i] as tf.Tensor, weightDecay))),
   );
@@ -57,6 +61,7 @@ export function addDecayedWeights(weightDecay: HyperParam): UpdateRule<Empty> {
 
 /** Rescales all updates together so their global L2 norm is at most `maxNorm`. */
 export function clipByGlobalNorm(maxNorm: number): UpdateRule<Empty> {
+  checkOption('clipByGlobalNorm', 'maxNorm', maxNorm);
   return statelessRule({ rule: 'clipByGlobalNorm', options: { maxNorm } }, (grads) => {
     const squares = grads.map((g) => tf.sum(tf.square(g)));
     const norm = tf.sqrt(squares.length === 1 ? (squares[0] as tf.Tensor) : tf.addN(squares));
@@ -68,7 +73,12 @@ export function clipByGlobalNorm(maxNorm: number): UpdateRule<Empty> {
 
 /** Clips every coordinate of the updates to [−maxAbs, maxAbs] (or [min, max]). */
 export function clipByValue(options: { maxAbs: number } | { min: number; max: number }): UpdateRule<Empty> {
+  checkRuleOptions('clipByValue', options);
+  const given = (name: string) => (options as Record<string, unknown>)[name] !== undefined;
+  if (given('maxAbs') ? given('min') || given('max') : !(given('min') && given('max'))) {
+    throw new RuleOptionError('clipByValue', undefined, 'expected { maxAbs } or { min, max }');
+  }
   const [min, max] = 'maxAbs' in options ? [-options.maxAbs, options.maxAbs] : [options.min, options.max];
-  if (!(min <= max)) throw new Error(`clipByValue: min (${min}) must not exceed max (${max})`);
+  if (!(min <= max)) throw new RuleOptionError('clipByValue', 'min', `(${min}) must not exceed max (${max})`);
   return statelessRule({ rule: 'clipByValue', options: { min, max } }, (grads) => grads.map((g) => tf.clipByValue(g, min, max)));
 }

@@ -26,7 +26,7 @@ interface BoundState {
 }
 
 export class RuleOptimizer extends tf.Optimizer {
-  static readonly className = 'AlphaOptRuleOptimizer';
+  static readonly className: string = 'AlphaOptRuleOptimizer';
 
   private bound: BoundState | undefined;
   /** Weights given to setWeights before the first update; applied when state is created. */
@@ -126,7 +126,10 @@ export class RuleOptimizer extends tf.Optimizer {
 
   override getConfig(): tf.serialization.ConfigDict {
     if (this.rule.spec === undefined) {
-      throw new Error('this rule cannot be serialised: one of its hyper-parameters is a tensor (use numbers or schedules to save it)');
+      throw new Error(
+        'this optimizer cannot be serialised: its rule has no JSON spec — a hyper-parameter given as a tensor, or a hand-written rule. ' +
+          'Give hyper-parameters as numbers or schedules; for a learned optimizer use learned.toTfjsOptimizer({ mode }), which saves and reloads.',
+      );
     }
     return { rule: this.rule.spec as unknown as tf.serialization.ConfigDictValue };
   }

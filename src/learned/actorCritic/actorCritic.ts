@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { UpdateRule } from '../../rules/index.js';
-import { toTfjsOptimizer } from '../../rules/tfjsOptimizer.js';
+import { learnedTfjsOptimizer, type OutsideState } from '../tfjsOptimizer.js';
 import type { TaskFamily } from '../../tasks/types.js';
 import type { MlpLayer } from '../policy/mlp.js';
 import { registerLearnedOptimizer } from '../registry.js';
@@ -58,9 +58,9 @@ export class ActorCriticController implements LearnedOptimizer {
   }
 
   /** The online rule with its own optimizers (free them with `dispose`); `observer` sees every learning step. */
-  learningRule(observer?: LearningObserver): { rule: UpdateRule; dispose(): void } {
+  learningRule(observer?: LearningObserver): { rule: UpdateRule; outside: OutsideState; dispose(): void } {
     const learner = new ActorCriticLearner(this.actor, this.critic, this.options);
-    return { rule: onlineRule(this.options, this.actor, learner, observer) as unknown as UpdateRule, dispose: () => learner.dispose() };
+    return { rule: onlineRule(this.options, this.actor, learner, observer) as unknown as UpdateRule, outside: learner, dispose: () => learner.dispose() };
   }
 
   /** Online mode for suites: the runner disposes this controller (a copy) after the run, which frees the optimizers too. */
@@ -79,7 +79,11 @@ export class ActorCriticController implements LearnedOptimizer {
   }
 
   toTfjsOptimizer(options: { mode: 'frozen' | 'online' }): tf.Optimizer {
-    return toTfjsOptimizer(options.mode === 'online' ? this.onlineRule() : this.rule());
+    if (options.mode === 'frozen') return learnedTfjsOptimizer(this, 'frozen');
+    // The online learner's optimizers (their Adam moments) are saved with the tfjs optimizer's weights.
+    const learning = this.learningRule();
+    this.disposers.push(learning.dispose);
+    return learnedTfjsOptimizer(this, 'online', { rule: learning.rule, outside: learning.outside });
   }
 
   dispose(): void {

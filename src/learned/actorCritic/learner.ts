@@ -65,6 +65,19 @@ export class ActorCriticLearner {
     return loss!;
   }
 
+  /** Both optimizers' state (iterations and moments, by position as tfjs keeps them), for saving an online controller mid-run. */
+  async getWeights(): Promise<Array<{ name: string; tensor: tf.Tensor }>> {
+    const prefixed = async (prefix: string, optimizer: tf.Optimizer) => (await optimizer.getWeights()).map(({ name, tensor }) => ({ name: `${prefix}/${name}`, tensor }));
+    return [...(await prefixed('critic', this.criticOptimizer)), ...(await prefixed('actor', this.actorOptimizer))];
+  }
+
+  async setWeights(weights: Array<{ name: string; tensor: tf.Tensor }>): Promise<void> {
+    for (const [prefix, optimizer] of [['critic', this.criticOptimizer], ['actor', this.actorOptimizer]] as const) {
+      const own = weights.filter((w) => w.name.startsWith(`${prefix}/`)).map(({ name, tensor }) => ({ name: name.slice(prefix.length + 1), tensor }));
+      if (own.length > 0) await optimizer.setWeights(own);
+    }
+  }
+
   dispose(): void {
     this.criticOptimizer.dispose();
     this.actorOptimizer.dispose();

@@ -12,7 +12,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { UpdateRule } from '../../rules/index.js';
-import { toTfjsOptimizer } from '../../rules/tfjsOptimizer.js';
+import { learnedTfjsOptimizer } from '../tfjsOptimizer.js';
 import type { TaskFamily } from '../../tasks/types.js';
 import type { MlpLayer } from '../policy/mlp.js';
 import { registerLearnedOptimizer } from '../registry.js';
@@ -55,7 +55,7 @@ export class DqnController implements LearnedOptimizer {
     if (options.mode === 'online') {
       throw new Error("the DQN controller has no online mode (it learns across training episodes, not within one run); use { mode: 'frozen' }");
     }
-    return toTfjsOptimizer(this.rule());
+    return learnedTfjsOptimizer(this, 'frozen');
   }
 
   dispose(): void {

@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { metaTrain } from '../../meta/metaTrain.js';
 import type { UpdateRule } from '../../rules/index.js';
-import { toTfjsOptimizer } from '../../rules/tfjsOptimizer.js';
+import { learnedTfjsOptimizer } from '../tfjsOptimizer.js';
 import type { TaskFamily } from '../../tasks/types.js';
 import { registerLearnedOptimizer } from '../registry.js';
 import type { JsonValue, LearnedOptimizer, MetaTrainReport, ProgressCallback } from '../types.js';
@@ -139,7 +139,7 @@ export class LstmOptimizer implements LearnedOptimizer {
     if (options.mode === 'online') {
       throw new Error("the LSTM optimizer has no online mode (its meta-training needs unrolls over many tasks); use { mode: 'frozen' }");
     }
-    return toTfjsOptimizer(this.rule() as unknown as UpdateRule);
+    return learnedTfjsOptimizer(this, 'frozen');
   }
 
   dispose(): void {

@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import { decodePpoConfig } from '../../meta/ppo/config.js';
 import { trainPpo } from '../../meta/ppo/trainPpo.js';
 import type { UpdateRule } from '../../rules/index.js';
-import { toTfjsOptimizer } from '../../rules/tfjsOptimizer.js';
+import { learnedTfjsOptimizer } from '../tfjsOptimizer.js';
 import type { TaskFamily } from '../../tasks/types.js';
 import { registerLearnedOptimizer } from '../registry.js';
 import type { JsonValue, LearnedOptimizer, MetaTrainReport, ProgressCallback } from '../types.js';
@@ -192,7 +192,7 @@ export class CoordinatePolicy implements LearnedOptimizer {
     if (options.mode === 'online') {
       throw new Error("the coordinate-wise policy has no online mode (PPO needs rollouts over many tasks); use { mode: 'frozen' }");
     }
-    return toTfjsOptimizer(this.rule() as unknown as UpdateRule);
+    return learnedTfjsOptimizer(this, 'frozen');
   }
 
   dispose(): void {
