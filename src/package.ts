@@ -10,10 +10,7 @@ import path from 'node:path';
 
 export const PACKAGE_ROOT = fileURLToPath(new URL('../', import.meta.url));
 
-let version: string | undefined;
-
-/** The `version` of AlphaOpt's package.json. */
-export function packageVersion(): string {
-  version ??= (JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-  return version;
+/** The `version` in the package.json at `root` (default: AlphaOpt's own). */
+export function packageVersion(root = PACKAGE_ROOT): string {
+  return (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
 }

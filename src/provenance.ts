@@ -4,10 +4,10 @@
  * it ran from a checkout), a machine and a backend.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PACKAGE_ROOT } from './package.js';
+import { PACKAGE_ROOT, packageVersion } from './package.js';
 
 /** A git working tree's state: HEAD and whether tracked files have uncommitted changes. */
 export interface GitState {
@@ -64,7 +64,7 @@ export interface ProvenanceSources {
 export function collectProvenance(backend: string, backendDetail?: string, command = process.argv.slice(1).join(' '), sources: ProvenanceSources = {}): Provenance {
   const packageRoot = sources.packageRoot ?? PACKAGE_ROOT;
   const cwd = sources.cwd ?? process.cwd();
-  const version = (JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  const version = packageVersion(packageRoot);
   // AlphaOpt's own commit only when its package root is the top of a git checkout:
   // installed under node_modules of the user's repository, git would answer with the user's commit.
   const own = gitState(packageRoot);

@@ -5,6 +5,7 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { once } from 'node:events';
 import { mkdtemp, readFile, writeFile, appendFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -122,6 +123,8 @@ test.serial('resume after a killed run: nothing finished is lost, nothing is dup
     });
     setTimeout(() => reject(new Error('the run never wrote a record')), 120_000);
   });
+  // Resume once the killed process is gone: until then it still holds the folder's lock.
+  if (child.exitCode === null && child.signalCode === null) await once(child, 'exit');
   const partial = await records(out);
   t.true(partial.length > 0 && partial.length < expected, `killed after ${partial.length} of ${expected} runs`);
   // A crash mid-write leaves a partial line: resume must cut it off, not choke on it.

@@ -13,7 +13,7 @@ import { decodeMetaTrainConfig } from '../meta/config.js';
 import { ruleFromSpec, type RuleSpec } from '../rules/index.js';
 import { taskFromSpec, type Task, type TaskContext } from '../tasks/index.js';
 import type * as t from 'io-ts';
-import { SuiteError, describeErrors } from './errors.js';
+import { SuiteError, describeErrors, shortJson } from './errors.js';
 import { ALLOWED_KEYS, MAX_STEPS, OptimizerEntry, SuiteHeader, TaskEntry, type LearnedEntry } from './schema.js';
 import type { JsonValue } from '../learned/types.js';
 import type { BackendRequest } from '../backend/names.js';
@@ -199,6 +199,7 @@ function resolveLearned(entry: LearnedEntry, at: string, suiteDir: string, conte
  * `context.dataDir` is where tasks that read datasets look first (--data-dir).
  */
 export function decodeSuite(raw: unknown, file: string, context: TaskContext = {}): Suite {
+  if (!isObject(raw)) throw new SuiteError(file, [`$: expected a suite, a JSON object with name, steps, seeds, tasks and optimizers; got ${shortJson(raw)}`]);
   const problems: string[] = [];
   const suite = decodeAt(SuiteHeader, raw, '$', problems);
   unknownKeys(raw, ALLOWED_KEYS.suite, '$', problems);

@@ -69,7 +69,7 @@ export const SuiteFile = t.intersection([
 
 /** The suite's own fields, with its tasks and optimizers left for decoding one by one (so each entry's problems are reported, whatever the others'). */
 export const SuiteHeader = t.intersection([
-  t.type({ name: t.string, steps: PositiveInt, seeds: PositiveInt, tasks: t.UnknownArray, optimizers: t.UnknownArray }),
+  t.type({ name: t.string, steps: PositiveInt, seeds: PositiveInt, tasks: t.array(t.unknown, 'a list of tasks'), optimizers: t.array(t.unknown, 'a list of optimizers') }),
   t.partial(suiteOptional),
 ], 'Suite');
 export type SuiteFile = t.TypeOf<typeof SuiteFile>;
