@@ -101,3 +101,26 @@ test('a rule without a JSON spec says why it cannot be serialised, without blami
   t.regex(error!.message, /no JSON spec/);
   t.regex(error!.message, /toTfjsOptimizer\(\{ mode \}\)/);
 });
+
+test.serial('a saved model whose learned meta-parameters hold NaN is refused on load, naming the variable', async (t) => {
+  const { x, y } = data();
+  const lo = createLearnedOptimizer('lr-schedule', { horizon: 5 });
+  const m = model();
+  m.compile({ optimizer: lo.toTfjsOptimizer({ mode: 'frozen' }), loss: 'meanSquaredError' });
+  await m.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0 });
+  const artifacts = await saveToMemory(m);
+  // Overwrite the first value of φ in the weight data (float32 and int32 weights take 4 bytes per value).
+  const specs = artifacts.weightSpecs!;
+  const index = specs.findIndex((s) => s.name === 'learned:meta/logLearningRate');
+  t.true(index >= 0, 'φ travels in the optimizer weights');
+  const offset = specs.slice(0, index).reduce((n, s) => n + 4 * s.shape.reduce((a, b) => a * b, 1), 0);
+  const bytes = tf.io.CompositeArrayBuffer.join(artifacts.weightData!);
+  new DataView(bytes).setFloat32(offset, Number.NaN, true);
+  await t.throwsAsync(tf.loadLayersModel(tf.io.fromMemory({ ...artifacts, weightData: bytes })), {
+    message: /meta-parameter 'logLearningRate' of the 'lr-schedule' optimizer holds NaN at index 0/,
+  });
+  m.optimizer.dispose();
+  m.dispose();
+  lo.dispose();
+  tf.dispose([x, y]);
+});

@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { RuleOptimizer } from '../rules/tfjsOptimizer.js';
 import type { UpdateRule } from '../rules/index.js';
+import { firstNonFinite } from './integrity.js';
 import { createLearnedOptimizer } from './registry.js';
 import type { JsonValue, LearnedOptimizer } from './types.js';
 
@@ -84,6 +85,8 @@ export class LearnedTfjsOptimizer extends RuleOptimizer {
       if (!tf.util.arraysEqual(target.shape, tensor.shape)) {
         throw new Error(`setWeights: meta-parameter '${key}' has shape [${tensor.shape}] but this '${this.learned.kind}' optimizer needs [${target.shape}]`);
       }
+      const bad = firstNonFinite(await tensor.data());
+      if (bad !== undefined) throw new Error(`setWeights: meta-parameter '${key}' of the '${this.learned.kind}' optimizer holds ${bad.value} at index ${bad.index}; the saved optimizer weights are damaged`);
       target.assign(tensor);
     }
     if (outside.length > 0) {
