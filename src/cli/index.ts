@@ -6,6 +6,7 @@ import { registerBackendsCommand } from './backends.js';
 import { registerDataCommand } from './data.js';
 import { registerReportCommand } from './report.js';
 import { registerRunCommand } from './run.js';
+import { registerServeCommand } from './serve.js';
 
 silenceCpuBanner();
 const program = new Command();
@@ -14,6 +15,7 @@ registerBackendsCommand(program);
 registerRunCommand(program);
 registerReportCommand(program);
 registerDataCommand(program);
+registerServeCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`alphaopt: ${error instanceof Error ? error.message : String(error)}\n`);
