@@ -117,14 +117,14 @@ const LEARNED: Array<[name: string, kind: string, dir: string]> = [
   ['lr-schedule-2d', 'lr-schedule', 'results/2d/checkpoints/lr-schedule-learned'],
 ];
 
-async function cliRuns(landscape: string, steps: number): Promise<RunRecord[]> {
+async function cliRuns(landscapes: string[], steps: number, seeds: number): Promise<RunRecord[]> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'alphaopt-web-cli-'));
   const suite = {
     name: 'web-parity',
     backend: 'wasm',
     steps,
-    seeds: 1,
-    tasks: [{ task: landscape }],
+    seeds,
+    tasks: landscapes.map((task) => ({ task })),
     optimizers: [
       ...BASELINES.map(([, name, rule, lr]) => ({ name, rule, grid: { learningRate: [lr] } })),
       ...LEARNED.map(([name, kind, dir]) => ({ name, learned: { kind, checkpoint: path.resolve(dir) } })),
@@ -139,37 +139,64 @@ async function cliRuns(landscape: string, steps: number): Promise<RunRecord[]> {
 
 const close = (a: number | null, b: number | null) => (a === null || b === null ? a === b : Math.abs(a - b) <= 1e-5 * Math.max(1, Math.abs(b)));
 
-test.serial('race page: every chosen optimizer is drawn, and its losses and path equal alphaopt run (wasm, 1e-5)', async (t) => {
+const LANDSCAPE_IDS = ['quadratic', 'ill-conditioned', 'rotated', 'rosenbrock', 'beale', 'himmelblau', 'rastrigin', 'saddle'];
+
+test.serial('race page: every chosen optimizer is drawn, and on all eight landscapes its losses and path equal alphaopt run (wasm, 1e-5)', async (t) => {
   const steps = 100;
-  const cli = cliRuns('rosenbrock', steps);
-  const page = await open(
-    `race.html?landscape=rosenbrock&steps=${steps}&backend=wasm&opt=${BASELINES.map(([id, , , lr]) => `${id}:${lr}`).join(',')}&learned=${LEARNED.map(([name]) => name).join(',')}`,
-  );
+  const started = Date.now();
+  const cli = cliRuns(LANDSCAPE_IDS, steps, 2).then((records) => {
+    t.log(`alphaopt run of the same suite: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return records;
+  });
+  const query = (landscape: string, seed: number) =>
+    `race.html?landscape=${landscape}&seed=${seed}&steps=${steps}&backend=wasm&opt=${BASELINES.map(([id, , , lr]) => `${id}:${lr}`).join(',')}&learned=${LEARNED.map(([name]) => name).join(',')}`;
+  const page = await open(query('rosenbrock', 0));
   const mapBefore = await page.evaluate(() => (document.getElementById('map') as HTMLCanvasElement).toDataURL());
   await page.click('#run');
   await page.waitForSelector('#results[data-state="done"]', { timeout: 120_000 });
   t.is(await page.textContent('#errors'), '');
-  const race = (await page.evaluate(() => (window as unknown as { alphaoptRace: unknown }).alphaoptRace)) as { records: RunRecord[]; wallMs: number };
-  t.log(`race of ${race.records.length} optimizers × ${steps} steps in headless Chromium (wasm): ${(race.wallMs / 1000).toFixed(2)} s`);
-  t.is(race.records.length, BASELINES.length + LEARNED.length);
+  const first = (await page.evaluate(() => (window as unknown as { alphaoptRace: unknown }).alphaoptRace)) as { records: RunRecord[]; wallMs: number };
+  t.log(`race of ${first.records.length} optimizers × ${steps} steps on rosenbrock in headless Chromium (wasm): ${(first.wallMs / 1000).toFixed(2)} s`);
+  t.is(first.records.length, BASELINES.length + LEARNED.length);
   t.not(await page.evaluate(() => (document.getElementById('map') as HTMLCanvasElement).toDataURL()), mapBefore, 'the paths were drawn on the map');
-  t.is(await page.locator('#chart polyline').count(), race.records.length, 'one loss curve per optimizer');
-  const shown = await page.$$eval('#results tbody tr', (rows) => rows.map((r) => [(r as HTMLElement).dataset['optimizer'], r.children[2]!.getAttribute('data-value')]));
+  t.is(await page.locator('#chart polyline').count(), first.records.length, 'one loss curve per optimizer');
   await page.screenshot({ path: path.join(ARTIFACTS, 'race.png'), fullPage: true });
-  for (const expected of await cli) {
-    const got = race.records.find((r) => r.optimizer === expected.optimizer);
-    if (got === undefined) {
-      t.fail(`${expected.optimizer} missing from the page`);
-      continue;
-    }
-    t.is(got.losses.length, steps + 1);
-    t.true(expected.losses.every((l, i) => close(got.losses[i]!, l)), `${expected.optimizer}: losses differ`);
-    t.true(close(Number(shown.find(([name]) => name === expected.optimizer)?.[1]), expected.finalLoss), `${expected.optimizer}: final loss shown`);
-    for (const [step, x, y] of expected.trajectory ?? []) {
-      const point = got.trajectory!.find(([s]) => s === step)!;
-      t.true(close(point[1], x) && close(point[2], y), `${expected.optimizer}: position at step ${step}`);
+  await page.emulateMedia({ reducedMotion: 'reduce' }); // one frame per race from here on
+  const expected = await cli;
+  let compared = 0;
+  for (const landscape of LANDSCAPE_IDS) {
+    for (const seed of [0, 1]) {
+      // Same page, other landscape and start (checkpoints stay loaded): as a visitor would.
+      await page.selectOption('#landscape', landscape);
+      await page.fill('#seed', String(seed));
+      await page.click('#use-seed');
+      await page.click('#run');
+      await page.waitForSelector('#results[data-state="done"]', { timeout: 120_000 });
+      const race = (await page.evaluate(() => (window as unknown as { alphaoptRace: unknown }).alphaoptRace)) as { records: RunRecord[] };
+      const shown = await page.$$eval('#results tbody tr', (rows) => rows.map((r) => [(r as HTMLElement).dataset['optimizer'], r.children[2]!.getAttribute('data-value')]));
+      for (const cliRecord of expected.filter((r) => r.task === landscape && r.seed === seed)) {
+        const what = `${landscape}, seed ${seed}, ${cliRecord.optimizer}`;
+        const got = race.records.find((r) => r.optimizer === cliRecord.optimizer);
+        if (got === undefined) {
+          t.fail(`${what}: missing from the page`);
+          continue;
+        }
+        t.is(got.losses.length, steps + 1, what);
+        const bad = cliRecord.losses.findIndex((l, i) => !close(got.losses[i]!, l));
+        t.is(bad, -1, `${what}: losses differ from step ${bad} (page ${got.losses[bad]}, CLI ${cliRecord.losses[bad]})`);
+        const finalShown = shown.find(([name]) => name === cliRecord.optimizer)?.[1];
+        t.true(cliRecord.finalLoss === null ? finalShown === 'null' : close(Number(finalShown), cliRecord.finalLoss), `${what}: final loss shown ${finalShown}, CLI ${cliRecord.finalLoss}`);
+        // The CLI keeps seed 0's path (every other step); the page every step.
+        for (const [step, x, y] of cliRecord.trajectory ?? []) {
+          const point = got.trajectory!.find(([s]) => s === step)!;
+          t.true(close(point[1], x) && close(point[2], y), `${what}: position at step ${step}`);
+        }
+        compared++;
+      }
     }
   }
+  t.is(compared, LANDSCAPE_IDS.length * 2 * (BASELINES.length + LEARNED.length));
+  t.log(`whole comparison: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   await page.close();
 });
 

@@ -1,5 +1,5 @@
 /** The optimizer race page: state in the address, computed by the suite runner's loop, then animated step by step. */
-import { LANDSCAPES, findLandscape, landscapeTask, loadPretrained, pretrainedNames, raceOnLandscape, type LearnedOptimizer, type RaceOptimizer, type RunRecord } from '../../src/web/index.js';
+import { LANDSCAPES, findLandscape, landscapeStart, landscapeTask, loadPretrained, pretrainedNames, raceOnLandscape, type LearnedOptimizer, type RaceOptimizer, type RunRecord } from '../../src/web/index.js';
 import { formatNumber } from '../../src/reporting/tables.js';
 import type { RuleSpec } from '../../src/rules/spec.js';
 import { drawLineChart } from './chart.js';
@@ -25,6 +25,8 @@ interface State {
   landscape: string;
   steps: number;
   start?: [number, number];
+  /** The start is this suite seed's (exact, as `alphaopt run` draws it). */
+  seed?: number;
   baselines: Map<string, number>;
   /** Checkpoint names or URLs, with their mode. */
   learned: Map<string, 'frozen' | 'online'>;
@@ -33,6 +35,7 @@ interface State {
 function readState(): State {
   const landscape = params.get('landscape') ?? 'rosenbrock';
   const start = params.get('start')?.split(',').map(Number);
+  const seed = Number(params.get('seed'));
   const baselines = new Map<string, number>();
   for (const item of (params.get('opt') ?? 'sgd:0.001,momentum:0.001,adagrad:0.316,adam:0.1').split(',').filter(Boolean)) {
     const [id, lr] = item.split(':');
@@ -48,6 +51,7 @@ function readState(): State {
     landscape: LANDSCAPES.some((l) => l.id === landscape) ? landscape : 'rosenbrock',
     steps: Math.max(1, Math.min(2000, Number(params.get('steps') ?? 100) || 100)),
     ...(start !== undefined && start.length === 2 && start.every(Number.isFinite) ? { start: start as [number, number] } : {}),
+    ...(params.get('seed') !== null && Number.isInteger(seed) && seed >= 0 ? { seed } : {}),
     baselines,
     learned,
   };
@@ -57,7 +61,8 @@ function stateToQuery(state: State): string {
   const q = new URLSearchParams();
   q.set('landscape', state.landscape);
   q.set('steps', String(state.steps));
-  if (state.start !== undefined) q.set('start', state.start.map((v) => Number(v.toPrecision(6))).join(','));
+  if (state.seed !== undefined) q.set('seed', String(state.seed));
+  else if (state.start !== undefined) q.set('start', state.start.map((v) => Number(v.toPrecision(6))).join(','));
   q.set('opt', [...state.baselines].map(([id, lr]) => `${id}:${lr}`).join(','));
   q.set('learned', [...state.learned].map(([name, mode]) => `${encodeURIComponent(name)}${mode === 'online' ? ':online' : ''}`).join(','));
   q.set('backend', (element<HTMLSelectElement>('backend').value));
@@ -116,14 +121,22 @@ function formState(): State {
     const input = row.querySelector('input')!;
     if (input.checked) learned.set(input.dataset['checkpoint']!, (row.querySelector('select') as HTMLSelectElement).value as 'frozen' | 'online');
   }
-  const x = Number(element<HTMLInputElement>('start-x').value);
-  const y = Number(element<HTMLInputElement>('start-y').value);
   const landscape = findLandscape(element<HTMLSelectElement>('landscape').value);
+  const [x, y] = start.point;
   const moved = Number.isFinite(x) && Number.isFinite(y) && (x !== landscape.start[0] || y !== landscape.start[1]);
-  return { landscape: landscape.id, steps: Number(element<HTMLInputElement>('steps').value) || 100, ...(moved ? { start: [x, y] as [number, number] } : {}), baselines, learned };
+  return {
+    landscape: landscape.id,
+    steps: Number(element<HTMLInputElement>('steps').value) || 100,
+    ...(moved ? { start: start.point } : {}),
+    ...(start.seed !== undefined && start.seed !== 0 ? { seed: start.seed } : {}),
+    baselines,
+    learned,
+  };
 }
 
 let frame: MapFrame | undefined;
+/** The start as given (a suite seed's start is kept exact; the inputs show it rounded). */
+let start: { point: [number, number]; seed?: number } = { point: [0, 0] };
 let records: RunRecord[] = [];
 
 function drawMap(): void {
@@ -134,10 +147,11 @@ function drawMap(): void {
 }
 
 function startPoint(): [number, number] {
-  return [Number(element<HTMLInputElement>('start-x').value), Number(element<HTMLInputElement>('start-y').value)];
+  return start.point;
 }
 
-function setStart(point: [number, number]): void {
+function setStart(point: [number, number], seed?: number): void {
+  start = seed === undefined ? { point } : { point, seed };
   element<HTMLInputElement>('start-x').value = String(Number(point[0].toPrecision(4)));
   element<HTMLInputElement>('start-y').value = String(Number(point[1].toPrecision(4)));
   records = [];
@@ -309,16 +323,26 @@ async function main(): Promise<void> {
   element<HTMLInputElement>('steps').value = String(state.steps);
   element<HTMLSelectElement>('backend').value = requestedBackend();
   const landscape = findLandscape(state.landscape);
-  setStart(state.start ?? landscape.start);
+  if (state.seed !== undefined && state.start === undefined) {
+    setStart(landscapeStart(landscape, state.seed), state.seed);
+    element<HTMLInputElement>('seed').value = String(state.seed);
+  } else setStart(state.start ?? landscape.start, state.start === undefined ? 0 : undefined);
   baselineChoices(state);
   drawMap();
 
   select.addEventListener('change', () => {
-    setStart(findLandscape(select.value).start);
+    setStart(findLandscape(select.value).start, 0);
     drawMap();
   });
-  element('reset-start').addEventListener('click', () => setStart(findLandscape(select.value).start));
-  for (const id of ['start-x', 'start-y']) element(id).addEventListener('change', () => drawStep(-1));
+  element('reset-start').addEventListener('click', () => setStart(findLandscape(select.value).start, 0));
+  element('use-seed').addEventListener('click', () => {
+    const seed = Number(element<HTMLInputElement>('seed').value);
+    if (Number.isInteger(seed) && seed >= 0) setStart(landscapeStart(findLandscape(select.value), seed), seed);
+    else showError(`seed: expected a whole number ≥ 0, got '${element<HTMLInputElement>('seed').value}'`);
+  });
+  for (const id of ['start-x', 'start-y']) {
+    element(id).addEventListener('change', () => setStart([Number(element<HTMLInputElement>('start-x').value), Number(element<HTMLInputElement>('start-y').value)]));
+  }
   const canvas = element<HTMLCanvasElement>('map');
   canvas.addEventListener('click', (event) => {
     const rect = canvas.getBoundingClientRect();
