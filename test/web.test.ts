@@ -8,7 +8,7 @@
 import test from 'ava';
 import { existsSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -71,6 +71,25 @@ test('the browser entry bundles for the browser platform with no Node built-in; 
   // The check can fail: the Node entry reaches fs, path, zlib, … and esbuild refuses them for browsers.
   const error = await t.throwsAsync(esbuild.build({ ...options, entryPoints: ['src/index.ts'] }));
   t.regex(error!.message, /Could not resolve "(node:)?(fs|path|zlib|url)/);
+});
+
+test('a bundler targeting browsers resolves the package name to the browser entry (the "browser" export condition)', async (t) => {
+  const entry = path.resolve('dist/web/index.js');
+  if (!existsSync(entry)) return t.fail(`${entry} missing: run npm run build`);
+  const app = await mkdtemp(path.join(os.tmpdir(), 'alphaopt-consumer-'));
+  await mkdir(path.join(app, 'node_modules'));
+  await symlink(path.resolve('.'), path.join(app, 'node_modules', 'alphaopt'), 'dir');
+  await writeFile(path.join(app, 'app.js'), "import { rules, loadPretrained } from 'alphaopt';\nconsole.log(rules.adam, loadPretrained);\n");
+  try {
+    const bundle = (platform: esbuild.Platform) =>
+      esbuild.build({ entryPoints: [path.join(app, 'app.js')], bundle: true, platform, format: 'esm', write: false, metafile: true, logLevel: 'silent', external: ['@tensorflow/*', 'io-ts', 'fp-ts', '@resvg/*', 'webgpu', 'vega', 'vega-lite', 'tar', 'yauzl', 'cli-progress', 'commander', 'pngjs'] });
+    const browser = await bundle('browser');
+    t.true(Object.keys(browser.metafile!.inputs).some((input) => input.endsWith('dist/web/index.js')));
+    const node = await bundle('node');
+    t.false(Object.keys(node.metafile!.inputs).some((input) => input.endsWith('dist/web/index.js')));
+  } finally {
+    await rm(app, { recursive: true, force: true });
+  }
 });
 
 test('loadPretrained over HTTP reads the checkpoint as the disk does, and checks a SHA-256 when the manifest has one', async (t) => {
