@@ -146,11 +146,15 @@ const BASELINES: Array<[id: string, name: string, rule: unknown, lr: number]> = 
   ['rmsprop-centered', 'rmsprop (centered)', { rule: 'rmsprop', options: { centered: true } }, 0.01], ['adadelta', 'adadelta', 'adadelta', 10],
   ['adam', 'adam', 'adam', 0.1], ['adamax', 'adamax', 'adamax', 0.1], ['amsgrad', 'amsgrad', 'amsgrad', 0.1], ['adamw', 'adamw', 'adamw', 0.1],
 ];
-const LEARNED: Array<[name: string, kind: string, dir: string]> = [
-  ['lstm-quadratic', 'lstm', 'pretrained/lstm-quadratic'],
-  ['policy-nn', 'coordinate-policy', 'pretrained/policy-nn'],
-  ['lr-schedule-2d', 'lr-schedule', 'results/2d/checkpoints/lr-schedule-learned'],
+const LEARNED: Array<[name: string, kind: string, dir: string, mode: 'frozen' | 'online']> = [
+  ['lstm-quadratic', 'lstm', 'pretrained/lstm-quadratic', 'frozen'],
+  ['policy-nn', 'coordinate-policy', 'pretrained/policy-nn', 'frozen'],
+  ['lr-schedule-2d', 'lr-schedule', 'results/2d/checkpoints/lr-schedule-learned', 'frozen'],
+  // Online: the actor-critic keeps learning during each run, in the page as in the runner.
+  ['actor-critic-mnist-m1', 'actor-critic', 'pretrained/actor-critic-mnist-m1', 'online'],
 ];
+/** The name the page gives a learned optimizer (and the CLI suite below too). */
+const learnedName = ([name, , , mode]: (typeof LEARNED)[number]) => (mode === 'online' ? `${name} (online)` : name);
 
 async function cliRuns(landscapes: string[], steps: number, seeds: number): Promise<RunRecord[]> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'alphaopt-web-cli-'));
@@ -162,7 +166,7 @@ async function cliRuns(landscapes: string[], steps: number, seeds: number): Prom
     tasks: landscapes.map((task) => ({ task })),
     optimizers: [
       ...BASELINES.map(([, name, rule, lr]) => ({ name, rule, grid: { learningRate: [lr] } })),
-      ...LEARNED.map(([name, kind, dir]) => ({ name, learned: { kind, checkpoint: path.resolve(dir) } })),
+      ...LEARNED.map((entry) => ({ name: learnedName(entry), learned: { kind: entry[1], checkpoint: path.resolve(entry[2]), mode: entry[3] } })),
     ],
   };
   await writeFile(path.join(dir, 'suite.json'), JSON.stringify(suite));
@@ -189,7 +193,7 @@ test.serial('race page: every chosen optimizer is drawn, and on all eight landsc
     return records;
   });
   const query = (landscape: string, seed: number) =>
-    `race.html?landscape=${landscape}&seed=${seed}&steps=${steps}&backend=wasm&opt=${BASELINES.map(([id, , , lr]) => `${id}:${lr}`).join(',')}&learned=${LEARNED.map(([name]) => name).join(',')}`;
+    `race.html?landscape=${landscape}&seed=${seed}&steps=${steps}&backend=wasm&opt=${BASELINES.map(([id, , , lr]) => `${id}:${lr}`).join(',')}&learned=${LEARNED.map(([name, , , mode]) => (mode === 'online' ? `${name}:online` : name)).join(',')}`;
   const page = await open(query('rosenbrock', 0));
   const mapBefore = await page.evaluate(() => (document.getElementById('map') as HTMLCanvasElement).toDataURL());
   await page.click('#run');
