@@ -9,6 +9,7 @@ import { registerReportCommand } from './report.js';
 import { registerRunCommand } from './run.js';
 import { registerSuitesCommand } from './suites.js';
 import { packageVersion } from '../package.js';
+import { registerServeCommand } from './serve.js';
 
 silenceCpuBanner();
 const program = new Command();
@@ -19,6 +20,7 @@ registerSuitesCommand(program);
 registerReportCommand(program);
 registerDataCommand(program);
 registerCheckpointCommand(program);
+registerServeCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`alphaopt: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -14,7 +14,7 @@ import { metaTrain } from '../meta/metaTrain.js';
 import { chain, scaleByAdam, type StateTree, type UpdateRule } from '../rules/index.js';
 import { learnedTfjsOptimizer } from './tfjsOptimizer.js';
 import type { TaskFamily } from '../tasks/types.js';
-import { registerLearnedOptimizer } from './registry.js';
+import { registerLearnedOptimizer } from './kinds.js';
 import type { JsonValue, LearnedOptimizer, MetaTrainReport, ProgressCallback } from './types.js';
 
 export interface LrScheduleOptions {

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { RuleOptimizer } from '../rules/tfjsOptimizer.js';
 import type { UpdateRule } from '../rules/index.js';
 import { firstNonFinite } from './integrity.js';
-import { createLearnedOptimizer } from './registry.js';
+import { createLearnedOptimizer } from './kinds.js';
 import type { JsonValue, LearnedOptimizer } from './types.js';
 
 type NamedTensor = { name: string; tensor: tf.Tensor };

@@ -27,7 +27,7 @@ export async function saveMamlInitialization(dir: string, initialization: Float3
   await mkdir(dir, { recursive: true });
   const bytes = Buffer.from(initialization.buffer, initialization.byteOffset, initialization.byteLength);
   await writeFile(path.join(dir, 'init.bin'), bytes);
-  const full = { kind: 'maml-initialization', dimension: initialization.length, ...manifest, sha256: { 'init.bin': sha256Hex(bytes) } };
+  const full = { kind: 'maml-initialization', dimension: initialization.length, ...manifest, sha256: { 'init.bin': await sha256Hex(bytes) } };
   await writeFile(path.join(dir, 'init.json'), `${JSON.stringify(full, null, 2)}\n`);
 }
 
@@ -47,8 +47,9 @@ export async function loadMamlInitialization(dir: string, dimension: number): Pr
     throw new Error(`cannot read ${file}: ${error.message}; delete the folder to meta-train it again`);
   });
   const recorded = manifest.sha256?.['init.bin'];
-  if (recorded !== undefined && sha256Hex(bytes) !== recorded) {
-    throw new Error(`${file} is damaged or was changed: its SHA-256 is ${sha256Hex(bytes)}, init.json records ${String(recorded)}; delete the folder to meta-train it again`);
+  const actual = recorded === undefined ? undefined : await sha256Hex(bytes);
+  if (actual !== recorded) {
+    throw new Error(`${file} is damaged or was changed: its SHA-256 is ${String(actual)}, init.json records ${String(recorded)}; delete the folder to meta-train it again`);
   }
   if (bytes.byteLength !== 4 * dimension) throw new Error(`${file}: ${bytes.byteLength} bytes, expected ${4 * dimension} (${dimension} float32 values)`);
   const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));

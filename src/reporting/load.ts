@@ -8,53 +8,13 @@ import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { isLeft } from 'fp-ts/lib/Either.js';
-import { describeErrors } from '../suite/errors.js';
-import { RunRecord, runKey } from '../suite/record.js';
+import { parseRuns, type Runs } from './parseRuns.js';
 
-export interface Malformed {
-  line: number;
-  error: string;
-}
-
-export interface Runs {
-  records: RunRecord[];
-  malformed: Malformed[];
-  /** Line numbers of records whose run key an earlier line already had (dropped). */
-  duplicates: number[];
-}
+export type { Malformed, Runs } from './parseRuns.js';
 
 export async function readRuns(file: string): Promise<Runs> {
   const bytes = await readFile(file);
-  const text = (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString('utf8');
-  const records: RunRecord[] = [];
-  const malformed: Malformed[] = [];
-  const duplicates: number[] = [];
-  const seen = new Set<string>();
-  text.split('\n').forEach((line, i) => {
-    if (line.trim() === '') return;
-    let json: unknown;
-    try {
-      json = JSON.parse(line);
-    } catch (error) {
-      malformed.push({ line: i + 1, error: `not JSON: ${(error as Error).message}` });
-      return;
-    }
-    const decoded = RunRecord.decode(json);
-    if (isLeft(decoded)) {
-      const problems = describeErrors(decoded.left);
-      malformed.push({ line: i + 1, error: `not a run record: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? ` (and ${problems.length - 3} more)` : ''}` });
-      return;
-    }
-    const key = runKey(decoded.right);
-    if (seen.has(key)) {
-      duplicates.push(i + 1);
-      return;
-    }
-    seen.add(key);
-    records.push(decoded.right);
-  });
-  return { records, malformed, duplicates };
+  return parseRuns((bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString('utf8'));
 }
 
 /** DIR/runs.jsonl, or DIR/runs.jsonl.gz where a large committed result was archived. */

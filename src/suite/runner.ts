@@ -7,17 +7,16 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { mkdir, readdir, rename, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import cliProgress from 'cli-progress';
 import { setupBackend } from '../backend/setup.js';
 import type { BackendChoice, BackendRequest } from '../backend/names.js';
 import { createLearnedOptimizer, loadLearnedOptimizer, saveCheckpoint, type LearnedOptimizer, type MetaTrainReport } from '../learned/index.js';
 import { collectProvenance, describeProvenance, type Provenance } from '../provenance.js';
 import { describeSkipped, writeReport, type MetaTrainingRecord, type ReportResult } from '../reporting/index.js';
-import { ruleFromSpec } from '../rules/index.js';
 import { familyOf } from '../tasks/index.js';
 import type { LearnedOptimizerPlan, Suite } from './decode.js';
 import { runGroup, type Row } from './execute.js';
+import { gridRule, learnedRule } from './groupRule.js';
 import { planGroups, type Group } from './plan.js';
 import { LOCK_FILE, lockResults } from './lock.js';
 import { ExistingResultsError, openStore } from './store.js';
@@ -130,20 +129,8 @@ async function prepareLearned(plan: LearnedOptimizerPlan, out: string, log: (lin
 function ruleBuilder(group: Group, learned: Map<string, LearnedOptimizer>) {
   return (rows: Row[]) => {
     const { optimizer } = group;
-    if (optimizer.type === 'learned' && optimizer.mode === 'online') {
-      // A fresh copy per run: what the controller learns in one run must not leak into the next.
-      const prepared = learned.get(optimizer.name)!;
-      const copy = createLearnedOptimizer(prepared.kind, prepared.hyperParams);
-      for (const [name, variable] of copy.metaParams) variable.assign(prepared.metaParams.get(name)!);
-      return { rule: copy.onlineRule!(), dispose: () => copy.dispose() };
-    }
-    if (optimizer.type === 'learned') return { rule: learned.get(optimizer.name)!.rule(), dispose: () => undefined };
-    // Grid keys become one value per row, shaped [rows, 1] to broadcast over each row's parameters.
-    const overrides: Record<string, tf.Tensor> = {};
-    for (const key of Object.keys(optimizer.grid)) {
-      overrides[key] = tf.tensor2d(rows.map((r) => r.hparams[key] as number), [rows.length, 1]);
-    }
-    return { rule: ruleFromSpec(optimizer.spec, optimizer.name, overrides), dispose: () => tf.dispose(Object.values(overrides)) };
+    if (optimizer.type === 'learned') return learnedRule(learned.get(optimizer.name)!, optimizer.mode);
+    return gridRule(optimizer.spec, optimizer.name, Object.keys(optimizer.grid), rows);
   };
 }
 

@@ -14,7 +14,7 @@ import type { UpdateRule } from '../../rules/index.js';
 import { learnedTfjsOptimizer, type OutsideState } from '../tfjsOptimizer.js';
 import type { TaskFamily } from '../../tasks/types.js';
 import type { MlpLayer } from '../policy/mlp.js';
-import { registerLearnedOptimizer } from '../registry.js';
+import { registerLearnedOptimizer } from '../kinds.js';
 import type { JsonValue, LearnedOptimizer, MetaTrainReport, ProgressCallback } from '../types.js';
 import { decodeActorCriticConfig } from './config.js';
 import { ActorCriticLearner } from './learner.js';

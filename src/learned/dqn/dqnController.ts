@@ -15,7 +15,7 @@ import type { UpdateRule } from '../../rules/index.js';
 import { learnedTfjsOptimizer } from '../tfjsOptimizer.js';
 import type { TaskFamily } from '../../tasks/types.js';
 import type { MlpLayer } from '../policy/mlp.js';
-import { registerLearnedOptimizer } from '../registry.js';
+import { registerLearnedOptimizer } from '../kinds.js';
 import type { JsonValue, LearnedOptimizer, ProgressCallback } from '../types.js';
 import { decodeDqnConfig } from './config.js';
 import { controllerRule } from './controllerRule.js';

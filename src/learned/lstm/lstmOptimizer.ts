@@ -11,7 +11,7 @@ import { metaTrain } from '../../meta/metaTrain.js';
 import type { UpdateRule } from '../../rules/index.js';
 import { learnedTfjsOptimizer } from '../tfjsOptimizer.js';
 import type { TaskFamily } from '../../tasks/types.js';
-import { registerLearnedOptimizer } from '../registry.js';
+import { registerLearnedOptimizer } from '../kinds.js';
 import type { JsonValue, LearnedOptimizer, MetaTrainReport, ProgressCallback } from '../types.js';
 import { lstmCell, type LstmWeights } from './cell.js';
 import { preprocessGradient } from './preprocess.js';

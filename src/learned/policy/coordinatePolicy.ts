@@ -16,7 +16,7 @@ import { trainPpo } from '../../meta/ppo/trainPpo.js';
 import type { UpdateRule } from '../../rules/index.js';
 import { learnedTfjsOptimizer } from '../tfjsOptimizer.js';
 import type { TaskFamily } from '../../tasks/types.js';
-import { registerLearnedOptimizer } from '../registry.js';
+import { registerLearnedOptimizer } from '../kinds.js';
 import type { JsonValue, LearnedOptimizer, MetaTrainReport, ProgressCallback } from '../types.js';
 import { flattenAll, lossPerCoordinate, unflattenLike } from './flatten.js';
 import { frozenPolicyRule, type ColumnState } from './frozenRule.js';

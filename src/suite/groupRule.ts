@@ -1,0 +1,31 @@
+/**
+ * The update rule a group of runs is stepped with, free of Node built-ins: the
+ * suite runner and the browser's optimizer race build rules the same way, so the
+ * same optimizer gives the same numbers in both.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { createLearnedOptimizer } from '../learned/kinds.js';
+import type { LearnedOptimizer } from '../learned/types.js';
+import { ruleFromSpec, type RuleSpec, type UpdateRule } from '../rules/index.js';
+import type { Row } from './execute.js';
+
+export interface GroupRule {
+  rule: UpdateRule;
+  dispose(): void;
+}
+
+/** A baseline for these rows: each grid key becomes one value per row, shaped [rows, 1] to broadcast over each row's parameters. */
+export function gridRule(spec: RuleSpec, name: string, gridKeys: readonly string[], rows: readonly Row[]): GroupRule {
+  const overrides: Record<string, tf.Tensor> = {};
+  for (const key of gridKeys) overrides[key] = tf.tensor2d(rows.map((r) => r.hparams[key] as number), [rows.length, 1]);
+  return { rule: ruleFromSpec(spec, name, overrides), dispose: () => tf.dispose(Object.values(overrides)) };
+}
+
+/** A learned optimizer: frozen shares φ; online steps a fresh copy, so that what it learns in one run does not leak into the next. */
+export function learnedRule(prepared: LearnedOptimizer, mode: 'frozen' | 'online'): GroupRule {
+  if (mode === 'frozen') return { rule: prepared.rule(), dispose: () => undefined };
+  if (prepared.onlineRule === undefined) throw new Error(`a '${prepared.kind}' optimizer has no online mode; use it frozen`);
+  const copy = createLearnedOptimizer(prepared.kind, prepared.hyperParams);
+  for (const [name, variable] of copy.metaParams) variable.assign(prepared.metaParams.get(name)!);
+  return { rule: copy.onlineRule!(), dispose: () => copy.dispose() };
+}
