@@ -3,6 +3,14 @@ import type { Command } from 'commander';
 import { BackendRequest } from '../backend/names.js';
 import { readSuite } from '../suite/decode.js';
 import { runSuite } from '../suite/runner.js';
+import { parseShard, type Shard } from '../suite/shard.js';
+
+function parseWorkers(v: string): number | 'auto' {
+  if (v === 'auto') return 'auto';
+  const n = Number(v);
+  if (!(Number.isInteger(n) && n > 0)) throw new Error(`--workers must be a positive integer or auto (got '${v}')`);
+  return n;
+}
 
 export function registerRunCommand(program: Command): void {
   program
@@ -18,7 +26,9 @@ export function registerRunCommand(program: Command): void {
       if (!(n > 0)) throw new Error(`--seeds must be a positive integer (got '${v}')`);
       return n;
     })
-    .action(async (file: string, options: { backend?: string; out?: string; resume?: boolean; replace?: boolean; seeds?: number }) => {
+    .option('--workers <n>', 'worker processes for the run groups: a number, or auto = one per core on wasm/cpu (1 on GPU backends); 1 runs in this process', parseWorkers, 'auto')
+    .option('--shard <i/N>', 'run only shard i of N (counted from 0); join the shards\' folders with alphaopt merge', parseShard)
+    .action(async (file: string, options: { backend?: string; out?: string; resume?: boolean; replace?: boolean; seeds?: number; workers: number | 'auto'; shard?: Shard }) => {
       if (options.backend !== undefined && !BackendRequest.is(options.backend)) {
         throw new Error(`--backend must be one of auto, cpu, wasm, webgpu, tensorflow (got '${options.backend}')`);
       }
@@ -31,6 +41,8 @@ export function registerRunCommand(program: Command): void {
         resume: options.resume === true,
         replace: options.replace === true,
         ...(options.seeds === undefined ? {} : { seeds: options.seeds }),
+        workers: options.workers,
+        ...(options.shard === undefined ? {} : { shard: options.shard }),
         log: (line) => process.stderr.write(`${line}\n`),
         command: `alphaopt run ${process.argv.slice(3).join(' ')}`,
       });

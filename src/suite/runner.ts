@@ -19,6 +19,9 @@ import { familyOf } from '../tasks/index.js';
 import type { LearnedOptimizerPlan, Suite } from './decode.js';
 import { runGroup, type Row } from './execute.js';
 import { planGroups, type Group } from './plan.js';
+import { runGroupsOnPool, resolveWorkers } from './pool.js';
+import type { RunRecord } from './record.js';
+import { shardGroups, type Shard } from './shard.js';
 import { openStore } from './store.js';
 
 export interface RunOptions {
@@ -31,6 +34,10 @@ export interface RunOptions {
   /** Progress lines (meta-training, report); a progress bar is drawn on a TTY. */
   log?: (line: string) => void;
   command?: string;
+  /** Worker processes for the run groups: 1 (the default) runs them in this process; 'auto' = available cores on wasm/cpu, 1 on GPU backends. */
+  workers?: number | 'auto';
+  /** Run only this deterministic share of the suite's groups (see shard.ts); merge the shards with `alphaopt merge`. */
+  shard?: Shard;
 }
 
 export interface RunSummary {
@@ -54,7 +61,7 @@ async function moveAside(out: string): Promise<string | undefined> {
   return target;
 }
 
-type SuiteProvenance = Provenance & { suite: string; seeds: number; steps: number; earlierInvocations?: SuiteProvenance[] };
+type SuiteProvenance = Provenance & { suite: string; seeds: number; steps: number; shard?: Shard; earlierInvocations?: SuiteProvenance[] };
 
 /** The provenance of the invocations that wrote a folder before this one (read from its provenance.json), oldest first. */
 async function earlierInvocations(out: string): Promise<SuiteProvenance[]> {
@@ -83,9 +90,9 @@ function explainBackendFailure(error: unknown, group: Group, out: string): unkno
   );
 }
 
-const checkpointDir = (plan: LearnedOptimizerPlan, out: string) => plan.checkpoint ?? path.join(out, 'checkpoints', slug(plan.name));
+export const checkpointDir = (plan: LearnedOptimizerPlan, out: string) => plan.checkpoint ?? path.join(out, 'checkpoints', slug(plan.name));
 
-async function prepareLearned(plan: LearnedOptimizerPlan, out: string, log: (line: string) => void): Promise<LearnedOptimizer> {
+export async function prepareLearned(plan: LearnedOptimizerPlan, out: string, log: (line: string) => void): Promise<LearnedOptimizer> {
   const dir = checkpointDir(plan, out);
   if (plan.mode === 'online' && plan.checkpoint === undefined && plan.metaTrain === undefined) {
     log(`${plan.name}: online from scratch (no checkpoint)`);
@@ -127,6 +134,24 @@ function ruleBuilder(group: Group, learned: Map<string, LearnedOptimizer>) {
   };
 }
 
+/** One planned group, run in this process: the same call whether the group came from the suite loop, a pool worker or a queue job. */
+export async function runPlannedGroup(suite: Suite, group: Group, backend: string, learned: Map<string, LearnedOptimizer>, out: string): Promise<RunRecord[]> {
+  return runGroup({
+    task: group.task,
+    optimizer: group.optimizer.name,
+    rows: group.rows,
+    steps: suite.steps,
+    backend,
+    buildRule: ruleBuilder(group, learned),
+    divergenceFactor: suite.divergenceFactor,
+    ...(suite.evaluateEvery === undefined ? {} : { evaluateEvery: suite.evaluateEvery }),
+    ...(suite.evaluationLimit === undefined ? {} : { evaluationLimit: suite.evaluationLimit }),
+    ...(suite.targetAccuracy === undefined ? {} : { targetAccuracy: suite.targetAccuracy }),
+  }).catch((error: unknown) => {
+    throw explainBackendFailure(error, group, out);
+  });
+}
+
 export async function runSuite(suite: Suite, options: RunOptions): Promise<RunSummary> {
   const started = performance.now();
   const log = options.log ?? (() => undefined);
@@ -145,6 +170,7 @@ export async function runSuite(suite: Suite, options: RunOptions): Promise<RunSu
     suite: path.relative(process.cwd(), suite.file),
     seeds,
     steps: suite.steps,
+    ...(options.shard === undefined ? {} : { shard: options.shard }),
   };
   // A resumed folder holds runs of earlier invocations too: keep their provenance, newest last.
   const earlier = options.resume === true ? await earlierInvocations(options.out) : [];
@@ -152,7 +178,8 @@ export async function runSuite(suite: Suite, options: RunOptions): Promise<RunSu
   await writeFile(path.join(options.out, 'suite.json'), `${JSON.stringify(suite.raw, null, 2)}\n`);
   await writeFile(path.join(options.out, 'provenance.json'), `${JSON.stringify(provenance, null, 2)}\n`);
 
-  const groups = planGroups(suite, seeds, store.done);
+  const groups = options.shard === undefined ? planGroups(suite, seeds, store.done) : shardGroups(suite, seeds, options.shard, store.done);
+  const workers = resolveWorkers(options.workers, backend.backend);
   const total = groups.reduce((n, g) => n + g.rows.length, 0);
   const learned = new Map<string, LearnedOptimizer>();
   try {
@@ -164,25 +191,19 @@ export async function runSuite(suite: Suite, options: RunOptions): Promise<RunSu
       : undefined;
     bar?.start(total, 0, { what: '' });
     let finished = 0;
-    for (const group of groups) {
-      bar?.update(finished, { what: `${group.task.id} · ${group.optimizer.name}` });
-      const records = await runGroup({
-        task: group.task,
-        optimizer: group.optimizer.name,
-        rows: group.rows,
-        steps: suite.steps,
-        backend: backend.backend,
-        buildRule: ruleBuilder(group, learned),
-        divergenceFactor: suite.divergenceFactor,
-        ...(suite.evaluateEvery === undefined ? {} : { evaluateEvery: suite.evaluateEvery }),
-        ...(suite.evaluationLimit === undefined ? {} : { evaluationLimit: suite.evaluationLimit }),
-        ...(suite.targetAccuracy === undefined ? {} : { targetAccuracy: suite.targetAccuracy }),
-      }).catch((error: unknown) => {
-        throw explainBackendFailure(error, group, options.out);
-      });
+    const appendCounted = async (records: RunRecord[]) => {
       await store.append(records);
       finished += records.length;
       bar?.update(finished);
+    };
+    if (workers > 1 && groups.length > 1) {
+      // Each worker loads the checkpoints prepared above; records come back to this one writer.
+      await runGroupsOnPool(suite, groups, { workers, backend: backend.backend, out: options.out, append: appendCounted, log });
+    } else {
+      for (const group of groups) {
+        bar?.update(finished, { what: `${group.task.id} · ${group.optimizer.name}` });
+        await appendCounted(await runPlannedGroup(suite, group, backend.backend, learned, options.out));
+      }
     }
     bar?.stop();
   } finally {

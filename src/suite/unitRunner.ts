@@ -1,0 +1,55 @@
+/**
+ * Runs units in a process that is not the one that planned them (a pool worker, a
+ * queue worker): decodes the same suite, starts the same backend, prepares each task
+ * and learned optimizer once, on first use, then runs each unit with `runPlannedGroup`
+ * — the call the in-process loop makes — so every path gives the same records.
+ */
+import { setupBackend } from '../backend/setup.js';
+import type { ConcreteBackend } from '../backend/names.js';
+import type { LearnedOptimizer } from '../learned/index.js';
+import { decodeSuite, type Suite } from './decode.js';
+import type { RunRecord } from './record.js';
+import { prepareLearned, runPlannedGroup } from './runner.js';
+import { groupOf, type Unit } from './unit.js';
+
+/** What a process needs to run a suite's units: the suite as read, and where the planner's process keeps checkpoints. */
+export interface UnitContext {
+  suiteRaw: unknown;
+  /** The suite file's path: relative checkpoint and dataset paths resolve against it. */
+  suiteFile: string;
+  backend: ConcreteBackend;
+  /** The results folder whose checkpoints/ the learned optimizers are loaded from (meta-trained there when absent). */
+  out: string;
+}
+
+export class UnitRunner {
+  private readonly prepared = new Set<string>();
+  private readonly learned = new Map<string, LearnedOptimizer>();
+
+  private constructor(
+    readonly suite: Suite,
+    private readonly context: UnitContext,
+  ) {}
+
+  static async open(context: UnitContext): Promise<UnitRunner> {
+    const suite = decodeSuite(context.suiteRaw, context.suiteFile);
+    await setupBackend(context.backend);
+    return new UnitRunner(suite, context);
+  }
+
+  async run(unit: Unit): Promise<RunRecord[]> {
+    const group = groupOf(this.suite, unit);
+    if (!this.prepared.has(group.task.id)) {
+      await group.task.prepare?.();
+      this.prepared.add(group.task.id);
+    }
+    const optimizer = group.optimizer;
+    if (optimizer.type === 'learned' && !this.learned.has(optimizer.name)) this.learned.set(optimizer.name, await prepareLearned(optimizer, this.context.out, () => undefined));
+    return runPlannedGroup(this.suite, group, this.context.backend, this.learned, this.context.out);
+  }
+
+  dispose(): void {
+    for (const optimizer of this.learned.values()) optimizer.dispose();
+    this.learned.clear();
+  }
+}
