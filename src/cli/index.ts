@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { silenceCpuBanner } from '../backend/setup.js';
 import { registerBackendsCommand } from './backends.js';
 import { registerDataCommand } from './data.js';
+import { registerMergeCommand } from './merge.js';
 import { registerReportCommand } from './report.js';
 import { registerRunCommand } from './run.js';
 
@@ -14,6 +15,7 @@ registerBackendsCommand(program);
 registerRunCommand(program);
 registerReportCommand(program);
 registerDataCommand(program);
+registerMergeCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`alphaopt: ${error instanceof Error ? error.message : String(error)}\n`);
