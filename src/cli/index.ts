@@ -5,6 +5,7 @@ import { silenceCpuBanner } from '../backend/setup.js';
 import { registerBackendsCommand } from './backends.js';
 import { registerDataCommand } from './data.js';
 import { registerMergeCommand } from './merge.js';
+import { registerQueueCommands } from './queue.js';
 import { registerReportCommand } from './report.js';
 import { registerRunCommand } from './run.js';
 
@@ -16,6 +17,7 @@ registerRunCommand(program);
 registerReportCommand(program);
 registerDataCommand(program);
 registerMergeCommand(program);
+registerQueueCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`alphaopt: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -152,6 +152,18 @@ export async function runPlannedGroup(suite: Suite, group: Group, backend: strin
   });
 }
 
+/** Meta-training curves of the learned optimizers, from their checkpoints' metatrain.json, saved as DIR/metatraining.json for the report. */
+export async function writeMetaTraining(suite: Suite, out: string): Promise<MetaTrainingRecord[]> {
+  const metaTraining: MetaTrainingRecord[] = [];
+  for (const optimizer of suite.optimizers) {
+    if (optimizer.type !== 'learned') continue;
+    const file = path.join(checkpointDir(optimizer, out), 'metatrain.json');
+    if (existsSync(file)) metaTraining.push({ optimizer: optimizer.name, report: (JSON.parse(await readFile(file, 'utf8')) as { report: MetaTrainReport }).report });
+  }
+  if (metaTraining.length > 0) await writeFile(path.join(out, 'metatraining.json'), `${JSON.stringify(metaTraining)}\n`);
+  return metaTraining;
+}
+
 export async function runSuite(suite: Suite, options: RunOptions): Promise<RunSummary> {
   const started = performance.now();
   const log = options.log ?? (() => undefined);
@@ -210,14 +222,7 @@ export async function runSuite(suite: Suite, options: RunOptions): Promise<RunSu
     for (const optimizer of learned.values()) optimizer.dispose();
   }
 
-  // Meta-training curves of the learned optimizers, from their checkpoints' metatrain.json.
-  const metaTraining: MetaTrainingRecord[] = [];
-  for (const optimizer of suite.optimizers) {
-    if (optimizer.type !== 'learned') continue;
-    const file = path.join(checkpointDir(optimizer, options.out), 'metatrain.json');
-    if (existsSync(file)) metaTraining.push({ optimizer: optimizer.name, report: (JSON.parse(await readFile(file, 'utf8')) as { report: MetaTrainReport }).report });
-  }
-  if (metaTraining.length > 0) await writeFile(path.join(options.out, 'metatraining.json'), `${JSON.stringify(metaTraining)}\n`);
+  const metaTraining = await writeMetaTraining(suite, options.out);
   const wallMs = performance.now() - started;
   const landscapes = new Map(suite.tasks.filter((t) => t.landscape !== undefined).map((t) => [t.id, t.landscape!]));
   const report = await writeReport(options.out, {

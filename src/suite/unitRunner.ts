@@ -5,7 +5,7 @@
  * — the call the in-process loop makes — so every path gives the same records.
  */
 import { setupBackend } from '../backend/setup.js';
-import type { ConcreteBackend } from '../backend/names.js';
+import type { BackendRequest } from '../backend/names.js';
 import type { LearnedOptimizer } from '../learned/index.js';
 import { decodeSuite, type Suite } from './decode.js';
 import type { RunRecord } from './record.js';
@@ -17,7 +17,10 @@ export interface UnitContext {
   suiteRaw: unknown;
   /** The suite file's path: relative checkpoint and dataset paths resolve against it. */
   suiteFile: string;
-  backend: ConcreteBackend;
+  /** A pool passes the backend its parent resolved; a queue worker may resolve `auto` on its own machine. */
+  backend: BackendRequest;
+  /** Checkpoint folders to load learned optimizers from, by optimizer name, instead of the suite's (a queue worker's downloaded copies). */
+  checkpoints?: Record<string, string>;
   /** The results folder whose checkpoints/ the learned optimizers are loaded from (meta-trained there when absent). */
   out: string;
 }
@@ -29,12 +32,13 @@ export class UnitRunner {
   private constructor(
     readonly suite: Suite,
     private readonly context: UnitContext,
+    private readonly backend: string,
   ) {}
 
   static async open(context: UnitContext): Promise<UnitRunner> {
     const suite = decodeSuite(context.suiteRaw, context.suiteFile);
-    await setupBackend(context.backend);
-    return new UnitRunner(suite, context);
+    const choice = await setupBackend(context.backend);
+    return new UnitRunner(suite, context, choice.backend);
   }
 
   async run(unit: Unit): Promise<RunRecord[]> {
@@ -44,8 +48,11 @@ export class UnitRunner {
       this.prepared.add(group.task.id);
     }
     const optimizer = group.optimizer;
-    if (optimizer.type === 'learned' && !this.learned.has(optimizer.name)) this.learned.set(optimizer.name, await prepareLearned(optimizer, this.context.out, () => undefined));
-    return runPlannedGroup(this.suite, group, this.context.backend, this.learned, this.context.out);
+    if (optimizer.type === 'learned' && !this.learned.has(optimizer.name)) {
+      const checkpoint = this.context.checkpoints?.[optimizer.name];
+      this.learned.set(optimizer.name, await prepareLearned(checkpoint === undefined ? optimizer : { ...optimizer, checkpoint }, this.context.out, () => undefined));
+    }
+    return runPlannedGroup(this.suite, group, this.backend, this.learned, this.context.out);
   }
 
   dispose(): void {
