@@ -82,7 +82,7 @@ test('three workers, one killed mid-job: the job is redone elsewhere, the collec
   t.not(redone.processedBy, 'w0', 'another worker finished the killed worker\'s job');
 
   const out = await tempDir();
-  const collected = await collectSuite({ redis: redis.url, queue: queueName, suiteId: submitted.id, out });
+  await collectSuite({ redis: redis.url, queue: queueName, suiteId: submitted.id, out });
   const got = await records(out);
   const keys = got.map(runKey);
   t.is(new Set(keys).size, keys.length, 'no run twice');

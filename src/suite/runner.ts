@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import cliProgress from 'cli-progress';
@@ -19,6 +19,7 @@ import { familyOf } from '../tasks/index.js';
 import type { LearnedOptimizerPlan, Suite } from './decode.js';
 import { runGroup, type Row } from './execute.js';
 import { planGroups, type Group } from './plan.js';
+import { findReusable, fingerprintOf, type Fingerprint } from './checkpointReuse.js';
 import { runGroupsOnPool, resolveWorkers } from './pool.js';
 import type { RunRecord } from './record.js';
 import { shardGroups, type Shard } from './shard.js';
@@ -92,7 +93,8 @@ function explainBackendFailure(error: unknown, group: Group, out: string): unkno
 
 export const checkpointDir = (plan: LearnedOptimizerPlan, out: string) => plan.checkpoint ?? path.join(out, 'checkpoints', slug(plan.name));
 
-export async function prepareLearned(plan: LearnedOptimizerPlan, out: string, log: (line: string) => void): Promise<LearnedOptimizer> {
+/** `fingerprint`: when given, a checkpoint meta-trained from the same config by the same code in an earlier result (DIR/.previous) is reused. */
+export async function prepareLearned(plan: LearnedOptimizerPlan, out: string, log: (line: string) => void, fingerprint?: Fingerprint): Promise<LearnedOptimizer> {
   const dir = checkpointDir(plan, out);
   if (plan.mode === 'online' && plan.checkpoint === undefined && plan.metaTrain === undefined) {
     log(`${plan.name}: online from scratch (no checkpoint)`);
@@ -103,13 +105,19 @@ export async function prepareLearned(plan: LearnedOptimizerPlan, out: string, lo
     return loadLearnedOptimizer(dir, plan.kind);
   }
   if (plan.metaTrain === undefined) throw new Error(`${plan.name}: no checkpoint at ${dir} and no metaTrain config to create one`);
+  const reusable = fingerprint === undefined ? undefined : await findReusable(out, path.basename(dir), fingerprint);
+  if (reusable !== undefined) {
+    await cp(reusable, dir, { recursive: true });
+    log(`${plan.name}: reusing the checkpoint meta-trained in ${reusable} (same meta-training config and code version ${fingerprint!.code}); not meta-training again`);
+    return loadLearnedOptimizer(dir, plan.kind);
+  }
   const optimizer = createLearnedOptimizer(plan.kind, plan.hyperParams);
   log(`${plan.name}: meta-training a '${plan.kind}' on ${plan.metaTrain.task.id}`);
   const report = await optimizer.metaTrain(familyOf(plan.metaTrain.task), plan.metaTrain.config, (p) => {
     if (p.iteration % 50 === 0) log(`  iteration ${p.iteration}: meta-loss ${p.metaLoss.toPrecision(4)} (${(p.wallMs / 1000).toFixed(1)} s)`);
   });
   await saveCheckpoint(optimizer, dir);
-  await writeFile(path.join(dir, 'metatrain.json'), `${JSON.stringify({ task: plan.metaTrain.task.id, config: plan.metaTrain.config, report }, null, 2)}\n`);
+  await writeFile(path.join(dir, 'metatrain.json'), `${JSON.stringify({ task: plan.metaTrain.task.id, config: plan.metaTrain.config, ...(fingerprint === undefined ? {} : { fingerprint }), report }, null, 2)}\n`);
   log(`${plan.name}: meta-trained in ${(report.wallMs / 1000).toFixed(1)} s (best validation at iteration ${report.bestIteration}); saved ${dir}`);
   return optimizer;
 }
@@ -196,7 +204,7 @@ export async function runSuite(suite: Suite, options: RunOptions): Promise<RunSu
   const learned = new Map<string, LearnedOptimizer>();
   try {
     for (const optimizer of suite.optimizers) {
-      if (optimizer.type === 'learned' && groups.some((g) => g.optimizer === optimizer)) learned.set(optimizer.name, await prepareLearned(optimizer, options.out, log));
+      if (optimizer.type === 'learned' && groups.some((g) => g.optimizer === optimizer)) learned.set(optimizer.name, await prepareLearned(optimizer, options.out, log, await fingerprintOf(suite, optimizer)));
     }
     const bar = process.stderr.isTTY
       ? new cliProgress.SingleBar({ format: '{bar} {percentage}% | ETA {eta_formatted} | {value}/{total} runs | {what}', stream: process.stderr }, cliProgress.Presets.shades_classic)
