@@ -54,7 +54,7 @@ test.serial('1 and 2 workers write the same records, in the same order (bit-iden
 });
 
 test.serial('a worker killed mid-unit: its unit is redone on another worker, nothing is lost or written twice', async (t) => {
-  const suite = decodeSuite(suiteRaw(800, [{ task: 'rosenbrock' }]), 'pool.json');
+  const suite = decodeSuite(suiteRaw(400, [{ task: 'rosenbrock' }]), 'pool.json');
   const units = planGroups(suite, suite.seeds, new Set()).map((g) => unitOf(g, suite.steps));
   const written: RunRecord[] = [];
   const events: PoolEvent[] = [];
