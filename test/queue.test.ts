@@ -58,16 +58,19 @@ test('three workers, one killed mid-job: the job is redone elsewhere, the collec
         { name: 'sgd', rule: 'sgd', grid: { learningRate: [1e-3, 1e-2] } },
         { name: 'adam', rule: 'adam' },
         { name: 'clipped sgd', rule: { rule: 'chain', options: { rules: [{ rule: 'clipByGlobalNorm', options: { maxNorm: 1 } }, { rule: 'sgd', options: { learningRate: 0.01 } }] } } },
+        // Meta-trained once by submit; the workers run the uploaded checkpoint.
+        { name: 'learned', learned: { kind: 'lr-schedule', hyperParams: { horizon: 10 }, metaTrain: { task: { task: 'randomQuadratic', options: { dimension: 2 } }, config: { iterations: 4, unroll: 5, validateEvery: 2 } } } },
       ],
     },
     'queued.json',
   );
   const submitted = await submitSuite(suite, { redis: redis.url, queue: queueName, out: await tempDir() });
-  t.is(submitted.jobIds.length, 8);
+  t.is(submitted.jobIds.length, 10);
+  t.deepEqual(submitted.checkpoints, ['learned']);
   // Submitting again adds nothing.
   await submitSuite(suite, { redis: redis.url, queue: queueName, out: await tempDir() });
-  t.is((await queue.getJobCounts('waiting')).waiting, 8);
-  await t.throwsAsync(collectSuite({ redis: redis.url, queue: queueName, suiteId: submitted.id, out: await tempDir() }), { instanceOf: IncompleteError, message: /8 waiting of 8 jobs.*--partial/s });
+  t.is((await queue.getJobCounts('waiting')).waiting, 10);
+  await t.throwsAsync(collectSuite({ redis: redis.url, queue: queueName, suiteId: submitted.id, out: await tempDir() }), { instanceOf: IncompleteError, message: /10 waiting of 10 jobs.*--partial/s });
 
   const work = await tempDir();
   for (const name of ['w0', 'w1', 'w2']) {
@@ -77,7 +80,11 @@ test('three workers, one killed mid-job: the job is redone elsewhere, the collec
   const victim = await until('a job on worker w0', 60, async () => (await queue.getActive()).find((job) => job.processedBy === 'w0'));
   process.kill(-workers[0]!.pid!, 'SIGKILL');
 
-  await until('every job to complete', 90, async () => ((await queue.getJobCounts('completed')).completed === 8 ? true : undefined));
+  await until('every job to complete', 90, async () => {
+    const failed = await queue.getFailed();
+    if (failed.length > 0) throw new Error(`jobs failed: ${failed.map((j) => `${j.name}: ${j.failedReason}`).join('; ')}`);
+    return (await queue.getJobCounts('completed')).completed === 10 ? true : undefined;
+  });
   const redone = (await Job.fromId(queue, victim.id!))!;
   t.not(redone.processedBy, 'w0', 'another worker finished the killed worker\'s job');
 

@@ -1,15 +1,17 @@
 /**
  * Runs units in a process that is not the one that planned them (a pool worker, a
  * queue worker): decodes the same suite, starts the same backend, prepares each task
- * and learned optimizer once, on first use, then runs each unit with `runPlannedGroup`
+ * and learned optimizer once, on first use (loading checkpoints, never meta-training), then runs each unit with `runPlannedGroup`
  * — the call the in-process loop makes — so every path gives the same records.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { setupBackend } from '../backend/setup.js';
 import type { BackendRequest } from '../backend/names.js';
 import type { LearnedOptimizer } from '../learned/index.js';
 import { decodeSuite, type Suite } from './decode.js';
 import type { RunRecord } from './record.js';
-import { prepareLearned, runPlannedGroup } from './runner.js';
+import { checkpointDir, prepareLearned, runPlannedGroup } from './runner.js';
 import { groupOf, type Unit } from './unit.js';
 
 /** What a process needs to run a suite's units: the suite as read, and where the planner's process keeps checkpoints. */
@@ -50,7 +52,11 @@ export class UnitRunner {
     const optimizer = group.optimizer;
     if (optimizer.type === 'learned' && !this.learned.has(optimizer.name)) {
       const checkpoint = this.context.checkpoints?.[optimizer.name];
-      this.learned.set(optimizer.name, await prepareLearned(checkpoint === undefined ? optimizer : { ...optimizer, checkpoint }, this.context.out, () => undefined));
+      const plan = checkpoint === undefined ? optimizer : { ...optimizer, checkpoint };
+      // Meta-training happens once, in the process that planned the units; a worker that meta-trained would hide a missing checkpoint.
+      const dir = checkpointDir(plan, this.context.out);
+      if (plan.metaTrain !== undefined && !existsSync(path.join(dir, 'manifest.json'))) throw new Error(`${plan.name}: no checkpoint at ${dir}; workers load the checkpoint the planning process prepared, they do not meta-train`);
+      this.learned.set(optimizer.name, await prepareLearned(plan, this.context.out, () => undefined));
     }
     return runPlannedGroup(this.suite, group, this.backend, this.learned, this.context.out);
   }
