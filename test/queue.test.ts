@@ -64,6 +64,7 @@ test('three workers, one killed mid-job: the job is redone elsewhere, the collec
     },
     'queued.json',
   );
+  await t.throwsAsync(submitSuite(suite, { redis: 'redis://127.0.0.1:1', out: await tempDir() }), { message: /cannot reach Redis at redis:\/\/127\.0\.0\.1:1 \(.*ECONNREFUSED.*\): start redis-server there/ });
   const submitted = await submitSuite(suite, { redis: redis.url, queue: queueName, out: await tempDir() });
   t.is(submitted.jobIds.length, 10);
   t.deepEqual(submitted.checkpoints, ['learned']);

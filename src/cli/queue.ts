@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { BackendRequest } from '../backend/names.js';
 import { collectSuite, queueStatus } from '../queue/collect.js';
 import { DEFAULT_QUEUE, suiteId } from '../queue/keys.js';
+import { connectRedis } from '../queue/redis.js';
 import { submitSuite } from '../queue/submit.js';
 import { startWorker } from '../queue/worker.js';
 import { readSuite, type Suite } from '../suite/decode.js';
@@ -82,6 +83,8 @@ export function registerQueueCommands(program: Command): void {
     .option('--name <name>', 'this worker\'s name in job records (default: host:pid)')
     .option('--drain', 'exit when the queue is empty')
     .action(async (flags: { redis: string; queue: string; concurrency?: number; lockMs: number; work?: string; name?: string; drain?: boolean }) => {
+      // Fail now, with the address, rather than retry in the background.
+      (await connectRedis(flags.redis)).disconnect();
       const worker = startWorker({ ...flags, log: (l) => process.stderr.write(`${new Date().toISOString()} ${l}\n`) });
       await new Promise<void>((resolve) => {
         const stop = () => void worker.close().then(resolve);

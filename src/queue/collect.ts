@@ -6,13 +6,14 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Job, Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { collectProvenance } from '../provenance.js';
 import { decodeSuite } from '../suite/decode.js';
 import { inPlanOrder } from '../suite/order.js';
 import { runKey, type RunRecord } from '../suite/record.js';
 import { writeMetaTraining } from '../suite/runner.js';
 import { openStore } from '../suite/store.js';
+import type { Redis } from 'ioredis';
+import { connectRedis } from './redis.js';
 import { DEFAULT_QUEUE, suiteKey, type JobData, type SubmittedSuite } from './keys.js';
 
 export interface SuiteProgress {
@@ -26,7 +27,7 @@ export interface SuiteProgress {
 }
 
 async function withQueue<T>(redisUrl: string, queueName: string, fn: (queue: Queue<JobData>, redis: Redis) => Promise<T>): Promise<T> {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  const redis = await connectRedis(redisUrl);
   const queue = new Queue<JobData>(queueName, { connection: { url: redisUrl } });
   try {
     return await fn(queue, redis);

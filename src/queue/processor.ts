@@ -7,17 +7,17 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SandboxedJob } from 'bullmq';
-import { Redis } from 'ioredis';
 import { silenceCpuBanner } from '../backend/setup.js';
 import type { RunRecord } from '../suite/record.js';
 import { UnitRunner } from '../suite/unitRunner.js';
+import { connectRedis } from './redis.js';
 import { checkpointKey, suiteKey, type JobData, type SubmittedSuite } from './keys.js';
 
 silenceCpuBanner();
 const runners = new Map<string, Promise<UnitRunner>>();
 
 async function openRunner(queueName: string, id: string): Promise<UnitRunner> {
-  const redis = new Redis(process.env['ALPHAOPT_REDIS']!, { maxRetriesPerRequest: 1 });
+  const redis = await connectRedis(process.env['ALPHAOPT_REDIS']!);
   try {
     const text = await redis.get(suiteKey(queueName, id));
     if (text === null) throw new Error(`suite ${id} is not in Redis (key ${suiteKey(queueName, id)}): submit it again with alphaopt queue submit`);

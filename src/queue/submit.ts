@@ -6,13 +6,13 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import type { BackendRequest } from '../backend/names.js';
 import { setupBackend } from '../backend/setup.js';
 import type { Suite } from '../suite/decode.js';
 import { planGroups } from '../suite/plan.js';
 import { checkpointDir, prepareLearned } from '../suite/runner.js';
 import { unitOf } from '../suite/unit.js';
+import { connectRedis } from './redis.js';
 import { DEFAULT_QUEUE, checkpointKey, jobId, suiteId, suiteKey, type JobData, type SubmittedSuite } from './keys.js';
 
 export interface SubmitOptions {
@@ -32,7 +32,7 @@ export async function submitSuite(suite: Suite, options: SubmitOptions): Promise
   const seeds = options.seeds ?? suite.seeds;
   const id = suiteId(suite.raw, seeds, backend);
   const units = planGroups(suite, seeds, new Set()).map((g) => unitOf(g, suite.steps));
-  const redis = new Redis(options.redis, { maxRetriesPerRequest: 1 });
+  const redis = await connectRedis(options.redis);
   const queue = new Queue<JobData>(queueName, { connection: { url: options.redis } });
   try {
     const learned = suite.optimizers.filter((o) => o.type === 'learned' && (o.checkpoint !== undefined || o.metaTrain !== undefined) && units.some((u) => u.optimizer === o.name));

@@ -1,7 +1,7 @@
 /** A throw-away redis-server on 127.0.0.1, on a free port, for the queue tests (stopped by the caller). */
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import { Redis } from 'ioredis';
+import { connectRedis } from '../../src/queue/redis.js';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -21,19 +21,18 @@ export async function startRedis(): Promise<{ url: string; stop(): Promise<void>
     server.once('error', (error) => reject(new Error(`cannot start redis-server (${error.message}): install it (apt-get install redis-server; .ci/run does)`)));
     server.once('exit', (code) => reject(new Error(`redis-server exited with code ${code}`)));
   });
-  failed.catch(() => undefined);
+  let serverFailed = false;
+  failed.catch(() => {
+    serverFailed = true;
+  });
   const url = `redis://127.0.0.1:${port}`;
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    client.on('error', () => undefined);
     try {
-      await Promise.race([client.connect().then(() => client.ping()), failed]);
-      client.disconnect();
+      await Promise.race([connectRedis(url).then((client) => client.disconnect()), failed]);
       break;
     } catch (error) {
-      client.disconnect();
-      if (Date.now() > deadline || (error as Error).message.includes('redis-server')) {
+      if (Date.now() > deadline || serverFailed) {
         server.kill('SIGKILL');
         throw error;
       }
