@@ -5,6 +5,8 @@ import { silenceCpuBanner } from '../backend/setup.js';
 import { registerBackendsCommand } from './backends.js';
 import { registerCheckpointCommand } from './checkpoint.js';
 import { registerDataCommand } from './data.js';
+import { registerMergeCommand } from './merge.js';
+import { registerQueueCommands } from './queue.js';
 import { registerReportCommand } from './report.js';
 import { registerRunCommand } from './run.js';
 import { registerSuitesCommand } from './suites.js';
@@ -21,6 +23,8 @@ registerReportCommand(program);
 registerDataCommand(program);
 registerCheckpointCommand(program);
 registerServeCommand(program);
+registerMergeCommand(program);
+registerQueueCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`alphaopt: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { describeProvenance, type Provenance } from '../provenance.js';
 import { runsFile } from '../reporting/load.js';
-import { describeSkipped, writeReport, type MetaTrainingRecord } from '../reporting/index.js';
+import { describeSkipped, writeReport, type MetaTrainingRecord, type ReportResult } from '../reporting/index.js';
 import { readSuite } from '../suite/decode.js';
 import type { LandscapeView } from '../tasks/types.js';
 
@@ -15,27 +15,32 @@ export function registerReportCommand(program: Command): void {
     .argument('<dir>', 'a results directory')
     .option('--no-png', 'write SVG plots only')
     .action(async (dir: string, options: { png: boolean }) => {
-      if (!existsSync(runsFile(dir))) throw new Error(`${dir}/runs.jsonl not found: run a suite first (alphaopt run <suite> --out ${dir})`);
-      // The suite copy beside the results tells which tasks are landscapes (for contour maps).
-      const landscapes = new Map<string, LandscapeView>();
-      const suiteCopy = path.join(dir, 'suite.json');
-      if (existsSync(suiteCopy)) {
-        for (const task of (await readSuite(suiteCopy)).tasks) if (task.landscape !== undefined) landscapes.set(task.id, task.landscape);
-      }
-      // Meta-training curves the run saved beside its results.
-      const curves = path.join(dir, 'metatraining.json');
-      const metaTraining = existsSync(curves) ? (JSON.parse(await readFile(curves, 'utf8')) as MetaTrainingRecord[]) : [];
-      // Keep the runs' provenance at the top of the rewritten summary.
-      const provenanceFile = path.join(dir, 'provenance.json');
-      const header: string[] = [];
-      if (existsSync(provenanceFile)) {
-        const provenance = JSON.parse(await readFile(provenanceFile, 'utf8')) as Provenance & { suite?: string; earlierInvocations?: Provenance[] };
-        header.push(`Runs of \`${provenance.suite ?? 'a suite'}\`; report rewritten by \`alphaopt report\` on ${new Date().toISOString()}.`);
-        for (const earlier of provenance.earlierInvocations ?? []) header.push(`Earlier: ${describeProvenance(earlier)}`);
-        header.push(describeProvenance(provenance));
-      }
-      const result = await writeReport(dir, { contour: (id: string) => landscapes.get(id), png: options.png, metaTraining, header });
+      const result = await rewriteReport(dir, options);
       for (const line of describeSkipped(runsFile(dir), result)) process.stderr.write(`alphaopt report: ${line}\n`);
       process.stdout.write(`${result.files.length} files written in ${dir}\n`);
     });
+}
+
+/** The report of a results folder from what it holds: runs.jsonl, suite.json (contour maps), metatraining.json, provenance.json. */
+export async function rewriteReport(dir: string, options: { png: boolean }): Promise<ReportResult> {
+  if (!existsSync(runsFile(dir))) throw new Error(`${dir}/runs.jsonl not found: run a suite first (alphaopt run <suite> --out ${dir})`);
+  // The suite copy beside the results tells which tasks are landscapes (for contour maps).
+  const landscapes = new Map<string, LandscapeView>();
+  const suiteCopy = path.join(dir, 'suite.json');
+  if (existsSync(suiteCopy)) {
+    for (const task of (await readSuite(suiteCopy)).tasks) if (task.landscape !== undefined) landscapes.set(task.id, task.landscape);
+  }
+  // Meta-training curves the run saved beside its results.
+  const curves = path.join(dir, 'metatraining.json');
+  const metaTraining = existsSync(curves) ? (JSON.parse(await readFile(curves, 'utf8')) as MetaTrainingRecord[]) : [];
+  // Keep the runs' provenance at the top of the rewritten summary.
+  const provenanceFile = path.join(dir, 'provenance.json');
+  const header: string[] = [];
+  if (existsSync(provenanceFile)) {
+    const provenance = JSON.parse(await readFile(provenanceFile, 'utf8')) as Provenance & { suite?: string; earlierInvocations?: Provenance[] };
+    header.push(`Runs of \`${provenance.suite ?? 'a suite'}\`; report rewritten by \`alphaopt report\` on ${new Date().toISOString()}.`);
+    for (const earlier of provenance.earlierInvocations ?? []) header.push(`Earlier: ${describeProvenance(earlier)}`);
+    header.push(describeProvenance(provenance));
+  }
+  return writeReport(dir, { contour: (id: string) => landscapes.get(id), png: options.png, metaTraining, header });
 }

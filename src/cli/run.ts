@@ -4,7 +4,15 @@ import { BackendRequest } from '../backend/names.js';
 import { readSuite } from '../suite/decode.js';
 import { runSuite } from '../suite/runner.js';
 import { resolveSuiteArgument } from '../suite/shipped.js';
+import { parseShard, type Shard } from '../suite/shard.js';
 import { DATA_DIR_HELP, positiveInteger } from './options.js';
+
+function parseWorkers(v: string): number | 'auto' {
+  if (v === 'auto') return 'auto';
+  const n = Number(v);
+  if (!(Number.isInteger(n) && n > 0)) throw new Error(`--workers must be a positive integer or auto (got '${v}')`);
+  return n;
+}
 
 export function registerRunCommand(program: Command): void {
   program
@@ -17,7 +25,9 @@ export function registerRunCommand(program: Command): void {
     .option('--replace', 'move existing results in DIR aside (to DIR/.previous/<time>/) and start afresh')
     .option('--seeds <n>', 'number of seeds (default: the suite\'s)', positiveInteger('--seeds'))
     .option('--data-dir <dir>', DATA_DIR_HELP)
-    .action(async (argument: string, options: { backend?: string; out?: string; resume?: boolean; replace?: boolean; seeds?: number; dataDir?: string }) => {
+    .option('--workers <n>', 'worker processes for the run groups: a number, or auto = one per core on wasm/cpu (1 on GPU backends); 1 runs in this process', parseWorkers, 'auto')
+    .option('--shard <i/N>', 'run only shard i of N (counted from 0); join the shards\' folders with alphaopt merge', parseShard)
+    .action(async (argument: string, options: { backend?: string; out?: string; resume?: boolean; replace?: boolean; seeds?: number; dataDir?: string; workers: number | 'auto'; shard?: Shard }) => {
       if (options.backend !== undefined && !BackendRequest.is(options.backend)) {
         throw new Error(`--backend must be one of auto, cpu, wasm, webgpu, tensorflow (got '${options.backend}')`);
       }
@@ -30,6 +40,8 @@ export function registerRunCommand(program: Command): void {
         resume: options.resume === true,
         replace: options.replace === true,
         ...(options.seeds === undefined ? {} : { seeds: options.seeds }),
+        workers: options.workers,
+        ...(options.shard === undefined ? {} : { shard: options.shard }),
         log: (line) => process.stderr.write(`${line}\n`),
         command: `alphaopt run ${process.argv.slice(3).join(' ')}`,
       });

@@ -57,6 +57,8 @@ export interface Suite {
   targetAccuracy?: number;
   /** The file's JSON as read (copied next to the results). */
   raw: unknown;
+  /** The --data-dir it was read with: worker processes decode the suite again with the same one. */
+  dataDir?: string;
 }
 
 /** Most grid points one optimizer may have on one task (each point runs on every seed). */
@@ -269,6 +271,7 @@ export function decodeSuite(raw: unknown, file: string, context: TaskContext = {
     ...(suite.evaluationLimit === undefined ? {} : { evaluationLimit: suite.evaluationLimit }),
     ...(suite.targetAccuracy === undefined ? {} : { targetAccuracy: suite.targetAccuracy }),
     raw,
+    ...(context.dataDir === undefined ? {} : { dataDir: context.dataDir }),
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { mkdir, readdir, rename, rmdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, rename, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { setupBackend } from '../backend/setup.js';
@@ -18,7 +18,11 @@ import type { LearnedOptimizerPlan, Suite } from './decode.js';
 import { runGroup, type Row } from './execute.js';
 import { gridRule, learnedRule } from './groupRule.js';
 import { planGroups, type Group } from './plan.js';
+import { findReusable, fingerprintOf, type Fingerprint } from './checkpointReuse.js';
 import { LOCK_FILE, lockResults } from './lock.js';
+import { runGroupsOnPool, resolveWorkers } from './pool.js';
+import type { RunRecord } from './record.js';
+import { shardGroups, type Shard } from './shard.js';
 import { ExistingResultsError, openStore } from './store.js';
 
 export interface RunOptions {
@@ -31,6 +35,10 @@ export interface RunOptions {
   /** Progress lines (meta-training, report); a progress bar is drawn on a TTY. */
   log?: (line: string) => void;
   command?: string;
+  /** Worker processes for the run groups: 1 (the default) runs them in this process; 'auto' = available cores on wasm/cpu, 1 on GPU backends. */
+  workers?: number | 'auto';
+  /** Run only this deterministic share of the suite's groups (see shard.ts); merge the shards with `alphaopt merge`. */
+  shard?: Shard;
 }
 
 export interface RunSummary {
@@ -54,7 +62,7 @@ async function moveAside(out: string): Promise<string | undefined> {
   return target;
 }
 
-type SuiteProvenance = Provenance & { suite: string; seeds: number; steps: number; earlierInvocations?: SuiteProvenance[] };
+type SuiteProvenance = Provenance & { suite: string; seeds: number; steps: number; shard?: Shard; earlierInvocations?: SuiteProvenance[] };
 
 /** The provenance of the invocations that wrote a folder before this one (read from its provenance.json), oldest first. */
 async function earlierInvocations(out: string): Promise<SuiteProvenance[]> {
@@ -83,7 +91,7 @@ function explainBackendFailure(error: unknown, group: Group, out: string): unkno
   );
 }
 
-const checkpointDir = (plan: LearnedOptimizerPlan, out: string) => plan.checkpoint ?? path.join(out, 'checkpoints', slug(plan.name));
+export const checkpointDir = (plan: LearnedOptimizerPlan, out: string) => plan.checkpoint ?? path.join(out, 'checkpoints', slug(plan.name));
 
 /** How a learned optimizer gets its meta-parameters: from scratch (online), from its checkpoint, or by meta-training. */
 function learnedSource(plan: LearnedOptimizerPlan, dir: string, checkpointPresent: boolean): 'scratch' | 'load' | 'metaTrain' {
@@ -103,7 +111,8 @@ async function checkLearned(plan: LearnedOptimizerPlan, out: string, replace: bo
   if (learnedSource(plan, dir, present) === 'load') (await loadLearnedOptimizer(dir, plan.kind)).dispose();
 }
 
-async function prepareLearned(plan: LearnedOptimizerPlan, out: string, log: (line: string) => void): Promise<LearnedOptimizer> {
+/** `fingerprint`: when given, a checkpoint meta-trained from the same config by the same code in an earlier result (DIR/.previous) is reused. */
+export async function prepareLearned(plan: LearnedOptimizerPlan, out: string, log: (line: string) => void, fingerprint?: Fingerprint): Promise<LearnedOptimizer> {
   const dir = checkpointDir(plan, out);
   const source = learnedSource(plan, dir, existsSync(path.join(dir, 'manifest.json')));
   if (source === 'scratch') {
@@ -115,13 +124,19 @@ async function prepareLearned(plan: LearnedOptimizerPlan, out: string, log: (lin
     return loadLearnedOptimizer(dir, plan.kind);
   }
   const metaTrain = plan.metaTrain!;
+  const reusable = fingerprint === undefined ? undefined : await findReusable(out, path.basename(dir), fingerprint);
+  if (reusable !== undefined) {
+    await cp(reusable, dir, { recursive: true });
+    log(`${plan.name}: reusing the checkpoint meta-trained in ${reusable} (same meta-training config and code version ${fingerprint!.code}); not meta-training again`);
+    return loadLearnedOptimizer(dir, plan.kind);
+  }
   const optimizer = createLearnedOptimizer(plan.kind, plan.hyperParams);
   log(`${plan.name}: meta-training a '${plan.kind}' on ${metaTrain.task.id}`);
   const report = await optimizer.metaTrain(familyOf(metaTrain.task), metaTrain.config, (p) => {
     if (p.iteration % 50 === 0) log(`  iteration ${p.iteration}: meta-loss ${p.metaLoss.toPrecision(4)} (${(p.wallMs / 1000).toFixed(1)} s)`);
   });
   await saveCheckpoint(optimizer, dir);
-  await writeFile(path.join(dir, 'metatrain.json'), `${JSON.stringify({ task: metaTrain.task.id, config: metaTrain.config, report }, null, 2)}\n`);
+  await writeFile(path.join(dir, 'metatrain.json'), `${JSON.stringify({ task: metaTrain.task.id, config: metaTrain.config, ...(fingerprint === undefined ? {} : { fingerprint }), report }, null, 2)}\n`);
   log(`${plan.name}: meta-trained in ${(report.wallMs / 1000).toFixed(1)} s (best validation at iteration ${report.bestIteration}); saved ${dir}`);
   return optimizer;
 }
@@ -132,6 +147,36 @@ function ruleBuilder(group: Group, learned: Map<string, LearnedOptimizer>) {
     if (optimizer.type === 'learned') return learnedRule(learned.get(optimizer.name)!, optimizer.mode);
     return gridRule(optimizer.spec, optimizer.name, Object.keys(optimizer.grid), rows);
   };
+}
+
+/** One planned group, run in this process: the same call whether the group came from the suite loop, a pool worker or a queue job. */
+export async function runPlannedGroup(suite: Suite, group: Group, backend: string, learned: Map<string, LearnedOptimizer>, out: string): Promise<RunRecord[]> {
+  return runGroup({
+    task: group.task,
+    optimizer: group.optimizer.name,
+    rows: group.rows,
+    steps: suite.steps,
+    backend,
+    buildRule: ruleBuilder(group, learned),
+    divergenceFactor: suite.divergenceFactor,
+    ...(suite.evaluateEvery === undefined ? {} : { evaluateEvery: suite.evaluateEvery }),
+    ...(suite.evaluationLimit === undefined ? {} : { evaluationLimit: suite.evaluationLimit }),
+    ...(suite.targetAccuracy === undefined ? {} : { targetAccuracy: suite.targetAccuracy }),
+  }).catch((error: unknown) => {
+    throw explainBackendFailure(error, group, out);
+  });
+}
+
+/** Meta-training curves of the learned optimizers, from their checkpoints' metatrain.json, saved as DIR/metatraining.json for the report. */
+export async function writeMetaTraining(suite: Suite, out: string): Promise<MetaTrainingRecord[]> {
+  const metaTraining: MetaTrainingRecord[] = [];
+  for (const optimizer of suite.optimizers) {
+    if (optimizer.type !== 'learned') continue;
+    const file = path.join(checkpointDir(optimizer, out), 'metatrain.json');
+    if (existsSync(file)) metaTraining.push({ optimizer: optimizer.name, report: (JSON.parse(await readFile(file, 'utf8')) as { report: MetaTrainReport }).report });
+  }
+  if (metaTraining.length > 0) await writeFile(path.join(out, 'metatraining.json'), `${JSON.stringify(metaTraining)}\n`);
+  return metaTraining;
 }
 
 export async function runSuite(suite: Suite, options: RunOptions): Promise<RunSummary> {
@@ -167,6 +212,7 @@ async function runLocked(suite: Suite, options: RunOptions, log: (line: string) 
     suite: path.relative(process.cwd(), suite.file),
     seeds,
     steps: suite.steps,
+    ...(options.shard === undefined ? {} : { shard: options.shard }),
   };
   if (options.replace === true) {
     const moved = await moveAside(options.out);
@@ -179,51 +225,39 @@ async function runLocked(suite: Suite, options: RunOptions, log: (line: string) 
   await writeFile(path.join(options.out, 'suite.json'), `${JSON.stringify(suite.raw, null, 2)}\n`);
   await writeFile(path.join(options.out, 'provenance.json'), `${JSON.stringify(provenance, null, 2)}\n`);
 
-  const groups = planGroups(suite, seeds, store.done);
+  const groups = options.shard === undefined ? planGroups(suite, seeds, store.done) : shardGroups(suite, seeds, options.shard, store.done);
+  const workers = resolveWorkers(options.workers, backend.backend);
   const total = groups.reduce((n, g) => n + g.rows.length, 0);
   const learned = new Map<string, LearnedOptimizer>();
   try {
     for (const optimizer of suite.optimizers) {
-      if (optimizer.type === 'learned' && groups.some((g) => g.optimizer === optimizer)) learned.set(optimizer.name, await prepareLearned(optimizer, options.out, log));
+      if (optimizer.type === 'learned' && groups.some((g) => g.optimizer === optimizer)) learned.set(optimizer.name, await prepareLearned(optimizer, options.out, log, await fingerprintOf(suite, optimizer)));
     }
     const bar = process.stderr.isTTY
       ? new cliProgress.SingleBar({ format: '{bar} {percentage}% | ETA {eta_formatted} | {value}/{total} runs | {what}', stream: process.stderr }, cliProgress.Presets.shades_classic)
       : undefined;
     bar?.start(total, 0, { what: '' });
     let finished = 0;
-    for (const group of groups) {
-      bar?.update(finished, { what: `${group.task.id} · ${group.optimizer.name}` });
-      const records = await runGroup({
-        task: group.task,
-        optimizer: group.optimizer.name,
-        rows: group.rows,
-        steps: suite.steps,
-        backend: backend.backend,
-        buildRule: ruleBuilder(group, learned),
-        divergenceFactor: suite.divergenceFactor,
-        ...(suite.evaluateEvery === undefined ? {} : { evaluateEvery: suite.evaluateEvery }),
-        ...(suite.evaluationLimit === undefined ? {} : { evaluationLimit: suite.evaluationLimit }),
-        ...(suite.targetAccuracy === undefined ? {} : { targetAccuracy: suite.targetAccuracy }),
-      }).catch((error: unknown) => {
-        throw explainBackendFailure(error, group, options.out);
-      });
+    const appendCounted = async (records: RunRecord[]) => {
       await store.append(records);
       finished += records.length;
       bar?.update(finished);
+    };
+    if (workers > 1 && groups.length > 1) {
+      // Each worker loads the checkpoints prepared above; records come back to this one writer.
+      await runGroupsOnPool(suite, groups, { workers, backend: backend.backend, out: options.out, append: appendCounted, log });
+    } else {
+      for (const group of groups) {
+        bar?.update(finished, { what: `${group.task.id} · ${group.optimizer.name}` });
+        await appendCounted(await runPlannedGroup(suite, group, backend.backend, learned, options.out));
+      }
     }
     bar?.stop();
   } finally {
     for (const optimizer of learned.values()) optimizer.dispose();
   }
 
-  // Meta-training curves of the learned optimizers, from their checkpoints' metatrain.json.
-  const metaTraining: MetaTrainingRecord[] = [];
-  for (const optimizer of suite.optimizers) {
-    if (optimizer.type !== 'learned') continue;
-    const file = path.join(checkpointDir(optimizer, options.out), 'metatrain.json');
-    if (existsSync(file)) metaTraining.push({ optimizer: optimizer.name, report: (JSON.parse(await readFile(file, 'utf8')) as { report: MetaTrainReport }).report });
-  }
-  if (metaTraining.length > 0) await writeFile(path.join(options.out, 'metatraining.json'), `${JSON.stringify(metaTraining)}\n`);
+  const metaTraining = await writeMetaTraining(suite, options.out);
   const wallMs = performance.now() - started;
   const landscapes = new Map(suite.tasks.filter((t) => t.landscape !== undefined).map((t) => [t.id, t.landscape!]));
   const report = await writeReport(options.out, {

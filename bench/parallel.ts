@@ -1,0 +1,159 @@
+/**
+ * Throughput of a suite's run groups at 1, 2, … workers (the in-process loop, then
+ * the worker pool), the pool's overhead per unit, and the queue's overhead per job on
+ * loopback (redis-server started on a free port, stopped after).
+ *
+ *   npm run bench:parallel -- --data /path/to/datasets [--workers 1,2] [--only 2d,mnist,queue] [--out DIR]
+ *
+ * Writes bench/results/parallel-wasm-<date>.json with provenance. The 2-D suite is
+ * suites/2d.json without its learned optimizer (meta-training is a fixed cost, not
+ * throughput); the MNIST-MLP suite is six baselines on the 784-100-10 MLP of mnist-10k.
+ */
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Job, Queue } from 'bullmq';
+import { setupBackend } from '../src/backend/index.js';
+import { collectProvenance } from '../src/provenance.js';
+import { submitSuite } from '../src/queue/submit.js';
+import { startWorker } from '../src/queue/worker.js';
+import { decodeSuite, type Suite } from '../src/suite/decode.js';
+import { planGroups } from '../src/suite/plan.js';
+import { runUnitsOnPool } from '../src/suite/pool.js';
+import type { RunRecord } from '../src/suite/record.js';
+import { runPlannedGroup } from '../src/suite/runner.js';
+import { unitOf } from '../src/suite/unit.js';
+import { startRedis } from '../test/helpers/redis.js';
+
+function flag(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < process.argv.length ? (process.argv[i + 1] as string) : fallback;
+}
+const workerCounts = flag('workers', '1,2').split(',').map(Number);
+const only = flag('only', '2d,mnist,queue').split(',');
+const outDir = flag('out', path.join('bench', 'results'));
+const data = flag('data', '');
+// Pool workers inherit the environment: the dataset folder reaches them this way.
+if (data !== '') process.env['ALPHAOPT_DATA'] = path.resolve(data);
+
+const choice = await setupBackend('wasm');
+const provenance = collectProvenance(choice.backend, choice.detail);
+const scratch = await mkdtemp(path.join(os.tmpdir(), 'alphaopt-bench-'));
+
+async function twoD(): Promise<Suite> {
+  const raw = JSON.parse(await readFile('suites/2d.json', 'utf8')) as { optimizers: Array<{ learned?: unknown }> };
+  return decodeSuite({ ...raw, optimizers: raw.optimizers.filter((o) => o.learned === undefined) }, path.resolve('suites/2d.json'));
+}
+
+function mnistMlp(): Suite {
+  const lr = [0.01, 0.1];
+  return decodeSuite(
+    {
+      name: 'bench-mnist-mlp',
+      backend: 'wasm',
+      steps: 50,
+      seeds: 2,
+      tasks: [{ task: 'mnistMlp', id: 'm1', options: { dataset: 'mnist-10k', hidden: [100], activation: 'relu', batchSize: 128 } }],
+      optimizers: ['sgd', 'momentum', 'nesterov', 'adam', 'rmsprop', 'adagrad'].map((rule) => ({ name: rule, rule, grid: { learningRate: lr } })),
+    },
+    path.resolve('bench-mnist-mlp.json'),
+  );
+}
+
+interface Throughput {
+  workers: number;
+  units: number;
+  runs: number;
+  wallMs: number;
+  runsPerSecond: number;
+  /** Pool only: from the start to the first unit begun in a worker (process start, tfjs, backend). */
+  startupMs?: number;
+  /** Sum of the groups' own compute time, as their records state it. */
+  computeMs: number;
+}
+
+const computeOf = (records: RunRecord[]) => records.reduce((s, r) => s + r.wallMs, 0);
+
+async function throughput(suite: Suite, workers: number): Promise<Throughput> {
+  const groups = planGroups(suite, suite.seeds, new Set());
+  const runs = groups.reduce((n, g) => n + g.rows.length, 0);
+  const records: RunRecord[] = [];
+  const started = performance.now();
+  let startupMs: number | undefined;
+  if (workers === 1) {
+    for (const task of suite.tasks) await task.prepare?.();
+    const t0 = performance.now();
+    for (const group of groups) records.push(...(await runPlannedGroup(suite, group, choice.backend, new Map(), scratch)));
+    const wallMs = performance.now() - t0;
+    return { workers, units: groups.length, runs, wallMs, runsPerSecond: runs / (wallMs / 1000), computeMs: computeOf(records) };
+  }
+  const units = groups.map((g) => unitOf(g, suite.steps));
+  const failures = await runUnitsOnPool(units, {
+    workers,
+    context: { suiteRaw: suite.raw, suiteFile: suite.file, backend: choice.backend, out: scratch },
+    write: async (_u, r) => {
+      records.push(...r);
+    },
+    onEvent: (e) => {
+      if (e.type === 'started' && startupMs === undefined) startupMs = performance.now() - started;
+    },
+  });
+  if (failures.length > 0) throw new Error(`pool failures: ${failures.map((f) => f.key).join(', ')}`);
+  const wallMs = performance.now() - started;
+  return { workers, units: groups.length, runs, wallMs, runsPerSecond: runs / (wallMs / 1000), startupMs: startupMs!, computeMs: computeOf(records) };
+}
+
+const results: Record<string, unknown> = {};
+for (const [id, make] of [['2d', twoD], ['mnist', async () => mnistMlp()]] as const) {
+  if (!only.includes(id)) continue;
+  const suite = await make();
+  const rows: Throughput[] = [];
+  for (const workers of workerCounts) {
+    const row = await throughput(suite, workers);
+    console.log(`${id}: ${workers} worker(s): ${row.runs} runs in ${(row.wallMs / 1000).toFixed(2)} s = ${row.runsPerSecond.toFixed(1)} runs/s${row.startupMs === undefined ? '' : ` (start-up ${(row.startupMs / 1000).toFixed(2)} s)`}`);
+    rows.push(row);
+  }
+  const one = rows.find((r) => r.workers === 1);
+  const speedups = one === undefined ? {} : Object.fromEntries(rows.map((r) => [r.workers, r.runsPerSecond / one.runsPerSecond]));
+  // Pool overhead per unit: wall time beyond start-up and compute, spread over the units each worker ran.
+  const overhead = rows
+    .filter((r) => r.startupMs !== undefined)
+    .map((r) => {
+      const perUnitMs = ((r.wallMs - r.startupMs!) * r.workers - r.computeMs) / r.units;
+      return { workers: r.workers, overheadPerUnitMs: perUnitMs, meanUnitComputeMs: r.computeMs / r.units, overheadFraction: perUnitMs / (r.computeMs / r.units) };
+    });
+  results[id] = { throughput: rows, speedupOver1Worker: speedups, poolOverhead: overhead };
+}
+
+if (only.includes('queue')) {
+  // One worker, one job at a time: what a job costs beyond its compute (fetch, lock, sandbox IPC, result write).
+  const redis = await startRedis();
+  try {
+    const suite = await twoD();
+    const queueName = 'bench';
+    const submitted = await submitSuite(suite, { redis: redis.url, queue: queueName, out: scratch });
+    const worker = startWorker({ redis: redis.url, queue: queueName, concurrency: 1, work: scratch, name: 'bench' });
+    const queue = new Queue(queueName, { connection: { url: redis.url } });
+    for (;;) {
+      if ((await queue.getJobCounts('completed')).completed === submitted.jobIds.length) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await worker.close();
+    const jobs = (await Promise.all(submitted.jobIds.map((id) => Job.fromId(queue, id)))).map((j) => j!).sort((a, b) => a.processedOn! - b.processedOn!);
+    await queue.close();
+    // The first job pays for the sandbox's start (tfjs, backend): measure from its end.
+    const rest = jobs.slice(1);
+    const computeMs = rest.reduce((s, j) => s + computeOf(j.returnvalue as RunRecord[]), 0);
+    const spanMs = jobs.at(-1)!.finishedOn! - jobs[0]!.finishedOn!;
+    const perJobMs = (spanMs - computeMs) / rest.length;
+    console.log(`queue: ${jobs.length} jobs; overhead per job ${perJobMs.toFixed(1)} ms (span ${(spanMs / 1000).toFixed(2)} s, compute ${(computeMs / 1000).toFixed(2)} s)`);
+    results['queue'] = { jobs: jobs.length, overheadPerJobMs: perJobMs, spanMs, computeMs, firstJobMs: jobs[0]!.finishedOn! - jobs[0]!.processedOn! };
+  } finally {
+    await redis.stop();
+  }
+}
+
+await mkdir(outDir, { recursive: true });
+const file = path.join(outDir, `parallel-${choice.backend}-${provenance.date.replace(/[:.]/g, '-')}.json`);
+await writeFile(file, `${JSON.stringify({ provenance, cores: os.availableParallelism(), loadAverage: os.loadavg(), results }, null, 2)}\n`);
+console.log(`wrote ${file}`);

@@ -1,0 +1,134 @@
+/**
+ * The worker pool: the same records whatever the number of workers, a worker killed
+ * mid-unit has its unit redone (nothing lost, nothing twice), and a unit that keeps
+ * failing is reported with its key while the other units' records are kept.
+ */
+import test from 'ava';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { decodeSuite } from '../src/suite/decode.js';
+import { planGroups } from '../src/suite/plan.js';
+import { PoolFailure, runGroupsOnPool, runUnitsOnPool, type PoolEvent } from '../src/suite/pool.js';
+import { runKey, type RunRecord } from '../src/suite/record.js';
+import { runSuite } from '../src/suite/runner.js';
+import { openStore } from '../src/suite/store.js';
+import { unitOf, type Unit } from '../src/suite/unit.js';
+
+const tempDir = () => mkdtemp(path.join(os.tmpdir(), 'alphaopt-pool-'));
+
+async function records(dir: string): Promise<RunRecord[]> {
+  const text = await readFile(path.join(dir, 'runs.jsonl'), 'utf8');
+  return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as RunRecord);
+}
+
+/** Everything but the wall time, which differs between any two runs. */
+const numbers = (runs: RunRecord[]) => runs.map(({ wallMs: _, ...rest }) => rest);
+
+const suiteRaw = (steps: number, tasks: object[] = [{ task: 'rosenbrock' }, { task: 'randomQuadratic', options: { dimension: 3 }, id: 'q3' }]) => ({
+  name: 'pool',
+  backend: 'cpu',
+  steps,
+  seeds: 2,
+  tasks,
+  optimizers: [
+    { name: 'sgd', rule: 'sgd', grid: { learningRate: [1e-3, 10] } },
+    { name: 'adam', rule: 'adam' },
+    { name: 'clipped sgd', rule: { rule: 'chain', options: { rules: [{ rule: 'clipByGlobalNorm', options: { maxNorm: 1 } }, { rule: 'sgd', options: { learningRate: 0.01 } }] } } },
+  ],
+});
+
+test.serial('1 and 2 workers write the same records, in the same order (bit-identical losses)', async (t) => {
+  const suite = decodeSuite(suiteRaw(40), 'pool.json');
+  const one = await tempDir();
+  const two = await tempDir();
+  await runSuite(suite, { out: one, workers: 1 });
+  const lines: string[] = [];
+  await runSuite(suite, { out: two, workers: 2, log: (l) => lines.push(l) });
+  t.true(lines.some((l) => /on 2 worker processes/.test(l)), 'the second run used the pool');
+  const a = await records(one);
+  const b = await records(two);
+  t.is(a.length, 2 * (2 + 1 + 1) * 2);
+  t.deepEqual(numbers(b), numbers(a));
+  t.deepEqual(b.map((r) => r.finalLoss), a.map((r) => r.finalLoss));
+});
+
+test.serial('a worker killed mid-unit: its unit is redone on another worker, nothing is lost or written twice', async (t) => {
+  const suite = decodeSuite(suiteRaw(400, [{ task: 'rosenbrock' }]), 'pool.json');
+  const units = planGroups(suite, suite.seeds, new Set()).map((g) => unitOf(g, suite.steps));
+  const written: RunRecord[] = [];
+  const events: PoolEvent[] = [];
+  let victim: string | undefined;
+  const failures = await runUnitsOnPool(units, {
+    workers: 2,
+    context: { suiteRaw: suite.raw, suiteFile: path.resolve('pool.json'), backend: 'cpu', out: await tempDir() },
+    write: async (_unit, records) => {
+      written.push(...records);
+    },
+    onEvent: (event) => {
+      events.push(event);
+      if (event.type === 'started' && victim === undefined) {
+        victim = event.key;
+        process.kill(event.pid, 'SIGKILL');
+      }
+    },
+  });
+  t.deepEqual(failures, []);
+  t.true(events.some((e) => e.type === 'retry' && e.key === victim && /SIGKILL/.test(e.reason ?? '')), 'the death was seen and the unit retried');
+  const killedPid = events.find((e) => e.type === 'started' && e.key === victim)!.pid;
+  t.true(events.some((e) => e.type === 'finished' && e.key === victim && e.pid !== killedPid), 'another worker finished it');
+  const keys = written.map((r) => runKey(r));
+  t.is(new Set(keys).size, keys.length, 'no run written twice');
+  const planned = units.flatMap((u) => u.rows.map((row) => runKey({ task: u.task, optimizer: u.optimizer, hparams: row.hparams, seed: row.seed, steps: u.steps })));
+  t.deepEqual([...keys].sort(), [...planned].sort(), 'every planned run written');
+  // The redone unit's records equal the in-process run's.
+  const reference = await tempDir();
+  await runSuite(suite, { out: reference, workers: 1 });
+  const byKey = new Map(numbers(await records(reference)).map((r) => [runKey(r), r]));
+  for (const r of numbers(written)) t.deepEqual(r, byKey.get(runKey(r)));
+});
+
+test.serial('a unit that keeps failing is reported with its key after two tries; the other units are written', async (t) => {
+  const suite = decodeSuite(suiteRaw(20), 'pool.json');
+  const groups = planGroups(suite, suite.seeds, new Set());
+  const doomed = unitOf(groups[1]!, suite.steps);
+  const out = await tempDir();
+  const store = await openStore(out, { resume: false });
+  const starts: string[] = [];
+  const error = await t.throwsAsync(
+    runGroupsOnPool(suite, groups, {
+      workers: 2,
+      backend: 'cpu',
+      out,
+      append: (r) => store.append(r),
+      log: () => undefined,
+      onEvent: (event) => {
+        if (event.type !== 'started' || event.key !== doomed.key) return;
+        starts.push(event.key);
+        process.kill(event.pid, 'SIGKILL');
+      },
+    }),
+    { instanceOf: PoolFailure },
+  );
+  t.is(starts.length, 2, 'tried twice, then given up');
+  t.deepEqual((error as PoolFailure).failures.map((f) => f.key), [doomed.key]);
+  t.true(error!.message.includes(doomed.key) && error!.message.includes('--resume'), error!.message);
+  const kept = await records(out);
+  const doomedKeys = new Set(doomed.rows.map((row) => runKey({ task: doomed.task, optimizer: doomed.optimizer, hparams: row.hparams, seed: row.seed, steps: doomed.steps })));
+  t.is(kept.length, groups.reduce((n, g) => n + g.rows.length, 0) - doomedKeys.size);
+  t.false(kept.some((r) => doomedKeys.has(runKey(r))));
+});
+
+test.serial('a unit that throws in its worker (here: planned from another suite) is retried once, then reported', async (t) => {
+  const suite = decodeSuite(suiteRaw(10), 'pool.json');
+  const stray: Unit = { key: 'nowhere|sgd|1 runs|x', task: 'nowhere', optimizer: 'sgd', rows: [{ seed: 0, hparams: { rule: 'sgd' } }], steps: 10 };
+  const failures = await runUnitsOnPool([stray], {
+    workers: 2,
+    context: { suiteRaw: suite.raw, suiteFile: path.resolve('pool.json'), backend: 'cpu', out: await tempDir() },
+    write: async () => t.fail('nothing to write'),
+  });
+  t.is(failures.length, 1);
+  t.is(failures[0]!.key, stray.key);
+  t.is(failures[0]!.reasons.length, 2);
+  t.regex(failures[0]!.reasons[0]!, /no task 'nowhere'/);
+});
