@@ -1,41 +1,25 @@
 /**
  * Every code block of README.md runs as written: each ```ts/```js block is a program of its own
  * (a user copies one at a time), run with tsx in a fresh folder, with `from 'alphaopt'` pointed at
- * this checkout's sources — the one change made to it. Every ```json block is a suite file and
- * must decode. Shell blocks are not run.
+ * this checkout's sources — the one change made to it. Blocks importing 'alphaopt/web' are browser
+ * programs, run in Chromium by test/web.test.ts. Every ```json block is a suite file and must
+ * decode. Shell blocks are not run.
  */
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { decodeSuite, setupBackend } from '../src/index.js';
+import { nodePrograms, readmeBlocks } from './helpers/readme.js';
 
 test.before(async () => {
   await setupBackend('cpu'); // decoding a suite builds rules
 });
 
-interface Block {
-  lang: string;
-  code: string;
-  /** 1-based line of the opening fence. */
-  line: number;
-}
-
-function codeBlocks(markdown: string): Block[] {
-  const blocks: Block[] = [];
-  const fence = /^```(\w*)\n([\s\S]*?)^```$/gm;
-  for (const match of markdown.matchAll(fence)) {
-    blocks.push({ lang: match[1]!, code: match[2]!, line: markdown.slice(0, match.index).split('\n').length });
-  }
-  return blocks;
-}
-
-const readme = readFileSync('README.md', 'utf8');
-const blocks = codeBlocks(readme);
-const programs = blocks.filter((b) => b.lang === 'ts' || b.lang === 'js');
+const blocks = readmeBlocks();
+const programs = nodePrograms(blocks);
 const INDEX = pathToFileURL(path.resolve('src/index.ts')).href;
 /** tsx, resolved here: the examples run in a folder of their own, outside this package. */
 const TSX = import.meta.resolve('tsx');

@@ -3,7 +3,8 @@
  * load over HTTP (SHA-256 checked), and the built site works in headless Chromium
  * (Debian's chromium; .ci/run installs it) — the race equals `alphaopt run`, training
  * lowers the loss, the explorer shows the committed 2-D winners, a broken checkpoint
- * URL is reported. Screenshots go to test-artifacts/web/.
+ * URL is reported, the README's browser programs run as written. Screenshots go to
+ * test-artifacts/web/.
  */
 import test from 'ava';
 import { existsSync } from 'node:fs';
@@ -26,6 +27,7 @@ import { runSuite } from '../src/suite/runner.js';
 import { parseRuns } from '../src/reporting/parseRuns.js';
 import { checkpointUrl, loadPretrained } from '../src/web/index.js';
 import type { RunRecord } from '../src/suite/record.js';
+import { browserPrograms, readmeBlocks, WEB_IMPORT } from './helpers/readme.js';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const ARTIFACTS = path.resolve('test-artifacts', 'web');
@@ -323,3 +325,54 @@ test.serial("explorer: the committed 2-D results show the summary's winners", as
   await page.screenshot({ path: path.join(ARTIFACTS, 'explore.png'), fullPage: false });
   await page.close();
 });
+
+/**
+ * The README's browser programs (blocks importing 'alphaopt/web'), as written: bundled by esbuild
+ * for browsers with the package name pointed at this checkout's src/web/index.ts (the one change,
+ * as readme-examples.test.ts does for Node), dropped into the built site next to the pages, and run
+ * as a page's module script. Each must finish without error and log only finite numbers.
+ */
+const readmeBrowserPrograms = browserPrograms(readmeBlocks());
+
+test('the README has a browser program for this test to run', (t) => {
+  t.true(readmeBrowserPrograms.length >= 1);
+});
+
+for (const block of readmeBrowserPrograms) {
+  test.serial(`README.md:${block.line} (${block.lang}) runs as written in a page of the built site`, async (t) => {
+    const name = `readme-example-${block.line}`;
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'alphaopt-readme-web-'));
+    const files = [`${name}.js`, `${name}.html`].map((file) => path.join(siteDir, file));
+    try {
+      const source = path.join(dir, `example.${block.lang}`);
+      await writeFile(source, block.code.replaceAll(WEB_IMPORT, `from '${path.resolve('src/web/index.ts')}'`));
+      await esbuild.build({ entryPoints: [source], outfile: files[0], bundle: true, format: 'esm', platform: 'browser', logLevel: 'silent' });
+      // The page records whether the program's module finished or threw.
+      await writeFile(
+        files[1]!,
+        `<!doctype html>\n<meta charset="utf-8">\n<title>${name}</title>\n<link rel="icon" href="data:,">\n<script type="module">\n` +
+          `try { await import('./${name}.js'); document.documentElement.dataset.done = 'ok'; }\n` +
+          `catch (error) { document.documentElement.dataset.done = String(error?.stack ?? error); }\n</script>\n`,
+      );
+      const page = await browser.newPage();
+      const problems: string[] = [];
+      const logged: Array<Promise<unknown[]>> = [];
+      page.on('pageerror', (error) => problems.push(error.message));
+      page.on('console', (message) => {
+        if (message.type() === 'error') problems.push(`${message.text()} (${message.location().url})`);
+        if (message.type() === 'log') logged.push(Promise.all(message.args().map((arg) => arg.jsonValue())));
+      });
+      await page.goto(`${server.url}${name}.html`);
+      await page.waitForSelector('html[data-done]', { timeout: 60_000 });
+      t.is(await page.getAttribute('html', 'data-done'), 'ok', `README.md:${block.line} threw`);
+      t.deepEqual(problems, []);
+      const values = (await Promise.all(logged)).flat(Infinity);
+      t.log(`README.md:${block.line} logged: ${JSON.stringify(values)}`);
+      const numbers = values.filter((v): v is number => typeof v === 'number');
+      t.true(numbers.length > 0 && numbers.every(Number.isFinite), `it logs finite numbers: ${JSON.stringify(values)}`);
+      await page.close();
+    } finally {
+      await Promise.all([dir, ...files].map((file) => rm(file, { recursive: true, force: true })));
+    }
+  });
+}
