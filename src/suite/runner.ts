@@ -18,7 +18,10 @@ import { ruleFromSpec } from '../rules/index.js';
 import { familyOf } from '../tasks/index.js';
 import type { LearnedOptimizerPlan, Suite } from './decode.js';
 import { runGroup, type Row } from './execute.js';
-import { planGroups, type Group } from './plan.js';
+import { planGroups, sizeGroups, type Group } from './plan.js';
+import { runHalvingOnFailure } from './retry.js';
+import { memoryBudget, memoryUsage } from '../backend/memory.js';
+import { guardWasmHeap, restartWasmBackend } from '../backend/wasm/heap.js';
 import { openStore } from './store.js';
 
 export interface RunOptions {
@@ -31,6 +34,8 @@ export interface RunOptions {
   /** Progress lines (meta-training, report); a progress bar is drawn on a TTY. */
   log?: (line: string) => void;
   command?: string;
+  /** Bytes a group may use at most (e.g. a worker's share of the machine); lowers the backend's own limit. */
+  memoryLimit?: number;
 }
 
 export interface RunSummary {
@@ -67,20 +72,6 @@ async function earlierInvocations(out: string): Promise<SuiteProvenance[]> {
   } catch {
     throw new Error(`${file}: not valid JSON; move it aside (the runs in runs.jsonl are untouched) and resume again`);
   }
-}
-
-/**
- * A trap inside the wasm module (its heap is 4 GiB; a per-coordinate learned optimizer
- * on a 10⁶-parameter net can exhaust it) surfaces as a bare `RuntimeError: memory access
- * out of bounds`: say which group it was, how big, and that finished runs are kept.
- */
-function explainBackendFailure(error: unknown, group: Group, out: string): unknown {
-  if (!(error instanceof WebAssembly.RuntimeError)) return error;
-  return new Error(
-    `${group.optimizer.name} on ${group.task.id}: the wasm backend failed (${error.message}), most likely out of its 4 GiB heap ` +
-      `(${group.rows.length} run(s) × ${group.task.dimension.toLocaleString('en')} parameters). The runs finished so far are kept in ${path.join(out, 'runs.jsonl')}; ` +
-      `restrict this optimizer to smaller tasks ("tasks": [...] in the suite), or use a GPU backend, then --resume.`,
-  );
 }
 
 const checkpointDir = (plan: LearnedOptimizerPlan, out: string) => plan.checkpoint ?? path.join(out, 'checkpoints', slug(plan.name));
@@ -152,13 +143,29 @@ export async function runSuite(suite: Suite, options: RunOptions): Promise<RunSu
   await writeFile(path.join(options.out, 'suite.json'), `${JSON.stringify(suite.raw, null, 2)}\n`);
   await writeFile(path.join(options.out, 'provenance.json'), `${JSON.stringify(provenance, null, 2)}\n`);
 
-  const groups = planGroups(suite, seeds, store.done);
-  const total = groups.reduce((n, g) => n + g.rows.length, 0);
+  const planned = planGroups(suite, seeds, store.done);
+  const total = planned.reduce((n, g) => n + g.rows.length, 0);
   const learned = new Map<string, LearnedOptimizer>();
-  try {
+  const prepareAll = async () => {
     for (const optimizer of suite.optimizers) {
-      if (optimizer.type === 'learned' && groups.some((g) => g.optimizer === optimizer)) learned.set(optimizer.name, await prepareLearned(optimizer, options.out, log));
+      if (optimizer.type === 'learned' && planned.some((g) => g.optimizer === optimizer)) learned.set(optimizer.name, await prepareLearned(optimizer, options.out, log));
     }
+  };
+  try {
+    await prepareAll();
+    const budget = memoryBudget(backend.backend, options.memoryLimit);
+    if (backend.backend === 'wasm' && options.memoryLimit !== undefined) guardWasmHeap(options.memoryLimit);
+    const recover = async (error: unknown) => {
+      // A trap leaves the wasm module in whatever state it was mid-kernel: start a fresh one, and rebuild what lived on it.
+      if (backend.backend !== 'wasm' || !(error instanceof WebAssembly.RuntimeError)) return;
+      log('the wasm module trapped: restarting it');
+      for (const optimizer of learned.values()) optimizer.dispose();
+      await restartWasmBackend();
+      await prepareAll();
+    };
+    const groups = await sizeGroups(planned, { budget, buildRule: (g) => ruleBuilder(g, learned), ...(suite.evaluationLimit === undefined ? {} : { evaluationLimit: suite.evaluationLimit }), log, recover });
+    // After an out-of-memory retry, later groups of the same task and optimizer start at the size that worked.
+    const caps = new Map<string, number>();
     const bar = process.stderr.isTTY
       ? new cliProgress.SingleBar({ format: '{bar} {percentage}% | ETA {eta_formatted} | {value}/{total} runs | {what}', stream: process.stderr }, cliProgress.Presets.shades_classic)
       : undefined;
@@ -166,27 +173,36 @@ export async function runSuite(suite: Suite, options: RunOptions): Promise<RunSu
     let finished = 0;
     for (const group of groups) {
       bar?.update(finished, { what: `${group.task.id} · ${group.optimizer.name}` });
-      const records = await runGroup({
-        task: group.task,
-        optimizer: group.optimizer.name,
-        rows: group.rows,
-        steps: suite.steps,
-        backend: backend.backend,
-        buildRule: ruleBuilder(group, learned),
-        divergenceFactor: suite.divergenceFactor,
-        ...(suite.evaluateEvery === undefined ? {} : { evaluateEvery: suite.evaluateEvery }),
-        ...(suite.evaluationLimit === undefined ? {} : { evaluationLimit: suite.evaluationLimit }),
-        ...(suite.targetAccuracy === undefined ? {} : { targetAccuracy: suite.targetAccuracy }),
-      }).catch((error: unknown) => {
-        throw explainBackendFailure(error, group, options.out);
+      const pair = `${group.task.id}\u0000${group.optimizer.name}`;
+      const ran = await runHalvingOnFailure(group, caps.get(pair) ?? group.rows.length, {
+        run: (rows) =>
+          runGroup({
+            task: group.task,
+            optimizer: group.optimizer.name,
+            rows,
+            steps: suite.steps,
+            backend: backend.backend,
+            buildRule: ruleBuilder(group, learned),
+            divergenceFactor: suite.divergenceFactor,
+            ...(suite.evaluateEvery === undefined ? {} : { evaluateEvery: suite.evaluateEvery }),
+            ...(suite.evaluationLimit === undefined ? {} : { evaluationLimit: suite.evaluationLimit }),
+            ...(suite.targetAccuracy === undefined ? {} : { targetAccuracy: suite.targetAccuracy }),
+          }),
+        finished: async (records, rows) => {
+          const memory = { groupRows: rows, ...memoryUsage(), ...(group.size === undefined || rows !== group.size.rows ? {} : { estimatedBytes: Math.round(group.size.estimatedBytes) }) };
+          await store.append(records.map((r) => ({ ...r, memory })));
+          finished += records.length;
+          bar?.update(finished);
+        },
+        recover,
+        log,
       });
-      await store.append(records);
-      finished += records.length;
-      bar?.update(finished);
+      caps.set(pair, ran);
     }
     bar?.stop();
   } finally {
     for (const optimizer of learned.values()) optimizer.dispose();
+    if (backend.backend === 'wasm' && options.memoryLimit !== undefined) guardWasmHeap();
   }
 
   // Meta-training curves of the learned optimizers, from their checkpoints' metatrain.json.

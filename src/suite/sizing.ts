@@ -1,0 +1,105 @@
+/**
+ * How many rows (runs) of a task and an optimizer fit in one batched group.
+ *
+ * What fills memory is not the parameters but what a step keeps for the gradient:
+ * every row's activations (rows × batch × feature maps) stay alive until the
+ * backward pass, beside the parameters, the gradient and the rule's state (tens of
+ * numbers per coordinate for learned optimizers). All of it grows linearly with the
+ * rows, so one step of one row, measured, gives the cost of a row. Evaluation runs
+ * the rows one after another and adds a fixed amount.
+ *
+ * The same arithmetic sizes any batch of independent rows — meta-training episodes
+ * per meta-step, ES perturbations, a worker's share of a suite: measure one row
+ * with `measurePeakBytes`, then ask `rowsThatFit`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { MemoryBudget } from '../backend/memory.js';
+import { treeTensors } from '../rules/index.js';
+import type { Task } from '../tasks/types.js';
+import { applyRule, lossAndGrad, type GroupSpec, type Row } from './execute.js';
+
+/** What one row costs, measured on a one-row probe step. */
+export interface RowFootprint {
+  /** Peak bytes one row adds during a step: its data, parameters, activations kept for the gradient, gradient, the rule's state and temporaries. */
+  stepBytes: number;
+  /** Peak bytes an evaluation pass adds (rows are evaluated one after another: does not grow with rows). */
+  evaluationBytes: number;
+  /** The largest single tensor of the step (for backends that limit buffers). */
+  largestTensorBytes: number;
+}
+
+/** The share of a budget the estimate may use: the rest absorbs fragmentation and kernels' scratch buffers the engine does not count. */
+export const SAFETY_FRACTION = 0.75;
+
+/** Peak bytes held by tfjs tensors while `fn` runs, above what was held before, and the largest tensor it made. */
+export async function measurePeakBytes(fn: () => Promise<void> | void): Promise<{ peakBytes: number; largestTensorBytes: number }> {
+  const before = tf.memory().numBytes;
+  const info = await tf.profile(async () => {
+    await fn();
+  });
+  let [peak, largest] = [before, 0];
+  // A loop, not Math.max(...): a step may run more kernels than a call takes arguments.
+  for (const kernel of info.kernels) {
+    peak = Math.max(peak, kernel.totalBytesSnapshot);
+    for (const shape of kernel.outputShapes) largest = Math.max(largest, 4 * shape.reduce((a, b) => a * b, 1));
+  }
+  return { peakBytes: peak - before, largestTensorBytes: largest };
+}
+
+/** One step of one row of `task` under the rule `buildRule` makes (the runner's own step), and one evaluation, measured. */
+export async function probeRowFootprint(
+  task: Task,
+  buildRule: GroupSpec['buildRule'],
+  row: Row,
+  evaluationLimit = 1000,
+): Promise<RowFootprint> {
+  let problem: ReturnType<Task['instantiate']> | undefined;
+  let built: ReturnType<GroupSpec['buildRule']> | undefined;
+  const held: tf.Tensor[] = [];
+  try {
+    const step = await measurePeakBytes(() => {
+      problem = task.instantiate([row.seed]);
+      built = buildRule([row]);
+      const theta = tf.clone(problem.start);
+      const state = built.rule.init([theta]);
+      const alive = tf.ones([1, 1], 'bool');
+      const { rows: rowLosses, grad } = lossAndGrad(task, problem, theta, 0);
+      const next = applyRule(built.rule, problem, { theta, state, grad, rowLosses, alive, step: 0 });
+      tf.dispose([rowLosses, grad, theta, alive, ...treeTensors(state), ...Object.values(next.chosen)]);
+      held.push(next.theta, ...treeTensors(next.state));
+    });
+    const evaluate = problem!.evaluate;
+    const evaluation = evaluate === undefined ? { peakBytes: 0 } : await measurePeakBytes(async () => void (await evaluate(held[0] as tf.Tensor2D, { limit: evaluationLimit })));
+    return { stepBytes: step.peakBytes, evaluationBytes: evaluation.peakBytes, largestTensorBytes: step.largestTensorBytes };
+  } finally {
+    tf.dispose(held);
+    built?.dispose();
+    problem?.dispose();
+  }
+}
+
+/** Estimated peak bytes of a group of `rows` rows, on top of what the process already holds (`baseBytes`). */
+export function estimateGroupBytes(footprint: RowFootprint, rows: number, baseBytes = 0): number {
+  return baseBytes + rows * footprint.stepBytes + footprint.evaluationBytes;
+}
+
+export interface GroupSize {
+  /** Rows per group (at least 1). */
+  rows: number;
+  /** Whether even one row is estimated to fit (a single row is still tried: the estimate errs on the safe side). */
+  fits: boolean;
+  /** The estimate for a group of `rows`, in bytes. */
+  estimatedBytes: number;
+}
+
+/** The most rows whose estimate stays under `fraction` of the budget (and under its buffer limit, if any). */
+export function rowsThatFit(footprint: RowFootprint, budget: MemoryBudget, options: { baseBytes?: number; fraction?: number; most?: number } = {}): GroupSize {
+  const fraction = options.fraction ?? SAFETY_FRACTION;
+  const base = options.baseBytes ?? 0;
+  const byTotal = Number.isFinite(budget.bytes) ? Math.floor((fraction * budget.bytes - base - footprint.evaluationBytes) / Math.max(footprint.stepBytes, 1)) : Infinity;
+  // The row-wise tensors ([rows, parameters]) grow with the rows; assume the largest one does (the safe side).
+  const byBuffer = budget.bufferBytes === undefined ? Infinity : Math.floor((fraction * budget.bufferBytes) / Math.max(footprint.largestTensorBytes, 1));
+  const most = Math.min(byTotal, byBuffer);
+  const rows = Math.max(1, Math.min(most, options.most ?? Number.MAX_SAFE_INTEGER));
+  return { rows, fits: most >= 1, estimatedBytes: estimateGroupBytes(footprint, rows, base) };
+}
