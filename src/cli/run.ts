@@ -18,7 +18,12 @@ export function registerRunCommand(program: Command): void {
       if (!(n > 0)) throw new Error(`--seeds must be a positive integer (got '${v}')`);
       return n;
     })
-    .action(async (file: string, options: { backend?: string; out?: string; resume?: boolean; replace?: boolean; seeds?: number }) => {
+    .option('--memory-limit <MiB>', 'memory one group of runs may use (default: the backend\'s: 4 GiB of wasm heap, the machine\'s memory for cpu/tensorflow)', (v) => {
+      const n = Number.parseFloat(v);
+      if (!(n > 0)) throw new Error(`--memory-limit must be a positive number of MiB (got '${v}')`);
+      return n;
+    })
+    .action(async (file: string, options: { backend?: string; out?: string; resume?: boolean; replace?: boolean; seeds?: number; memoryLimit?: number }) => {
       if (options.backend !== undefined && !BackendRequest.is(options.backend)) {
         throw new Error(`--backend must be one of auto, cpu, wasm, webgpu, tensorflow (got '${options.backend}')`);
       }
@@ -31,6 +36,7 @@ export function registerRunCommand(program: Command): void {
         resume: options.resume === true,
         replace: options.replace === true,
         ...(options.seeds === undefined ? {} : { seeds: options.seeds }),
+        ...(options.memoryLimit === undefined ? {} : { memoryLimit: options.memoryLimit * 2 ** 20 }),
         log: (line) => process.stderr.write(`${line}\n`),
         command: `alphaopt run ${process.argv.slice(3).join(' ')}`,
       });

@@ -98,7 +98,8 @@ async function prepareLearned(plan: LearnedOptimizerPlan, out: string, log: (lin
   return optimizer;
 }
 
-function ruleBuilder(group: Group, learned: Map<string, LearnedOptimizer>) {
+/** Builds the rule of a group's rows (per-row grid values as [rows, 1] tensors); learned optimizers from `learned`. */
+export function ruleBuilder(group: Group, learned: Map<string, LearnedOptimizer>) {
   return (rows: Row[]) => {
     const { optimizer } = group;
     if (optimizer.type === 'learned' && optimizer.mode === 'online') {

@@ -1,0 +1,53 @@
+/**
+ * The run groups a suite would be split into on this backend, without running it:
+ * for each task and optimizer, the one-row probe's cost per run, the group size
+ * chosen and the estimate. Learned optimizers without a checkpoint are left out
+ * (planning them would meta-train them first).
+ *
+ *   npx tsx bench/plan-groups.ts suites/omniglot.json [--backend wasm] [--seeds N] [--data-dir DIR] [--tasks id,id]
+ *
+ * --tasks keeps only those tasks (a task with a MAML initialisation and no checkpoint meta-trains it when prepared).
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { BackendRequest, memoryBudget, setupBackend } from '../src/backend/index.js';
+import { loadLearnedOptimizer, type LearnedOptimizer } from '../src/learned/index.js';
+import { readSuite } from '../src/suite/decode.js';
+import { planGroups, sizeGroups } from '../src/suite/plan.js';
+import { ruleBuilder } from '../src/suite/runner.js';
+
+function flag(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+const file = process.argv[2];
+if (file === undefined) throw new Error('usage: plan-groups.ts <suite.json> [--backend wasm] [--seeds N] [--data-dir DIR]');
+const dataDir = flag('data-dir');
+if (dataDir !== undefined) process.env['ALPHAOPT_DATA'] = dataDir;
+const requested = flag('backend') ?? 'wasm';
+if (!BackendRequest.is(requested)) throw new Error('--backend must be one of auto, cpu, wasm, webgpu, tensorflow');
+const choice = await setupBackend(requested);
+const suite = await readSuite(file);
+const seeds = Number(flag('seeds') ?? suite.seeds);
+const only = flag('tasks')?.split(',');
+if (only !== undefined) suite.tasks = suite.tasks.filter((t) => only.includes(t.id));
+for (const task of suite.tasks) await task.prepare?.();
+const learned = new Map<string, LearnedOptimizer>();
+for (const o of suite.optimizers) {
+  if (o.type !== 'learned') continue;
+  const dir = o.checkpoint ?? '';
+  if (existsSync(path.join(dir, 'manifest.json'))) learned.set(o.name, await loadLearnedOptimizer(dir, o.kind));
+  else console.log(`${o.name}: no checkpoint at ${dir}; left out`);
+}
+const planned = planGroups(suite, seeds, new Set()).filter((g) => g.optimizer.type === 'rule' || learned.has(g.optimizer.name));
+const budget = memoryBudget(choice.backend);
+const started = performance.now();
+const groups = await sizeGroups(planned, { budget, buildRule: (g) => ruleBuilder(g, learned), ...(suite.evaluationLimit === undefined ? {} : { evaluationLimit: suite.evaluationLimit }), log: (l) => console.log(l) });
+const rows = planned.map((p) => {
+  const mine = groups.filter((g) => g.task === p.task && g.optimizer === p.optimizer);
+  const size = mine[0]!.size;
+  return { task: p.task.id, optimizer: p.optimizer.name, runs: p.rows.length, groups: mine.length, rowsPerGroup: mine[0]!.rows.length, estimateMiB: size === undefined ? null : Math.round(size.estimatedBytes / 2 ** 20) };
+});
+console.table(rows);
+console.log(`budget: ${budget.source}; planned in ${((performance.now() - started) / 1000).toFixed(1)} s; heap now ${((tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm?.HEAPU8.buffer.byteLength ?? 0) / 2 ** 20} MiB`);
