@@ -1,8 +1,8 @@
 /**
  * The run groups a suite would be split into on this backend, without running it:
  * for each task and optimizer, the one-row probe's cost per run, the group size
- * chosen and the estimate. Learned optimizers without a checkpoint are left out
- * (planning them would meta-train them first).
+ * chosen and the estimate. A learned optimizer without a checkpoint is sized with an
+ * untrained one of the same kind and hyper-parameters (planning must not meta-train).
  *
  *   npx tsx bench/plan-groups.ts suites/omniglot.json [--backend wasm] [--seeds N] [--data-dir DIR] [--tasks id,id]
  *
@@ -11,8 +11,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { BackendRequest, memoryBudget, setupBackend } from '../src/backend/index.js';
-import { loadLearnedOptimizer, type LearnedOptimizer } from '../src/learned/index.js';
+import { BackendRequest, memoryBudget, restartWasmBackend, setupBackend } from '../src/backend/index.js';
+import { createLearnedOptimizer, loadLearnedOptimizer, type LearnedOptimizer } from '../src/learned/index.js';
 import { readSuite } from '../src/suite/decode.js';
 import { planGroups, sizeGroups } from '../src/suite/plan.js';
 import { ruleBuilder } from '../src/suite/runner.js';
@@ -34,16 +34,29 @@ const only = flag('tasks')?.split(',');
 if (only !== undefined) suite.tasks = suite.tasks.filter((t) => only.includes(t.id));
 for (const task of suite.tasks) await task.prepare?.();
 const learned = new Map<string, LearnedOptimizer>();
-for (const o of suite.optimizers) {
-  if (o.type !== 'learned') continue;
-  const dir = o.checkpoint ?? '';
-  if (existsSync(path.join(dir, 'manifest.json'))) learned.set(o.name, await loadLearnedOptimizer(dir, o.kind));
-  else console.log(`${o.name}: no checkpoint at ${dir}; left out`);
-}
-const planned = planGroups(suite, seeds, new Set()).filter((g) => g.optimizer.type === 'rule' || learned.has(g.optimizer.name));
+const loadLearned = async (quiet: boolean) => {
+  for (const o of suite.optimizers) {
+    if (o.type !== 'learned') continue;
+    const dir = o.checkpoint ?? '';
+    if (existsSync(path.join(dir, 'manifest.json'))) learned.set(o.name, await loadLearnedOptimizer(dir, o.kind));
+    else {
+      // Memory does not depend on what was learned: an untrained one of the same kind and size stands in.
+      learned.set(o.name, createLearnedOptimizer(o.kind, o.hyperParams));
+      if (!quiet) console.log(`${o.name}: no checkpoint at ${dir}; sized with an untrained '${o.kind}' of the same hyper-parameters`);
+    }
+  }
+};
+await loadLearned(false);
+// As the runner does: a trap in a probe restarts the wasm module, and what lived on it is loaded again.
+const recover = async (error: unknown) => {
+  if (choice.backend !== 'wasm' || !(error instanceof WebAssembly.RuntimeError)) return;
+  await restartWasmBackend();
+  await loadLearned(true);
+};
+const planned = planGroups(suite, seeds, new Set());
 const budget = memoryBudget(choice.backend);
 const started = performance.now();
-const groups = await sizeGroups(planned, { budget, buildRule: (g) => ruleBuilder(g, learned), ...(suite.evaluationLimit === undefined ? {} : { evaluationLimit: suite.evaluationLimit }), log: (l) => console.log(l) });
+const groups = await sizeGroups(planned, { budget, buildRule: (g) => ruleBuilder(g, learned), ...(suite.evaluationLimit === undefined ? {} : { evaluationLimit: suite.evaluationLimit }), log: (l) => console.log(l), recover });
 const rows = planned.map((p) => {
   const mine = groups.filter((g) => g.task === p.task && g.optimizer === p.optimizer);
   const size = mine[0]!.size;

@@ -75,6 +75,8 @@ export interface SizingOptions {
   evaluationLimit?: number;
   fraction?: number;
   log?: (line: string) => void;
+  /** What the backend holds before any group (default: the bytes of live tensors; on wasm the runner passes the heap's size). */
+  baseBytes?: number;
   /** After an out-of-memory failure of a probe: e.g. restart a wasm module that trapped. */
   recover?: (error: unknown) => Promise<void>;
 }
@@ -102,7 +104,7 @@ export async function sizeGroups(groups: Group[], options: SizingOptions): Promi
       out.push(...splitGroup(group, 1));
       continue;
     }
-    const base = tf.memory().numBytes;
+    const base = options.baseBytes ?? tf.memory().numBytes;
     const size = rowsThatFit(footprint, options.budget, { baseBytes: base, most: group.rows.length, ...(options.fraction === undefined ? {} : { fraction: options.fraction }) });
     const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
     if (size.rows < group.rows.length || !size.fits) options.log?.(

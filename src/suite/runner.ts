@@ -21,7 +21,7 @@ import { runGroup, type Row } from './execute.js';
 import { planGroups, sizeGroups, type Group } from './plan.js';
 import { runHalvingOnFailure } from './retry.js';
 import { memoryBudget, memoryUsage } from '../backend/memory.js';
-import { guardWasmHeap, restartWasmBackend } from '../backend/wasm/heap.js';
+import { guardWasmHeap, restartWasmBackend, wasmHeapBytes } from '../backend/wasm/heap.js';
 import { openStore } from './store.js';
 
 export interface RunOptions {
@@ -164,7 +164,9 @@ export async function runSuite(suite: Suite, options: RunOptions): Promise<RunSu
       await restartWasmBackend();
       await prepareAll();
     };
-    const groups = await sizeGroups(planned, { budget, buildRule: (g) => ruleBuilder(g, learned), ...(suite.evaluationLimit === undefined ? {} : { evaluationLimit: suite.evaluationLimit }), log, recover });
+    // On wasm the budget is the heap's size, which holds the module itself and free space besides tensors.
+    const baseBytes = wasmHeapBytes() ?? tf.memory().numBytes;
+    const groups = await sizeGroups(planned, { budget, baseBytes, buildRule: (g) => ruleBuilder(g, learned), ...(suite.evaluationLimit === undefined ? {} : { evaluationLimit: suite.evaluationLimit }), log, recover });
     // After an out-of-memory retry, later groups of the same task and optimizer start at the size that worked.
     const caps = new Map<string, number>();
     const bar = process.stderr.isTTY

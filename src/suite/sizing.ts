@@ -31,17 +31,31 @@ export interface RowFootprint {
 /** The share of a budget the estimate may use: the rest absorbs fragmentation and kernels' scratch buffers the engine does not count. */
 export const SAFETY_FRACTION = 0.75;
 
-/** Peak bytes held by tfjs tensors while `fn` runs, above what was held before, and the largest tensor it made. */
+/**
+ * Peak bytes held by tfjs tensors while `fn` runs, above what was held before, and
+ * the largest tensor it made. Watches the engine's byte count as it changes, rather
+ * than using `tf.profile`: the profiler runs kernels inside an async timer on wasm and
+ * WebGPU, where a kernel's error (a full heap) becomes an unhandled rejection.
+ */
 export async function measurePeakBytes(fn: () => Promise<void> | void): Promise<{ peakBytes: number; largestTensorBytes: number }> {
-  const before = tf.memory().numBytes;
-  const info = await tf.profile(async () => {
-    await fn();
+  const state = (tf.engine() as unknown as { state: { numBytes: number } }).state;
+  const before = state.numBytes;
+  let [value, peak, largest] = [before, before, 0];
+  Object.defineProperty(state, 'numBytes', {
+    configurable: true,
+    enumerable: true,
+    get: () => value,
+    set: (next: number) => {
+      // The engine adds one tensor's bytes at a time.
+      largest = Math.max(largest, next - value);
+      peak = Math.max(peak, next);
+      value = next;
+    },
   });
-  let [peak, largest] = [before, 0];
-  // A loop, not Math.max(...): a step may run more kernels than a call takes arguments.
-  for (const kernel of info.kernels) {
-    peak = Math.max(peak, kernel.totalBytesSnapshot);
-    for (const shape of kernel.outputShapes) largest = Math.max(largest, 4 * shape.reduce((a, b) => a * b, 1));
+  try {
+    await fn();
+  } finally {
+    Object.defineProperty(state, 'numBytes', { configurable: true, enumerable: true, writable: true, value });
   }
   return { peakBytes: peak - before, largestTensorBytes: largest };
 }
