@@ -11,7 +11,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { BackendRequest, memoryBudget, restartWasmBackend, setupBackend } from '../src/backend/index.js';
+import { BackendRequest, memoryBudget, restartWasmBackend, setupBackend, wasmHeapBytes } from '../src/backend/index.js';
 import { createLearnedOptimizer, loadLearnedOptimizer, type LearnedOptimizer } from '../src/learned/index.js';
 import { readSuite } from '../src/suite/decode.js';
 import { planGroups, sizeGroups } from '../src/suite/plan.js';
@@ -56,11 +56,13 @@ const recover = async (error: unknown) => {
 const planned = planGroups(suite, seeds, new Set());
 const budget = memoryBudget(choice.backend);
 const started = performance.now();
-const groups = await sizeGroups(planned, { budget, buildRule: (g) => ruleBuilder(g, learned), ...(suite.evaluationLimit === undefined ? {} : { evaluationLimit: suite.evaluationLimit }), log: (l) => console.log(l), recover });
+// As the runner does: on wasm the heap's size is the base.
+const baseBytes = wasmHeapBytes() ?? tf.memory().numBytes;
+const groups = await sizeGroups(planned, { budget, baseBytes, buildRule: (g) => ruleBuilder(g, learned), ...(suite.evaluationLimit === undefined ? {} : { evaluationLimit: suite.evaluationLimit }), log: (l) => console.log(l), recover });
 const rows = planned.map((p) => {
   const mine = groups.filter((g) => g.task === p.task && g.optimizer === p.optimizer);
   const size = mine[0]!.size;
   return { task: p.task.id, optimizer: p.optimizer.name, runs: p.rows.length, groups: mine.length, rowsPerGroup: mine[0]!.rows.length, estimateMiB: size === undefined ? null : Math.round(size.estimatedBytes / 2 ** 20) };
 });
 console.table(rows);
-console.log(`budget: ${budget.source}; planned in ${((performance.now() - started) / 1000).toFixed(1)} s; heap now ${((tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm?.HEAPU8.buffer.byteLength ?? 0) / 2 ** 20} MiB`);
+console.log(`budget: ${budget.source}; planned in ${((performance.now() - started) / 1000).toFixed(1)} s; wasm heap now ${Math.round((wasmHeapBytes() ?? 0) / 2 ** 20)} MiB`);

@@ -69,24 +69,28 @@ export async function probeRowFootprint(
 ): Promise<RowFootprint> {
   let problem: ReturnType<Task['instantiate']> | undefined;
   let built: ReturnType<GroupSpec['buildRule']> | undefined;
-  const held: tf.Tensor[] = [];
+  // Everything made is disposed in `finally`, also when the step runs out of memory half-way.
+  const made: tf.Tensor[] = [];
+  let theta: tf.Tensor2D | undefined;
   try {
     const step = await measurePeakBytes(() => {
       problem = task.instantiate([row.seed]);
       built = buildRule([row]);
-      const theta = tf.clone(problem.start);
-      const state = built.rule.init([theta]);
+      const start = tf.clone(problem.start);
+      const state = built.rule.init([start]);
       const alive = tf.ones([1, 1], 'bool');
-      const { rows: rowLosses, grad } = lossAndGrad(task, problem, theta, 0);
-      const next = applyRule(built.rule, problem, { theta, state, grad, rowLosses, alive, step: 0 });
-      tf.dispose([rowLosses, grad, theta, alive, ...treeTensors(state), ...Object.values(next.chosen)]);
-      held.push(next.theta, ...treeTensors(next.state));
+      made.push(start, alive, ...treeTensors(state));
+      const { rows: rowLosses, grad } = lossAndGrad(task, problem, start, 0);
+      made.push(rowLosses, grad);
+      const next = applyRule(built.rule, problem, { theta: start, state, grad, rowLosses, alive, step: 0 });
+      made.push(next.theta, ...treeTensors(next.state), ...Object.values(next.chosen));
+      theta = next.theta;
     });
     const evaluate = problem!.evaluate;
-    const evaluation = evaluate === undefined ? { peakBytes: 0 } : await measurePeakBytes(async () => void (await evaluate(held[0] as tf.Tensor2D, { limit: evaluationLimit })));
+    const evaluation = evaluate === undefined ? { peakBytes: 0 } : await measurePeakBytes(async () => void (await evaluate(theta!, { limit: evaluationLimit })));
     return { stepBytes: step.peakBytes, evaluationBytes: evaluation.peakBytes, largestTensorBytes: step.largestTensorBytes };
   } finally {
-    tf.dispose(held);
+    tf.dispose(made);
     built?.dispose();
     problem?.dispose();
   }
