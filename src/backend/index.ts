@@ -5,3 +5,5 @@ export { probeWebgpu, isSoftwareAdapter, describeAdapter, type AdapterDescriptio
 export { registerWasmTrainingKernels, ADDED_WASM_KERNELS, REPLACED_WASM_KERNELS } from './wasm/registerTrainingKernels.js';
 export { reportBackends, formatBackendTable, measureCnnStep, type BackendRow } from './report.js';
 export { registerMissingGradients } from './gradients.js';
+export { memoryBudget, memoryUsage, type MemoryBudget, type MemoryUsage } from './memory.js';
+export { WASM_HEAP_BYTES, WasmHeapExhausted, guardWasmHeap, restartWasmBackend, wasmHeapBytes } from './wasm/heap.js';

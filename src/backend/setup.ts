@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BackendUnavailableError, type BackendChoice, type BackendRequest, type ConcreteBackend } from './names.js';
 import { importModule, loadTensorflow, type ModuleLoader } from './tensorflow.js';
 import { describeWasm, prepareWasm } from './wasm/index.js';
+import { guardWasmHeap } from './wasm/heap.js';
 import { probeWebgpu, registerWebgpuBackend } from './webgpu.js';
 
 export interface SetupOptions {
@@ -58,6 +59,7 @@ async function tryWasm(): Promise<Attempt> {
   try {
     const kernels = await prepareWasm();
     await activate('wasm');
+    guardWasmHeap();
     const wasm = await describeWasm(kernels);
     const detail = `SIMD ${wasm.simd ? 'on' : 'off'}, ${wasm.threads} thread(s); alphaopt kernels added: ${kernels.added.join(', ') || 'none (already registered)'}; replaced for speed: ${kernels.replaced.join(', ') || 'none'}`;
     return { ok: true, choice: { backend: 'wasm', tfjsName: 'wasm', detail } };

@@ -27,7 +27,12 @@ export function registerRunCommand(program: Command): void {
     .option('--data-dir <dir>', DATA_DIR_HELP)
     .option('--workers <n>', 'worker processes for the run groups: a number, or auto = one per core on wasm/cpu (1 on GPU backends); 1 runs in this process', parseWorkers, 'auto')
     .option('--shard <i/N>', 'run only shard i of N (counted from 0); join the shards\' folders with alphaopt merge', parseShard)
-    .action(async (argument: string, options: { backend?: string; out?: string; resume?: boolean; replace?: boolean; seeds?: number; dataDir?: string; workers: number | 'auto'; shard?: Shard }) => {
+    .option('--memory-limit <MiB>', 'memory one group of runs may use (default: the backend\'s: 4 GiB of wasm heap, the machine\'s memory for cpu/tensorflow)', (v) => {
+      const n = Number.parseFloat(v);
+      if (!(n > 0)) throw new Error(`--memory-limit must be a positive number of MiB (got '${v}')`);
+      return n;
+    })
+    .action(async (argument: string, options: { backend?: string; out?: string; resume?: boolean; replace?: boolean; seeds?: number; dataDir?: string; workers: number | 'auto'; shard?: Shard; memoryLimit?: number }) => {
       if (options.backend !== undefined && !BackendRequest.is(options.backend)) {
         throw new Error(`--backend must be one of auto, cpu, wasm, webgpu, tensorflow (got '${options.backend}')`);
       }
@@ -42,6 +47,7 @@ export function registerRunCommand(program: Command): void {
         ...(options.seeds === undefined ? {} : { seeds: options.seeds }),
         workers: options.workers,
         ...(options.shard === undefined ? {} : { shard: options.shard }),
+        ...(options.memoryLimit === undefined ? {} : { memoryLimit: options.memoryLimit * 2 ** 20 }),
         log: (line) => process.stderr.write(`${line}\n`),
         command: `alphaopt run ${process.argv.slice(3).join(' ')}`,
       });

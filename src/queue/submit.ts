@@ -10,8 +10,9 @@ import type { BackendRequest } from '../backend/names.js';
 import { setupBackend } from '../backend/setup.js';
 import type { Suite } from '../suite/decode.js';
 import { planGroups } from '../suite/plan.js';
-import { checkpointDir, prepareLearned } from '../suite/runner.js';
-import { unitOf } from '../suite/unit.js';
+import { checkpointDir, prepareLearned, sizeForBackend } from '../suite/runner.js';
+import { unitOf, type Unit } from '../suite/unit.js';
+import type { LearnedOptimizer } from '../learned/index.js';
 import { connectRedis } from './redis.js';
 import { DEFAULT_QUEUE, checkpointKey, jobId, suiteId, suiteKey, type JobData, type SubmittedSuite } from './keys.js';
 
@@ -31,15 +32,26 @@ export async function submitSuite(suite: Suite, options: SubmitOptions): Promise
   const backend = options.backend ?? suite.backend ?? 'auto';
   const seeds = options.seeds ?? suite.seeds;
   const id = suiteId(suite.raw, seeds, backend);
-  const units = planGroups(suite, seeds, new Set()).map((g) => unitOf(g, suite.steps));
+  const planned = planGroups(suite, seeds, new Set());
   const redis = await connectRedis(options.redis);
   const queue = new Queue<JobData>(queueName, { connection: { url: options.redis } });
   try {
-    const learned = suite.optimizers.filter((o) => o.type === 'learned' && (o.checkpoint !== undefined || o.metaTrain !== undefined) && units.some((u) => u.optimizer === o.name));
-    if (learned.length > 0) await setupBackend(backend);
+    const learned = suite.optimizers.filter((o) => o.type === 'learned' && (o.checkpoint !== undefined || o.metaTrain !== undefined) && planned.some((g) => g.optimizer === o));
+    const choice = await setupBackend(backend);
+    const prepared = new Map<string, LearnedOptimizer>();
+    for (const plan of suite.optimizers) {
+      if (plan.type === 'learned' && planned.some((g) => g.optimizer === plan)) prepared.set(plan.name, await prepareLearned(plan, options.out, log));
+    }
+    // Jobs are groups sized to this machine's backend memory (workers halve a group that still runs out).
+    let units: Unit[];
+    try {
+      for (const task of suite.tasks) if (planned.some((g) => g.task === task)) await task.prepare?.();
+      units = (await sizeForBackend(suite, planned, choice.backend, prepared, { log })).map((g) => unitOf(g, suite.steps));
+    } finally {
+      for (const optimizer of prepared.values()) optimizer.dispose();
+    }
     for (const plan of learned) {
       if (plan.type !== 'learned') continue;
-      (await prepareLearned(plan, options.out, log)).dispose();
       const dir = checkpointDir(plan, options.out);
       const files: Record<string, Buffer> = {};
       for (const name of await readdir(dir)) files[name] = await readFile(path.join(dir, name));

@@ -6,7 +6,7 @@
  * diverges is frozen (its later losses are null) while the others go on.
  */
 import * as tf from '@tensorflow/tfjs';
-import { applyUpdates, treeTensors, type UpdateRule } from '../rules/index.js';
+import { applyUpdates, treeTensors, type StateTree, type UpdateRule } from '../rules/index.js';
 import { gradientNoise } from '../tasks/noise.js';
 import type { Task } from '../tasks/types.js';
 import type { RunRecord } from './record.js';
@@ -61,6 +61,21 @@ export function lossAndGrad(task: Task, problem: ReturnType<Task['instantiate']>
   const noisy = tf.tidy(() => tf.add(grad, gradientNoise(problem.seeds, step, task.dimension, task.gradientNoise!))) as tf.Tensor2D;
   grad.dispose();
   return { rows: rows!, grad: noisy };
+}
+
+/** The rule's step on every row; diverged rows (false in `alive`) keep their parameters. New tensors out, inputs untouched. */
+export function applyRule(
+  rule: UpdateRule,
+  problem: ReturnType<Task['instantiate']>,
+  at: { theta: tf.Tensor2D; state: StateTree; grad: tf.Tensor2D; rowLosses: tf.Tensor1D; alive: tf.Tensor; step: number },
+): { theta: tf.Tensor2D; state: StateTree; chosen: Record<string, tf.Tensor> } {
+  const { theta, state, grad, rowLosses, alive, step } = at;
+  const probeLoss = (params: readonly tf.Tensor[], batch: number) => problem.loss(params[0] as tf.Tensor2D, batch);
+  return tf.tidy(() => {
+    const out = rule.update({ grads: [grad], params: [theta], loss: rowLosses, step, probeLoss }, state);
+    const moved = applyUpdates([theta], out.updates)[0] as tf.Tensor;
+    return { theta: tf.where(alive, moved, theta) as tf.Tensor2D, state: out.state, chosen: out.trace ?? {} };
+  });
 }
 
 export async function runGroup(spec: GroupSpec): Promise<RunRecord[]> {
@@ -119,12 +134,7 @@ export async function runGroup(spec: GroupSpec): Promise<RunRecord[]> {
         alive.dispose();
         alive = tf.tensor2d(traces.map((t) => (t.diverged ? 0 : 1)), [rows.length, 1], 'bool');
       }
-      const probeLoss = (params: readonly tf.Tensor[], batch: number) => problem.loss(params[0] as tf.Tensor2D, batch);
-      const [nextTheta, nextState, chosen] = tf.tidy(() => {
-        const out = rule.update({ grads: [grad], params: [theta], loss: rowLosses, step, probeLoss }, state);
-        const moved = applyUpdates([theta], out.updates)[0] as tf.Tensor;
-        return [tf.where(alive, moved, theta) as tf.Tensor2D, out.state, out.trace ?? {}] as const;
-      });
+      const { theta: nextTheta, state: nextState, chosen } = applyRule(rule, problem, { theta, state, grad, rowLosses, alive, step });
       await recordChosen(traces, chosen);
       tf.dispose([rowLosses, grad, theta, ...treeTensors(state), ...Object.values(chosen)]);
       theta = nextTheta;

@@ -1,13 +1,19 @@
 /** Expands a suite into groups of runs (task × optimizer, rows = grid points × seeds). */
 import type { Task } from '../tasks/types.js';
 import type { PlannedOptimizer, Suite } from './decode.js';
-import type { HParams, Row } from './execute.js';
+import * as tf from '@tensorflow/tfjs';
+import type { GroupSpec, HParams, Row } from './execute.js';
 import { runKey } from './record.js';
+import type { MemoryBudget } from '../backend/memory.js';
+import { isOutOfMemory } from './retry.js';
+import { probeRowFootprint, rowsThatFit, type GroupSize, type RowFootprint } from './sizing.js';
 
 export interface Group {
   task: Task;
   optimizer: PlannedOptimizer;
   rows: Row[];
+  /** Set by `sizeGroups`: the memory estimate the group was sized by. */
+  size?: GroupSize;
 }
 
 /** The cartesian product of a grid: [{learningRate: 0.1, momentum: 0.9}, …]. */
@@ -28,17 +34,10 @@ function fixedHparams(optimizer: PlannedOptimizer): HParams {
   return out;
 }
 
-/** Upper bound on rows × dimension of one group (parameters, and each state tensor of the rule, are this size). */
-export const MAX_GROUP_NUMBERS = 16_000_000;
-
 /**
- * Learned optimizers keep tens of numbers of state per coordinate (the LSTM's h and c
- * of two layers: 80; the policy's windows: 50) and make temporaries as wide, so their
- * groups hold this many times fewer rows than a baseline's (one run alone on Xu's
- * 1.66M-parameter CNN, where three at once overflowed wasm's heap).
+ * One group per task and optimizer with every pending row (one row per group where
+ * rows must not be batched); `sizeGroups` then splits them to fit in memory.
  */
-export const LEARNED_NUMBERS_PER_COORDINATE = 16;
-
 export function planGroups(suite: Suite, seeds: number, done: Set<string>): Group[] {
   const groups: Group[] = [];
   for (const task of suite.tasks) {
@@ -56,13 +55,63 @@ export function planGroups(suite: Suite, seeds: number, done: Set<string>): Grou
       // Rules that couple coordinates (global-norm clipping) would couple batched rows: run those one by one.
       // Online learned optimizers learn from the run they control: one run per group, so runs stay independent.
       if ((optimizer.type === 'rule' && !optimizer.separable) || (optimizer.type === 'learned' && optimizer.mode === 'online')) rows.forEach((row) => groups.push({ task, optimizer, rows: [row] }));
-      else {
-        // Big optimizees (conv nets) in several groups, so that [rows, dimension] stays near 16M numbers.
-        const perRow = task.dimension * (optimizer.type === 'learned' ? LEARNED_NUMBERS_PER_COORDINATE : 1);
-        const size = Math.max(1, Math.floor(MAX_GROUP_NUMBERS / perRow));
-        for (let i = 0; i < rows.length; i += size) groups.push({ task, optimizer, rows: rows.slice(i, i + size) });
-      }
+      else groups.push({ task, optimizer, rows });
     }
   }
   return groups;
+}
+
+/** `group` as consecutive groups of at most `size` rows. */
+export function splitGroup(group: Group, size: number): Group[] {
+  const out: Group[] = [];
+  for (let i = 0; i < group.rows.length; i += size) out.push({ ...group, rows: group.rows.slice(i, i + size) });
+  return out;
+}
+
+export interface SizingOptions {
+  budget: MemoryBudget;
+  /** Builds a group's rule (the runner's), for the probe step. */
+  buildRule(group: Group): GroupSpec['buildRule'];
+  evaluationLimit?: number;
+  fraction?: number;
+  log?: (line: string) => void;
+  /** What the backend holds before any group (default: the bytes of live tensors; on wasm the runner passes the heap's size). */
+  baseBytes?: number;
+  /** After an out-of-memory failure of a probe: e.g. restart a wasm module that trapped. */
+  recover?: (error: unknown) => Promise<void>;
+}
+
+/**
+ * Splits planned groups so that each one's estimated peak memory stays under the
+ * safety fraction of the budget: one probe step of one row per task and optimizer
+ * measures what a row costs (groups of a single row need no probe).
+ */
+export async function sizeGroups(groups: Group[], options: SizingOptions): Promise<Group[]> {
+  const out: Group[] = [];
+  for (const group of groups) {
+    if (group.rows.length === 1) {
+      out.push(group);
+      continue;
+    }
+    let footprint: RowFootprint;
+    try {
+      footprint = await probeRowFootprint(group.task, options.buildRule(group), group.rows[0]!, options.evaluationLimit);
+    } catch (error) {
+      if (!isOutOfMemory(error)) throw error;
+      // Not even the probe's one row fitted: run the rows one by one, and let the run say whether one fits.
+      await options.recover?.(error);
+      options.log?.(`${group.optimizer.name} on ${group.task.id}: one run ran out of memory in the probe step; running one at a time`);
+      out.push(...splitGroup(group, 1));
+      continue;
+    }
+    const base = options.baseBytes ?? tf.memory().numBytes;
+    const size = rowsThatFit(footprint, options.budget, { baseBytes: base, most: group.rows.length, ...(options.fraction === undefined ? {} : { fraction: options.fraction }) });
+    const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+    if (size.rows < group.rows.length || !size.fits) options.log?.(
+      `${group.optimizer.name} on ${group.task.id}: ${mib(footprint.stepBytes)} per run (+${mib(footprint.evaluationBytes)} to evaluate) → ` +
+        `${Math.ceil(group.rows.length / size.rows)} groups of up to ${size.rows} (estimated ${mib(size.estimatedBytes)} of ${options.budget.source})${size.fits ? '' : '; even one run is estimated not to fit, trying anyway'}`,
+    );
+    out.push(...splitGroup({ ...group, size }, size.rows));
+  }
+  return out;
 }

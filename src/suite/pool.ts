@@ -196,13 +196,13 @@ export function runUnitsOnPool(units: Unit[], options: PoolOptions): Promise<Uni
 export async function runGroupsOnPool(
   suite: Suite,
   groups: Group[],
-  options: { workers: number; backend: ConcreteBackend; out: string; append(records: RunRecord[]): Promise<void>; log(line: string): void; onEvent?(event: PoolEvent): void },
+  options: { workers: number; backend: ConcreteBackend; out: string; append(records: RunRecord[]): Promise<void>; log(line: string): void; onEvent?(event: PoolEvent): void; memoryLimit?: number },
 ): Promise<void> {
   const units = groups.map((g) => unitOf(g, suite.steps));
   options.log(`${units.length} run groups on ${options.workers} worker processes`);
   const failures = await runUnitsOnPool(units, {
     workers: options.workers,
-    context: { suiteRaw: suite.raw, suiteFile: path.resolve(suite.file), backend: options.backend, out: path.resolve(options.out), ...(suite.dataDir === undefined ? {} : { dataDir: path.resolve(suite.dataDir) }) },
+    context: { suiteRaw: suite.raw, suiteFile: path.resolve(suite.file), backend: options.backend, out: path.resolve(options.out), ...(suite.dataDir === undefined ? {} : { dataDir: path.resolve(suite.dataDir) }), ...(options.memoryLimit === undefined ? {} : { memoryLimit: options.memoryLimit }) },
     write: (_unit, records) => options.append(records),
     onEvent: (event) => {
       if (event.type === 'retry') options.log(`unit ${event.key}: ${event.reason}; retrying on another worker`);

@@ -37,6 +37,13 @@ export const RunRecord = t.intersection([
     lossScale: t.union([t.literal('log'), t.literal('symlog')]),
     /** Values a controller chose at each step (UpdateOutput.trace), e.g. `learningRate`: one per step, null once diverged. */
     traces: t.record(t.string, t.array(t.union([t.number, t.null]))),
+    /**
+     * The group this run was batched in: how many rows ran together (after any
+     * out-of-memory retries), the estimate it was sized by, and, when it finished,
+     * the wasm heap's size (its high-water mark: wasm memory never shrinks) and the
+     * process's peak resident set, in bytes.
+     */
+    memory: t.intersection([t.type({ groupRows: t.number, maxRssBytes: t.number }), t.partial({ estimatedBytes: t.number, heapBytes: t.number })]),
   }),
 ], 'RunRecord');
 export type RunRecord = t.TypeOf<typeof RunRecord>;

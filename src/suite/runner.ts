@@ -7,9 +7,10 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { cp, mkdir, readdir, rename, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import cliProgress from 'cli-progress';
 import { setupBackend } from '../backend/setup.js';
-import type { BackendChoice, BackendRequest } from '../backend/names.js';
+import type { BackendChoice, BackendRequest, ConcreteBackend } from '../backend/names.js';
 import { createLearnedOptimizer, loadLearnedOptimizer, saveCheckpoint, type LearnedOptimizer, type MetaTrainReport } from '../learned/index.js';
 import { collectProvenance, describeProvenance, type Provenance } from '../provenance.js';
 import { describeSkipped, writeReport, type MetaTrainingRecord, type ReportResult } from '../reporting/index.js';
@@ -17,13 +18,16 @@ import { familyOf } from '../tasks/index.js';
 import type { LearnedOptimizerPlan, Suite } from './decode.js';
 import { runGroup, type Row } from './execute.js';
 import { gridRule, learnedRule } from './groupRule.js';
-import { planGroups, type Group } from './plan.js';
+import { planGroups, sizeGroups, type Group } from './plan.js';
 import { findReusable, fingerprintOf, type Fingerprint } from './checkpointReuse.js';
 import { LOCK_FILE, lockResults } from './lock.js';
 import { runGroupsOnPool, resolveWorkers } from './pool.js';
 import type { RunRecord } from './record.js';
+import { runHalvingOnFailure } from './retry.js';
 import { shardGroups, type Shard } from './shard.js';
 import { ExistingResultsError, openStore } from './store.js';
+import { memoryBudget, memoryUsage } from '../backend/memory.js';
+import { guardWasmHeap, restartWasmBackend, wasmHeapBytes } from '../backend/wasm/heap.js';
 
 export interface RunOptions {
   out: string;
@@ -39,6 +43,8 @@ export interface RunOptions {
   workers?: number | 'auto';
   /** Run only this deterministic share of the suite's groups (see shard.ts); merge the shards with `alphaopt merge`. */
   shard?: Shard;
+  /** Bytes a group may use at most (e.g. a worker's share of the machine); lowers the backend's own limit. */
+  memoryLimit?: number;
 }
 
 export interface RunSummary {
@@ -75,20 +81,6 @@ async function earlierInvocations(out: string): Promise<SuiteProvenance[]> {
   } catch {
     throw new Error(`${file}: not valid JSON; move it aside (the runs in runs.jsonl are untouched) and resume again`);
   }
-}
-
-/**
- * A trap inside the wasm module (its heap is 4 GiB; a per-coordinate learned optimizer
- * on a 10⁶-parameter net can exhaust it) surfaces as a bare `RuntimeError: memory access
- * out of bounds`: say which group it was, how big, and that finished runs are kept.
- */
-function explainBackendFailure(error: unknown, group: Group, out: string): unknown {
-  if (!(error instanceof WebAssembly.RuntimeError)) return error;
-  return new Error(
-    `${group.optimizer.name} on ${group.task.id}: the wasm backend failed (${error.message}), most likely out of its 4 GiB heap ` +
-      `(${group.rows.length} run(s) × ${group.task.dimension.toLocaleString('en')} parameters). The runs finished so far are kept in ${path.join(out, 'runs.jsonl')}; ` +
-      `restrict this optimizer to smaller tasks ("tasks": [...] in the suite), or use a GPU backend, then --resume.`,
-  );
 }
 
 export const checkpointDir = (plan: LearnedOptimizerPlan, out: string) => plan.checkpoint ?? path.join(out, 'checkpoints', slug(plan.name));
@@ -141,7 +133,8 @@ export async function prepareLearned(plan: LearnedOptimizerPlan, out: string, lo
   return optimizer;
 }
 
-function ruleBuilder(group: Group, learned: Map<string, LearnedOptimizer>) {
+/** Builds the rule of a group's rows (per-row grid values as [rows, 1] tensors); learned optimizers from `learned`. */
+export function ruleBuilder(group: Group, learned: Map<string, LearnedOptimizer>) {
   return (rows: Row[]) => {
     const { optimizer } = group;
     if (optimizer.type === 'learned') return learnedRule(learned.get(optimizer.name)!, optimizer.mode);
@@ -149,21 +142,65 @@ function ruleBuilder(group: Group, learned: Map<string, LearnedOptimizer>) {
   };
 }
 
-/** One planned group, run in this process: the same call whether the group came from the suite loop, a pool worker or a queue job. */
-export async function runPlannedGroup(suite: Suite, group: Group, backend: string, learned: Map<string, LearnedOptimizer>, out: string): Promise<RunRecord[]> {
-  return runGroup({
-    task: group.task,
-    optimizer: group.optimizer.name,
-    rows: group.rows,
-    steps: suite.steps,
-    backend,
-    buildRule: ruleBuilder(group, learned),
-    divergenceFactor: suite.divergenceFactor,
-    ...(suite.evaluateEvery === undefined ? {} : { evaluateEvery: suite.evaluateEvery }),
+/**
+ * Splits planned groups so each fits the backend's memory (one probe step per task and
+ * optimizer, see sizing.ts): the suite runner and queue submission size groups alike.
+ */
+export async function sizeForBackend(
+  suite: Suite,
+  planned: Group[],
+  backend: ConcreteBackend,
+  learned: Map<string, LearnedOptimizer>,
+  options: { memoryLimit?: number; log?: (line: string) => void; recover?: (error: unknown) => Promise<void> },
+): Promise<Group[]> {
+  // On wasm the budget is the heap's size, which holds the module itself and free space besides tensors.
+  const baseBytes = wasmHeapBytes() ?? tf.memory().numBytes;
+  return sizeGroups(planned, {
+    budget: memoryBudget(backend, options.memoryLimit),
+    baseBytes,
+    buildRule: (g) => ruleBuilder(g, learned),
     ...(suite.evaluationLimit === undefined ? {} : { evaluationLimit: suite.evaluationLimit }),
-    ...(suite.targetAccuracy === undefined ? {} : { targetAccuracy: suite.targetAccuracy }),
-  }).catch((error: unknown) => {
-    throw explainBackendFailure(error, group, out);
+    ...(options.log === undefined ? {} : { log: options.log }),
+    ...(options.recover === undefined ? {} : { recover: options.recover }),
+  });
+}
+
+export interface GroupHooks {
+  /** Records of each part of the group that finished (a group that runs out of memory runs again in halves). */
+  append(records: RunRecord[]): Promise<void>;
+  /** After an out-of-memory failure, before the retry: e.g. restart a wasm module that trapped. */
+  recover(error: unknown): Promise<void>;
+  log?: (line: string) => void;
+  /** Run at most this many rows together (the size that last worked for this task and optimizer). */
+  cap?: number;
+}
+
+/**
+ * One planned group, run in this process, in halves when it runs out of memory anyway:
+ * the same call whether the group came from the suite loop, a pool worker or a queue
+ * job. Each record carries the memory its group used. Returns the rows that ran together last.
+ */
+export async function runPlannedGroup(suite: Suite, group: Group, backend: string, learned: Map<string, LearnedOptimizer>, hooks: GroupHooks): Promise<number> {
+  return runHalvingOnFailure(group, hooks.cap ?? group.rows.length, {
+    run: (rows) =>
+      runGroup({
+        task: group.task,
+        optimizer: group.optimizer.name,
+        rows,
+        steps: suite.steps,
+        backend,
+        buildRule: ruleBuilder(group, learned),
+        divergenceFactor: suite.divergenceFactor,
+        ...(suite.evaluateEvery === undefined ? {} : { evaluateEvery: suite.evaluateEvery }),
+        ...(suite.evaluationLimit === undefined ? {} : { evaluationLimit: suite.evaluationLimit }),
+        ...(suite.targetAccuracy === undefined ? {} : { targetAccuracy: suite.targetAccuracy }),
+      }),
+    finished: async (records, rows) => {
+      const memory = { groupRows: rows, ...memoryUsage(), ...(group.size === undefined || rows !== group.size.rows ? {} : { estimatedBytes: Math.round(group.size.estimatedBytes) }) };
+      await hooks.append(records.map((r) => ({ ...r, memory })));
+    },
+    recover: hooks.recover,
+    ...(hooks.log === undefined ? {} : { log: hooks.log }),
   });
 }
 
@@ -225,14 +262,27 @@ async function runLocked(suite: Suite, options: RunOptions, log: (line: string) 
   await writeFile(path.join(options.out, 'suite.json'), `${JSON.stringify(suite.raw, null, 2)}\n`);
   await writeFile(path.join(options.out, 'provenance.json'), `${JSON.stringify(provenance, null, 2)}\n`);
 
-  const groups = options.shard === undefined ? planGroups(suite, seeds, store.done) : shardGroups(suite, seeds, options.shard, store.done);
+  const planned = options.shard === undefined ? planGroups(suite, seeds, store.done) : shardGroups(suite, seeds, options.shard, store.done);
   const workers = resolveWorkers(options.workers, backend.backend);
-  const total = groups.reduce((n, g) => n + g.rows.length, 0);
+  const total = planned.reduce((n, g) => n + g.rows.length, 0);
   const learned = new Map<string, LearnedOptimizer>();
-  try {
+  const prepareAll = async () => {
     for (const optimizer of suite.optimizers) {
-      if (optimizer.type === 'learned' && groups.some((g) => g.optimizer === optimizer)) learned.set(optimizer.name, await prepareLearned(optimizer, options.out, log, await fingerprintOf(suite, optimizer)));
+      if (optimizer.type === 'learned' && planned.some((g) => g.optimizer === optimizer)) learned.set(optimizer.name, await prepareLearned(optimizer, options.out, log, await fingerprintOf(suite, optimizer)));
     }
+  };
+  try {
+    await prepareAll();
+    if (backend.backend === 'wasm' && options.memoryLimit !== undefined) guardWasmHeap(options.memoryLimit);
+    const recover = async (error: unknown) => {
+      // A trap leaves the wasm module in whatever state it was mid-kernel: start a fresh one, and rebuild what lived on it.
+      if (backend.backend !== 'wasm' || !(error instanceof WebAssembly.RuntimeError)) return;
+      log('the wasm module trapped: restarting it');
+      for (const optimizer of learned.values()) optimizer.dispose();
+      await restartWasmBackend();
+      await prepareAll();
+    };
+    const groups = await sizeForBackend(suite, planned, backend.backend, learned, { log, recover, ...(options.memoryLimit === undefined ? {} : { memoryLimit: options.memoryLimit }) });
     const bar = process.stderr.isTTY
       ? new cliProgress.SingleBar({ format: '{bar} {percentage}% | ETA {eta_formatted} | {value}/{total} runs | {what}', stream: process.stderr }, cliProgress.Presets.shades_classic)
       : undefined;
@@ -244,17 +294,21 @@ async function runLocked(suite: Suite, options: RunOptions, log: (line: string) 
       bar?.update(finished);
     };
     if (workers > 1 && groups.length > 1) {
-      // Each worker loads the checkpoints prepared above; records come back to this one writer.
-      await runGroupsOnPool(suite, groups, { workers, backend: backend.backend, out: options.out, append: appendCounted, log });
+      // Each worker loads the checkpoints prepared above, and halves a group that runs out of memory itself; records come back to this one writer.
+      await runGroupsOnPool(suite, groups, { workers, backend: backend.backend, out: options.out, append: appendCounted, log, ...(options.memoryLimit === undefined ? {} : { memoryLimit: options.memoryLimit }) });
     } else {
+      // After an out-of-memory retry, later groups of the same task and optimizer start at the size that worked.
+      const caps = new Map<string, number>();
       for (const group of groups) {
         bar?.update(finished, { what: `${group.task.id} · ${group.optimizer.name}` });
-        await appendCounted(await runPlannedGroup(suite, group, backend.backend, learned, options.out));
+        const pair = `${group.task.id}\u0000${group.optimizer.name}`;
+        caps.set(pair, await runPlannedGroup(suite, group, backend.backend, learned, { append: appendCounted, recover, log, ...(caps.has(pair) ? { cap: caps.get(pair)! } : {}) }));
       }
     }
     bar?.stop();
   } finally {
     for (const optimizer of learned.values()) optimizer.dispose();
+    if (backend.backend === 'wasm' && options.memoryLimit !== undefined) guardWasmHeap();
   }
 
   const metaTraining = await writeMetaTraining(suite, options.out);

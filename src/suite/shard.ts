@@ -25,8 +25,10 @@ export function parseShard(text: string): Shard {
 }
 
 export function shardGroups(suite: Suite, seeds: number, shard: Shard, done: Set<string>): Group[] {
+  // Rows, not whole groups, are dealt out (every N-th row of each task × optimizer, offset per group so small groups
+  // spread over shards too): planned groups are whole task × optimizer pairs, fewer than the shards of a big suite.
   return planGroups(suite, seeds, new Set())
-    .filter((_, i) => i % shard.count === shard.index)
+    .map((group, g) => ({ ...group, rows: group.rows.filter((_, j) => (g + j) % shard.count === shard.index) }))
     .map((group) => ({ ...group, rows: group.rows.filter((row) => !done.has(runKey({ task: group.task.id, optimizer: group.optimizer.name, hparams: row.hparams, seed: row.seed, steps: suite.steps }))) }))
     .filter((group) => group.rows.length > 0);
 }

@@ -12,7 +12,9 @@ import type { LearnedOptimizer } from '../learned/index.js';
 import { decodeSuite, type Suite } from './decode.js';
 import type { RunRecord } from './record.js';
 import { checkpointDir, prepareLearned, runPlannedGroup } from './runner.js';
+import type { Group } from './plan.js';
 import { groupOf, type Unit } from './unit.js';
+import { guardWasmHeap, restartWasmBackend } from '../backend/wasm/heap.js';
 
 /** What a process needs to run a suite's units: the suite as read, and where the planner's process keeps checkpoints. */
 export interface UnitContext {
@@ -23,6 +25,8 @@ export interface UnitContext {
   backend: BackendRequest;
   /** Checkpoint folders to load learned optimizers from, by optimizer name, instead of the suite's (a queue worker's downloaded copies). */
   checkpoints?: Record<string, string>;
+  /** Bytes a group may use at most (--memory-limit): the wasm heap is guarded at it. */
+  memoryLimit?: number;
   /** The --data-dir the planning process read the suite with. */
   dataDir?: string;
   /** The results folder whose checkpoints/ the learned optimizers are loaded from (meta-trained there when absent). */
@@ -42,6 +46,7 @@ export class UnitRunner {
   static async open(context: UnitContext): Promise<UnitRunner> {
     const suite = decodeSuite(context.suiteRaw, context.suiteFile, context.dataDir === undefined ? {} : { dataDir: context.dataDir });
     const choice = await setupBackend(context.backend);
+    if (choice.backend === 'wasm' && context.memoryLimit !== undefined) guardWasmHeap(context.memoryLimit);
     return new UnitRunner(suite, context, choice.backend);
   }
 
@@ -51,16 +56,33 @@ export class UnitRunner {
       await group.task.prepare?.();
       this.prepared.add(group.task.id);
     }
+    await this.prepareLearned(group);
+    // A unit's records go back together: a worker that dies mid-unit has the whole unit redone, never half of it twice.
+    const records: RunRecord[] = [];
+    await runPlannedGroup(this.suite, group, this.backend, this.learned, {
+      append: async (part) => void records.push(...part),
+      recover: (error) => this.recover(error, group),
+    });
+    return records;
+  }
+
+  private async prepareLearned(group: Group): Promise<void> {
     const optimizer = group.optimizer;
-    if (optimizer.type === 'learned' && !this.learned.has(optimizer.name)) {
-      const checkpoint = this.context.checkpoints?.[optimizer.name];
-      const plan = checkpoint === undefined ? optimizer : { ...optimizer, checkpoint };
-      // Meta-training happens once, in the process that planned the units; a worker that meta-trained would hide a missing checkpoint.
-      const dir = checkpointDir(plan, this.context.out);
-      if (plan.metaTrain !== undefined && !existsSync(path.join(dir, 'manifest.json'))) throw new Error(`${plan.name}: no checkpoint at ${dir}; workers load the checkpoint the planning process prepared, they do not meta-train`);
-      this.learned.set(optimizer.name, await prepareLearned(plan, this.context.out, () => undefined));
-    }
-    return runPlannedGroup(this.suite, group, this.backend, this.learned, this.context.out);
+    if (optimizer.type !== 'learned' || this.learned.has(optimizer.name)) return;
+    const checkpoint = this.context.checkpoints?.[optimizer.name];
+    const plan = checkpoint === undefined ? optimizer : { ...optimizer, checkpoint };
+    // Meta-training happens once, in the process that planned the units; a worker that meta-trained would hide a missing checkpoint.
+    const dir = checkpointDir(plan, this.context.out);
+    if (plan.metaTrain !== undefined && !existsSync(path.join(dir, 'manifest.json'))) throw new Error(`${plan.name}: no checkpoint at ${dir}; workers load the checkpoint the planning process prepared, they do not meta-train`);
+    this.learned.set(optimizer.name, await prepareLearned(plan, this.context.out, () => undefined));
+  }
+
+  /** A trapped wasm module is replaced by a fresh one (as the in-process runner does); what lived on it is loaded again. */
+  private async recover(error: unknown, group: Group): Promise<void> {
+    if (this.backend !== 'wasm' || !(error instanceof WebAssembly.RuntimeError)) return;
+    this.dispose();
+    await restartWasmBackend();
+    await this.prepareLearned(group);
   }
 
   dispose(): void {
