@@ -7,7 +7,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { decodeSuite } from '../src/suite/decode.js';
-import type { RunRecord } from '../src/suite/record.js';
+import { runResult, type RunRecord } from '../src/suite/record.js';
 import { runSuite } from '../src/suite/runner.js';
 
 const raw = (iterations: number) => ({
@@ -22,12 +22,9 @@ const raw = (iterations: number) => ({
   ],
 });
 
-async function runs(dir: string): Promise<Array<Omit<RunRecord, 'wallMs'>>> {
+async function runs(dir: string): Promise<Array<ReturnType<typeof runResult>>> {
   const text = await readFile(path.join(dir, 'runs.jsonl'), 'utf8');
-  return text.split('\n').filter((l) => l.trim() !== '').map((l) => {
-    const { wallMs: _, ...rest } = JSON.parse(l) as RunRecord;
-    return rest;
-  });
+  return text.split('\n').filter((l) => l.trim() !== '').map((l) => runResult(JSON.parse(l) as RunRecord));
 }
 
 test('a replaced result reuses the learned checkpoint of the same config and code, and meta-trains when the config changed', async (t) => {

@@ -13,7 +13,7 @@ import { memoryBudget } from '../src/backend/memory.js';
 import { WasmHeapExhausted } from '../src/backend/wasm/heap.js';
 import { ruleFromSpec } from '../src/rules/index.js';
 import { decodeSuite } from '../src/suite/decode.js';
-import { runKey, type RunRecord } from '../src/suite/record.js';
+import { runResult, runKey, type RunRecord } from '../src/suite/record.js';
 import { runSuite } from '../src/suite/runner.js';
 import { estimateGroupBytes, probeRowFootprint, rowsThatFit, SAFETY_FRACTION } from '../src/suite/sizing.js';
 import { syntheticConvTask } from './helpers/syntheticConv.js';
@@ -30,10 +30,7 @@ async function records(dir: string): Promise<RunRecord[]> {
 }
 
 /** What a run computed, without how long it took or how it was grouped. */
-const outcome = (r: RunRecord) => {
-  const { wallMs: _wallMs, memory: _memory, ...rest } = r;
-  return rest;
-};
+const outcome = runResult;
 const byKey = (runs: RunRecord[]) => new Map(runs.map((r) => [runKey(r), outcome(r)]));
 
 /** 2 SGD learning rates × 3 seeds and 3 Adam seeds on one task (replaced by the synthetic conv task). */

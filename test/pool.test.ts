@@ -10,7 +10,7 @@ import path from 'node:path';
 import { decodeSuite } from '../src/suite/decode.js';
 import { planGroups } from '../src/suite/plan.js';
 import { PoolFailure, runGroupsOnPool, runUnitsOnPool, type PoolEvent } from '../src/suite/pool.js';
-import { runKey, type RunRecord } from '../src/suite/record.js';
+import { runKey, type RunRecord, runResult } from '../src/suite/record.js';
 import { runSuite } from '../src/suite/runner.js';
 import { openStore } from '../src/suite/store.js';
 import { unitOf, type Unit } from '../src/suite/unit.js';
@@ -23,7 +23,7 @@ async function records(dir: string): Promise<RunRecord[]> {
 }
 
 /** Everything but the wall time, which differs between any two runs. */
-const numbers = (runs: RunRecord[]) => runs.map(({ wallMs: _, ...rest }) => rest);
+const numbers = (runs: RunRecord[]) => runs.map(runResult);
 
 const suiteRaw = (steps: number, tasks: object[] = [{ task: 'rosenbrock' }, { task: 'randomQuadratic', options: { dimension: 3 }, id: 'q3' }]) => ({
   name: 'pool',

@@ -12,7 +12,7 @@ import { Job, Queue } from 'bullmq';
 import { collectSuite, IncompleteError } from '../src/queue/collect.js';
 import { submitSuite } from '../src/queue/submit.js';
 import { decodeSuite } from '../src/suite/decode.js';
-import { runKey, type RunRecord } from '../src/suite/record.js';
+import { runKey, type RunRecord, runResult } from '../src/suite/record.js';
 import { runSuite } from '../src/suite/runner.js';
 import { startRedis } from './helpers/redis.js';
 
@@ -23,7 +23,7 @@ async function records(dir: string): Promise<RunRecord[]> {
   const text = await readFile(path.join(dir, 'runs.jsonl'), 'utf8');
   return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as RunRecord);
 }
-const numbers = (runs: RunRecord[]) => runs.map(({ wallMs: _, ...rest }) => rest);
+const numbers = (runs: RunRecord[]) => runs.map(runResult);
 
 async function until<T>(what: string, seconds: number, probe: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + seconds * 1000;

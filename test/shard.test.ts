@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { decodeSuite } from '../src/suite/decode.js';
 import { mergeFolders, MergeError } from '../src/suite/merge.js';
-import { runKey, type RunRecord } from '../src/suite/record.js';
+import { runKey, type RunRecord, runResult } from '../src/suite/record.js';
 import { runSuite } from '../src/suite/runner.js';
 import { parseShard } from '../src/suite/shard.js';
 
@@ -18,7 +18,7 @@ async function records(dir: string): Promise<RunRecord[]> {
   const text = await readFile(path.join(dir, 'runs.jsonl'), 'utf8');
   return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as RunRecord);
 }
-const numbers = (runs: RunRecord[]) => runs.map(({ wallMs: _, ...rest }) => rest);
+const numbers = (runs: RunRecord[]) => runs.map(runResult);
 
 const raw = (steps = 25) => ({
   name: 'shards',

@@ -56,3 +56,12 @@ export function runKey(r: Pick<RunRecord, 'task' | 'optimizer' | 'hparams' | 'se
     .join(',');
   return `${r.task}|${r.optimizer}|${hp}|seed=${r.seed}|steps=${r.steps}`;
 }
+
+/**
+ * A record without what measures the machine rather than the run (wall time, memory):
+ * the same run gives the same result wherever and however it was batched or scheduled.
+ */
+export function runResult(record: RunRecord): Omit<RunRecord, 'wallMs' | 'memory'> {
+  const { wallMs: _wallMs, memory: _memory, ...result } = record;
+  return result;
+}
