@@ -7,6 +7,8 @@ import { connectRedis } from '../queue/redis.js';
 import { submitSuite } from '../queue/submit.js';
 import { startWorker } from '../queue/worker.js';
 import { readSuite, type Suite } from '../suite/decode.js';
+import { resolveSuiteArgument } from '../suite/shipped.js';
+import { DATA_DIR_HELP } from './options.js';
 import { rewriteReport } from './report.js';
 
 const positive = (flag: string) => (v: string) => {
@@ -20,12 +22,17 @@ interface SuiteFlags {
   queue: string;
   backend?: string;
   seeds?: number;
+  dataDir?: string;
 }
+
+/** The suite a queue command names (a file or a shipped suite's name), read with --data-dir. */
+const readNamedSuite = (argument: string, flags: SuiteFlags) => readSuite(resolveSuiteArgument(argument), flags.dataDir === undefined ? {} : { dataDir: flags.dataDir });
 
 /** The options that identify a submitted suite: the same file, seeds and backend give the same id. */
 function suiteCommand(command: Command): Command {
   return command
-    .argument('<suite>', 'suite file, e.g. suites/mnist.json')
+    .argument('<suite>', 'a suite file (suites/mnist.json) or the name of a shipped suite')
+    .option('--data-dir <dir>', DATA_DIR_HELP)
     .requiredOption('--redis <url>', 'Redis URL, e.g. redis://127.0.0.1:6379')
     .option('--queue <name>', 'BullMQ queue name', DEFAULT_QUEUE)
     .option('--backend <name>', 'auto | cpu | wasm | webgpu | tensorflow (default: the suite\'s choice, else auto)')
@@ -45,14 +52,14 @@ export function registerQueueCommands(program: Command): void {
   suiteCommand(queue.command('submit').description('add one job per run group (learned optimizers are meta-trained here and their checkpoints uploaded)'))
     .option('--out <dir>', 'where learned optimizers are meta-trained (DIR/checkpoints), default results/<suite name>')
     .action(async (file: string, flags: SuiteFlags & { out?: string }) => {
-      const suite = await readSuite(file);
+      const suite = await readNamedSuite(file, flags);
       const { backend, seeds } = identify(suite, flags);
       const submitted = await submitSuite(suite, { redis: flags.redis, queue: flags.queue, backend, seeds, out: flags.out ?? path.join('results', suite.name), log: (l) => process.stderr.write(`${l}\n`) });
       process.stdout.write(`submitted ${submitted.name} as ${submitted.id}: ${submitted.jobIds.length} jobs, ${submitted.runs} runs; start workers with alphaopt worker --redis ${flags.redis}\n`);
     });
 
   suiteCommand(queue.command('status').description('how many of a submitted suite\'s jobs wait, run, are done or failed')).action(async (file: string, flags: SuiteFlags) => {
-    const { id } = identify(await readSuite(file), flags);
+    const { id } = identify(await readNamedSuite(file, flags), flags);
     const progress = await queueStatus({ redis: flags.redis, queue: flags.queue, suiteId: id });
     process.stdout.write(
       `${progress.suite.name} (${id}): ${Object.entries(progress.jobs).map(([state, n]) => `${n} ${state}`).join(', ')} of ${progress.suite.jobIds.length} jobs; ` +
@@ -66,7 +73,7 @@ export function registerQueueCommands(program: Command): void {
     .option('--partial', 'collect even if some jobs are not finished')
     .option('--no-png', 'write SVG plots only')
     .action(async (file: string, flags: SuiteFlags & { out: string; partial?: boolean; png: boolean }) => {
-      const { id } = identify(await readSuite(file), flags);
+      const { id } = identify(await readNamedSuite(file, flags), flags);
       const collected = await collectSuite({ redis: flags.redis, queue: flags.queue, suiteId: id, out: flags.out, partial: flags.partial === true, command: `alphaopt queue ${process.argv.slice(3).join(' ')}` });
       const report = await rewriteReport(flags.out, { png: flags.png });
       process.stdout.write(`${collected.written} runs of ${collected.suite.runs} in ${flags.out}/runs.jsonl (from ${collected.workers.length} workers); report: ${report.files.length} files\n`);
