@@ -5,7 +5,8 @@
  * pass, so its peak grows with the tasks per iteration. The tasks are independent
  * rows and the meta-loss is their mean, so the tasks can be unrolled in
  * micro-batches and their meta-gradients combined, each weighted by its share of
- * the tasks: the result is the full batch's meta-gradient. The size comes from the
+ * the tasks: the result is the full batch's meta-gradient. MAML's episodes per
+ * meta-step are split the same way. The size comes from the
  * suite's sizing (sizing.ts): one task's truncation measured, then `rowsThatFit`.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -38,43 +39,46 @@ export function activeBudget(limitMiB: number): MemoryBudget {
   return memoryBudget(backend, Number.isFinite(limitMiB) ? limitMiB * 2 ** 20 : undefined);
 }
 
-/** Measures one truncation of the task of `seed` from its start (φ is not changed) and sizes the micro-batches. */
-export async function sizeMicroBatch(args: {
-  estimator: Estimator;
-  rule: UpdateRule;
-  task: Task;
-  seed: number;
-  variables: tf.Variable[];
-  config: MetaTrainConfig;
-}): Promise<MicroBatchSize> {
-  const { estimator, rule, task, seed, variables, config } = args;
+/**
+ * Sizes micro-batches of `tasks` tasks by measuring one: `probe` runs one task's
+ * step (and frees what it made); it calls `markHeld` once what a task keeps between
+ * steps exists (data, θ, state: every task's stays alive while the others run), and
+ * not at all when nothing outlives its micro-batch.
+ */
+export async function sizeByOneTask(tasks: number, memoryLimitMiB: number, probe: (markHeld: () => void) => Promise<void>): Promise<MicroBatchSize> {
   // As the suite runner does: on wasm what the heap has grown to (module, data, free space) is taken as used.
   const base = wasmHeapBytes() ?? tf.memory().numBytes;
-  const made: tf.Tensor[] = [];
-  let dispose = () => undefined as void;
   let held = 0;
-  try {
-    const { peakBytes, largestTensorBytes } = await measurePeakBytes(async () => {
-      const before = tf.memory().numBytes;
-      const problem = task.instantiate([seed]);
-      dispose = () => problem.dispose();
+  const { peakBytes, largestTensorBytes } = await measurePeakBytes(async () => {
+    const before = tf.memory().numBytes;
+    await probe(() => {
+      held = tf.memory().numBytes - before;
+    });
+  });
+  const budget = activeBudget(memoryLimitMiB);
+  const size = rowsThatFit({ stepBytes: peakBytes, evaluationBytes: 0, largestTensorBytes }, budget, { baseBytes: base + tasks * held, most: tasks });
+  return { tasks: size.rows, taskPeakBytes: peakBytes, taskHeldBytes: held, fits: size.fits, budget: budget.source };
+}
+
+/** One truncation of the task of `seed` from its start, measured (φ is not changed), sizes the truncation's micro-batches. */
+export function sizeTruncationMicroBatch(args: { estimator: Estimator; rule: UpdateRule; task: Task; seed: number; variables: tf.Variable[]; config: MetaTrainConfig }): Promise<MicroBatchSize> {
+  const { estimator, rule, task, seed, variables, config } = args;
+  return sizeByOneTask(config.tasksPerIteration, config.memoryLimit, async (markHeld) => {
+    const problem = task.instantiate([seed]);
+    const made: tf.Tensor[] = [];
+    try {
       const theta = tf.clone(problem.start);
       const state = rule.init([theta]);
       made.push(theta, ...treeTensors(state));
-      held = tf.memory().numBytes - before;
+      markHeld();
       const estimate: Estimate = await estimator.estimate({ rule, problem, task, from: { theta, state, step: 0 }, variables, config, iteration: 0 });
       made.push(...estimate.grads.filter((g) => g !== undefined), estimate.carried.theta, ...treeTensors(estimate.carried.state));
-    });
-    const budget = activeBudget(config.memoryLimit);
-    const size = rowsThatFit({ stepBytes: peakBytes, evaluationBytes: 0, largestTensorBytes }, budget, {
-      baseBytes: base + config.tasksPerIteration * held,
-      most: config.tasksPerIteration,
-    });
-    return { tasks: size.rows, taskPeakBytes: peakBytes, taskHeldBytes: held, fits: size.fits, budget: budget.source };
-  } finally {
-    tf.dispose(made);
-    dispose();
-  }
+    } finally {
+      // Also when the probe itself runs out of memory half-way.
+      tf.dispose(made);
+      problem.dispose();
+    }
+  });
 }
 
 /** `total` tasks dealt into micro-batches of at most `size`: their lengths. */
@@ -87,8 +91,8 @@ export function microBatchLengths(total: number, size: number): number[] {
  * means over tasks, so each part counts by its share of the tasks. Disposes the
  * parts' gradients; the carried states stay with the caller.
  */
-export function combineEstimates(parts: Estimate[], lengths: number[]): { metaLoss: number; grads: Array<tf.Tensor | undefined> } {
-  if (parts.length === 1) return parts[0]!;
+export function combineEstimates(parts: ReadonlyArray<{ metaLoss: number; grads: ReadonlyArray<tf.Tensor | undefined> }>, lengths: number[]): { metaLoss: number; grads: Array<tf.Tensor | undefined> } {
+  if (parts.length === 1) return { metaLoss: parts[0]!.metaLoss, grads: [...parts[0]!.grads] };
   const total = lengths.reduce((a, b) => a + b, 0);
   const weights = lengths.map((n) => n / total);
   const metaLoss = parts.reduce((sum, p, i) => sum + weights[i]! * p.metaLoss, 0);

@@ -13,7 +13,7 @@ import { adam, chain, clipByGlobalNorm, treeTensors, type StateTree, type Update
 import { toTfjsOptimizer } from '../rules/tfjsOptimizer.js';
 import type { Problem, Task, TaskFamily } from '../tasks/types.js';
 import type { MetaTrainConfig } from './config.js';
-import { combineEstimates, microBatchLengths, sizeMicroBatch } from './microBatch.js';
+import { combineEstimates, microBatchLengths, sizeTruncationMicroBatch } from './microBatch.js';
 import { unroll, type UnrollStart } from './objective.js';
 
 export interface Estimate {
@@ -79,7 +79,7 @@ export async function trainTruncated(
   // A tape grows with the tasks unrolled together: unroll them in micro-batches that fit (one task measured).
   let lengths = [config.tasksPerIteration];
   if (estimator.holdsTape === true && config.tasksPerIteration > 1) {
-    const size = await sizeMicroBatch({ estimator, rule, task, seed: seedOf(0), variables, config });
+    const size = await sizeTruncationMicroBatch({ estimator, rule, task, seed: seedOf(0), variables, config });
     lengths = microBatchLengths(config.tasksPerIteration, size.tasks);
     report.microBatch = { ...size, count: lengths.length };
   }
