@@ -26,7 +26,7 @@ export interface MetaTrainReport {
   bestIteration: number;
   wallMs: number;
   /** Truncated BPTT: the tasks of a truncation unrolled together, sized to the memory budget (one task's truncation measured). */
-  microBatch?: { tasks: number; count: number; taskPeakBytes: number; taskHeldBytes: number; fits: boolean; budget: string };
+  microBatch?: { tasks: number; count: number; taskPeakBytes: number; taskHeldBytes: number; fits: boolean; estimatedBytes: number; budget: string };
 }
 
 export type ProgressCallback = (point: MetaTrainPoint) => void;

@@ -28,6 +28,8 @@ export interface MicroBatchSize {
   taskHeldBytes: number;
   /** Whether even one task is estimated to fit (one is still tried). */
   fits: boolean;
+  /** The estimated peak with micro-batches of `tasks`: what was held before, every task's held bytes, one micro-batch's truncation. */
+  estimatedBytes: number;
   /** The budget's source, for messages (e.g. "the wasm heap (4 GiB)"). */
   budget: string;
 }
@@ -57,7 +59,7 @@ export async function sizeByOneTask(tasks: number, memoryLimitMiB: number, probe
   });
   const budget = activeBudget(memoryLimitMiB);
   const size = rowsThatFit({ stepBytes: peakBytes, evaluationBytes: 0, largestTensorBytes }, budget, { baseBytes: base + tasks * held, most: tasks });
-  return { tasks: size.rows, taskPeakBytes: peakBytes, taskHeldBytes: held, fits: size.fits, budget: budget.source };
+  return { tasks: size.rows, taskPeakBytes: peakBytes, taskHeldBytes: held, fits: size.fits, estimatedBytes: size.estimatedBytes, budget: budget.source };
 }
 
 /** One truncation of the task of `seed` from its start, measured (φ is not changed), sizes the truncation's micro-batches. */
