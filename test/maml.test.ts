@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setupBackend } from '../src/backend/setup.js';
 import { adaptedQueryLoss, decodeMamlConfig, metaGradient, trainMamlInitialization } from '../src/meta/maml.js';
 import { saveMamlInitialization } from '../src/meta/mamlCheckpoint.js';
+import { combineEstimates } from '../src/meta/microBatch.js';
 import { decodeSuite } from '../src/suite/decode.js';
 import { SuiteError } from '../src/suite/errors.js';
 import { familyOf, omniglotFewShotTask } from '../src/tasks/index.js';
@@ -80,6 +81,49 @@ test.serial('FOMAML lowers the query loss after adaptation on held-out backgroun
   t.is(report.validation.find((v) => v.iteration === report.bestIteration)!.loss, bestLoss, 'the kept θ₀ is the best validated one');
   t.is(initialization.length, task.dimension);
   t.true(initialization.some((v, i) => v !== start[i]));
+});
+
+test.serial('episodes in micro-batches: their meta-gradients, weighted by episodes, equal all together\'s, and a tiny memoryLimit gives the same outer losses', async (t) => {
+  const task = omniglotFewShotTask({ ways: 2, shots: 2, queries: 2, filters: 2, dataDir: root });
+  await task.prepare!();
+  const probe = task.instantiate([0]);
+  const start = Float32Array.from(await probe.start.data());
+  probe.dispose();
+  for (const firstOrder of [true, false]) {
+    const config = decodeMamlConfig({ iterations: 3, metaBatch: 3, innerSteps: 1, innerLearningRate: 0.1, outerLearningRate: 0.01, validateEvery: 1, validationEpisodes: 2, firstOrder }, 'x');
+    const tensors = tf.memory().numTensors;
+    // The meta-gradient of episodes [a, b, c] and the combination of [a, b]'s and [c]'s.
+    const theta0 = tf.tidy(() => tf.variable(tf.tensor1d(start)));
+    const seeds = [1_000_001, 1_000_002, 1_000_003];
+    const gradientOf = async (part: number[]) => {
+      const problem = task.instantiate(part);
+      const { loss, grad } = metaGradient(problem, theta0, config);
+      const metaLoss = (await loss.data())[0]!;
+      tf.dispose(loss);
+      problem.dispose();
+      return { metaLoss, grads: [grad] };
+    };
+    const full = await gradientOf(seeds);
+    const combined = combineEstimates([await gradientOf(seeds.slice(0, 2)), await gradientOf(seeds.slice(2))], [2, 1]);
+    const exact = Array.from(await full.grads[0]!.data());
+    const scale = exact.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    const gap = Array.from(await combined.grads[0]!.data()).reduce((m, v, i) => Math.max(m, Math.abs(v - exact[i]!)), 0);
+    t.true(scale > 0 && gap <= 1e-6 * Math.max(scale, 1), `first order ${firstOrder}: max |Δ∇θ₀| ${gap} (scale ${scale})`);
+    t.true(Math.abs(combined.metaLoss - full.metaLoss) <= 1e-6 * full.metaLoss);
+    tf.dispose([theta0, ...full.grads, ...combined.grads.filter((g) => g !== undefined)]);
+
+    const whole = await trainMamlInitialization(familyOf(task), start, config);
+    const split = await trainMamlInitialization(familyOf(task), start, { ...config, memoryLimit: 0.001 }); // 1 KiB: one episode at a time
+    t.is(tf.memory().numTensors - tensors, 0, 'no tensor leaks');
+    t.like(whole.report.microBatch, { tasks: 3, count: 1, fits: true });
+    t.like(split.report.microBatch, { tasks: 1, count: 3, fits: false });
+    // Outer losses and validation, not θ₀ coordinate by coordinate: conv biases under batch norm have a zero gradient
+    // up to float noise, and Adam turns noise of either sign into steps of ±lr (in directions the loss does not see).
+    const close = (a: number, b: number) => Math.abs(a - b) <= 1e-6 * Math.abs(b);
+    whole.report.curve.forEach((p, i) => t.true(close(split.report.curve[i]!.metaLoss, p.metaLoss), `first order ${firstOrder}, iteration ${p.iteration}: ${split.report.curve[i]!.metaLoss} vs ${p.metaLoss}`));
+    whole.report.validation.forEach((v, i) => t.true(close(split.report.validation[i]!.loss, v.loss), `first order ${firstOrder}, validation at ${v.iteration}: ${split.report.validation[i]!.loss} vs ${v.loss}`));
+    t.true(new Set(whole.report.curve.map((p) => p.metaLoss)).size > 1, 'θ₀ moved');
+  }
 });
 
 test.serial('a task with a maml option meta-trains its initialisation once, then loads it; a wrong-sized one is refused', async (t) => {

@@ -25,6 +25,8 @@ export interface MetaTrainReport {
   /** The iteration whose meta-parameters were kept (best validation). */
   bestIteration: number;
   wallMs: number;
+  /** Truncated BPTT: the tasks of a truncation unrolled together, sized to the memory budget (one task's truncation measured). */
+  microBatch?: { tasks: number; count: number; taskPeakBytes: number; taskHeldBytes: number; fits: boolean; estimatedBytes: number; budget: string };
 }
 
 export type ProgressCallback = (point: MetaTrainPoint) => void;

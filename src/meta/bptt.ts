@@ -10,6 +10,7 @@ import type { Estimate, Estimator } from './truncated.js';
 import { unroll } from './objective.js';
 
 export const bpttEstimator: Estimator = {
+  holdsTape: true,
   name: (config) => `truncated BPTT (${config.firstOrder ? 'first-order' : 'second-order'})`,
   async estimate({ rule, problem, task, from, variables, config }): Promise<Estimate> {
     let carried: Estimate['carried'] | undefined;

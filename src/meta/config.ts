@@ -20,6 +20,11 @@ export const MetaTrainConfig = t.exact(
     validateEvery: t.number,
     validationTasks: t.number,
     seed: t.number,
+    /**
+     * MiB the tasks of one truncation may use (like the suite runner's --memory-limit); absent: the backend's own
+     * (the 4 GiB wasm heap, the machine's memory). BPTT unrolls the tasks in micro-batches that fit; results do not change.
+     */
+    memoryLimit: t.number,
   }),
 );
 export type MetaTrainConfig = Required<t.TypeOf<typeof MetaTrainConfig>>;
@@ -39,10 +44,12 @@ export const META_TRAIN_DEFAULTS: MetaTrainConfig = {
   validateEvery: 20,
   validationTasks: 16,
   seed: 0,
+  memoryLimit: Infinity,
 };
 
 export function decodeMetaTrainConfig(input: unknown, path = 'metaTrain', defaults: Partial<MetaTrainConfig> = {}): MetaTrainConfig {
   const config = decodeWithDefaults(MetaTrainConfig, { ...META_TRAIN_DEFAULTS, ...defaults }, input, path);
   requirePositiveIntegers(config, ['iterations', 'unroll', 'horizon', 'tasksPerIteration', 'pairs', 'validateEvery', 'validationTasks'], path);
+  if (!(config.memoryLimit > 0)) throw new Error(`${path}.memoryLimit: expected a positive number of MiB, got ${JSON.stringify(config.memoryLimit)}`);
   return config;
 }

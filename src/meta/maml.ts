@@ -10,6 +10,11 @@
  * `firstOrder: true` (FOMAML) takes the query gradient at the adapted parameters
  * as θ₀'s gradient; `false` differentiates through the inner steps (second order,
  * through the gradient kernels alphaopt registers for conv nets).
+ *
+ * The episodes of an outer step are computed together (rows of one problem), so
+ * their activations (and, second order, the tape through the inner steps) grow with
+ * `metaBatch`: they run in micro-batches sized to memory by measuring one episode,
+ * whose gradients combine to the full batch's (microBatch.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import * as t from 'io-ts';
@@ -17,6 +22,7 @@ import type { MetaTrainReport, ProgressCallback } from '../learned/types.js';
 import type { Problem, TaskFamily } from '../tasks/types.js';
 import { BestSnapshot } from './bestSnapshot.js';
 import { decodeWithDefaults, requirePositiveIntegers } from './decodeConfig.js';
+import { combineEstimates, microBatchLengths, sizeByOneTask } from './microBatch.js';
 
 export const MamlConfig = t.exact(
   t.partial({
@@ -31,6 +37,8 @@ export const MamlConfig = t.exact(
     firstOrder: t.boolean,
     validateEvery: t.number,
     validationEpisodes: t.number,
+    /** MiB the episodes of one outer step may use (as metaTrain.memoryLimit); absent: the backend's own. */
+    memoryLimit: t.number,
   }),
 );
 export type MamlConfig = Required<t.TypeOf<typeof MamlConfig>>;
@@ -45,12 +53,13 @@ export const MAML_DEFAULTS: MamlConfig = {
   firstOrder: true,
   validateEvery: 25,
   validationEpisodes: 32,
+  memoryLimit: Infinity,
 };
 
 export function decodeMamlConfig(input: unknown, path: string): MamlConfig {
   const config = decodeWithDefaults(MamlConfig, MAML_DEFAULTS, input, path);
   requirePositiveIntegers(config, ['iterations', 'metaBatch', 'innerSteps', 'validateEvery', 'validationEpisodes'], path);
-  for (const key of ['innerLearningRate', 'outerLearningRate'] as const) {
+  for (const key of ['innerLearningRate', 'outerLearningRate', 'memoryLimit'] as const) {
     if (!(config[key] > 0)) throw new Error(`${path}.${key}: expected a positive number, got ${config[key]}`);
   }
   return config;
@@ -130,15 +139,42 @@ export async function trainMamlInitialization(family: TaskFamily, start: Float32
     }
   };
   const best = new BestSnapshot([theta0], await validate(), report);
+  const episodeSeed = (iteration: number, i: number) => family.metaTrainSeed((iteration - 1) * config.metaBatch + i);
+  let lengths = [config.metaBatch];
   try {
+    if (config.metaBatch > 1) {
+      // One episode's outer step measured (nothing outlives a micro-batch, so nothing is held).
+      const size = await sizeByOneTask(config.metaBatch, config.memoryLimit, async () => {
+        const problem = family.task.instantiate([episodeSeed(1, 0)]);
+        try {
+          tf.dispose(Object.values(metaGradient(problem, theta0, config)));
+        } finally {
+          problem.dispose();
+        }
+      });
+      lengths = microBatchLengths(config.metaBatch, size.tasks);
+      report.microBatch = { ...size, count: lengths.length };
+    }
     for (let iteration = 1; iteration <= config.iterations; iteration++) {
-      const seeds = Array.from({ length: config.metaBatch }, (_, i) => family.metaTrainSeed((iteration - 1) * config.metaBatch + i));
-      const problem = family.task.instantiate(seeds);
-      const { loss, grad } = metaGradient(problem, theta0, config);
-      optimizer.applyGradients([{ name: theta0.name, tensor: grad }]);
-      const metaLoss = (await loss.data())[0]!;
-      tf.dispose([loss, grad]);
-      problem.dispose();
+      const parts: Array<{ metaLoss: number; grads: tf.Tensor[] }> = [];
+      let first = 0;
+      for (const length of lengths) {
+        const problem = family.task.instantiate(Array.from({ length }, (_, i) => episodeSeed(iteration, first + i)));
+        first += length;
+        try {
+          const { loss, grad } = metaGradient(problem, theta0, config);
+          parts.push({ metaLoss: (await loss.data())[0]!, grads: [grad] });
+          loss.dispose();
+        } catch (error) {
+          tf.dispose(parts.flatMap((p) => p.grads));
+          throw error;
+        } finally {
+          problem.dispose();
+        }
+      }
+      const { metaLoss, grads } = combineEstimates(parts, lengths);
+      optimizer.applyGradients([{ name: theta0.name, tensor: grads[0]! }]);
+      tf.dispose(grads[0]!);
       const point = { iteration, metaLoss, wallMs: performance.now() - started };
       report.curve.push(point);
       onProgress?.(point);

@@ -13,6 +13,7 @@ import { adam, chain, clipByGlobalNorm, treeTensors, type StateTree, type Update
 import { toTfjsOptimizer } from '../rules/tfjsOptimizer.js';
 import type { Problem, Task, TaskFamily } from '../tasks/types.js';
 import type { MetaTrainConfig } from './config.js';
+import { combineEstimates, microBatchLengths, sizeTruncationMicroBatch } from './microBatch.js';
 import { unroll, type UnrollStart } from './objective.js';
 
 export interface Estimate {
@@ -26,6 +27,8 @@ export interface Estimate {
 
 export interface Estimator {
   name(config: MetaTrainConfig): string;
+  /** Whether it keeps a tape of the whole truncation (BPTT): memory then grows with the tasks, which are unrolled in micro-batches that fit. */
+  holdsTape?: boolean;
   estimate(args: { rule: UpdateRule; problem: Problem; task: Task; from: UnrollStart; variables: tf.Variable[]; config: MetaTrainConfig; iteration: number }): Promise<Estimate>;
 }
 
@@ -72,21 +75,33 @@ export async function trainTruncated(
 
   const best = new BestSnapshot(variables, await evaluateRule(rule, task, validationSeeds, config.horizon, config), report);
 
+  const seedOf = (drawn: number) => family.metaTrainSeed(config.seed * 100_000 + drawn);
+  // A tape grows with the tasks unrolled together: unroll them in micro-batches that fit (one task measured).
+  let lengths = [config.tasksPerIteration];
+  if (estimator.holdsTape === true && config.tasksPerIteration > 1) {
+    const size = await sizeTruncationMicroBatch({ estimator, rule, task, seed: seedOf(0), variables, config });
+    lengths = microBatchLengths(config.tasksPerIteration, size.tasks);
+    report.microBatch = { ...size, count: lengths.length };
+  }
+
   let drawn = 0;
-  let problem: Problem | undefined;
-  let theta: tf.Tensor2D | undefined;
-  let state: StateTree = [];
+  // Each micro-batch: its own problem (the tasks are independent rows), θ and state, carried across truncations.
+  let parts: Array<{ problem: Problem; theta: tf.Tensor2D; state: StateTree }> = [];
   let step = 0;
   const release = () => {
-    problem?.dispose();
-    tf.dispose([...(theta === undefined ? [] : [theta]), ...treeTensors(state)]);
+    for (const part of parts) {
+      part.problem.dispose();
+      tf.dispose([part.theta, ...treeTensors(part.state)]);
+    }
+    parts = [];
   };
   const freshTasks = () => {
     release();
-    const seeds = Array.from({ length: config.tasksPerIteration }, () => family.metaTrainSeed(config.seed * 100_000 + drawn++));
-    problem = task.instantiate(seeds);
-    theta = tf.clone(problem.start);
-    state = rule.init([theta]);
+    for (const length of lengths) {
+      const problem = task.instantiate(Array.from({ length }, () => seedOf(drawn++)));
+      const theta = tf.clone(problem.start);
+      parts.push({ problem, theta, state: rule.init([theta]) });
+    }
     step = 0;
   };
 
@@ -94,16 +109,22 @@ export async function trainTruncated(
     freshTasks();
     for (let iteration = 1; iteration <= config.iterations; iteration++) {
       if (step >= config.horizon) freshTasks();
-      const estimate = await estimator.estimate({ rule, problem: problem!, task, from: { theta: theta!, state, step }, variables, config, iteration });
+      const estimates: Estimate[] = [];
+      for (const part of parts) {
+        estimates.push(await estimator.estimate({ rule, problem: part.problem, task, from: { theta: part.theta, state: part.state, step }, variables, config, iteration }));
+      }
+      const estimate = combineEstimates(estimates, lengths);
       if (Number.isFinite(estimate.metaLoss) && estimate.grads.every((g) => g !== undefined)) {
         metaOptimizer.applyGradients(variables.map((v, i) => ({ name: v.name, tensor: estimate.grads[i]! })));
-        tf.dispose([theta!, ...treeTensors(state)]);
-        theta = estimate.carried.theta;
-        state = estimate.carried.state;
+        parts.forEach((part, i) => {
+          tf.dispose([part.theta, ...treeTensors(part.state)]);
+          part.theta = estimates[i]!.carried.theta;
+          part.state = estimates[i]!.carried.state;
+        });
         step += config.unroll;
       } else {
         // The unroll blew up (a bad φ or a hard task): drop it and draw new tasks.
-        tf.dispose([estimate.carried.theta, ...treeTensors(estimate.carried.state)]);
+        estimates.forEach((e) => tf.dispose([e.carried.theta, ...treeTensors(e.carried.state)]));
         step = config.horizon;
       }
       tf.dispose(estimate.grads.filter((g) => g !== undefined));

@@ -116,7 +116,9 @@ export function omniglotFewShotTask(options: OmniglotFewShotOptions = {}): Task 
         if (hasMamlCheckpoint(checkpoint)) initial = await loadMamlInitialization(checkpoint, net.dimension);
         else {
           const { initialization, report } = await trainMamlInitialization(familyOf(task), initial, mamlConfig!);
-          await saveMamlInitialization(checkpoint, initialization, { task: id, config: mamlConfig, report });
+          // memoryLimit only sizes micro-batches (the result does not depend on it), and its default, Infinity, is not JSON.
+          const config = Object.fromEntries(Object.entries(mamlConfig!).filter(([key]) => key !== 'memoryLimit'));
+          await saveMamlInitialization(checkpoint, initialization, { task: id, config, report });
           initial = initialization;
         }
       }
