@@ -17,6 +17,8 @@ export const MetaTrainConfig = t.exact(
     /** ES: perturbation scale σ and number of antithetic pairs per iteration. */
     sigma: t.number,
     pairs: t.number,
+    /** ES: worker processes that evaluate the pairs (1: in this process); the result is the same for any count. */
+    workers: t.number,
     validateEvery: t.number,
     validationTasks: t.number,
     seed: t.number,
@@ -36,6 +38,7 @@ export const META_TRAIN_DEFAULTS: MetaTrainConfig = {
   firstOrder: true,
   sigma: 0.01,
   pairs: 8,
+  workers: 1,
   validateEvery: 20,
   validationTasks: 16,
   seed: 0,
@@ -43,6 +46,7 @@ export const META_TRAIN_DEFAULTS: MetaTrainConfig = {
 
 export function decodeMetaTrainConfig(input: unknown, path = 'metaTrain', defaults: Partial<MetaTrainConfig> = {}): MetaTrainConfig {
   const config = decodeWithDefaults(MetaTrainConfig, { ...META_TRAIN_DEFAULTS, ...defaults }, input, path);
-  requirePositiveIntegers(config, ['iterations', 'unroll', 'horizon', 'tasksPerIteration', 'pairs', 'validateEvery', 'validationTasks'], path);
+  requirePositiveIntegers(config, ['iterations', 'unroll', 'horizon', 'tasksPerIteration', 'pairs', 'workers', 'validateEvery', 'validationTasks'], path);
+  if (config.workers > 1 && config.method !== 'es') throw new Error(`${path}.workers: only ES evaluates on worker processes (its perturbation pairs); method '${config.method}' runs in this process, so set workers to 1 or method to 'es'`);
   return config;
 }

@@ -1,12 +1,13 @@
-/** Meta-training dispatch: `config.method` picks the meta-gradient estimator. */
+/** Meta-training dispatch: `config.method` picks the meta-gradient estimator; ES with `workers` > 1 evaluates its pairs on a worker pool. */
 import type { JsonValue, LearnedOptimizer, MetaTrainReport, ProgressCallback } from '../learned/types.js';
 import type { TaskFamily } from '../tasks/types.js';
 import { bpttEstimator } from './bptt.js';
 import { decodeMetaTrainConfig, type MetaTrainConfig } from './config.js';
-import { esEstimator } from './es.js';
+import { esEstimator, esEstimatorWith } from './es.js';
+import { openEsPairPool } from './esPairs.js';
 import { trainTruncated } from './truncated.js';
 
-export function metaTrain(
+export async function metaTrain(
   optimizer: LearnedOptimizer,
   family: TaskFamily,
   config: Record<string, JsonValue>,
@@ -14,5 +15,12 @@ export function metaTrain(
   defaults: Partial<MetaTrainConfig> = {},
 ): Promise<MetaTrainReport> {
   const decoded = decodeMetaTrainConfig(config, 'metaTrain', defaults);
-  return trainTruncated(optimizer, family, decoded, decoded.method === 'es' ? esEstimator : bpttEstimator, onProgress);
+  if (decoded.method !== 'es') return trainTruncated(optimizer, family, decoded, bpttEstimator, onProgress);
+  if (decoded.workers === 1) return trainTruncated(optimizer, family, decoded, esEstimator, onProgress);
+  const pool = openEsPairPool(optimizer, family.task, decoded);
+  try {
+    return await trainTruncated(optimizer, family, decoded, esEstimatorWith(pool.evaluate), onProgress);
+  } finally {
+    pool.close();
+  }
 }

@@ -24,9 +24,21 @@ export interface Estimate {
   carried: { theta: tf.Tensor2D; state: StateTree };
 }
 
+export interface EstimateArgs {
+  rule: UpdateRule;
+  problem: Problem;
+  task: Task;
+  /** The seeds `problem` was instantiated from (another process rebuilds the same problem from them). */
+  seeds: readonly number[];
+  from: UnrollStart;
+  variables: tf.Variable[];
+  config: MetaTrainConfig;
+  iteration: number;
+}
+
 export interface Estimator {
   name(config: MetaTrainConfig): string;
-  estimate(args: { rule: UpdateRule; problem: Problem; task: Task; from: UnrollStart; variables: tf.Variable[]; config: MetaTrainConfig; iteration: number }): Promise<Estimate>;
+  estimate(args: EstimateArgs): Promise<Estimate>;
 }
 
 /** Mean objective of the frozen rule over `steps` steps on the given seeds (no tape). */
@@ -74,6 +86,7 @@ export async function trainTruncated(
 
   let drawn = 0;
   let problem: Problem | undefined;
+  let seeds: number[] = [];
   let theta: tf.Tensor2D | undefined;
   let state: StateTree = [];
   let step = 0;
@@ -83,7 +96,7 @@ export async function trainTruncated(
   };
   const freshTasks = () => {
     release();
-    const seeds = Array.from({ length: config.tasksPerIteration }, () => family.metaTrainSeed(config.seed * 100_000 + drawn++));
+    seeds = Array.from({ length: config.tasksPerIteration }, () => family.metaTrainSeed(config.seed * 100_000 + drawn++));
     problem = task.instantiate(seeds);
     theta = tf.clone(problem.start);
     state = rule.init([theta]);
@@ -94,7 +107,7 @@ export async function trainTruncated(
     freshTasks();
     for (let iteration = 1; iteration <= config.iterations; iteration++) {
       if (step >= config.horizon) freshTasks();
-      const estimate = await estimator.estimate({ rule, problem: problem!, task, from: { theta: theta!, state, step }, variables, config, iteration });
+      const estimate = await estimator.estimate({ rule, problem: problem!, task, seeds, from: { theta: theta!, state, step }, variables, config, iteration });
       if (Number.isFinite(estimate.metaLoss) && estimate.grads.every((g) => g !== undefined)) {
         metaOptimizer.applyGradients(variables.map((v, i) => ({ name: v.name, tensor: estimate.grads[i]! })));
         tf.dispose([theta!, ...treeTensors(state)]);
