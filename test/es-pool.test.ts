@@ -14,6 +14,8 @@ import { esEstimatorWith } from '../src/meta/es.js';
 import { openEsPairPool } from '../src/meta/esPairs.js';
 import { metaTrain } from '../src/meta/metaTrain.js';
 import { trainTruncated } from '../src/meta/truncated.js';
+import { decodeSuite, type LearnedOptimizerPlan } from '../src/suite/decode.js';
+import { fingerprintOf } from '../src/suite/checkpointReuse.js';
 import type { PoolEvent } from '../src/pool/workerPool.js';
 import { familyOf, randomQuadraticTask, taskFromSpec } from '../src/tasks/index.js';
 
@@ -78,4 +80,27 @@ test.serial('workers > 1 is refused where it cannot apply, naming the field', as
   const optimizer = lstm();
   await t.throwsAsync(metaTrain(optimizer, familyOf(randomQuadraticTask({ dimension: 3 })), config(2)), { message: /metaTrain\.workers: .*not made by taskFromSpec/ });
   optimizer.dispose();
+});
+
+test('the number of ES workers is not part of a checkpoint fingerprint (the result is the same); the ES config is', async (t) => {
+  const suite = (config: Record<string, JsonValue>) =>
+    decodeSuite(
+      {
+        name: 'fingerprint',
+        backend: 'cpu',
+        steps: 5,
+        seeds: 1,
+        tasks: [{ task: 'rosenbrock' }],
+        optimizers: [{ name: 'learned', learned: { kind: 'lstm', hyperParams: { hidden: 3 }, metaTrain: { task: { task: 'randomQuadratic', options: { dimension: 3 } }, config } } }],
+      },
+      'fingerprint.json',
+    );
+  const of = async (config: Record<string, JsonValue>) => {
+    const s = suite(config);
+    return (await fingerprintOf(s, s.optimizers[0] as LearnedOptimizerPlan)).config;
+  };
+  t.is(await of(config(2)), await of(config(1)));
+  const { workers: _, ...withoutWorkers } = config(1);
+  t.is(await of(withoutWorkers), await of(config(1)), 'absent = 1 = 2');
+  t.not(await of({ ...config(2), pairs: 6 }), await of(config(2)));
 });
