@@ -62,7 +62,7 @@ test.serial('a worker killed mid-pair: the pair is redone on another worker and 
     }
   });
   try {
-    await trainTruncated(optimizer, family(), decoded, esEstimatorWith(pool.evaluate));
+    await trainTruncated(optimizer, family(), decoded, esEstimatorWith(pool.evaluate, { elsewhere: true }));
   } finally {
     pool.close();
   }

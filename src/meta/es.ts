@@ -65,13 +65,43 @@ export const inProcessPairs: PairEvaluator = async (args) => {
   }
 };
 
-/** The ES estimator with its pairs evaluated by `evaluatePairs`. */
-export function esEstimatorWith(evaluatePairs: PairEvaluator): Estimator {
+/**
+ * The ES estimator with its pairs evaluated by `evaluatePairs`. `elsewhere`: the
+ * evaluator never touches this process's variables (pool workers), so the carried
+ * unroll under the unperturbed φ runs here while the pairs run there.
+ */
+export function esEstimatorWith(evaluatePairs: PairEvaluator, options: { elsewhere?: boolean } = {}): Estimator {
   return {
     name: (config) => `antithetic ES (σ = ${config.sigma}, ${config.pairs} pairs)`,
     async estimate(args): Promise<Estimate> {
       const { rule, problem, task, from, variables, config, iteration } = args;
-      const losses = await evaluatePairs(args);
+      // Advance the carried optimizee state with the unperturbed φ.
+      const carry = async () => {
+        const r = unrollStepwise(rule, problem, task, from, config.unroll, config);
+        const metaLoss = (await r.metaLoss.data())[0] as number;
+        r.metaLoss.dispose();
+        return { metaLoss, carried: { theta: r.theta, state: r.state } };
+      };
+      let losses: PairLosses[];
+      let carried: Awaited<ReturnType<typeof carry>>;
+      if (options.elsewhere === true) {
+        const pending = evaluatePairs(args);
+        try {
+          carried = await carry();
+        } catch (error) {
+          pending.catch(() => undefined);
+          throw error;
+        }
+        try {
+          losses = await pending;
+        } catch (error) {
+          tf.dispose([carried.carried.theta, ...treeTensors(carried.carried.state)]);
+          throw error;
+        }
+      } else {
+        losses = await evaluatePairs(args);
+        carried = await carry();
+      }
       const sums: tf.Tensor[] = variables.map((v) => tf.zerosLike(v));
       losses.forEach(({ plus, minus }, k) => {
         // A blown-up perturbation carries no usable signal; skip the pair.
@@ -85,11 +115,7 @@ export function esEstimatorWith(evaluatePairs: PairEvaluator): Estimator {
         });
         tf.dispose(noise);
       });
-      // Advance the carried optimizee state with the unperturbed φ.
-      const r = unrollStepwise(rule, problem, task, from, config.unroll, config);
-      const metaLoss = (await r.metaLoss.data())[0] as number;
-      r.metaLoss.dispose();
-      return { metaLoss, grads: sums, carried: { theta: r.theta, state: r.state } };
+      return { metaLoss: carried.metaLoss, grads: sums, carried: carried.carried };
     },
   };
 }

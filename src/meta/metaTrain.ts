@@ -19,7 +19,7 @@ export async function metaTrain(
   if (decoded.workers === 1) return trainTruncated(optimizer, family, decoded, esEstimator, onProgress);
   const pool = openEsPairPool(optimizer, family.task, decoded);
   try {
-    return await trainTruncated(optimizer, family, decoded, esEstimatorWith(pool.evaluate), onProgress);
+    return await trainTruncated(optimizer, family, decoded, esEstimatorWith(pool.evaluate, { elsewhere: true }), onProgress);
   } finally {
     pool.close();
   }
