@@ -17,6 +17,7 @@ import { taskSpecOf, type TaskContext, type TaskSpec } from '../tasks/registry.j
 import type { Task } from '../tasks/types.js';
 import type { MetaTrainConfig } from './config.js';
 import type { PairEvaluator, PairLosses } from './es.js';
+import { provideEsPairPool } from './metaTrain.js';
 
 /** A tensor as JSON: dtype, shape and its values' bytes in base64 (exact, NaN and ±∞ included). */
 export interface EncodedTensor {
@@ -116,3 +117,5 @@ export class EsPairPool {
     this.pool.close();
   }
 }
+
+provideEsPairPool(openEsPairPool);

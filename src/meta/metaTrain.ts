@@ -1,11 +1,22 @@
 /** Meta-training dispatch: `config.method` picks the meta-gradient estimator; ES with `workers` > 1 evaluates its pairs on a worker pool. */
 import type { JsonValue, LearnedOptimizer, MetaTrainReport, ProgressCallback } from '../learned/types.js';
-import type { TaskFamily } from '../tasks/types.js';
+import type { Task, TaskFamily } from '../tasks/types.js';
 import { bpttEstimator } from './bptt.js';
 import { decodeMetaTrainConfig, type MetaTrainConfig } from './config.js';
-import { esEstimator, esEstimatorWith } from './es.js';
-import { openEsPairPool } from './esPairs.js';
+import { esEstimator, esEstimatorWith, type PairEvaluator } from './es.js';
 import { trainTruncated } from './truncated.js';
+
+export type OpenPairPool = (optimizer: LearnedOptimizer, task: Task, config: MetaTrainConfig) => { evaluate: PairEvaluator; close(): void };
+
+/**
+ * Worker processes need Node, and this module is in the browser build too: the pool
+ * is provided by esPairs.ts when it is loaded (the Node entry points load it).
+ */
+let openPairPool: OpenPairPool | undefined;
+
+export function provideEsPairPool(open: OpenPairPool): void {
+  openPairPool = open;
+}
 
 export async function metaTrain(
   optimizer: LearnedOptimizer,
@@ -17,7 +28,8 @@ export async function metaTrain(
   const decoded = decodeMetaTrainConfig(config, 'metaTrain', defaults);
   if (decoded.method !== 'es') return trainTruncated(optimizer, family, decoded, bpttEstimator, onProgress);
   if (decoded.workers === 1) return trainTruncated(optimizer, family, decoded, esEstimator, onProgress);
-  const pool = openEsPairPool(optimizer, family.task, decoded);
+  if (openPairPool === undefined) throw new Error(`metaTrain.workers: ${decoded.workers} worker processes need Node (the 'alphaopt' entry, not 'alphaopt/web'); set workers to 1`);
+  const pool = openPairPool(optimizer, family.task, decoded);
   try {
     return await trainTruncated(optimizer, family, decoded, esEstimatorWith(pool.evaluate, { elsewhere: true }), onProgress);
   } finally {

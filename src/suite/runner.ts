@@ -24,6 +24,8 @@ import { runGroupsOnPool, resolveWorkers } from './pool.js';
 import type { RunRecord } from './record.js';
 import { shardGroups, type Shard } from './shard.js';
 import { ExistingResultsError, openStore } from './store.js';
+// Lets a learned optimizer's ES meta-training use worker processes (metaTrain.workers > 1).
+import '../meta/esPairs.js';
 
 export interface RunOptions {
   out: string;
