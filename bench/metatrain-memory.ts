@@ -41,7 +41,7 @@ for (const method of ['bptt', 'es'] as const) {
     const started = performance.now();
     let estimate: Awaited<ReturnType<typeof bpttEstimator.estimate>> | undefined;
     const info = await tf.profile(async () => {
-      estimate = await (method === 'bptt' ? bpttEstimator : esEstimator).estimate({ rule, problem, task, from: { theta, state, step: 0 }, variables, config, iteration: 1 });
+      estimate = await (method === 'bptt' ? bpttEstimator : esEstimator).estimate({ rule, problem, task, seeds: Array.from({ length: 32 }, (_, i) => 1_000_000 + i), from: { theta, state, step: 0 }, variables, config, iteration: 1 });
     });
     const ms = performance.now() - started;
     rows.push({ method, unroll, peakMiB: info.peakBytes / 2 ** 20, ms });

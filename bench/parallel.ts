@@ -3,23 +3,30 @@
  * the worker pool), the pool's overhead per unit, and the queue's overhead per job on
  * loopback (redis-server started on a free port, stopped after).
  *
- *   npm run bench:parallel -- --data /path/to/datasets [--workers 1,2] [--only 2d,mnist,queue] [--out DIR]
+ *   npm run bench:parallel -- --data /path/to/datasets [--workers 1,2] [--only 2d,mnist,es,queue] [--es-iterations 20] [--out DIR]
  *
  * Writes bench/results/parallel-wasm-<date>.json with provenance. The 2-D suite is
  * suites/2d.json without its learned optimizer (meta-training is a fixed cost, not
  * throughput); the MNIST-MLP suite is six baselines on the 784-100-10 MLP of mnist-10k.
+ * ES meta-training ('es'): the l2l-quadratic suite's ES config (LSTM optimizer,
+ * 10-D random quadratics, 32 tasks, unroll 20, 8 antithetic pairs) for a few
+ * iterations with its pairs on 1 (in process) and 2 … workers.
  */
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Job, Queue } from 'bullmq';
 import { setupBackend } from '../src/backend/index.js';
+import { createLearnedOptimizer } from '../src/learned/index.js';
+import '../src/meta/esPairs.js';
+import { metaTrain } from '../src/meta/metaTrain.js';
 import { collectProvenance } from '../src/provenance.js';
 import { submitSuite } from '../src/queue/submit.js';
 import { startWorker } from '../src/queue/worker.js';
 import { decodeSuite, type Suite } from '../src/suite/decode.js';
 import { planGroups } from '../src/suite/plan.js';
 import { runUnitsOnPool } from '../src/suite/pool.js';
+import { familyOf, taskFromSpec } from '../src/tasks/index.js';
 import type { RunRecord } from '../src/suite/record.js';
 import { runPlannedGroup } from '../src/suite/runner.js';
 import { unitOf } from '../src/suite/unit.js';
@@ -30,7 +37,8 @@ function flag(name: string, fallback: string): string {
   return i >= 0 && i + 1 < process.argv.length ? (process.argv[i + 1] as string) : fallback;
 }
 const workerCounts = flag('workers', '1,2').split(',').map(Number);
-const only = flag('only', '2d,mnist,queue').split(',');
+const only = flag('only', '2d,mnist,es,queue').split(',');
+const esIterations = Number(flag('es-iterations', '20'));
 const outDir = flag('out', path.join('bench', 'results'));
 const data = flag('data', '');
 // Pool workers inherit the environment: the dataset folder reaches them this way.
@@ -123,6 +131,31 @@ for (const [id, make] of [['2d', twoD], ['mnist', async () => mnistMlp()]] as co
       return { workers: r.workers, overheadPerUnitMs: perUnitMs, meanUnitComputeMs: r.computeMs / r.units, overheadFraction: perUnitMs / (r.computeMs / r.units) };
     });
   results[id] = { throughput: rows, speedupOver1Worker: speedups, poolOverhead: overhead };
+}
+
+if (only.includes('es')) {
+  // Iterations/s from the curve's 2nd to last point: no pool start-up, no validation (it runs before the 1st and after the last).
+  const rows: Array<{ workers: number; iterations: number; wallMs: number; iterationsPerSecond: number }> = [];
+  const finals: number[][] = [];
+  for (const workers of workerCounts) {
+    const optimizer = createLearnedOptimizer('lstm', {});
+    const task = taskFromSpec({ task: 'randomQuadratic', options: { dimension: 10 } });
+    const config = { method: 'es', iterations: esIterations, unroll: 20, horizon: 100, tasksPerIteration: 32, metaLearningRate: 0.01, sigma: 0.01, pairs: 8, clipNorm: 1, validateEvery: esIterations, validationTasks: 32, workers };
+    const started = performance.now();
+    const report = await metaTrain(optimizer, familyOf(task), config);
+    const wallMs = performance.now() - started;
+    const first = report.curve[0]!;
+    const last = report.curve.at(-1)!;
+    const iterationsPerSecond = (last.iteration - first.iteration) / ((last.wallMs - first.wallMs) / 1000);
+    finals.push([...optimizer.metaParams.values()].flatMap((v) => Array.from(v.dataSync())));
+    optimizer.dispose();
+    console.log(`es: ${workers} worker(s): ${esIterations} iterations in ${(wallMs / 1000).toFixed(2)} s; ${iterationsPerSecond.toFixed(2)} iterations/s between the first and last iteration`);
+    rows.push({ workers, iterations: esIterations, wallMs, iterationsPerSecond });
+  }
+  const one = rows.find((r) => r.workers === 1);
+  const identical = finals.every((f) => f.length === finals[0]!.length && f.every((x, i) => Object.is(x, finals[0]![i])));
+  console.log(`es: final meta-parameters bit-identical across worker counts: ${identical}`);
+  results['es'] = { config: 'suites/l2l-quadratic.json ES entry (lstm, randomQuadratic 10-D, 32 tasks, unroll 20, 8 pairs)', rows, speedupOver1Worker: one === undefined ? {} : Object.fromEntries(rows.map((r) => [r.workers, r.iterationsPerSecond / one.iterationsPerSecond])), identical };
 }
 
 if (only.includes('queue')) {

@@ -21,6 +21,8 @@ export { decodeMetaTrainConfig, META_TRAIN_DEFAULTS, type MetaTrainConfig } from
 export { trainTruncated, evaluateRule, type Estimator, type Estimate } from './meta/truncated.js';
 export { bpttEstimator } from './meta/bptt.js';
 export { esEstimator } from './meta/es.js';
+// Also lets metaTrain run ES pairs on worker processes (`workers` > 1), which the browser build cannot.
+export { openEsPairPool } from './meta/esPairs.js';
 export { unroll, objective } from './meta/objective.js';
 export { stopGradient } from './meta/stopGradient.js';
 export { readSuite, decodeSuite, type Suite } from './suite/decode.js';

@@ -4,11 +4,18 @@
  * in an installed package: both one level below the package root), never from
  * the user's working directory.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
-export const PACKAGE_ROOT = fileURLToPath(new URL('../', import.meta.url));
+/** The nearest folder above this module with a package.json (one level up from src/ or dist/; two from dist-bench/src/, the benchmarks' build). */
+function packageRoot(): string {
+  let dir = fileURLToPath(new URL('../', import.meta.url));
+  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+}
+
+export const PACKAGE_ROOT = packageRoot();
 
 /** The `version` in the package.json at `root` (default: AlphaOpt's own). */
 export function packageVersion(root = PACKAGE_ROOT): string {

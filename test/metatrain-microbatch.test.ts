@@ -38,7 +38,7 @@ test.serial('BPTT meta-gradients of uneven micro-batches, weighted by their task
     const problem = task.instantiate(part);
     const theta = tf.clone(problem.start);
     const state = rule.init([theta]);
-    const estimate = await bpttEstimator.estimate({ rule, problem, task, from: { theta, state, step: 0 }, variables, config, iteration: 1 });
+    const estimate = await bpttEstimator.estimate({ rule, problem, task, seeds: part, from: { theta, state, step: 0 }, variables, config, iteration: 1 });
     tf.dispose([theta, ...treeTensors(state), estimate.carried.theta, ...treeTensors(estimate.carried.state)]);
     problem.dispose();
     return estimate;

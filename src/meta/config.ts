@@ -17,6 +17,8 @@ export const MetaTrainConfig = t.exact(
     /** ES: perturbation scale σ and number of antithetic pairs per iteration. */
     sigma: t.number,
     pairs: t.number,
+    /** ES: worker processes that evaluate the pairs (1: in this process); the result is the same for any count. */
+    workers: t.number,
     validateEvery: t.number,
     validationTasks: t.number,
     seed: t.number,
@@ -41,6 +43,7 @@ export const META_TRAIN_DEFAULTS: MetaTrainConfig = {
   firstOrder: true,
   sigma: 0.01,
   pairs: 8,
+  workers: 1,
   validateEvery: 20,
   validationTasks: 16,
   seed: 0,
@@ -49,7 +52,8 @@ export const META_TRAIN_DEFAULTS: MetaTrainConfig = {
 
 export function decodeMetaTrainConfig(input: unknown, path = 'metaTrain', defaults: Partial<MetaTrainConfig> = {}): MetaTrainConfig {
   const config = decodeWithDefaults(MetaTrainConfig, { ...META_TRAIN_DEFAULTS, ...defaults }, input, path);
-  requirePositiveIntegers(config, ['iterations', 'unroll', 'horizon', 'tasksPerIteration', 'pairs', 'validateEvery', 'validationTasks'], path);
+  requirePositiveIntegers(config, ['iterations', 'unroll', 'horizon', 'tasksPerIteration', 'pairs', 'workers', 'validateEvery', 'validationTasks'], path);
+  if (config.workers > 1 && config.method !== 'es') throw new Error(`${path}.workers: only ES evaluates on worker processes (its perturbation pairs); method '${config.method}' runs in this process, so set workers to 1 or method to 'es'`);
   if (!(config.memoryLimit > 0)) throw new Error(`${path}.memoryLimit: expected a positive number of MiB, got ${JSON.stringify(config.memoryLimit)}`);
   return config;
 }

@@ -7,51 +7,117 @@
  * estimate includes the effect of φ on later gradients (no first-order cut).
  * The carried θ follows the unperturbed φ ("truncated ES"; PES would remove the
  * truncation bias and is not implemented).
+ *
+ * The pairs are independent: each one's noise is seeded by (seed, iteration, pair
+ * index), so they can be evaluated anywhere (in this process, or on pool workers:
+ * esPairs.ts) and are combined here in index order — the same estimate either way.
  */
 import * as tf from '@tensorflow/tfjs';
 import { treeTensors } from '../rules/index.js';
 import { unrollStepwise } from './objective.js';
-import type { Estimate, Estimator } from './truncated.js';
+import type { Estimate, EstimateArgs, Estimator } from './truncated.js';
 
-export const esEstimator: Estimator = {
-  name: (config) => `antithetic ES (σ = ${config.sigma}, ${config.pairs} pairs)`,
-  async estimate({ rule, problem, task, from, variables, config, iteration }): Promise<Estimate> {
-    const base = variables.map((v) => tf.clone(v));
-    const sums: tf.Tensor[] = variables.map((v) => tf.zerosLike(v));
-    const evaluate = async (): Promise<number> => {
-      const r = unrollStepwise(rule, problem, task, from, config.unroll, config);
-      const value = (await r.metaLoss.data())[0] as number;
-      tf.dispose([r.metaLoss, r.theta, ...treeTensors(r.state)]);
-      return value;
-    };
-    try {
-      for (let k = 0; k < config.pairs; k++) {
-        const noise = variables.map((v, i) => tf.randomNormal(v.shape, 0, 1, 'float32', (config.seed * 1_000_003 + iteration) * 7919 + k * 131 + i));
-        tf.tidy(() => variables.forEach((v, i) => v.assign(tf.add(base[i]!, tf.mul(noise[i]!, config.sigma)))));
-        const plus = await evaluate();
-        tf.tidy(() => variables.forEach((v, i) => v.assign(tf.sub(base[i]!, tf.mul(noise[i]!, config.sigma)))));
-        const minus = await evaluate();
-        // A blown-up perturbation carries no usable signal; skip the pair.
-        if (Number.isFinite(plus) && Number.isFinite(minus)) {
-          const weight = (plus - minus) / (2 * config.sigma * config.pairs);
-          sums.forEach((s, i) => {
-            const next = tf.tidy(() => tf.add(s, tf.mul(noise[i]!, weight)));
-            s.dispose();
-            sums[i] = next;
-          });
-        }
-        tf.dispose(noise);
-      }
-      variables.forEach((v, i) => v.assign(base[i]!));
-      // Advance the carried optimizee state with the unperturbed φ.
-      const r = unrollStepwise(rule, problem, task, from, config.unroll, config);
-      const metaLoss = (await r.metaLoss.data())[0] as number;
-      r.metaLoss.dispose();
-      return { metaLoss, grads: sums, carried: { theta: r.theta, state: r.state } };
-    } finally {
-      variables.forEach((v, i) => v.assign(base[i]!));
-      tf.dispose(base);
-    }
-  },
+/** The meta-losses of one antithetic pair: at φ + σε and at φ − σε. */
+export interface PairLosses {
+  plus: number;
+  minus: number;
+}
+
+/** Evaluates pairs 0 … config.pairs − 1 of this iteration, results in index order; leaves `variables` as it found them. */
+export type PairEvaluator = (args: EstimateArgs) => Promise<PairLosses[]>;
+
+/** Pair k's noise εₖ, one tensor per meta-parameter (a function of the seed, the iteration and k only). */
+export function pairNoise(variables: readonly tf.Variable[], config: EstimateArgs['config'], iteration: number, k: number): tf.Tensor[] {
+  return variables.map((v, i) => tf.randomNormal(v.shape, 0, 1, 'float32', (config.seed * 1_000_003 + iteration) * 7919 + k * 131 + i));
+}
+
+/** Pair k's two meta-losses, with `variables` set to base ± σεₖ in turn (the caller restores them). */
+export async function evaluatePair(args: EstimateArgs, base: readonly tf.Tensor[], k: number): Promise<PairLosses> {
+  const { rule, problem, task, from, variables, config, iteration } = args;
+  const evaluate = async (): Promise<number> => {
+    const r = unrollStepwise(rule, problem, task, from, config.unroll, config);
+    const value = (await r.metaLoss.data())[0] as number;
+    tf.dispose([r.metaLoss, r.theta, ...treeTensors(r.state)]);
+    return value;
+  };
+  const noise = pairNoise(variables, config, iteration, k);
+  try {
+    tf.tidy(() => variables.forEach((v, i) => v.assign(tf.add(base[i]!, tf.mul(noise[i]!, config.sigma)))));
+    const plus = await evaluate();
+    tf.tidy(() => variables.forEach((v, i) => v.assign(tf.sub(base[i]!, tf.mul(noise[i]!, config.sigma)))));
+    const minus = await evaluate();
+    return { plus, minus };
+  } finally {
+    tf.dispose(noise);
+  }
+}
+
+/** Today's path: every pair in this process, one after another. */
+export const inProcessPairs: PairEvaluator = async (args) => {
+  const base = args.variables.map((v) => tf.clone(v));
+  try {
+    const losses: PairLosses[] = [];
+    for (let k = 0; k < args.config.pairs; k++) losses.push(await evaluatePair(args, base, k));
+    return losses;
+  } finally {
+    args.variables.forEach((v, i) => v.assign(base[i]!));
+    tf.dispose(base);
+  }
 };
 
+/**
+ * The ES estimator with its pairs evaluated by `evaluatePairs`. `elsewhere`: the
+ * evaluator never touches this process's variables (pool workers), so the carried
+ * unroll under the unperturbed φ runs here while the pairs run there.
+ */
+export function esEstimatorWith(evaluatePairs: PairEvaluator, options: { elsewhere?: boolean } = {}): Estimator {
+  return {
+    name: (config) => `antithetic ES (σ = ${config.sigma}, ${config.pairs} pairs)`,
+    async estimate(args): Promise<Estimate> {
+      const { rule, problem, task, from, variables, config, iteration } = args;
+      // Advance the carried optimizee state with the unperturbed φ.
+      const carry = async () => {
+        const r = unrollStepwise(rule, problem, task, from, config.unroll, config);
+        const metaLoss = (await r.metaLoss.data())[0] as number;
+        r.metaLoss.dispose();
+        return { metaLoss, carried: { theta: r.theta, state: r.state } };
+      };
+      let losses: PairLosses[];
+      let carried: Awaited<ReturnType<typeof carry>>;
+      if (options.elsewhere === true) {
+        const pending = evaluatePairs(args);
+        try {
+          carried = await carry();
+        } catch (error) {
+          pending.catch(() => undefined);
+          throw error;
+        }
+        try {
+          losses = await pending;
+        } catch (error) {
+          tf.dispose([carried.carried.theta, ...treeTensors(carried.carried.state)]);
+          throw error;
+        }
+      } else {
+        losses = await evaluatePairs(args);
+        carried = await carry();
+      }
+      const sums: tf.Tensor[] = variables.map((v) => tf.zerosLike(v));
+      losses.forEach(({ plus, minus }, k) => {
+        // A blown-up perturbation carries no usable signal; skip the pair.
+        if (!Number.isFinite(plus) || !Number.isFinite(minus)) return;
+        const weight = (plus - minus) / (2 * config.sigma * config.pairs);
+        const noise = pairNoise(variables, config, iteration, k);
+        sums.forEach((s, i) => {
+          const next = tf.tidy(() => tf.add(s, tf.mul(noise[i]!, weight)));
+          s.dispose();
+          sums[i] = next;
+        });
+        tf.dispose(noise);
+      });
+      return { metaLoss: carried.metaLoss, grads: sums, carried: carried.carried };
+    },
+  };
+}
+
+export const esEstimator: Estimator = esEstimatorWith(inProcessPairs);

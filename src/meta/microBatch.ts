@@ -73,7 +73,7 @@ export function sizeTruncationMicroBatch(args: { estimator: Estimator; rule: Upd
       const state = rule.init([theta]);
       made.push(theta, ...treeTensors(state));
       markHeld();
-      const estimate: Estimate = await estimator.estimate({ rule, problem, task, from: { theta, state, step: 0 }, variables, config, iteration: 0 });
+      const estimate: Estimate = await estimator.estimate({ rule, problem, task, seeds: [seed], from: { theta, state, step: 0 }, variables, config, iteration: 0 });
       made.push(...estimate.grads.filter((g) => g !== undefined), estimate.carried.theta, ...treeTensors(estimate.carried.state));
     } finally {
       // Also when the probe itself runs out of memory half-way.

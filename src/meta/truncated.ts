@@ -25,11 +25,23 @@ export interface Estimate {
   carried: { theta: tf.Tensor2D; state: StateTree };
 }
 
+export interface EstimateArgs {
+  rule: UpdateRule;
+  problem: Problem;
+  task: Task;
+  /** The seeds `problem` was instantiated from (another process rebuilds the same problem from them). */
+  seeds: readonly number[];
+  from: UnrollStart;
+  variables: tf.Variable[];
+  config: MetaTrainConfig;
+  iteration: number;
+}
+
 export interface Estimator {
   name(config: MetaTrainConfig): string;
   /** Whether it keeps a tape of the whole truncation (BPTT): memory then grows with the tasks, which are unrolled in micro-batches that fit. */
   holdsTape?: boolean;
-  estimate(args: { rule: UpdateRule; problem: Problem; task: Task; from: UnrollStart; variables: tf.Variable[]; config: MetaTrainConfig; iteration: number }): Promise<Estimate>;
+  estimate(args: EstimateArgs): Promise<Estimate>;
 }
 
 /** Mean objective of the frozen rule over `steps` steps on the given seeds (no tape). */
@@ -85,8 +97,8 @@ export async function trainTruncated(
   }
 
   let drawn = 0;
-  // Each micro-batch: its own problem (the tasks are independent rows), θ and state, carried across truncations.
-  let parts: Array<{ problem: Problem; theta: tf.Tensor2D; state: StateTree }> = [];
+  // Each micro-batch: its own problem (the tasks are independent rows) and seeds, θ and state, carried across truncations.
+  let parts: Array<{ problem: Problem; seeds: number[]; theta: tf.Tensor2D; state: StateTree }> = [];
   let step = 0;
   const release = () => {
     for (const part of parts) {
@@ -98,9 +110,10 @@ export async function trainTruncated(
   const freshTasks = () => {
     release();
     for (const length of lengths) {
-      const problem = task.instantiate(Array.from({ length }, () => seedOf(drawn++)));
+      const seeds = Array.from({ length }, () => seedOf(drawn++));
+      const problem = task.instantiate(seeds);
       const theta = tf.clone(problem.start);
-      parts.push({ problem, theta, state: rule.init([theta]) });
+      parts.push({ problem, seeds, theta, state: rule.init([theta]) });
     }
     step = 0;
   };
@@ -111,7 +124,7 @@ export async function trainTruncated(
       if (step >= config.horizon) freshTasks();
       const estimates: Estimate[] = [];
       for (const part of parts) {
-        estimates.push(await estimator.estimate({ rule, problem: part.problem, task, from: { theta: part.theta, state: part.state, step }, variables, config, iteration }));
+        estimates.push(await estimator.estimate({ rule, problem: part.problem, task, seeds: part.seeds, from: { theta: part.theta, state: part.state, step }, variables, config, iteration }));
       }
       const estimate = combineEstimates(estimates, lengths);
       if (Number.isFinite(estimate.metaLoss) && estimate.grads.every((g) => g !== undefined)) {

@@ -3,7 +3,9 @@
  * does not know how a run was produced; it reads records only (plus, for 2-D
  * tasks, the landscape to draw under the trajectories).
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readRuns, runsFile, type Malformed } from './load.js';
 import { metaCurveSpec, type MetaTrainingRecord } from './metaCurves.js';
@@ -29,10 +31,15 @@ export interface ReportOptions {
   png?: boolean;
   /** Meta-training reports of the suite's learned optimizers (plotted as plots/metatrain). */
   metaTraining?: MetaTrainingRecord[];
+  /** A folder of earlier plots (e.g. the results `--replace` moved aside): a plot with the same inputs there is copied, not drawn. */
+  reuseFrom?: string;
 }
 
 export interface ReportResult {
+  /** Every file of the report, written now or kept from an earlier report. */
   files: string[];
+  /** Plots kept as they were: their inputs had not changed since they were drawn. */
+  unchanged: string[];
   summary: TaskSummary[];
   /** Lines of runs.jsonl that were skipped: not JSON, or not a run record. */
   malformed: Malformed[];
@@ -57,6 +64,27 @@ async function writeAtomically(file: string, data: string | Uint8Array): Promise
 
 const slug = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '-');
 
+/**
+ * Drawing the plots is most of a report's time, and a rerun or a resumed suite
+ * usually changes few of them: plots/inputs.json keeps a hash of each plot's input
+ * (its full spec, data included, and whether a PNG goes with it), and a plot whose
+ * hash is unchanged and whose files are all there is not drawn again (nor one found
+ * with the same hash in `reuseFrom`, which is copied).
+ */
+const INPUTS_FILE = 'inputs.json';
+/** Bump when the drawing changes in a way the spec does not show (renderer options, PNG scale). */
+const PLOT_FORMAT = 1;
+
+async function readPlotInputs(file: string): Promise<Record<string, string>> {
+  try {
+    const parsed = JSON.parse(await readFile(file, 'utf8')) as unknown;
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, string>) : {};
+  } catch {
+    // Missing or unreadable: every plot is drawn (and the file written afresh).
+    return {};
+  }
+}
+
 export async function writeReport(dir: string, options: ReportOptions = {}): Promise<ReportResult> {
   const file = runsFile(dir);
   const { records, malformed, duplicates } = await readRuns(file);
@@ -74,10 +102,32 @@ export async function writeReport(dir: string, options: ReportOptions = {}): Pro
   await write('summary.md', toMarkdown(summary, header, malformed));
   await write('summary.csv', toCsv(summary));
   await mkdir(path.join(dir, 'plots'), { recursive: true });
+  const inputsFile = path.join(dir, 'plots', INPUTS_FILE);
+  const previous = await readPlotInputs(inputsFile);
+  const elsewhere = options.reuseFrom === undefined ? {} : await readPlotInputs(path.join(options.reuseFrom, INPUTS_FILE));
+  const inputs: Record<string, string> = {};
+  const unchanged: string[] = [];
   const plot = async (name: string, spec: Parameters<typeof renderSvg>[0]) => {
+    const names = [`${name}.svg`, ...(options.png !== false ? [`${name}.png`] : [])].map((n) => path.join('plots', n));
+    const hash = createHash('sha256').update(JSON.stringify({ format: PLOT_FORMAT, png: options.png !== false, spec })).digest('hex');
+    inputs[name] = hash;
+    if (previous[name] === hash && names.every((n) => existsSync(path.join(dir, n)))) {
+      unchanged.push(name);
+      files.push(...names.map((n) => path.join(dir, n)));
+      return;
+    }
+    if (elsewhere[name] === hash && names.every((n) => existsSync(path.join(options.reuseFrom!, path.basename(n))))) {
+      for (const n of names) {
+        await copyFile(path.join(options.reuseFrom!, path.basename(n)), `${path.join(dir, n)}.tmp-${process.pid}`);
+        await rename(`${path.join(dir, n)}.tmp-${process.pid}`, path.join(dir, n));
+        files.push(path.join(dir, n));
+      }
+      unchanged.push(name);
+      return;
+    }
     const svg = await renderSvg(spec);
-    await write(path.join('plots', `${name}.svg`), svg);
-    if (options.png !== false) await write(path.join('plots', `${name}.png`), svgToPng(svg));
+    await write(names[0]!, svg);
+    if (options.png !== false) await write(names[1]!, svgToPng(svg));
   };
   for (const task of summary) {
     await plot(`loss-${slug(task.task)}`, lossCurveSpec(task));
@@ -90,5 +140,7 @@ export async function writeReport(dir: string, options: ReportOptions = {}): Pro
     for (const name of traced) await plot(`${name}-${slug(task.task)}`, traceCurveSpec(task, name));
   }
   if (options.metaTraining !== undefined && options.metaTraining.length > 0) await plot('metatrain', metaCurveSpec(options.metaTraining));
-  return { files, summary, malformed, duplicates };
+  // Written after the plots it describes, so a report cut short redraws rather than trusts.
+  await writeAtomically(inputsFile, `${JSON.stringify(inputs, null, 2)}\n`);
+  return { files, unchanged, summary, malformed, duplicates };
 }

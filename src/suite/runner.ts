@@ -28,6 +28,8 @@ import { shardGroups, type Shard } from './shard.js';
 import { ExistingResultsError, openStore } from './store.js';
 import { memoryBudget, memoryUsage } from '../backend/memory.js';
 import { guardWasmHeap, restartWasmBackend, wasmHeapBytes } from '../backend/wasm/heap.js';
+// Lets a learned optimizer's ES meta-training use worker processes (metaTrain.workers > 1).
+import '../meta/esPairs.js';
 
 export interface RunOptions {
   out: string;
@@ -251,8 +253,9 @@ async function runLocked(suite: Suite, options: RunOptions, log: (line: string) 
     steps: suite.steps,
     ...(options.shard === undefined ? {} : { shard: options.shard }),
   };
+  let moved: string | undefined;
   if (options.replace === true) {
-    const moved = await moveAside(options.out);
+    moved = await moveAside(options.out);
     if (moved !== undefined) log(`previous results moved to ${moved}`);
   }
   const store = await openStore(options.out, { resume: options.resume === true });
@@ -317,6 +320,8 @@ async function runLocked(suite: Suite, options: RunOptions, log: (line: string) 
   const report = await writeReport(options.out, {
     contour: (id) => landscapes.get(id),
     metaTraining,
+    // Plots whose inputs did not change are copied from the results --replace moved aside.
+    ...(moved === undefined ? {} : { reuseFrom: path.join(moved, 'plots') }),
     header: [
       `Suite \`${provenance.suite}\` (${suite.description ?? suite.name}): ${suite.tasks.length} tasks × ${suite.optimizers.length} optimizers × ${seeds} seeds, ${suite.steps} steps.`,
       describeProvenance(provenance),
@@ -324,6 +329,6 @@ async function runLocked(suite: Suite, options: RunOptions, log: (line: string) 
     ],
   });
   for (const line of describeSkipped(path.join(options.out, 'runs.jsonl'), report)) log(line);
-  log(`report: ${report.files.length} files in ${options.out}`);
+  log(`report: ${report.files.length} files in ${options.out}${report.unchanged.length > 0 ? ` (${report.unchanged.length} plots unchanged, not redrawn)` : ''}`);
   return { out: options.out, backend, runs: total, skipped: store.done.size - total, wallMs, report };
 }

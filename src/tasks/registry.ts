@@ -53,12 +53,20 @@ export interface TaskContext {
   dataDir?: string;
 }
 
+/** The spec each task was made from, so another process (a pool worker) can make the same task. */
+const SPECS = new WeakMap<Task, { spec: TaskSpec; context: TaskContext }>();
+
+export function taskSpecOf(task: Task): { spec: TaskSpec; context: TaskContext } | undefined {
+  return SPECS.get(task);
+}
+
 export function taskFromSpec(spec: TaskSpec, path = 'task', context: TaskContext = {}): Task {
-  const task = taskOfKind(spec, path, context.dataDir === undefined ? {} : { dataDir: context.dataDir });
-  if (spec.threshold === undefined) return task;
-  if (!Number.isFinite(spec.threshold)) throw new Error(`${path}.threshold: expected a finite number, got ${JSON.stringify(spec.threshold)}`);
+  const made = taskOfKind(spec, path, context.dataDir === undefined ? {} : { dataDir: context.dataDir });
+  if (spec.threshold !== undefined && !Number.isFinite(spec.threshold)) throw new Error(`${path}.threshold: expected a finite number, got ${JSON.stringify(spec.threshold)}`);
   // A view of the task with another threshold; its methods still see the original as `this`.
-  return Object.create(task, { threshold: { value: spec.threshold, enumerable: true } }) as Task;
+  const task = spec.threshold === undefined ? made : (Object.create(made, { threshold: { value: spec.threshold, enumerable: true } }) as Task);
+  SPECS.set(task, { spec, context });
+  return task;
 }
 
 function taskOfKind(spec: TaskSpec, path: string, data: { dataDir?: string }): Task {

@@ -1,29 +1,30 @@
 /**
- * A pool worker (a child process of pool.ts): one backend, units one at a time,
- * records back over the IPC channel. It exits when the pool disconnects.
+ * A pool worker (a child process of workerPool.ts): one backend, one handler, units
+ * one at a time, results back over the IPC channel. It exits when the pool disconnects.
  */
 import { silenceCpuBanner } from '../backend/setup.js';
-import type { FromWorker, ToWorker } from './pool.js';
-import { UnitRunner, type UnitContext } from './unitRunner.js';
+import { HANDLERS, type UnitHandler } from './handlers.js';
+import type { FromWorker, ToWorker } from './workerPool.js';
 
 silenceCpuBanner();
-let context: UnitContext | undefined;
-let runner: Promise<UnitRunner> | undefined;
+let open: (() => Promise<UnitHandler>) | undefined;
+let handler: Promise<UnitHandler> | undefined;
 let work = Promise.resolve();
 
 const send = (message: FromWorker) => process.send!(message);
 
 async function handle(message: ToWorker): Promise<void> {
   if (message.type === 'init') {
-    context = message.context;
+    const { handler: name, context } = message;
+    open = () => HANDLERS[name](context);
     return;
   }
   const { unit } = message;
   try {
-    runner ??= UnitRunner.open(context!);
-    const ready = await runner;
+    handler ??= open!();
+    const ready = await handler;
     send({ type: 'started', key: unit.key });
-    send({ type: 'records', key: unit.key, records: await ready.run(unit) });
+    send({ type: 'result', key: unit.key, result: await ready.run(unit) });
   } catch (error) {
     send({ type: 'error', key: unit.key, message: error instanceof Error ? error.message : String(error) });
   }

@@ -1,0 +1,121 @@
+/**
+ * ES perturbation pairs on the worker pool (src/pool/workerPool.ts): each pair of an
+ * iteration is one unit carrying everything its two meta-losses depend on — the
+ * iteration and pair index (which seed its noise), the task seeds, the truncation's
+ * start (θ, the rule's state, the step) and φ, tensors as exact float32 bytes — so
+ * any worker computes the same numbers, and es.ts combines them in index order: the
+ * meta-parameters after training are bit-identical whatever the worker count.
+ * A pair whose worker dies is retried once elsewhere; a pair that fails twice stops
+ * meta-training with its key.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BackendRequest } from '../backend/names.js';
+import type { JsonValue, LearnedOptimizer } from '../learned/types.js';
+import { WorkerPool, type PoolEvent } from '../pool/workerPool.js';
+import type { StateTree } from '../rules/index.js';
+import { taskSpecOf, type TaskContext, type TaskSpec } from '../tasks/registry.js';
+import type { Task } from '../tasks/types.js';
+import type { MetaTrainConfig } from './config.js';
+import type { PairEvaluator, PairLosses } from './es.js';
+import { provideEsPairPool } from './metaTrain.js';
+
+/** A tensor as JSON: dtype, shape and its values' bytes in base64 (exact, NaN and ±∞ included). */
+export interface EncodedTensor {
+  dtype: 'float32' | 'int32' | 'bool';
+  shape: number[];
+  data: string;
+}
+export type EncodedTree = { tensor: EncodedTensor } | { list: EncodedTree[] } | { record: Record<string, EncodedTree> };
+
+export function encodeTensor(t: tf.Tensor): EncodedTensor {
+  const values = t.dataSync() as Float32Array | Int32Array | Uint8Array;
+  const dtype = t.dtype as EncodedTensor['dtype'];
+  return { dtype, shape: t.shape, data: Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64') };
+}
+
+export function decodeTensor(e: EncodedTensor): tf.Tensor {
+  const bytes = Buffer.from(e.data, 'base64');
+  const copy = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  const values = e.dtype === 'float32' ? new Float32Array(copy) : e.dtype === 'int32' ? new Int32Array(copy) : new Uint8Array(copy);
+  return tf.tensor(values, e.shape, e.dtype);
+}
+
+const isTensor = (node: StateTree): node is tf.Tensor => node instanceof tf.Tensor;
+
+export function encodeTree(tree: StateTree): EncodedTree {
+  if (isTensor(tree)) return { tensor: encodeTensor(tree) };
+  if (Array.isArray(tree)) return { list: (tree as StateTree[]).map(encodeTree) };
+  return { record: Object.fromEntries(Object.entries(tree as Record<string, StateTree>).map(([k, v]) => [k, encodeTree(v)])) };
+}
+
+export function decodeTree(e: EncodedTree): StateTree {
+  if ('tensor' in e) return decodeTensor(e.tensor);
+  if ('list' in e) return e.list.map(decodeTree);
+  return Object.fromEntries(Object.entries(e.record).map(([k, v]) => [k, decodeTree(v)]));
+}
+
+/** What every worker opens with: the backend, an untrained optimizer of the same kind, the task, the config. */
+export interface EsPairContext {
+  backend: BackendRequest;
+  kind: string;
+  hyperParams: Record<string, JsonValue>;
+  task: { spec: TaskSpec; context: TaskContext };
+  config: MetaTrainConfig;
+}
+
+export interface EsPairUnit {
+  key: string;
+  iteration: number;
+  pair: number;
+  seeds: number[];
+  step: number;
+  theta: EncodedTensor;
+  state: EncodedTree;
+  /** φ, by meta-parameter name, in the optimizer's order. */
+  metaParams: Array<{ name: string; value: EncodedTensor }>;
+}
+
+/** JSON has no NaN or ±∞ (they arrive as null): a missing loss is a blown-up one. */
+export const lossOf = (value: number | null): number => (value === null ? Number.NaN : value);
+
+/** A pool of `config.workers` processes evaluating this optimizer's ES pairs on `task`; close it when done. */
+export function openEsPairPool(optimizer: LearnedOptimizer, task: Task, config: MetaTrainConfig, onEvent?: (event: PoolEvent) => void): EsPairPool {
+  const made = taskSpecOf(task);
+  if (made === undefined) {
+    throw new Error(`metaTrain.workers: ${config.workers} workers rebuild the task from its spec, but task '${task.id}' was not made by taskFromSpec (a suite's task entry); make it with taskFromSpec or set workers to 1`);
+  }
+  const context: EsPairContext = { backend: tf.getBackend() as BackendRequest, kind: optimizer.kind, hyperParams: optimizer.hyperParams, task: made, config };
+  return new EsPairPool([...optimizer.metaParams.keys()], new WorkerPool<EsPairUnit, { plus: number | null; minus: number | null }>({ workers: config.workers, handler: 'esPair', context, ...(onEvent === undefined ? {} : { onEvent }) }));
+}
+
+export class EsPairPool {
+  constructor(
+    private readonly names: string[],
+    private readonly pool: WorkerPool<EsPairUnit, { plus: number | null; minus: number | null }>,
+  ) {}
+
+  /** The pair evaluator for es.ts: one unit per pair, results put back in index order. */
+  readonly evaluate: PairEvaluator = async ({ seeds, from, variables, config, iteration }) => {
+    const shared = {
+      iteration,
+      seeds: [...seeds],
+      step: from.step,
+      theta: encodeTensor(from.theta),
+      state: encodeTree(from.state),
+      metaParams: variables.map((v, i) => ({ name: this.names[i]!, value: encodeTensor(v) })),
+    };
+    const units: EsPairUnit[] = Array.from({ length: config.pairs }, (_, pair) => ({ key: `ES iteration ${iteration} pair ${pair}`, pair, ...shared }));
+    const losses: PairLosses[] = new Array<PairLosses>(config.pairs);
+    const failures = await this.pool.run(units, async (unit, result) => {
+      losses[unit.pair] = { plus: lossOf(result.plus), minus: lossOf(result.minus) };
+    });
+    if (failures.length > 0) throw new Error(`ES pairs failed on every try: ${failures.map((f) => `${f.key}: ${f.reasons.join(' / then: ')}`).join('; ')}`);
+    return losses;
+  };
+
+  close(): void {
+    this.pool.close();
+  }
+}
+
+provideEsPairPool(openEsPairPool);

@@ -1,0 +1,17 @@
+/**
+ * What pool workers can run, by name: each handler opens once per worker with the
+ * pool's context and then runs units one at a time. Loaded lazily, so a worker only
+ * loads the modules its handler needs.
+ */
+export interface UnitHandler {
+  run(unit: unknown): Promise<unknown>;
+}
+
+export const HANDLERS = {
+  /** A suite's run groups (src/suite/unit.ts), records back. */
+  suite: async (context: unknown): Promise<UnitHandler> => (await import('../suite/unitHandler.js')).openSuiteHandler(context),
+  /** ES perturbation pairs (src/meta/esPairs.ts), the pair's two meta-losses back. */
+  esPair: async (context: unknown): Promise<UnitHandler> => (await import('../meta/esPairHandler.js')).openEsPairHandler(context),
+};
+
+export type HandlerName = keyof typeof HANDLERS;
