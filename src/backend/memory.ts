@@ -2,7 +2,6 @@
  * How much memory a backend lets tensors use, and how much the process has used.
  * The suite planner sizes run groups against the budget; records carry the usage.
  */
-import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import type { ConcreteBackend } from './names.js';
 import { WASM_HEAP_BYTES, wasmHeapBytes } from './wasm/heap.js';
@@ -14,6 +13,19 @@ export interface MemoryBudget {
   bufferBytes?: number;
   /** Where the figures come from, for messages. */
   source: string;
+}
+
+/**
+ * The machine's memory: Node's os.totalmem(), reached through process.getBuiltinModule rather than an import so
+ * that the browser build (which sizes meta-training batches too) holds no Node built-in; in a browser,
+ * navigator.deviceMemory (a rounded figure); undefined where neither says.
+ */
+function machineMemoryBytes(): number | undefined {
+  const node = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const os = node?.getBuiltinModule?.('node:os') as { totalmem(): number } | undefined;
+  if (os !== undefined) return os.totalmem();
+  const gib = (globalThis as { navigator?: { deviceMemory?: number } }).navigator?.deviceMemory;
+  return gib === undefined ? undefined : gib * 2 ** 30;
 }
 
 const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20).toLocaleString('en')} MiB`;
@@ -35,7 +47,10 @@ export function memoryBudget(backend: ConcreteBackend, limit?: number): MemoryBu
   else if (backend === 'webgpu') {
     const bufferBytes = webgpuBufferLimit();
     budget = bufferBytes === undefined ? { bytes: Infinity, source: 'WebGPU (no limits known)' } : { bytes: Infinity, bufferBytes, source: `WebGPU buffers of at most ${mib(bufferBytes)}` };
-  } else budget = { bytes: os.totalmem(), source: `the machine's memory (${mib(os.totalmem())}; the ${backend} backend sets no limit)` };
+  } else {
+    const machine = machineMemoryBytes();
+    budget = machine === undefined ? { bytes: Infinity, source: `the ${backend} backend (no limit known)` } : { bytes: machine, source: `the machine's memory (${mib(machine)}; the ${backend} backend sets no limit)` };
+  }
   if (limit !== undefined && limit < budget.bytes) budget = { ...budget, bytes: limit, source: `a limit of ${mib(limit)}` };
   return budget;
 }
@@ -49,6 +64,7 @@ export interface MemoryUsage {
 
 export function memoryUsage(): MemoryUsage {
   const heapBytes = wasmHeapBytes();
+  // resourceUsage's maxRSS is in KiB (Node); this is only called in Node processes (the suite runner, workers).
   const maxRssBytes = process.resourceUsage().maxRSS * 1024;
   return heapBytes === undefined ? { maxRssBytes } : { heapBytes, maxRssBytes };
 }
