@@ -27,8 +27,9 @@ export interface EncodedTensor {
 }
 export type EncodedTree = { tensor: EncodedTensor } | { list: EncodedTree[] } | { record: Record<string, EncodedTree> };
 
-export function encodeTensor(t: tf.Tensor): EncodedTensor {
-  const values = t.dataSync() as Float32Array | Int32Array | Uint8Array;
+export async function encodeTensor(t: tf.Tensor): Promise<EncodedTensor> {
+  // An async read: WebGPU cannot read synchronously.
+  const values = (await t.data()) as Float32Array | Int32Array | Uint8Array;
   const dtype = t.dtype as EncodedTensor['dtype'];
   return { dtype, shape: t.shape, data: Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64') };
 }
@@ -42,10 +43,11 @@ export function decodeTensor(e: EncodedTensor): tf.Tensor {
 
 const isTensor = (node: StateTree): node is tf.Tensor => node instanceof tf.Tensor;
 
-export function encodeTree(tree: StateTree): EncodedTree {
-  if (isTensor(tree)) return { tensor: encodeTensor(tree) };
-  if (Array.isArray(tree)) return { list: (tree as StateTree[]).map(encodeTree) };
-  return { record: Object.fromEntries(Object.entries(tree as Record<string, StateTree>).map(([k, v]) => [k, encodeTree(v)])) };
+export async function encodeTree(tree: StateTree): Promise<EncodedTree> {
+  if (isTensor(tree)) return { tensor: await encodeTensor(tree) };
+  if (Array.isArray(tree)) return { list: await Promise.all((tree as StateTree[]).map(encodeTree)) };
+  const entries = await Promise.all(Object.entries(tree as Record<string, StateTree>).map(async ([k, v]) => [k, await encodeTree(v)] as const));
+  return { record: Object.fromEntries(entries) };
 }
 
 export function decodeTree(e: EncodedTree): StateTree {
@@ -100,9 +102,9 @@ export class EsPairPool {
       iteration,
       seeds: [...seeds],
       step: from.step,
-      theta: encodeTensor(from.theta),
-      state: encodeTree(from.state),
-      metaParams: variables.map((v, i) => ({ name: this.names[i]!, value: encodeTensor(v) })),
+      theta: await encodeTensor(from.theta),
+      state: await encodeTree(from.state),
+      metaParams: await Promise.all(variables.map(async (v, i) => ({ name: this.names[i]!, value: await encodeTensor(v) }))),
     };
     const units: EsPairUnit[] = Array.from({ length: config.pairs }, (_, pair) => ({ key: `ES iteration ${iteration} pair ${pair}`, pair, ...shared }));
     const losses: PairLosses[] = new Array<PairLosses>(config.pairs);
