@@ -11,7 +11,7 @@ import path from 'node:path';
 import { WasmHeapExhausted, guardWasmHeap, restartWasmBackend, wasmHeapBytes } from '../src/backend/wasm/heap.js';
 import { ruleFromSpec } from '../src/rules/index.js';
 import { decodeSuite } from '../src/suite/decode.js';
-import type { RunRecord } from '../src/suite/record.js';
+import { runResult, type RunRecord } from '../src/suite/record.js';
 import { runSuite } from '../src/suite/runner.js';
 import { estimateGroupBytes, probeRowFootprint, SAFETY_FRACTION } from '../src/suite/sizing.js';
 import { syntheticConvTask } from './helpers/syntheticConv.js';
@@ -86,8 +86,7 @@ test.serial('on wasm, a suite sized under a limit gives the records of one-at-a-
   t.deepEqual(a.map((r) => r.memory!.groupRows), [2, 2, 2, 2]);
   t.true(a.every((r) => r.memory!.heapBytes! >= heap));
   t.deepEqual(b.map((r) => r.memory!.groupRows), [1, 1, 1, 1]);
-  const strip = (r: RunRecord) => ({ ...r, wallMs: 0, memory: undefined });
-  t.deepEqual(a.map(strip), b.map(strip));
+  t.deepEqual(a.map(runResult), b.map(runResult));
 
   // A heap limit below what the module already holds: the probe and then a single run fail on the guard.
   const error = await t.throwsAsync(runSuite(convSuite(), { out: await tempDir(), memoryLimit: 4096 }));
