@@ -24,7 +24,7 @@ export { esEstimator } from './meta/es.js';
 // Also lets metaTrain run ES pairs on worker processes (`workers` > 1), which the browser build cannot.
 export { openEsPairPool } from './meta/esPairs.js';
 export { unroll, objective } from './meta/objective.js';
-export { stopGradient } from './meta/stopGradient.js';
+export { stopGradient } from './loop/stopGradient.js';
 export { readSuite, decodeSuite, type Suite } from './suite/decode.js';
 export { runSuite, type RunOptions, type RunSummary } from './suite/runner.js';
 export { RunRecord, runKey } from './suite/record.js';

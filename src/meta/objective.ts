@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { applyUpdates, treeLeaves, type StateTree, type UpdateRule } from '../rules/index.js';
 import type { Problem, Task } from '../tasks/types.js';
 import type { MetaTrainConfig } from './config.js';
-import { stopGradient } from './stopGradient.js';
+import { stopGradient } from '../loop/stopGradient.js';
 
 /** The per-step objective: raw loss ('sum', the paper's Σₜ f(θₜ)), or log of the loss above the optimum ('log', scale-free). */
 export function objective(task: Task, rows: tf.Tensor1D, kind: MetaTrainConfig['metaLoss']): tf.Tensor1D {
