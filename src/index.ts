@@ -18,12 +18,13 @@ export * from './learned/index.js';
 export * from './tasks/index.js';
 export { metaTrain } from './meta/metaTrain.js';
 export { decodeMetaTrainConfig, META_TRAIN_DEFAULTS, type MetaTrainConfig } from './meta/config.js';
-export { trainTruncated, evaluateRule, type Estimator, type Estimate } from './meta/truncated.js';
+export { trainTruncated, type Estimator, type Estimate } from './meta/truncated.js';
+export { scoreRule, finalLossScore, lastQuarterScore, type RuleScore, type CurveScore } from './loop/score.js';
 export { bpttEstimator } from './meta/bptt.js';
 export { esEstimator } from './meta/es.js';
 // Also lets metaTrain run ES pairs on worker processes (`workers` > 1), which the browser build cannot.
 export { openEsPairPool } from './meta/esPairs.js';
-export { unroll, objective } from './meta/objective.js';
+export { unroll, objective, objectiveScore } from './meta/objective.js';
 export { stopGradient } from './loop/stopGradient.js';
 export { readSuite, decodeSuite, type Suite } from './suite/decode.js';
 export { runSuite, type RunOptions, type RunSummary } from './suite/runner.js';
@@ -32,7 +33,7 @@ export { planGroups, sizeGroups, splitGroup, type Group, type SizingOptions } fr
 export { measurePeakBytes, probeRowFootprint, estimateGroupBytes, rowsThatFit, SAFETY_FRACTION, type RowFootprint, type GroupSize } from './suite/sizing.js';
 export { runHalvingOnFailure, isOutOfMemory, type HalvingHooks } from './suite/retry.js';
 export { SuiteError } from './suite/errors.js';
-export { trainPpo, validatePolicy } from './meta/ppo/trainPpo.js';
+export { trainPpo } from './meta/ppo/trainPpo.js';
 export { decodePpoConfig, PPO_DEFAULTS, type PpoConfig } from './meta/ppo/config.js';
 export { trainMamlInitialization, decodeMamlConfig, MAML_DEFAULTS, type MamlConfig, type MamlResult } from './meta/maml.js';
 export { saveMamlInitialization, loadMamlInitialization } from './meta/mamlCheckpoint.js';

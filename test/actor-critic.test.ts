@@ -15,7 +15,7 @@ import { ACTOR_BATCH_OFFSET, feedbackWeight } from '../src/learned/actorCritic/r
 import { ActorCriticLearner } from '../src/learned/actorCritic/learner.js';
 import { actorStep, criticValue, zeroMemory } from '../src/learned/actorCritic/networks.js';
 import { applyUpdates, treeTensors, type StateTree, type UpdateRule } from '../src/rules/index.js';
-import { lossAndGrad } from '../src/suite/execute.js';
+import { lossAndGrad } from '../src/loop/lossAndGrad.js';
 import { familyOf, logisticRegressionTask, type Task } from '../src/tasks/index.js';
 
 test.before(async () => {

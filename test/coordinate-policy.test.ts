@@ -17,7 +17,7 @@ import { RunningStd, generalizedAdvantages, standardize } from '../src/meta/ppo/
 import { clippedSurrogateLoss, gaussianLogProb } from '../src/meta/ppo/loss.js';
 import { rolloutRewards } from '../src/meta/ppo/rewards.js';
 import { rollout } from '../src/meta/ppo/rollout.js';
-import { validatePolicy } from '../src/meta/ppo/trainPpo.js';
+import { scoreRule } from '../src/loop/score.js';
 import { treeTensors, type UpdateRule } from '../src/rules/index.js';
 import { familyOf, logisticRegressionTask } from '../src/tasks/index.js';
 
@@ -208,7 +208,7 @@ test.serial('PPO lowers the frozen policy’s held-out loss on logistic regressi
   t.is(report.curve.length, 20);
   // The kept weights are the best validated ones.
   const seeds = Array.from({ length: 8 }, (_, i) => family.metaValidationSeed(i));
-  t.true(close(await validatePolicy(policy.rule() as unknown as UpdateRule, task, seeds, 40), best, 1e-4));
+  t.true(close(await scoreRule(policy.rule() as unknown as UpdateRule, task, seeds, 40), best, 1e-4));
   policy.dispose();
 });
 

@@ -127,7 +127,7 @@ test.serial('suites/omniglot.json runs end to end on a synthetic Omniglot stand-
 
 test.serial('an image task differentiates a group of one row (tfjs cannot take the gradient of a one-way unstack)', async (t) => {
   const { imageClassifierTask } = await import('../src/tasks/index.js');
-  const { lossAndGrad } = await import('../src/suite/execute.js');
+  const { lossAndGrad } = await import('../src/loop/lossAndGrad.js');
   const tf = await import('@tensorflow/tfjs');
   const task = imageClassifierTask({ dataset: 'mnist-10k', net: 'zhu-mnist', batchSize: 4, dataDir: root });
   await task.prepare!();

@@ -10,7 +10,8 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setupBackend } from '../src/index.js';
 import { CheckpointError, LearnedLrSchedule, loadLearnedOptimizer, saveCheckpoint } from '../src/learned/index.js';
-import { evaluateRule } from '../src/meta/truncated.js';
+import { scoreRule } from '../src/loop/score.js';
+import { objectiveScore } from '../src/meta/objective.js';
 import { familyOf, randomQuadraticTask } from '../src/tasks/index.js';
 import { quadraticLoss } from './helpers/quadratic.js';
 
@@ -24,10 +25,10 @@ test.serial('meta-training by BPTT improves the schedule on held-out tasks', asy
   const optimizer = new LearnedLrSchedule({ horizon: 30, initialLearningRate: 0.002 });
   const task = randomQuadraticTask({ dimension: 4 });
   const heldOut = [5, 6, 7, 8, 9, 10, 11, 12];
-  const before = await evaluateRule(optimizer.rule(), task, heldOut, 30, { metaLoss: 'log' });
+  const before = await scoreRule(optimizer.rule(), task, heldOut, 30, objectiveScore(task, 'log'));
   const progress: number[] = [];
   const report = await optimizer.metaTrain(familyOf(task), { iterations: 60, unroll: 10, metaLearningRate: 0.1, validateEvery: 20 }, (p) => progress.push(p.metaLoss));
-  const after = await evaluateRule(optimizer.rule(), task, heldOut, 30, { metaLoss: 'log' });
+  const after = await scoreRule(optimizer.rule(), task, heldOut, 30, objectiveScore(task, 'log'));
   t.is(progress.length, 60);
   t.is(report.curve.length, 60);
   t.true(report.validation.length >= 4);

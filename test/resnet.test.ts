@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setupBackend } from '../src/backend/setup.js';
 import { taskFromSpec } from '../src/tasks/registry.js';
 import { convNet, imageClassifierTask, resNet } from '../src/tasks/index.js';
-import { lossAndGrad } from '../src/suite/execute.js';
+import { lossAndGrad } from '../src/loop/lossAndGrad.js';
 import { computeOn, relativeError, seededValues } from './helpers/compare.js';
 import { writeSyntheticCifar10 } from './helpers/synthetic.js';
 

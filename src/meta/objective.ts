@@ -1,9 +1,11 @@
 /** The meta-objective of an unroll, and unrolling a rule on a problem. */
 import * as tf from '@tensorflow/tfjs';
-import { applyUpdates, treeLeaves, type StateTree, type UpdateRule } from '../rules/index.js';
+import { lossAndGrad } from '../loop/lossAndGrad.js';
+import type { ObjectiveScore } from '../loop/score.js';
+import { stepRule } from '../loop/step.js';
+import { treeLeaves, type StateTree, type UpdateRule } from '../rules/index.js';
 import type { Problem, Task } from '../tasks/types.js';
 import type { MetaTrainConfig } from './config.js';
-import { stopGradient } from '../loop/stopGradient.js';
 
 /** The per-step objective: raw loss ('sum', the paper's Σₜ f(θₜ)), or log of the loss above the optimum ('log', scale-free). */
 export function objective(task: Task, rows: tf.Tensor1D, kind: MetaTrainConfig['metaLoss']): tf.Tensor1D {
@@ -11,14 +13,9 @@ export function objective(task: Task, rows: tf.Tensor1D, kind: MetaTrainConfig['
   return tf.log(tf.add(tf.relu(tf.sub(rows, task.optimum ?? 0)), 1e-8)) as tf.Tensor1D;
 }
 
-/** Loss rows at θ and their gradient, the gradient optionally cut from the meta-tape. */
-function lossAndGrad(problem: Problem, theta: tf.Tensor2D, step: number, firstOrder: boolean): { rows: tf.Tensor1D; grad: tf.Tensor2D } {
-  let rows: tf.Tensor1D | undefined;
-  const grad = tf.grad((x: tf.Tensor) => {
-    rows = problem.loss(x as tf.Tensor2D, step);
-    return tf.sum(rows);
-  })(theta) as tf.Tensor2D;
-  return { rows: rows!, grad: firstOrder ? stopGradient(grad) : grad };
+/** The meta-objective as a held-out score (scoreRule): the mean over steps 1 … T of the per-step objective. */
+export function objectiveScore(task: Task, kind: MetaTrainConfig['metaLoss']): ObjectiveScore {
+  return { objective: (rows) => objective(task, rows, kind) };
 }
 
 export interface UnrollStart {
@@ -34,17 +31,19 @@ export interface Unrolled {
   metaLoss: tf.Scalar;
 }
 
-/** Unrolls `steps` steps from (θ, state); differentiable w.r.t. the rule's meta-parameters. */
+/** Unrolls `steps` steps from (θ, state) on the one optimizee loop's step (task noise included); differentiable w.r.t. the rule's meta-parameters. */
 export function unroll(rule: UpdateRule, problem: Problem, task: Task, from: UnrollStart, steps: number, config: Pick<MetaTrainConfig, 'metaLoss' | 'firstOrder'>): Unrolled {
   let theta = from.theta;
   let state = from.state;
   const terms: tf.Tensor[] = [];
   for (let k = 0; k < steps; k++) {
     const step = from.step + k;
-    const { rows, grad } = lossAndGrad(problem, theta, step, config.firstOrder);
-    const out = rule.update({ grads: [grad], params: [theta], loss: rows, step }, state);
-    theta = applyUpdates([theta], out.updates)[0] as tf.Tensor2D;
-    state = out.state;
+    const { rows, grad } = lossAndGrad(task, problem, theta, step, { firstOrder: config.firstOrder });
+    const next = stepRule(rule, problem, { theta, state, grad, loss: rows, step });
+    // lossAndGrad keeps its rows outside every scope; the tape holds its own copies.
+    rows.dispose();
+    theta = next.theta;
+    state = next.state;
     terms.push(tf.mean(objective(task, problem.loss(theta, step + 1), config.metaLoss)));
   }
   return { theta, state, metaLoss: tf.div(tf.addN(terms), steps) as tf.Scalar };

@@ -14,7 +14,8 @@ import { toTfjsOptimizer } from '../rules/tfjsOptimizer.js';
 import type { Problem, Task, TaskFamily } from '../tasks/types.js';
 import type { MetaTrainConfig } from './config.js';
 import { combineEstimates, microBatchLengths, sizeTruncationMicroBatch } from './microBatch.js';
-import { unroll, type UnrollStart } from './objective.js';
+import { scoreRule } from '../loop/score.js';
+import { objectiveScore, type UnrollStart } from './objective.js';
 
 export interface Estimate {
   /** The meta-loss of this truncation under the current φ. */
@@ -44,31 +45,6 @@ export interface Estimator {
   estimate(args: EstimateArgs): Promise<Estimate>;
 }
 
-/** Mean objective of the frozen rule over `steps` steps on the given seeds (no tape). */
-export async function evaluateRule(rule: UpdateRule, task: Task, seeds: number[], steps: number, config: Pick<MetaTrainConfig, 'metaLoss'>): Promise<number> {
-  await task.prepare?.();
-  const problem = task.instantiate(seeds);
-  let theta = tf.clone(problem.start);
-  let state = rule.init([theta]);
-  let total = 0;
-  try {
-    for (let step = 0; step < steps; step++) {
-      const next = tf.tidy(() => {
-        const r = unroll(rule, problem, task, { theta, state, step }, 1, { metaLoss: config.metaLoss, firstOrder: true });
-        return { theta: r.theta, state: r.state, metaLoss: r.metaLoss };
-      });
-      total += (await next.metaLoss.data())[0] as number;
-      tf.dispose([theta, ...treeTensors(state), next.metaLoss]);
-      theta = next.theta;
-      state = next.state;
-    }
-  } finally {
-    tf.dispose([theta, ...treeTensors(state)]);
-    problem.dispose();
-  }
-  return Number.isFinite(total) ? total / steps : Infinity;
-}
-
 export async function trainTruncated(
   optimizer: LearnedOptimizer,
   family: TaskFamily,
@@ -84,8 +60,9 @@ export async function trainTruncated(
   const rule = optimizer.rule();
   const validationSeeds = Array.from({ length: config.validationTasks }, (_, i) => family.metaValidationSeed(i));
   const report: MetaTrainReport = { method: estimator.name(config), curve: [], validation: [], bestIteration: 0, wallMs: 0 };
+  const validate = () => scoreRule(rule, task, validationSeeds, config.horizon, objectiveScore(task, config.metaLoss));
 
-  const best = new BestSnapshot(variables, await evaluateRule(rule, task, validationSeeds, config.horizon, config), report);
+  const best = new BestSnapshot(variables, await validate(), report);
 
   const seedOf = (drawn: number) => family.metaTrainSeed(config.seed * 100_000 + drawn);
   // A tape grows with the tasks unrolled together: unroll them in micro-batches that fit (one task measured).
@@ -146,7 +123,7 @@ export async function trainTruncated(
       onProgress?.(point);
 
       if (iteration % config.validateEvery === 0 || iteration === config.iterations) {
-        const loss = await evaluateRule(rule, task, validationSeeds, config.horizon, config);
+        const loss = await validate();
         best.offer(iteration, loss);
       }
     }

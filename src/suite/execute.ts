@@ -6,8 +6,9 @@
  * diverges is frozen (its later losses are null) while the others go on.
  */
 import * as tf from '@tensorflow/tfjs';
-import { applyUpdates, treeTensors, type StateTree, type UpdateRule } from '../rules/index.js';
-import { gradientNoise } from '../tasks/noise.js';
+import { round, RowCurves } from '../loop/curves.js';
+import { driveRows } from '../loop/drive.js';
+import type { UpdateRule } from '../rules/index.js';
 import type { Task } from '../tasks/types.js';
 import type { RunRecord } from './record.js';
 
@@ -37,114 +38,64 @@ export interface GroupSpec {
   targetAccuracy?: number;
 }
 
-/** Records keep 6 significant digits: float32 carries about 7, and runs.jsonl stays small enough to commit. */
-function round(x: number): number {
-  return Number.parseFloat(x.toPrecision(6));
-}
-
 interface RowTrace {
-  losses: Array<number | null>;
-  diverged: boolean;
   trajectory: Array<[number, number, number]>;
   /** UpdateOutput.trace values, by name, one per step. */
   chosen: Record<string, Array<number | null>>;
 }
 
-/** The row-wise loss and its gradient (rows are independent, so the gradient of the sum is each row's own). */
-export function lossAndGrad(task: Task, problem: ReturnType<Task['instantiate']>, theta: tf.Tensor2D, step: number): { rows: tf.Tensor1D; grad: tf.Tensor2D } {
-  let rows: tf.Tensor1D | undefined;
-  const grad = tf.grad((x: tf.Tensor) => {
-    rows = tf.keep(problem.loss(x as tf.Tensor2D, step));
-    return tf.sum(rows);
-  })(theta) as tf.Tensor2D;
-  if (task.gradientNoise === undefined || task.gradientNoise === 0) return { rows: rows!, grad };
-  const noisy = tf.tidy(() => tf.add(grad, gradientNoise(problem.seeds, step, task.dimension, task.gradientNoise!))) as tf.Tensor2D;
-  grad.dispose();
-  return { rows: rows!, grad: noisy };
-}
-
-/** The rule's step on every row; diverged rows (false in `alive`) keep their parameters. New tensors out, inputs untouched. */
-export function applyRule(
-  rule: UpdateRule,
-  problem: ReturnType<Task['instantiate']>,
-  at: { theta: tf.Tensor2D; state: StateTree; grad: tf.Tensor2D; rowLosses: tf.Tensor1D; alive: tf.Tensor; step: number },
-): { theta: tf.Tensor2D; state: StateTree; chosen: Record<string, tf.Tensor> } {
-  const { theta, state, grad, rowLosses, alive, step } = at;
-  const probeLoss = (params: readonly tf.Tensor[], batch: number) => problem.loss(params[0] as tf.Tensor2D, batch);
-  return tf.tidy(() => {
-    const out = rule.update({ grads: [grad], params: [theta], loss: rowLosses, step, probeLoss }, state);
-    const moved = applyUpdates([theta], out.updates)[0] as tf.Tensor;
-    return { theta: tf.where(alive, moved, theta) as tf.Tensor2D, state: out.state, chosen: out.trace ?? {} };
-  });
-}
-
 export async function runGroup(spec: GroupSpec): Promise<RunRecord[]> {
   const { task, rows, steps } = spec;
-  const factor = spec.divergenceFactor ?? 1e6;
   const every = Math.max(1, Math.ceil(steps / (spec.trajectoryPoints ?? 50)));
   const wantTrajectory = task.dimension === 2;
   const started = performance.now();
 
   const problem = task.instantiate(rows.map((r) => r.seed));
   const { rule, dispose: disposeRule } = spec.buildRule(rows);
-  let theta = tf.clone(problem.start);
-  let state = rule.init([theta]);
-  const traces: RowTrace[] = rows.map(() => ({ losses: [], diverged: false, trajectory: [], chosen: {} }));
-  let alive = tf.ones([rows.length, 1], 'bool');
+  const curves = new RowCurves(rows.length, spec.divergenceFactor ?? 1e6);
+  const traces: RowTrace[] = rows.map(() => ({ trajectory: [], chosen: {} }));
 
-  const observe = async (rowLosses: tf.Tensor1D, step: number, final: boolean): Promise<boolean> => {
+  const observe = async (rowLosses: tf.Tensor1D, theta: tf.Tensor2D, step: number, final: boolean) => {
     const values = await rowLosses.data();
     const positions = wantTrajectory && (step % every === 0 || final) ? await theta.data() : undefined;
-    let changed = false;
-    traces.forEach((trace, i) => {
-      if (trace.diverged) {
-        trace.losses.push(null);
-        return;
-      }
-      const loss = values[i] as number;
-      const limit = factor * Math.max(Math.abs(trace.losses[0] ?? loss), 1);
-      if (!Number.isFinite(loss) || loss > limit) {
-        trace.diverged = true;
-        trace.losses.push(null);
-        changed = true;
-        return;
-      }
-      trace.losses.push(round(loss));
-      if (positions !== undefined && rows[i]!.seed === 0) trace.trajectory.push([step, round(positions[2 * i] as number), round(positions[2 * i + 1] as number)]);
-    });
-    return changed;
+    const frozen = curves.observe(values);
+    if (positions !== undefined) {
+      traces.forEach((trace, i) => {
+        if (!curves.diverged[i] && rows[i]!.seed === 0) trace.trajectory.push([step, round(positions[2 * i] as number), round(positions[2 * i + 1] as number)]);
+      });
+    }
+    return frozen;
   };
 
   const reachedAt: Array<number | null> = rows.map(() => null);
-  const checkAccuracy = async (step: number) => {
+  const checkAccuracy = async (step: number, theta: tf.Tensor2D) => {
     if (problem.evaluate === undefined || spec.evaluateEvery === undefined || spec.targetAccuracy === undefined) return;
     if (step % spec.evaluateEvery !== 0 && step !== steps) return;
     if (reachedAt.every((r) => r !== null)) return;
     const metrics = await problem.evaluate(theta, { limit: spec.evaluationLimit ?? 1000 });
     metrics.forEach((m, i) => {
-      if (reachedAt[i] === null && !traces[i]!.diverged && (m['testAccuracy'] ?? -1) >= spec.targetAccuracy!) reachedAt[i] = step;
+      if (reachedAt[i] === null && !curves.diverged[i] && (m['testAccuracy'] ?? -1) >= spec.targetAccuracy!) reachedAt[i] = step;
     });
   };
 
+  let metrics: Array<Record<string, number>> | undefined;
   try {
-    for (let step = 0; step < steps; step++) {
-      if (step > 0) await checkAccuracy(step);
-      const { rows: rowLosses, grad } = lossAndGrad(task, problem, theta, step);
-      if (await observe(rowLosses, step, false)) {
-        alive.dispose();
-        alive = tf.tensor2d(traces.map((t) => (t.diverged ? 0 : 1)), [rows.length, 1], 'bool');
-      }
-      const { theta: nextTheta, state: nextState, chosen } = applyRule(rule, problem, { theta, state, grad, rowLosses, alive, step });
-      await recordChosen(traces, chosen);
-      tf.dispose([rowLosses, grad, theta, ...treeTensors(state), ...Object.values(chosen)]);
-      theta = nextTheta;
-      state = nextState;
-    }
-    const last = tf.tidy(() => problem.loss(theta, steps));
-    await observe(last, steps, true);
-    last.dispose();
-    await checkAccuracy(steps);
-    const metrics = problem.evaluate === undefined ? undefined : await problem.evaluate(theta);
+    await driveRows({
+      task,
+      problem,
+      rule,
+      steps,
+      freezable: true,
+      hooks: {
+        beforeStep: checkAccuracy,
+        onLoss: (rowLosses, step, theta, final) => observe(rowLosses, theta, step, final),
+        onTrace: (chosen) => recordChosen(traces, curves.diverged, chosen),
+        end: async (theta) => {
+          await checkAccuracy(steps, theta);
+          metrics = problem.evaluate === undefined ? undefined : await problem.evaluate(theta);
+        },
+      },
+    });
     if (metrics !== undefined && spec.targetAccuracy !== undefined && spec.evaluateEvery !== undefined) {
       metrics.forEach((m, i) => {
         m['reachedTargetAccuracy'] = reachedAt[i] === null ? 0 : 1;
@@ -153,25 +104,24 @@ export async function runGroup(spec: GroupSpec): Promise<RunRecord[]> {
     }
 
     const wallMs = (performance.now() - started) / rows.length;
-    return rows.map((row, i) => toRecord(spec, row, traces[i]!, wallMs, metrics?.[i]));
+    return rows.map((row, i) => toRecord(spec, row, { losses: curves.losses[i]!, diverged: curves.diverged[i]!, ...traces[i]! }, wallMs, metrics?.[i]));
   } finally {
-    tf.dispose([theta, alive, ...treeTensors(state)]);
     disposeRule();
     problem.dispose();
   }
 }
 
 /** Appends this step's controller choices (UpdateOutput.trace) to each live row. */
-async function recordChosen(traces: RowTrace[], chosen: Record<string, tf.Tensor>): Promise<void> {
+async function recordChosen(traces: RowTrace[], diverged: readonly boolean[], chosen: Record<string, tf.Tensor>): Promise<void> {
   for (const [name, tensor] of Object.entries(chosen)) {
     const values = await tensor.data();
     traces.forEach((trace, i) => {
-      (trace.chosen[name] ??= []).push(trace.diverged ? null : round(values[i] as number));
+      (trace.chosen[name] ??= []).push(diverged[i] ? null : round(values[i] as number));
     });
   }
 }
 
-function toRecord(spec: GroupSpec, row: Row, trace: RowTrace, wallMs: number, metrics: Record<string, number> | undefined): RunRecord {
+function toRecord(spec: GroupSpec, row: Row, trace: RowTrace & { losses: Array<number | null>; diverged: boolean }, wallMs: number, metrics: Record<string, number> | undefined): RunRecord {
   const { task, steps } = spec;
   const finite = trace.losses.filter((l): l is number => l !== null);
   const threshold = task.threshold;

@@ -16,7 +16,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { MemoryBudget } from '../backend/memory.js';
 import { treeTensors } from '../rules/index.js';
 import type { Task } from '../tasks/types.js';
-import { applyRule, lossAndGrad, type GroupSpec, type Row } from './execute.js';
+import { lossAndGrad } from '../loop/lossAndGrad.js';
+import { stepRule } from '../loop/step.js';
+import type { GroupSpec, Row } from './execute.js';
 
 /** What one row costs, measured on a one-row probe step. */
 export interface RowFootprint {
@@ -82,8 +84,9 @@ export async function probeRowFootprint(
       made.push(start, alive, ...treeTensors(state));
       const { rows: rowLosses, grad } = lossAndGrad(task, problem, start, 0);
       made.push(rowLosses, grad);
-      const next = applyRule(built.rule, problem, { theta: start, state, grad, rowLosses, alive, step: 0 });
-      made.push(next.theta, ...treeTensors(next.state), ...Object.values(next.chosen));
+      const rule = built.rule;
+      const next = tf.tidy(() => stepRule(rule, problem!, { theta: start, state, grad, loss: rowLosses, alive, step: 0 }));
+      made.push(next.theta, ...treeTensors(next.state), ...Object.values(next.trace));
       theta = next.theta;
     });
     const evaluate = problem!.evaluate;

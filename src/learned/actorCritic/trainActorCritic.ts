@@ -7,9 +7,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { BestSnapshot } from '../../meta/bestSnapshot.js';
-import { validateRule } from '../../meta/validate.js';
+import { scoreRule } from '../../loop/score.js';
 import { applyUpdates, treeTensors, type StateTree, type UpdateRule } from '../../rules/index.js';
-import { lossAndGrad } from '../../suite/execute.js';
+import { lossAndGrad } from '../../loop/lossAndGrad.js';
 import type { TaskFamily } from '../../tasks/types.js';
 import type { JsonValue, MetaTrainReport, ProgressCallback } from '../types.js';
 import { decodeActorCriticConfig } from './config.js';
@@ -55,7 +55,7 @@ export async function trainActorCritic(controller: TrainableActorCritic, family:
   const report: MetaTrainReport = { method: 'actor-critic', curve: [], validation: [], bestIteration: 0, wallMs: 0 };
   await family.task.prepare?.();
   const validationSeeds = Array.from({ length: config.validationTasks }, (_, i) => family.metaValidationSeed(i));
-  const validate = () => validateRule(controller.rule(), family.task, validationSeeds, config.horizon);
+  const validate = () => scoreRule(controller.rule(), family.task, validationSeeds, config.horizon);
   const best = new BestSnapshot([...controller.metaParams.values()], await validate(), report);
   const learning = controller.learningRule();
   try {

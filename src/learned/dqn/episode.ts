@@ -14,7 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { applyUpdates, ruleFromSpec, treeTensors, type StateTree } from '../../rules/index.js';
-import { lossAndGrad } from '../../suite/execute.js';
+import { lossAndGrad } from '../../loop/lossAndGrad.js';
 import type { Task } from '../../tasks/types.js';
 import type { MlpLayer } from '../policy/mlp.js';
 import type { DqnConfig } from './config.js';

@@ -10,7 +10,7 @@
  * 'random' draws a new meta-train seed for every episode and row.
  */
 import { BestSnapshot } from '../../meta/bestSnapshot.js';
-import { lastQuarterScore, validateRule } from '../../meta/validate.js';
+import { lastQuarterScore, scoreRule } from '../../loop/score.js';
 import { hashSeed, rng } from '../../random.js';
 import type { UpdateRule } from '../../rules/index.js';
 import type { Task, TaskFamily } from '../../tasks/types.js';
@@ -41,10 +41,8 @@ export interface DqnMetaTrainReport extends MetaTrainReport {
   episodes: Array<{ episode: number; meanReturn: number; meanFinalLoss: number; meanLength: number; epsilon: number; tdLoss: number | null; endings: Record<string, number> }>;
 }
 
-/** The validation score of a frozen controller: the mean over `seeds` of the mean training loss over the last quarter of a T-step run. */
-export function validateController(rule: UpdateRule, task: Task, seeds: number[], steps: number): Promise<number> {
-  return validateRule(rule, task, seeds, steps, lastQuarterScore);
-}
+/** The validation score of a frozen controller: the mean over seeds of the mean training loss over the last quarter of a T-step run. */
+export const validateController = (rule: UpdateRule, task: Task, seeds: number[], steps: number) => scoreRule(rule, task, seeds, steps, lastQuarterScore);
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 

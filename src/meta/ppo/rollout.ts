@@ -10,7 +10,7 @@ import type { CoordinatePolicy } from '../../learned/policy/coordinatePolicy.js'
 import { recordStep, type HistoryState } from '../../learned/policy/history.js';
 import { hashSeed } from '../../random.js';
 import { treeTensors } from '../../rules/index.js';
-import { lossAndGrad } from '../../suite/execute.js';
+import { lossAndGrad } from '../../loop/lossAndGrad.js';
 import type { Task } from '../../tasks/types.js';
 import { gaussianLogProb } from './loss.js';
 

@@ -12,23 +12,18 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { BestSnapshot } from '../bestSnapshot.js';
-import { validateRule } from '../validate.js';
+import { scoreRule } from '../../loop/score.js';
 import type { CoordinatePolicy } from '../../learned/policy/coordinatePolicy.js';
 import { applyMlp } from '../../learned/policy/mlp.js';
 import type { JsonValue, MetaTrainReport, ProgressCallback } from '../../learned/types.js';
 import { adam, chain, clipByGlobalNorm, type UpdateRule } from '../../rules/index.js';
 import { toTfjsOptimizer } from '../../rules/tfjsOptimizer.js';
-import type { Task, TaskFamily } from '../../tasks/types.js';
+import type { TaskFamily } from '../../tasks/types.js';
 import { decodePpoConfig, type PpoConfig } from './config.js';
 import { RunningStd, generalizedAdvantages, standardize } from './gae.js';
 import { clippedSurrogateLoss, gaussianEntropy, gaussianLogProb } from './loss.js';
 import { rollout, type Rollout } from './rollout.js';
 import { rolloutRewards } from './rewards.js';
-
-/** Mean final loss of the frozen policy on `seeds` (a diverged run counts as +∞). */
-export function validatePolicy(rule: UpdateRule, task: Task, seeds: number[], steps: number): Promise<number> {
-  return validateRule(rule, task, seeds, steps);
-}
 
 /** One PPO update (several epochs) on a batch of rollouts; returns the last epoch's loss. */
 async function ppoUpdate(policy: CoordinatePolicy, optimizer: tf.Optimizer, batch: Rollout, advantages: number[], returns: number[], config: PpoConfig): Promise<number> {
@@ -82,7 +77,7 @@ export async function trainPpo(
   const report: MetaTrainReport = { method: `PPO (${config.reward} reward, ${config.tasksPerIteration} tasks × ${config.horizon} steps per iteration)`, curve: [], validation: [], bestIteration: 0, wallMs: 0 };
   const rewardScale = new RunningStd();
 
-  const best = new BestSnapshot(variables, await validatePolicy(rule as unknown as UpdateRule, task, validationSeeds, config.horizon), report);
+  const best = new BestSnapshot(variables, await scoreRule(rule as unknown as UpdateRule, task, validationSeeds, config.horizon), report);
   try {
     for (let iteration = 1; iteration <= config.iterations; iteration++) {
       const seeds = Array.from({ length: config.tasksPerIteration }, (_, j) => family.metaTrainSeed((iteration - 1) * config.tasksPerIteration + j));
@@ -103,7 +98,7 @@ export async function trainPpo(
         batch.dispose();
       }
       if (iteration % config.validateEvery === 0 || iteration === config.iterations) {
-        const loss = await validatePolicy(rule as unknown as UpdateRule, task, validationSeeds, config.horizon);
+        const loss = await scoreRule(rule as unknown as UpdateRule, task, validationSeeds, config.horizon);
         best.offer(iteration, loss);
       }
     }
