@@ -8,8 +8,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { BestSnapshot } from '../../meta/bestSnapshot.js';
 import { scoreRule } from '../../loop/score.js';
-import { applyUpdates, treeTensors, type StateTree, type UpdateRule } from '../../rules/index.js';
-import { lossAndGrad } from '../../loop/lossAndGrad.js';
+import { driveRows } from '../../loop/drive.js';
+import type { UpdateRule } from '../../rules/index.js';
 import type { TaskFamily } from '../../tasks/types.js';
 import type { JsonValue, MetaTrainReport, ProgressCallback } from '../types.js';
 import { decodeActorCriticConfig } from './config.js';
@@ -21,30 +21,27 @@ export interface TrainableActorCritic {
   learningRule(): { rule: UpdateRule; dispose(): void };
 }
 
-/** Runs one episode of `rule` on `seeds`; returns the rows' mean final loss. */
+/** Runs one episode of `rule` on `seeds` (the one optimizee loop); returns the rows' mean final loss. */
 async function episode(rule: UpdateRule, family: TaskFamily, seeds: number[], horizon: number): Promise<number> {
   const problem = family.task.instantiate(seeds);
-  let theta = tf.clone(problem.start);
-  let state: StateTree = rule.init([theta]);
-  const probeLoss = (params: readonly tf.Tensor[], batch: number) => problem.loss(params[0] as tf.Tensor2D, batch);
+  let value = Infinity;
   try {
-    for (let step = 0; step < horizon; step++) {
-      const { rows, grad } = lossAndGrad(family.task, problem, theta, step);
-      const [next, nextState] = tf.tidy(() => {
-        const out = rule.update({ grads: [grad], params: [theta], loss: rows, step, probeLoss }, state);
-        tf.dispose(Object.values(out.trace ?? {}));
-        return [applyUpdates([theta], out.updates)[0] as tf.Tensor2D, out.state] as const;
-      });
-      tf.dispose([rows, grad, theta, ...treeTensors(state)]);
-      theta = next;
-      state = nextState;
-    }
-    const final = tf.tidy(() => tf.mean(problem.loss(theta, horizon)));
-    const value = (await final.data())[0]!;
-    final.dispose();
+    await driveRows({
+      task: family.task,
+      problem,
+      rule,
+      steps: horizon,
+      hooks: {
+        onLoss: async (rows, _step, _theta, final) => {
+          if (!final) return;
+          const mean = tf.mean(rows);
+          value = (await mean.data())[0]!;
+          mean.dispose();
+        },
+      },
+    });
     return Number.isFinite(value) ? value : Infinity;
   } finally {
-    tf.dispose([theta, ...treeTensors(state)]);
     problem.dispose();
   }
 }

@@ -13,8 +13,9 @@
  * (done = 1): the progress feature t / T makes the problem finite-horizon.
  */
 import * as tf from '@tensorflow/tfjs';
-import { applyUpdates, ruleFromSpec, treeTensors, type StateTree } from '../../rules/index.js';
 import { lossAndGrad } from '../../loop/lossAndGrad.js';
+import { stepRule } from '../../loop/step.js';
+import { ruleFromSpec, treeTensors, type StateTree } from '../../rules/index.js';
 import type { Task } from '../../tasks/types.js';
 import type { MlpLayer } from '../policy/mlp.js';
 import type { DqnConfig } from './config.js';
@@ -143,14 +144,11 @@ export async function runEpisode(task: Task, seeds: readonly number[], ctx: Epis
       // Step the optimizee at the new learning rates (clipped: a row that left the range ends at the next reward anyway).
       const nextRate = tf.tensor2d(learningRates.map(clip), [rows, 1]);
       const alive = tf.tensor2d(active.map((a) => (a ? 1 : 0)), [rows, 1], 'bool');
-      const [nextTheta, nextBase] = tf.tidy(() => {
-        const out = base.update({ grads: [safeGrad], params: [theta], loss: safeLoss, step: t, hyperParams: { learningRate: nextRate as unknown as tf.Scalar } }, baseState);
-        const moved = applyUpdates([theta], out.updates)[0]!;
-        return [tf.where(alive, moved, theta) as tf.Tensor2D, out.state] as const;
-      });
-      tf.dispose([lrTensor, safeLoss, safeGrad, nextRate, alive, theta, ...treeTensors(baseState)]);
-      theta = nextTheta;
-      baseState = nextBase;
+      const at = { theta, state: baseState, grad: safeGrad, loss: safeLoss, step: t, alive, overrides: { learningRate: nextRate as unknown as tf.Scalar } };
+      const next = tf.tidy(() => stepRule(base, problem, at));
+      tf.dispose([lrTensor, safeLoss, safeGrad, nextRate, alive, theta, ...treeTensors(baseState), ...Object.values(next.trace)]);
+      theta = next.theta;
+      baseState = next.state;
     }
   } finally {
     tf.dispose([theta, ...treeTensors(baseState), ...treeTensors(features)]);
