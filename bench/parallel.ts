@@ -18,7 +18,7 @@ import path from 'node:path';
 import { Job, Queue } from 'bullmq';
 import { setupBackend } from '../src/backend/index.js';
 import { createLearnedOptimizer } from '../src/learned/index.js';
-import '../src/meta/esPairs.js';
+import '../src/meta/es/esPairs.js';
 import { metaTrain } from '../src/meta/metaTrain.js';
 import { collectProvenance } from '../src/provenance.js';
 import { submitSuite } from '../src/queue/submit.js';

@@ -20,10 +20,10 @@ export { metaTrain } from './meta/metaTrain.js';
 export { decodeMetaTrainConfig, META_TRAIN_DEFAULTS, type MetaTrainConfig } from './meta/config.js';
 export { trainTruncated, type Estimator, type Estimate } from './meta/truncated.js';
 export { scoreRule, finalLossScore, lastQuarterScore, type RuleScore, type CurveScore } from './loop/score.js';
-export { bpttEstimator } from './meta/bptt.js';
-export { esEstimator } from './meta/es.js';
+export { bpttEstimator } from './meta/bptt/bptt.js';
+export { esEstimator } from './meta/es/es.js';
 // Also lets metaTrain run ES pairs on worker processes (`workers` > 1), which the browser build cannot.
-export { openEsPairPool } from './meta/esPairs.js';
+export { openEsPairPool } from './meta/es/esPairs.js';
 export { unroll, objective, objectiveScore } from './meta/objective.js';
 export { stopGradient } from './loop/stopGradient.js';
 export { readSuite, decodeSuite, type Suite } from './suite/decode.js';
@@ -35,8 +35,8 @@ export { runHalvingOnFailure, isOutOfMemory, type HalvingHooks } from './suite/r
 export { SuiteError } from './suite/errors.js';
 export { trainPpo } from './meta/ppo/trainPpo.js';
 export { decodePpoConfig, PPO_DEFAULTS, type PpoConfig } from './meta/ppo/config.js';
-export { trainMamlInitialization, decodeMamlConfig, MAML_DEFAULTS, type MamlConfig, type MamlResult } from './meta/maml.js';
-export { saveMamlInitialization, loadMamlInitialization } from './meta/mamlCheckpoint.js';
+export { trainMamlInitialization, decodeMamlConfig, MAML_DEFAULTS, type MamlConfig, type MamlResult } from './meta/maml/maml.js';
+export { saveMamlInitialization, loadMamlInitialization } from './meta/maml/mamlCheckpoint.js';
 export { CATALOG as DATASETS, datasetEntry, type DatasetEntry, type RemoteFile } from './data/catalog.js';
 export { locateDataset, dataDirectories, cacheDirectory, MissingDataError } from './data/locate.js';
 export { fetchDataset, downloadVerified, ChecksumError } from './data/download.js';

@@ -23,7 +23,7 @@ import {
   setupBackend,
 } from '../src/index.js';
 import { addWeightsHash } from '../src/learned/checkpoint.js';
-import { loadMamlInitialization, saveMamlInitialization } from '../src/meta/mamlCheckpoint.js';
+import { loadMamlInitialization, saveMamlInitialization } from '../src/meta/maml/mamlCheckpoint.js';
 
 test.before(async () => {
   await setupBackend('cpu');

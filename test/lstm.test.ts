@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setupBackend } from '../src/backend/setup.js';
 import { LstmOptimizer, loadLearnedOptimizer, preprocessGradient, saveCheckpoint } from '../src/learned/index.js';
 import { decodeMetaTrainConfig } from '../src/meta/config.js';
-import { esEstimator } from '../src/meta/es.js';
+import { esEstimator } from '../src/meta/es/es.js';
 import { unroll } from '../src/meta/objective.js';
 import { familyOf, randomQuadraticTask } from '../src/tasks/index.js';
 import { treeTensors } from '../src/rules/index.js';

@@ -7,7 +7,7 @@ import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
 import { setupBackend } from '../src/backend/setup.js';
 import { LstmOptimizer } from '../src/learned/index.js';
-import { bpttEstimator } from '../src/meta/bptt.js';
+import { bpttEstimator } from '../src/meta/bptt/bptt.js';
 import { decodeMetaTrainConfig } from '../src/meta/config.js';
 import { combineEstimates, microBatchLengths } from '../src/meta/microBatch.js';
 import type { Estimate } from '../src/meta/truncated.js';

@@ -33,7 +33,10 @@ async function unrolledLosses(task: ReturnType<typeof noisy>): Promise<number[]>
   const theta = tf.clone(problem.start);
   const state = rule.init([theta]);
   // unroll runs under a tape or a tidy (its intermediates belong to that scope).
-  const out = tf.tidy(() => unroll(rule, problem, task, { theta, state, step: 0 }, steps, { metaLoss: 'sum', firstOrder: true }));
+  const out = tf.tidy(() => {
+    const r = unroll(rule, problem, task, { theta, state, step: 0 }, steps, { metaLoss: 'sum', firstOrder: true });
+    return { theta: r.theta, state: r.state, metaLoss: r.metaLoss };
+  });
   const final = problem.loss(out.theta, steps);
   const values = Array.from(await final.data()).map((x) => Number.parseFloat(x.toPrecision(6)));
   tf.dispose([theta, final, out.theta, out.metaLoss, ...treeTensors(state), ...treeTensors(out.state)]);

@@ -1,9 +1,9 @@
 /** Meta-training dispatch: `config.method` picks the meta-gradient estimator; ES with `workers` > 1 evaluates its pairs on a worker pool. */
 import type { JsonValue, LearnedOptimizer, MetaTrainReport, ProgressCallback } from '../learned/types.js';
 import type { Task, TaskFamily } from '../tasks/types.js';
-import { bpttEstimator } from './bptt.js';
+import { bpttEstimator } from './bptt/bptt.js';
 import { decodeMetaTrainConfig, type MetaTrainConfig } from './config.js';
-import { esEstimator, esEstimatorWith, type PairEvaluator } from './es.js';
+import { esEstimator, esEstimatorWith, type PairEvaluator } from './es/es.js';
 import { trainTruncated } from './truncated.js';
 
 export type OpenPairPool = (optimizer: LearnedOptimizer, task: Task, config: MetaTrainConfig) => { evaluate: PairEvaluator; close(): void };

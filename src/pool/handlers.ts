@@ -11,7 +11,7 @@ export const HANDLERS = {
   /** A suite's run groups (src/suite/unit.ts), records back. */
   suite: async (context: unknown): Promise<UnitHandler> => (await import('../suite/unitHandler.js')).openSuiteHandler(context),
   /** ES perturbation pairs (src/meta/esPairs.ts), the pair's two meta-losses back. */
-  esPair: async (context: unknown): Promise<UnitHandler> => (await import('../meta/esPairHandler.js')).openEsPairHandler(context),
+  esPair: async (context: unknown): Promise<UnitHandler> => (await import('../meta/es/esPairHandler.js')).openEsPairHandler(context),
 };
 
 export type HandlerName = keyof typeof HANDLERS;

@@ -29,7 +29,7 @@ import { ExistingResultsError, openStore } from './store.js';
 import { memoryBudget, memoryUsage } from '../backend/memory.js';
 import { guardWasmHeap, restartWasmBackend, wasmHeapBytes } from '../backend/wasm/heap.js';
 // Lets a learned optimizer's ES meta-training use worker processes (metaTrain.workers > 1).
-import '../meta/esPairs.js';
+import '../meta/es/esPairs.js';
 
 export interface RunOptions {
   out: string;

@@ -10,8 +10,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadOmniglot, type OmniglotCharacter } from '../data/omniglot.js';
 import { hashSeed, normals, rng } from '../random.js';
-import { decodeMamlConfig, trainMamlInitialization } from '../meta/maml.js';
-import { hasMamlCheckpoint, loadMamlInitialization, saveMamlInitialization } from '../meta/mamlCheckpoint.js';
+import { decodeMamlConfig, trainMamlInitialization } from '../meta/maml/maml.js';
+import { hasMamlCheckpoint, loadMamlInitialization, saveMamlInitialization } from '../meta/maml/mamlCheckpoint.js';
 import { fourBlockNet } from './convNet.js';
 import { familyOf } from './types.js';
 import { splitRows } from './rows.js';

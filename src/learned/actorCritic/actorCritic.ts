@@ -16,13 +16,13 @@ import type { TaskFamily } from '../../tasks/types.js';
 import type { MlpLayer } from '../policy/mlp.js';
 import { registerLearnedOptimizer } from '../kinds.js';
 import type { JsonValue, LearnedOptimizer, MetaTrainReport, ProgressCallback } from '../types.js';
-import { decodeActorCriticConfig } from './config.js';
+import { decodeActorCriticConfig } from '../../meta/actorCritic/config.js';
 import { ActorCriticLearner } from './learner.js';
 import { createActor, createCritic, type ActorWeights } from './networks.js';
 import { actionSize, decodeActorCriticOptions, type ActorCriticOptions } from './options.js';
 import { frozenRule, onlineRule, type LearningObserver } from './rules.js';
 import { stateSize } from './state.js';
-import { trainActorCritic } from './trainActorCritic.js';
+import { trainActorCritic } from '../../meta/actorCritic/trainActorCritic.js';
 
 export class ActorCriticController implements LearnedOptimizer {
   readonly kind = 'actor-critic';

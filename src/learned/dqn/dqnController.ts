@@ -17,11 +17,11 @@ import type { TaskFamily } from '../../tasks/types.js';
 import type { MlpLayer } from '../policy/mlp.js';
 import { registerLearnedOptimizer } from '../kinds.js';
 import type { JsonValue, LearnedOptimizer, ProgressCallback } from '../types.js';
-import { decodeDqnConfig } from './config.js';
+import { decodeDqnConfig } from '../../meta/dqn/config.js';
 import { controllerRule } from './controllerRule.js';
 import { decodeDqnOptions, type DqnOptions } from './options.js';
 import { createQNetwork, layerVariables } from './qNetwork.js';
-import { trainDqn, type DqnMetaTrainReport } from './trainDqn.js';
+import { trainDqn, type DqnMetaTrainReport } from '../../meta/dqn/trainDqn.js';
 
 export class DqnController implements LearnedOptimizer {
   readonly kind = 'dqn-controller';

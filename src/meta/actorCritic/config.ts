@@ -1,6 +1,6 @@
 /** Meta-training configuration of the actor-critic controller (the paper's appendix variant: a fixed controller trained over repeated runs). */
 import * as t from 'io-ts';
-import { decodeWithDefaults, requirePositiveIntegers } from '../../meta/decodeConfig.js';
+import { decodeWithDefaults, requirePositiveIntegers } from '../decodeConfig.js';
 
 export const ActorCriticConfig = t.exact(
   t.partial({

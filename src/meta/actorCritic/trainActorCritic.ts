@@ -6,12 +6,12 @@
  * held-out validation seeds and the weights with the lowest mean final loss are kept.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BestSnapshot } from '../../meta/bestSnapshot.js';
+import { BestSnapshot } from '../bestSnapshot.js';
 import { scoreRule } from '../../loop/score.js';
 import { driveRows } from '../../loop/drive.js';
 import type { UpdateRule } from '../../rules/index.js';
 import type { TaskFamily } from '../../tasks/types.js';
-import type { JsonValue, MetaTrainReport, ProgressCallback } from '../types.js';
+import type { JsonValue, MetaTrainReport, ProgressCallback } from '../../learned/types.js';
 import { decodeActorCriticConfig } from './config.js';
 
 export interface TrainableActorCritic {

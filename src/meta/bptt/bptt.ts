@@ -5,9 +5,9 @@
  * so memory is bounded by the truncation length, not the horizon.
  */
 import * as tf from '@tensorflow/tfjs';
-import { treeLeaves } from '../rules/index.js';
-import type { Estimate, Estimator } from './truncated.js';
-import { unroll } from './objective.js';
+import { treeLeaves } from '../../rules/index.js';
+import type { Estimate, Estimator } from '../truncated.js';
+import { unroll } from '../objective.js';
 
 export const bpttEstimator: Estimator = {
   holdsTape: true,

@@ -1,6 +1,6 @@
 /** The DQN meta-training configuration (suite files' `metaTrain.config` for 'dqn-controller'). */
 import * as t from 'io-ts';
-import { decodeWithDefaults, requirePositiveIntegers } from '../../meta/decodeConfig.js';
+import { decodeWithDefaults, requirePositiveIntegers } from '../decodeConfig.js';
 import { REWARD_DEFAULTS } from './reward.js';
 
 export const DqnConfig = t.exact(

@@ -17,13 +17,13 @@ import { lossAndGrad } from '../../loop/lossAndGrad.js';
 import { stepRule } from '../../loop/step.js';
 import { ruleFromSpec, treeTensors, type StateTree } from '../../rules/index.js';
 import type { Task } from '../../tasks/types.js';
-import type { MlpLayer } from '../policy/mlp.js';
+import type { MlpLayer } from '../../learned/policy/mlp.js';
 import type { DqnConfig } from './config.js';
 import { epsilonAt, epsilonGreedy } from './exploration.js';
-import { computeFeatures, FEATURE_COUNT, initFeatureState, type FeatureState } from './features.js';
+import { computeFeatures, FEATURE_COUNT, initFeatureState, type FeatureState } from '../../learned/dqn/features.js';
 import type { DqnLearner } from './learner.js';
-import { baseRuleSpec, type DqnOptions } from './options.js';
-import { qValues } from './qNetwork.js';
+import { baseRuleSpec, type DqnOptions } from '../../learned/dqn/options.js';
+import { qValues } from '../../learned/dqn/qNetwork.js';
 import type { ReplayBuffer } from './replay.js';
 import { rewardFor, smoothLoss, type RewardConfig, type RewardReason } from './reward.js';
 

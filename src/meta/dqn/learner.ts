@@ -7,8 +7,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { adam, chain, clipByGlobalNorm } from '../../rules/index.js';
 import { toTfjsOptimizer } from '../../rules/tfjsOptimizer.js';
-import type { MlpLayer } from '../policy/mlp.js';
-import { assignLayers, copyLayers, layerVariables, qValues } from './qNetwork.js';
+import type { MlpLayer } from '../../learned/policy/mlp.js';
+import { assignLayers, copyLayers, layerVariables, qValues } from '../../learned/dqn/qNetwork.js';
 import type { ReplayBatch } from './replay.js';
 
 export interface LearnerOptions {

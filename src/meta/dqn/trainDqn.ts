@@ -9,20 +9,20 @@
  * initial parameters and minibatch order, as the paper's fixed start point);
  * 'random' draws a new meta-train seed for every episode and row.
  */
-import { BestSnapshot } from '../../meta/bestSnapshot.js';
+import { BestSnapshot } from '../bestSnapshot.js';
 import { lastQuarterScore, scoreRule } from '../../loop/score.js';
 import { hashSeed, rng } from '../../random.js';
 import type { UpdateRule } from '../../rules/index.js';
 import type { Task, TaskFamily } from '../../tasks/types.js';
-import type { MlpLayer } from '../policy/mlp.js';
-import type { JsonValue, MetaTrainReport, ProgressCallback } from '../types.js';
+import type { MlpLayer } from '../../learned/policy/mlp.js';
+import type { JsonValue, MetaTrainReport, ProgressCallback } from '../../learned/types.js';
 import { decodeDqnConfig } from './config.js';
 import { runEpisode, type EpisodeResult } from './episode.js';
 import { epsilonAt } from './exploration.js';
-import { FEATURE_COUNT } from './features.js';
+import { FEATURE_COUNT } from '../../learned/dqn/features.js';
 import { DqnLearner } from './learner.js';
-import type { DqnOptions } from './options.js';
-import { layerVariables } from './qNetwork.js';
+import type { DqnOptions } from '../../learned/dqn/options.js';
+import { layerVariables } from '../../learned/dqn/qNetwork.js';
 import { ReplayBuffer } from './replay.js';
 import type { RewardConfig } from './reward.js';
 

@@ -13,9 +13,9 @@
  * esPairs.ts) and are combined here in index order — the same estimate either way.
  */
 import * as tf from '@tensorflow/tfjs';
-import { treeTensors } from '../rules/index.js';
-import { unrollStepwise } from './objective.js';
-import type { Estimate, EstimateArgs, Estimator } from './truncated.js';
+import { treeTensors } from '../../rules/index.js';
+import { unrollStepwise } from '../objective.js';
+import type { Estimate, EstimateArgs, Estimator } from '../truncated.js';
 
 /** The meta-losses of one antithetic pair: at φ + σε and at φ − σε. */
 export interface PairLosses {

@@ -5,13 +5,13 @@
  * the unit's bytes and runs es.ts's `evaluatePair` — the code the in-process path runs.
  */
 import * as tf from '@tensorflow/tfjs';
-import { setupBackend } from '../backend/setup.js';
-import '../learned/index.js';
-import { createLearnedOptimizer } from '../learned/registry.js';
-import type { UnitHandler } from '../pool/handlers.js';
-import { treeTensors, type StateTree } from '../rules/index.js';
-import { taskFromSpec } from '../tasks/registry.js';
-import type { Problem } from '../tasks/types.js';
+import { setupBackend } from '../../backend/setup.js';
+import '../../learned/index.js';
+import { createLearnedOptimizer } from '../../learned/registry.js';
+import type { UnitHandler } from '../../pool/handlers.js';
+import { treeTensors, type StateTree } from '../../rules/index.js';
+import { taskFromSpec } from '../../tasks/registry.js';
+import type { Problem } from '../../tasks/types.js';
 import { evaluatePair } from './es.js';
 import { decodeTensor, decodeTree, type EsPairContext, type EsPairUnit } from './esPairs.js';
 

@@ -9,15 +9,15 @@
  * meta-training with its key.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { BackendRequest } from '../backend/names.js';
-import type { JsonValue, LearnedOptimizer } from '../learned/types.js';
-import { WorkerPool, type PoolEvent } from '../pool/workerPool.js';
-import type { StateTree } from '../rules/index.js';
-import { taskSpecOf, type TaskContext, type TaskSpec } from '../tasks/registry.js';
-import type { Task } from '../tasks/types.js';
-import type { MetaTrainConfig } from './config.js';
+import type { BackendRequest } from '../../backend/names.js';
+import type { JsonValue, LearnedOptimizer } from '../../learned/types.js';
+import { WorkerPool, type PoolEvent } from '../../pool/workerPool.js';
+import type { StateTree } from '../../rules/index.js';
+import { taskSpecOf, type TaskContext, type TaskSpec } from '../../tasks/registry.js';
+import type { Task } from '../../tasks/types.js';
+import type { MetaTrainConfig } from '../config.js';
 import type { PairEvaluator, PairLosses } from './es.js';
-import { provideEsPairPool } from './metaTrain.js';
+import { provideEsPairPool } from '../metaTrain.js';
 
 /** A tensor as JSON: dtype, shape and its values' bytes in base64 (exact, NaN and ±∞ included). */
 export interface EncodedTensor {

@@ -18,11 +18,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as t from 'io-ts';
-import type { MetaTrainReport, ProgressCallback } from '../learned/types.js';
-import type { Problem, TaskFamily } from '../tasks/types.js';
-import { BestSnapshot } from './bestSnapshot.js';
-import { decodeWithDefaults, requirePositiveIntegers } from './decodeConfig.js';
-import { combineEstimates, microBatchLengths, sizeByOneTask } from './microBatch.js';
+import type { MetaTrainReport, ProgressCallback } from '../../learned/types.js';
+import type { Problem, TaskFamily } from '../../tasks/types.js';
+import { BestSnapshot } from '../bestSnapshot.js';
+import { decodeWithDefaults, requirePositiveIntegers } from '../decodeConfig.js';
+import { combineEstimates, microBatchLengths, sizeByOneTask } from '../microBatch.js';
 
 export const MamlConfig = t.exact(
   t.partial({

@@ -7,8 +7,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { firstNonFinite, sha256Hex } from '../learned/integrity.js';
-import type { MetaTrainReport } from '../learned/types.js';
+import { firstNonFinite, sha256Hex } from '../../learned/integrity.js';
+import type { MetaTrainReport } from '../../learned/types.js';
 
 export interface MamlManifest {
   kind: 'maml-initialization';
