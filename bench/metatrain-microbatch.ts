@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { BackendRequest, setupBackend, wasmHeapBytes } from '../src/backend/index.js';
 import { loadLearnedOptimizer } from '../src/learned/index.js';
 import { familyOf, mnistMlpTask } from '../src/tasks/index.js';
+import { metaTrain } from '../src/meta/metaTrain.js';
 
 function flag(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,7 +32,7 @@ const optimizer = await loadLearnedOptimizer(checkpoint, 'lstm');
 const task = mnistMlpTask({ dataDir });
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
 console.log(`${choice.backend}: ${trained.task} (${task.dimension} parameters), ${JSON.stringify(config)}`);
-const report = await optimizer.metaTrain(familyOf(task), config);
+const report = await metaTrain(optimizer, familyOf(task), config);
 const m = report.microBatch;
 if (m !== undefined) {
   console.log(`one task's truncation: peak ${mib(m.taskPeakBytes)} (held between truncations ${mib(m.taskHeldBytes)}); budget ${m.budget}`);

@@ -16,7 +16,11 @@ export { fileSystemHandler, registerFileHandler, FileHandlerError } from './io/f
 export { collectProvenance, type Provenance } from './provenance.js';
 export * from './learned/index.js';
 export * from './tasks/index.js';
-export { metaTrain } from './meta/metaTrain.js';
+export { metaTrain, decodeMetaTraining, trainDecoded, type MetaTraining } from './meta/metaTrain.js';
+export { metaTrainers, metaTrainerFor, metaTrainerNamed } from './meta/registry.js';
+export type { MetaTrainer } from './meta/trainer.js';
+export { DQN_DEFAULTS, type DqnConfig } from './meta/dqn/index.js';
+export { ACTOR_CRITIC_CONFIG_DEFAULTS, type ActorCriticConfig } from './meta/actorCritic/index.js';
 export { decodeMetaTrainConfig, META_TRAIN_DEFAULTS, type MetaTrainConfig } from './meta/config.js';
 export { trainTruncated, type Estimator, type Estimate } from './meta/truncated.js';
 export { scoreRule, finalLossScore, lastQuarterScore, type RuleScore, type CurveScore } from './loop/score.js';

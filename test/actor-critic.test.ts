@@ -17,6 +17,7 @@ import { actorStep, criticValue, zeroMemory } from '../src/learned/actorCritic/n
 import { applyUpdates, treeTensors, type StateTree, type UpdateRule } from '../src/rules/index.js';
 import { lossAndGrad } from '../src/loop/lossAndGrad.js';
 import { familyOf, logisticRegressionTask, type Task } from '../src/tasks/index.js';
+import { metaTrain, decodeMetaTraining } from '../src/meta/metaTrain.js';
 
 test.before(async () => {
   await setupBackend('cpu');
@@ -166,7 +167,7 @@ test('h(t) = 1/t weighting of the feedback', (t) => {
 test.serial('meta-training over repeated runs keeps the best validated weights, and leaks nothing', async (t) => {
   const c = new ActorCriticController({ weighting: 'inverse', unroll: 4 });
   const before = tf.memory().numTensors;
-  const report = await c.metaTrain(familyOf(logistic), { episodes: 3, horizon: 8, tasksPerEpisode: 2, validateEvery: 1, validationTasks: 2 });
+  const report = await metaTrain(c, familyOf(logistic), { episodes: 3, horizon: 8, tasksPerEpisode: 2, validateEvery: 1, validationTasks: 2 });
   t.is(tf.memory().numTensors, before);
   t.is(report.method, 'actor-critic');
   t.is(report.curve.length, 3);
@@ -212,7 +213,7 @@ test('bad options and configs are refused with the field named', (t) => {
   t.throws(() => new ActorCriticController({ gamma: 1 }), { message: /^actor-critic\.gamma: expected a number in \[0, 1\)/ });
   t.throws(() => new ActorCriticController({ unrol: 20 }), { message: /^actor-critic\.unrol: unknown option/ });
   const c = new ActorCriticController();
-  t.throws(() => c.checkMetaTrainConfig({ episodes: 0 }, 'optimizers[3].learned.metaTrain.config'), { message: /^optimizers\[3\]\.learned\.metaTrain\.config\.episodes: expected a positive integer/ });
+  t.throws(() => decodeMetaTraining(c, { episodes: 0 }, 'optimizers[3].learned.metaTrain.config'), { message: /^optimizers\[3\]\.learned\.metaTrain\.config\.episodes: expected a positive integer/ });
   c.dispose();
 });
 

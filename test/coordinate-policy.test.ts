@@ -20,6 +20,7 @@ import { rollout } from '../src/meta/ppo/rollout.js';
 import { scoreRule } from '../src/loop/score.js';
 import { treeTensors, type UpdateRule } from '../src/rules/index.js';
 import { familyOf, logisticRegressionTask } from '../src/tasks/index.js';
+import { metaTrain } from '../src/meta/metaTrain.js';
 
 test.before(async () => {
   await setupBackend('cpu');
@@ -200,7 +201,7 @@ test.serial('PPO lowers the frozen policy’s held-out loss on logistic regressi
   const family = familyOf(task);
   const policy = new CoordinatePolicy({ action: 'learningRate', history: 8, hidden: [16] });
   const before = tf.memory().numTensors;
-  const report = await policy.metaTrain(family, { iterations: 20, tasksPerIteration: 8, horizon: 40, validateEvery: 10, validationTasks: 8 });
+  const report = await metaTrain(policy, family, { iterations: 20, tasksPerIteration: 8, horizon: 40, validateEvery: 10, validationTasks: 8 });
   t.is(tf.memory().numTensors, before, 'meta-training leaked tensors');
   const initial = report.validation[0]!.loss;
   const best = Math.min(...report.validation.map((v) => v.loss));

@@ -17,21 +17,19 @@ import {
   decodeDqnConfig,
   DqnLearner,
   epsilonAt,
-  FEATURE_COUNT,
-  FEATURE_NAMES,
-  computeFeatures,
-  initFeatureState,
   ReplayBuffer,
   rewardFor,
   smoothLoss,
   validateController,
-  type FeatureState,
   type RewardConfig,
-} from '../src/learned/dqn/index.js';
+} from '../src/meta/dqn/index.js';
+import { computeFeatures, FEATURE_COUNT, FEATURE_NAMES, initFeatureState, type FeatureState } from '../src/learned/dqn/index.js';
 import { normals, rng } from '../src/random.js';
 import { ruleFromSpec, treeTensors, type StateTree, type UpdateRule } from '../src/rules/index.js';
 import { runGroup } from '../src/suite/execute.js';
 import { familyOf, logisticRegressionTask, type Task } from '../src/tasks/index.js';
+import { metaTrain, decodeMetaTraining } from '../src/meta/metaTrain.js';
+import type { DqnMetaTrainReport } from '../src/meta/dqn/trainDqn.js';
 
 test.before(async () => {
   await setupBackend('cpu');
@@ -424,8 +422,8 @@ test('bad hyper-parameters and meta-training configs are refused with the path o
   t.throws(() => decodeDqnConfig({ protocol: 'sometimes' }), { message: /metaTrain/ });
   t.throws(() => decodeDqnConfig({ gamma: 1.5 }), { message: /metaTrain\.gamma/ });
   const probe = new DqnController();
-  t.throws(() => probe.checkMetaTrainConfig({ batchSize: 2.5 }, 'optimizers[4].learned.metaTrain.config'), { message: /optimizers\[4\]\.learned\.metaTrain\.config\.batchSize/ });
-  t.notThrows(() => probe.checkMetaTrainConfig({ episodes: 3, protocol: 'fixed', parallelEpisodes: 2 }, 'x'));
+  t.throws(() => decodeMetaTraining(probe, { batchSize: 2.5 }, 'optimizers[4].learned.metaTrain.config'), { message: /optimizers\[4\]\.learned\.metaTrain\.config\.batchSize/ });
+  t.notThrows(() => decodeMetaTraining(probe, { episodes: 3, protocol: 'fixed', parallelEpisodes: 2 }, 'x'));
   probe.dispose();
   t.is(decodeDqnConfig({}).replayCapacity, 2000);
   t.is(decodeDqnConfig({}).targetSync, 100);
@@ -451,7 +449,7 @@ test.serial("the 'fixed' protocol replays one meta-train seed every episode; 'ra
     const controller = new DqnController({ horizon: 6, hidden: [8] });
     const { task, trainingSeeds } = spying(logistic);
     const before = tf.memory().numTensors;
-    const report = await controller.metaTrain(familyOf(task), { ...config, protocol });
+    const report = (await metaTrain(controller, familyOf(task), { ...config, protocol })) as DqnMetaTrainReport;
     t.is(tf.memory().numTensors, before, `${protocol}: no tensors leaked`);
     t.is(report.curve.length, 3);
     t.is(report.episodes.length, 3);
@@ -497,7 +495,7 @@ test.serial('a tiny meta-training run learns to raise a too-small learning rate'
   const constant = await validateController(ruleFromSpec({ rule: 'sgd', options: { learningRate: 0.01 } }), task, seeds, horizon);
   const untrained = await validateController(controller.rule(), task, seeds, horizon);
   const started = performance.now();
-  const report = await controller.metaTrain(familyOf(task), {
+  const report = <DqnMetaTrainReport>await metaTrain(controller, familyOf(task), {
     episodes: 40,
     parallelEpisodes: 4,
     updatesPerStep: 2,

@@ -15,6 +15,7 @@ import { esEstimator } from '../src/meta/es/es.js';
 import { unroll } from '../src/meta/objective.js';
 import { familyOf, randomQuadraticTask } from '../src/tasks/index.js';
 import { treeTensors } from '../src/rules/index.js';
+import { metaTrain } from '../src/meta/metaTrain.js';
 
 test.before(async () => {
   await setupBackend('cpu');
@@ -103,7 +104,7 @@ test.serial('meta-training (BPTT and ES) lowers the held-out meta-loss without l
   for (const method of ['bptt', 'es'] as const) {
     const optimizer = new LstmOptimizer({ hidden: 8 });
     const before = tf.memory().numTensors;
-    const report = await optimizer.metaTrain(familyOf(task), {
+    const report = await metaTrain(optimizer, familyOf(task), {
       method,
       iterations: method === 'bptt' ? 40 : 20,
       unroll: 10,

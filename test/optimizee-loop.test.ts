@@ -11,6 +11,7 @@ import { objectiveScore, unroll } from '../src/meta/objective.js';
 import { ruleFromSpec, treeTensors } from '../src/rules/index.js';
 import { runGroup } from '../src/suite/execute.js';
 import { familyOf, taskFromSpec } from '../src/tasks/index.js';
+import { metaTrain } from '../src/meta/metaTrain.js';
 
 test.before(async () => {
   await setupBackend('cpu');
@@ -63,7 +64,7 @@ test.serial('BPTT meta-training and its validation on a noisy task see the noise
   const curve = async (task: ReturnType<typeof noisy>) => {
     const schedule = createLearnedOptimizer('lr-schedule', { horizon: 8 });
     try {
-      const report = await schedule.metaTrain(familyOf(task), { iterations: 2, unroll: 4, tasksPerIteration: 2, validateEvery: 1, validationTasks: 2 });
+      const report = await metaTrain(schedule, familyOf(task), { iterations: 2, unroll: 4, tasksPerIteration: 2, validateEvery: 1, validationTasks: 2 });
       return { curve: report.curve.map((p) => p.metaLoss), validation: report.validation.map((v) => v.loss) };
     } finally {
       schedule.dispose();

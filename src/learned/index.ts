@@ -6,6 +6,6 @@ export { LstmOptimizer, type LstmOptions } from './lstm/lstmOptimizer.js';
 export { preprocessGradient } from './lstm/preprocess.js';
 export { loadPretrained, pretrainedNames, PRETRAINED_DIR } from './pretrained.js';
 export { CoordinatePolicy, POLICY_DEFAULTS, type CoordinatePolicyOptions, type ActionSpace } from './policy/coordinatePolicy.js';
-export { DqnController, DQN_OPTION_DEFAULTS, DQN_DEFAULTS, type DqnOptions, type DqnConfig } from './dqn/index.js';
-export { ActorCriticController, ACTOR_CRITIC_DEFAULTS, ACTOR_CRITIC_CONFIG_DEFAULTS, type ActorCriticOptions, type ActorCriticConfig } from './actorCritic/index.js';
+export { DqnController, DQN_OPTION_DEFAULTS, type DqnOptions } from './dqn/index.js';
+export { ActorCriticController, ACTOR_CRITIC_DEFAULTS, type ActorCriticOptions } from './actorCritic/index.js';
 export { LearnedTfjsOptimizer, learnedTfjsOptimizer, type LearnedMode, type OutsideState } from './tfjsOptimizer.js';

@@ -10,12 +10,10 @@
  * (Baydin et al. 2018): ∂f(θₜ)/∂log ηₜ₋₁ = ∇f(θₜ)·uₜ₋₁, where uₜ₋₁ is the previous update.
  */
 import * as tf from '@tensorflow/tfjs';
-import { metaTrain } from '../meta/metaTrain.js';
 import { chain, scaleByAdam, type StateTree, type UpdateRule } from '../rules/index.js';
 import { learnedTfjsOptimizer } from './tfjsOptimizer.js';
-import type { TaskFamily } from '../tasks/types.js';
 import { registerLearnedOptimizer } from './kinds.js';
-import type { JsonValue, LearnedOptimizer, MetaTrainReport, ProgressCallback } from './types.js';
+import type { JsonValue, LearnedOptimizer } from './types.js';
 
 export interface LrScheduleOptions {
   horizon: number;
@@ -40,6 +38,8 @@ function decode(hyperParams: Record<string, JsonValue>): LrScheduleOptions {
 }
 
 export class LearnedLrSchedule implements LearnedOptimizer {
+  /** Its rule is differentiable in φ: truncated BPTT and ES train it. */
+  readonly differentiable = true;
   readonly kind = 'lr-schedule';
   readonly version = 1;
   readonly hyperParams: Record<string, JsonValue>;
@@ -93,8 +93,9 @@ export class LearnedLrSchedule implements LearnedOptimizer {
     return rule as unknown as UpdateRule;
   }
 
-  metaTrain(family: TaskFamily, config: Record<string, JsonValue>, onProgress?: ProgressCallback): Promise<MetaTrainReport> {
-    return metaTrain(this, family, config, onProgress, { horizon: this.options.horizon, metaLoss: 'log' });
+  /** Meta-training unrolls the schedule's own horizon, on a scale-free (log) objective. */
+  get metaTrainDefaults(): Record<string, JsonValue> {
+    return { horizon: this.options.horizon, metaLoss: 'log' };
   }
 
   toTfjsOptimizer(options: { mode: 'frozen' | 'online' }): tf.Optimizer {

@@ -5,7 +5,6 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { UpdateRule } from '../rules/index.js';
-import type { TaskFamily } from '../tasks/types.js';
 
 export type JsonValue = number | string | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
@@ -42,14 +41,10 @@ export interface LearnedOptimizer {
   readonly metaParams: ReadonlyMap<string, tf.Variable>;
   /** An update rule parameterized by φ: differentiable w.r.t. φ (BPTT), actable through (RL). */
   rule(): UpdateRule;
-  /**
-   * Throws a message naming `path` when `config` is not a valid meta-training config
-   * for this kind (suite files are checked before anything runs). Kinds without it
-   * take the truncated BPTT/ES config.
-   */
-  checkMetaTrainConfig?(config: Record<string, JsonValue>, path: string): void;
-  /** Runs this optimizer's own meta-training method on tasks from `family`. */
-  metaTrain(family: TaskFamily, config: Record<string, JsonValue>, onProgress?: ProgressCallback): Promise<MetaTrainReport>;
+  /** True when `rule()` is differentiable w.r.t. φ: the truncated meta-trainers (BPTT, ES) can train it. */
+  readonly differentiable?: boolean;
+  /** Meta-training config values this optimizer brings (a schedule's own horizon), over the trainer's defaults. */
+  readonly metaTrainDefaults?: Readonly<Record<string, JsonValue>>;
   /**
    * The online optimizer: φ keeps learning during the run it controls (it assigns to
    * its own variables as it goes). Kinds without it have no online mode in suites.

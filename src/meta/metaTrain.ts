@@ -1,38 +1,30 @@
-/** Meta-training dispatch: `config.method` picks the meta-gradient estimator; ES with `workers` > 1 evaluates its pairs on a worker pool. */
-import type { JsonValue, LearnedOptimizer, MetaTrainReport, ProgressCallback } from '../learned/types.js';
-import type { Task, TaskFamily } from '../tasks/types.js';
-import { bpttEstimator } from './bptt/bptt.js';
-import { decodeMetaTrainConfig, type MetaTrainConfig } from './config.js';
-import { esEstimator, esEstimatorWith, type PairEvaluator } from './es/es.js';
-import { trainTruncated } from './truncated.js';
-
-export type OpenPairPool = (optimizer: LearnedOptimizer, task: Task, config: MetaTrainConfig) => { evaluate: PairEvaluator; close(): void };
-
 /**
- * Worker processes need Node, and this module is in the browser build too: the pool
- * is provided by esPairs.ts when it is loaded (the Node entry points load it).
+ * Meta-training a learned optimizer: its config is decoded once, by the trainer that
+ * `method` names (or the first registered one that accepts the optimizer), into the
+ * typed config that trainer's `train` takes.
  */
-let openPairPool: OpenPairPool | undefined;
+import type { JsonValue, LearnedOptimizer, MetaTrainReport, ProgressCallback } from '../learned/types.js';
+import type { TaskFamily } from '../tasks/types.js';
+import { metaTrainerFor, metaTrainerNamed } from './registry.js';
 
-export function provideEsPairPool(open: OpenPairPool): void {
-  openPairPool = open;
+/** A decoded meta-training config and the method it is for. */
+export interface MetaTraining {
+  method: string;
+  config: unknown;
 }
 
-export async function metaTrain(
-  optimizer: LearnedOptimizer,
-  family: TaskFamily,
-  config: Record<string, JsonValue>,
-  onProgress?: ProgressCallback,
-  defaults: Partial<MetaTrainConfig> = {},
-): Promise<MetaTrainReport> {
-  const decoded = decodeMetaTrainConfig(config, 'metaTrain', defaults);
-  if (decoded.method !== 'es') return trainTruncated(optimizer, family, decoded, bpttEstimator, onProgress);
-  if (decoded.workers === 1) return trainTruncated(optimizer, family, decoded, esEstimator, onProgress);
-  if (openPairPool === undefined) throw new Error(`metaTrain.workers: ${decoded.workers} worker processes need Node (the 'alphaopt' entry, not 'alphaopt/web'); set workers to 1`);
-  const pool = openPairPool(optimizer, family.task, decoded);
-  try {
-    return await trainTruncated(optimizer, family, decoded, esEstimatorWith(pool.evaluate, { elsewhere: true }), onProgress);
-  } finally {
-    pool.close();
-  }
+export function decodeMetaTraining(learned: LearnedOptimizer, raw: Readonly<Record<string, JsonValue>> | undefined, path = 'metaTrain'): MetaTraining {
+  const trainer = metaTrainerFor(learned, raw?.['method'], path);
+  return { method: trainer.method, config: trainer.decode(raw ?? {}, path, learned.metaTrainDefaults) };
+}
+
+export function trainDecoded(learned: LearnedOptimizer, family: TaskFamily, training: MetaTraining, onProgress?: ProgressCallback): Promise<MetaTrainReport> {
+  const trainer = metaTrainerNamed(training.method);
+  if (trainer === undefined) throw new Error(`no meta-trainer '${training.method}'`);
+  return trainer.train(learned, family, training.config, onProgress);
+}
+
+/** Decodes `config` (a suite's `metaTrain.config`) and meta-trains `learned` on tasks from `family`. */
+export function metaTrain(learned: LearnedOptimizer, family: TaskFamily, config: Readonly<Record<string, JsonValue>> = {}, onProgress?: ProgressCallback): Promise<MetaTrainReport> {
+  return trainDecoded(learned, family, decodeMetaTraining(learned, config), onProgress);
 }

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { createLearnedOptimizer, learnedKinds } from '../learned/index.js';
-import { decodeMetaTrainConfig } from '../meta/config.js';
+import { decodeMetaTraining, type MetaTraining } from '../meta/metaTrain.js';
 import { ruleFromSpec, type RuleSpec } from '../rules/index.js';
 import { taskFromSpec, type Task, type TaskContext } from '../tasks/index.js';
 import type * as t from 'io-ts';
@@ -34,7 +34,8 @@ export interface LearnedOptimizerPlan {
   hyperParams: Record<string, JsonValue>;
   /** Absolute checkpoint directory, when the suite names one. */
   checkpoint?: string;
-  metaTrain?: { task: Task; config: Record<string, JsonValue> };
+  /** `config` as the suite gave it (recorded beside the checkpoint); `training`, decoded by its meta-trainer. */
+  metaTrain?: { task: Task; config: Record<string, JsonValue>; training: MetaTraining };
   mode: 'frozen' | 'online';
 }
 
@@ -167,8 +168,6 @@ function resolveLearned(entry: LearnedEntry, at: string, suiteDir: string, conte
   }
   const hyperParams = (entry.hyperParams ?? {}) as Record<string, JsonValue>;
   const probe = attempt(problems, `${at}.hyperParams`, () => createLearnedOptimizer(entry.kind, hyperParams), entry.kind);
-  const checkConfig = (config: Record<string, JsonValue>, at: string) =>
-    probe?.checkMetaTrainConfig !== undefined ? probe.checkMetaTrainConfig(config, at) : decodeMetaTrainConfig(config, at);
   if (entry.checkpoint === undefined && entry.metaTrain === undefined && entry.mode !== 'online') {
     problems.push(`${at}: a learned optimizer needs a 'checkpoint' to load, a 'metaTrain' config to train one, or both (or mode 'online' to learn from scratch during each run)`);
   }
@@ -176,8 +175,9 @@ function resolveLearned(entry: LearnedEntry, at: string, suiteDir: string, conte
   if (entry.metaTrain !== undefined) {
     const task = resolveTask(entry.metaTrain.task, `${at}.metaTrain.task`, suiteDir, context, problems);
     const config = (entry.metaTrain.config ?? {}) as Record<string, JsonValue>;
-    attempt(problems, `${at}.metaTrain.config`, () => checkConfig(config, `${at}.metaTrain.config`));
-    if (task !== undefined) metaTrain = { task, config };
+    // Decoded once, here, by the meta-trainer it names: the runner trains with this typed config.
+    const training = probe === undefined ? undefined : attempt(problems, `${at}.metaTrain.config`, () => decodeMetaTraining(probe, config, `${at}.metaTrain.config`));
+    if (task !== undefined && training !== undefined) metaTrain = { task, config, training };
   }
   if (entry.mode === 'online' && probe !== undefined && probe.onlineRule === undefined) {
     problems.push(`${at}.mode: '${entry.kind}' has no online mode; use 'frozen' (or a kind that learns while it runs, such as 'actor-critic')`);

@@ -15,6 +15,7 @@ import { createLearnedOptimizer, loadLearnedOptimizer, saveCheckpoint, type Lear
 import { collectProvenance, describeProvenance, type Provenance } from '../provenance.js';
 import { describeSkipped, writeReport, type MetaTrainingRecord, type ReportResult } from '../reporting/index.js';
 import { familyOf } from '../tasks/index.js';
+import { trainDecoded } from '../meta/metaTrain.js';
 import type { LearnedOptimizerPlan, Suite } from './decode.js';
 import { runGroup, type Row } from './execute.js';
 import { gridRule, learnedRule } from './groupRule.js';
@@ -126,7 +127,7 @@ export async function prepareLearned(plan: LearnedOptimizerPlan, out: string, lo
   }
   const optimizer = createLearnedOptimizer(plan.kind, plan.hyperParams);
   log(`${plan.name}: meta-training a '${plan.kind}' on ${metaTrain.task.id}`);
-  const report = await optimizer.metaTrain(familyOf(metaTrain.task), metaTrain.config, (p) => {
+  const report = await trainDecoded(optimizer, familyOf(metaTrain.task), metaTrain.training, (p) => {
     if (p.iteration % 50 === 0) log(`  iteration ${p.iteration}: meta-loss ${p.metaLoss.toPrecision(4)} (${(p.wallMs / 1000).toFixed(1)} s)`);
   });
   await saveCheckpoint(optimizer, dir);

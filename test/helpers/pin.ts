@@ -23,6 +23,7 @@ import { learnedRule } from '../../src/suite/groupRule.js';
 import { runKey, type RunRecord } from '../../src/suite/record.js';
 import { runSuite } from '../../src/suite/runner.js';
 import { familyOf, taskFromSpec } from '../../src/tasks/index.js';
+import { metaTrain } from '../../src/meta/metaTrain.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -110,7 +111,7 @@ export async function metaTrainingPins(): Promise<Pins['metaTraining']> {
   for (const [name, kind, options, config] of cases) {
     const learned = createLearnedOptimizer(kind, options);
     try {
-      const report = await learned.metaTrain(familyOf(quadratic()), config);
+      const report = await metaTrain(learned, familyOf(quadratic()), config);
       out[name] = { curve: report.curve.map((p) => p.metaLoss), validation: report.validation.map((v) => v.loss), bestIteration: report.bestIteration, metaParams: await weightsHash(learned) };
     } finally {
       learned.dispose();

@@ -12,17 +12,14 @@
 import * as tf from '@tensorflow/tfjs';
 import type { UpdateRule } from '../../rules/index.js';
 import { learnedTfjsOptimizer, type OutsideState } from '../tfjsOptimizer.js';
-import type { TaskFamily } from '../../tasks/types.js';
 import type { MlpLayer } from '../policy/mlp.js';
 import { registerLearnedOptimizer } from '../kinds.js';
-import type { JsonValue, LearnedOptimizer, MetaTrainReport, ProgressCallback } from '../types.js';
-import { decodeActorCriticConfig } from '../../meta/actorCritic/config.js';
+import type { JsonValue, LearnedOptimizer } from '../types.js';
 import { ActorCriticLearner } from './learner.js';
 import { createActor, createCritic, type ActorWeights } from './networks.js';
 import { actionSize, decodeActorCriticOptions, type ActorCriticOptions } from './options.js';
 import { frozenRule, onlineRule, type LearningObserver } from './rules.js';
 import { stateSize } from './state.js';
-import { trainActorCritic } from '../../meta/actorCritic/trainActorCritic.js';
 
 export class ActorCriticController implements LearnedOptimizer {
   readonly kind = 'actor-critic';
@@ -68,14 +65,6 @@ export class ActorCriticController implements LearnedOptimizer {
     const learning = this.learningRule();
     this.disposers.push(learning.dispose);
     return learning.rule;
-  }
-
-  checkMetaTrainConfig(config: Record<string, JsonValue>, path: string): void {
-    decodeActorCriticConfig(config, path);
-  }
-
-  metaTrain(family: TaskFamily, config: Record<string, JsonValue>, onProgress?: ProgressCallback): Promise<MetaTrainReport> {
-    return trainActorCritic(this, family, config, onProgress);
   }
 
   toTfjsOptimizer(options: { mode: 'frozen' | 'online' }): tf.Optimizer {

@@ -1,4 +1,3 @@
 export { ActorCriticController } from './actorCritic.js';
 export { ACTOR_CRITIC_DEFAULTS, type ActorCriticOptions, type StateKind } from './options.js';
-export { ACTOR_CRITIC_CONFIG_DEFAULTS, type ActorCriticConfig } from '../../meta/actorCritic/config.js';
 export { ACTOR_BATCH_OFFSET, feedbackWeight } from './rules.js';

@@ -13,15 +13,12 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { UpdateRule } from '../../rules/index.js';
 import { learnedTfjsOptimizer } from '../tfjsOptimizer.js';
-import type { TaskFamily } from '../../tasks/types.js';
 import type { MlpLayer } from '../policy/mlp.js';
 import { registerLearnedOptimizer } from '../kinds.js';
-import type { JsonValue, LearnedOptimizer, ProgressCallback } from '../types.js';
-import { decodeDqnConfig } from '../../meta/dqn/config.js';
+import type { JsonValue, LearnedOptimizer } from '../types.js';
 import { controllerRule } from './controllerRule.js';
 import { decodeDqnOptions, type DqnOptions } from './options.js';
 import { createQNetwork, layerVariables } from './qNetwork.js';
-import { trainDqn, type DqnMetaTrainReport } from '../../meta/dqn/trainDqn.js';
 
 export class DqnController implements LearnedOptimizer {
   readonly kind = 'dqn-controller';
@@ -41,14 +38,6 @@ export class DqnController implements LearnedOptimizer {
 
   rule(): UpdateRule {
     return controllerRule(this.options, this.qLayers) as unknown as UpdateRule;
-  }
-
-  checkMetaTrainConfig(config: Record<string, JsonValue>, path: string): void {
-    decodeDqnConfig(config, path);
-  }
-
-  metaTrain(family: TaskFamily, config: Record<string, JsonValue>, onProgress?: ProgressCallback): Promise<DqnMetaTrainReport> {
-    return trainDqn(this, family, config, onProgress);
   }
 
   toTfjsOptimizer(options: { mode: 'frozen' | 'online' }): tf.Optimizer {

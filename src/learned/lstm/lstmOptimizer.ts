@@ -7,12 +7,10 @@
  * output: the update itself, θ ← θ + outputScale · (W·h + b).
  */
 import * as tf from '@tensorflow/tfjs';
-import { metaTrain } from '../../meta/metaTrain.js';
 import type { UpdateRule } from '../../rules/index.js';
 import { learnedTfjsOptimizer } from '../tfjsOptimizer.js';
-import type { TaskFamily } from '../../tasks/types.js';
 import { registerLearnedOptimizer } from '../kinds.js';
-import type { JsonValue, LearnedOptimizer, MetaTrainReport, ProgressCallback } from '../types.js';
+import type { JsonValue, LearnedOptimizer } from '../types.js';
 import { lstmCell, type LstmWeights } from './cell.js';
 import { preprocessGradient } from './preprocess.js';
 
@@ -47,6 +45,8 @@ type LstmState = { h: tf.Tensor[]; c: tf.Tensor[] };
 export const LSTM_CHUNK = 1 << 18;
 
 export class LstmOptimizer implements LearnedOptimizer {
+  /** Its rule is differentiable in φ: truncated BPTT (the paper) and ES train it. */
+  readonly differentiable = true;
   readonly kind = 'lstm';
   readonly version = 1;
   readonly hyperParams: Record<string, JsonValue>;
@@ -129,10 +129,6 @@ export class LstmOptimizer implements LearnedOptimizer {
         return { updates: pieces.map((piece, i) => tf.reshape(piece, grads[i]!.shape)), state: { h, c } };
       },
     };
-  }
-
-  metaTrain(family: TaskFamily, config: Record<string, JsonValue>, onProgress?: ProgressCallback): Promise<MetaTrainReport> {
-    return metaTrain(this, family, config, onProgress);
   }
 
   toTfjsOptimizer(options: { mode: 'frozen' | 'online' }): tf.Optimizer {

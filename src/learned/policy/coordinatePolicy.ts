@@ -11,13 +11,10 @@
  * src/meta/ppo/); the frozen optimizer applies the mean μ(x).
  */
 import * as tf from '@tensorflow/tfjs';
-import { decodePpoConfig } from '../../meta/ppo/config.js';
-import { trainPpo } from '../../meta/ppo/trainPpo.js';
 import type { UpdateRule } from '../../rules/index.js';
 import { learnedTfjsOptimizer } from '../tfjsOptimizer.js';
-import type { TaskFamily } from '../../tasks/types.js';
 import { registerLearnedOptimizer } from '../kinds.js';
-import type { JsonValue, LearnedOptimizer, MetaTrainReport, ProgressCallback } from '../types.js';
+import type { JsonValue, LearnedOptimizer } from '../types.js';
 import { flattenAll, lossPerCoordinate, unflattenLike } from './flatten.js';
 import { frozenPolicyRule, type ColumnState } from './frozenRule.js';
 import { featureCount, initHistory, observe, recordStep, type HistoryState } from './history.js';
@@ -178,14 +175,6 @@ export class CoordinatePolicy implements LearnedOptimizer {
         return { updates: unflattenLike(update, input.params), state: recordStep(state, o.observed, update, o.loss) };
       },
     };
-  }
-
-  checkMetaTrainConfig(config: Record<string, JsonValue>, path: string): void {
-    decodePpoConfig(config, path);
-  }
-
-  metaTrain(family: TaskFamily, config: Record<string, JsonValue>, onProgress?: ProgressCallback): Promise<MetaTrainReport> {
-    return trainPpo(this, family, config, onProgress);
   }
 
   toTfjsOptimizer(options: { mode: 'frozen' | 'online' }): tf.Optimizer {

@@ -11,8 +11,8 @@ import { scoreRule } from '../../loop/score.js';
 import { driveRows } from '../../loop/drive.js';
 import type { UpdateRule } from '../../rules/index.js';
 import type { TaskFamily } from '../../tasks/types.js';
-import type { JsonValue, MetaTrainReport, ProgressCallback } from '../../learned/types.js';
-import { decodeActorCriticConfig } from './config.js';
+import type { MetaTrainReport, ProgressCallback } from '../../learned/types.js';
+import type { ActorCriticConfig } from './config.js';
 
 export interface TrainableActorCritic {
   readonly metaParams: ReadonlyMap<string, tf.Variable>;
@@ -46,8 +46,7 @@ async function episode(rule: UpdateRule, family: TaskFamily, seeds: number[], ho
   }
 }
 
-export async function trainActorCritic(controller: TrainableActorCritic, family: TaskFamily, rawConfig: Record<string, JsonValue>, onProgress?: ProgressCallback): Promise<MetaTrainReport> {
-  const config = decodeActorCriticConfig(rawConfig);
+export async function trainActorCritic(controller: TrainableActorCritic, family: TaskFamily, config: ActorCriticConfig, onProgress?: ProgressCallback): Promise<MetaTrainReport> {
   const started = performance.now();
   const report: MetaTrainReport = { method: 'actor-critic', curve: [], validation: [], bestIteration: 0, wallMs: 0 };
   await family.task.prepare?.();

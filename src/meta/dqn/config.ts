@@ -74,7 +74,10 @@ export const DQN_DEFAULTS: DqnConfig = {
   ...REWARD_DEFAULTS,
 };
 
-export function decodeDqnConfig(input: unknown, path = 'metaTrain'): DqnConfig {
+/** The decoded config: `thresholdFromTask` when the suite left the threshold to the task (the task's own, else the default). */
+export type DecodedDqnConfig = DqnConfig & { thresholdFromTask: boolean };
+
+export function decodeDqnConfig(input: unknown, path = 'metaTrain'): DecodedDqnConfig {
   const config = decodeWithDefaults(DqnConfig, DQN_DEFAULTS, input, path);
   requirePositiveIntegers(
     config,
@@ -90,5 +93,5 @@ export function decodeDqnConfig(input: unknown, path = 'metaTrain'): DqnConfig {
   }
   if (!(config.rewardSmoothing >= 0 && config.rewardSmoothing < 1)) throw new Error(`${path}.rewardSmoothing: expected a number in [0, 1), e.g. 0.9; got ${config.rewardSmoothing}`);
   if (!(config.flatTolerance >= 0)) throw new Error(`${path}.flatTolerance: expected a non-negative number, got ${config.flatTolerance}`);
-  return config;
+  return { ...config, thresholdFromTask: (input as Record<string, unknown> | undefined)?.['threshold'] === undefined };
 }

@@ -15,8 +15,8 @@ import { hashSeed, rng } from '../../random.js';
 import type { UpdateRule } from '../../rules/index.js';
 import type { Task, TaskFamily } from '../../tasks/types.js';
 import type { MlpLayer } from '../../learned/policy/mlp.js';
-import type { JsonValue, MetaTrainReport, ProgressCallback } from '../../learned/types.js';
-import { decodeDqnConfig } from './config.js';
+import type { MetaTrainReport, ProgressCallback } from '../../learned/types.js';
+import type { DecodedDqnConfig } from './config.js';
 import { runEpisode, type EpisodeResult } from './episode.js';
 import { epsilonAt } from './exploration.js';
 import { FEATURE_COUNT } from '../../learned/dqn/features.js';
@@ -46,8 +46,7 @@ export const validateController = (rule: UpdateRule, task: Task, seeds: number[]
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-export async function trainDqn(controller: TrainableController, family: TaskFamily, rawConfig: Record<string, JsonValue>, onProgress?: ProgressCallback): Promise<DqnMetaTrainReport> {
-  const config = decodeDqnConfig(rawConfig);
+export async function trainDqn(controller: TrainableController, family: TaskFamily, config: DecodedDqnConfig, onProgress?: ProgressCallback): Promise<DqnMetaTrainReport> {
   const { options } = controller;
   const started = performance.now();
   const task = family.task;
@@ -64,7 +63,7 @@ export async function trainDqn(controller: TrainableController, family: TaskFami
     newMinimumReward: config.newMinimumReward,
     thresholdReward: config.thresholdReward,
     // The task's own threshold (a suite task entry may set one) unless the config names one.
-    threshold: rawConfig['threshold'] === undefined ? (task.threshold ?? config.threshold) : config.threshold,
+    threshold: config.thresholdFromTask ? (task.threshold ?? config.threshold) : config.threshold,
   };
   const rows = config.parallelEpisodes;
   const report: DqnMetaTrainReport = {

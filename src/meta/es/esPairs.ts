@@ -17,7 +17,7 @@ import { taskSpecOf, type TaskContext, type TaskSpec } from '../../tasks/registr
 import type { Task } from '../../tasks/types.js';
 import type { MetaTrainConfig } from '../config.js';
 import type { PairEvaluator, PairLosses } from './es.js';
-import { provideEsPairPool } from '../metaTrain.js';
+import { provideEsPairPool } from './index.js';
 
 /** A tensor as JSON: dtype, shape and its values' bytes in base64 (exact, NaN and ±∞ included). */
 export interface EncodedTensor {

@@ -15,11 +15,11 @@ import { BestSnapshot } from '../bestSnapshot.js';
 import { scoreRule } from '../../loop/score.js';
 import type { CoordinatePolicy } from '../../learned/policy/coordinatePolicy.js';
 import { applyMlp } from '../../learned/policy/mlp.js';
-import type { JsonValue, MetaTrainReport, ProgressCallback } from '../../learned/types.js';
+import type { MetaTrainReport, ProgressCallback } from '../../learned/types.js';
 import { adam, chain, clipByGlobalNorm, type UpdateRule } from '../../rules/index.js';
 import { toTfjsOptimizer } from '../../rules/tfjsOptimizer.js';
 import type { TaskFamily } from '../../tasks/types.js';
-import { decodePpoConfig, type PpoConfig } from './config.js';
+import type { PpoConfig } from './config.js';
 import { RunningStd, generalizedAdvantages, standardize } from './gae.js';
 import { clippedSurrogateLoss, gaussianEntropy, gaussianLogProb } from './loss.js';
 import { rollout, type Rollout } from './rollout.js';
@@ -63,10 +63,9 @@ async function ppoUpdate(policy: CoordinatePolicy, optimizer: tf.Optimizer, batc
 export async function trainPpo(
   policy: CoordinatePolicy,
   family: TaskFamily,
-  rawConfig: Record<string, JsonValue>,
+  config: PpoConfig,
   onProgress?: ProgressCallback,
 ): Promise<MetaTrainReport> {
-  const config = decodePpoConfig(rawConfig);
   const started = performance.now();
   const task = family.task;
   await task.prepare?.();
