@@ -51,7 +51,7 @@ const CANDIDATES: Array<[string, () => tf.Optimizer]> = [
 for (const name of ['policy-logistic', 'lstm-mnist']) {
   // By path from the repository root: the compiled bench lives in dist-bench/, away from pretrained/.
   const learned = await loadLearnedOptimizer(path.join('pretrained', name));
-  CANDIDATES.push([`learned: ${name}`, () => learned.toTfjsOptimizer({ mode: 'frozen' })]);
+  CANDIDATES.push([`learned: ${name}`, () => toTfjsOptimizer(learned, 'frozen')]);
 }
 
 const model = mlp();

@@ -18,6 +18,7 @@ import { applyUpdates, treeTensors, type StateTree, type UpdateRule } from '../s
 import { lossAndGrad } from '../src/loop/lossAndGrad.js';
 import { familyOf, logisticRegressionTask, type Task } from '../src/tasks/index.js';
 import { metaTrain, decodeMetaTraining } from '../src/meta/metaTrain.js';
+import { toTfjsOptimizer } from '../src/learned/tfjsOptimizer.js';
 
 test.before(async () => {
   await setupBackend('cpu');
@@ -195,7 +196,7 @@ test.serial('as a tfjs optimizer, frozen and online, it trains a model with mode
   for (const mode of ['frozen', 'online'] as const) {
     const c = new ActorCriticController({ initialLearningRate: 0.1 });
     const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2] })] });
-    model.compile({ optimizer: c.toTfjsOptimizer({ mode }), loss: 'meanSquaredError' });
+    model.compile({ optimizer: toTfjsOptimizer(c, mode), loss: 'meanSquaredError' });
     const xs = tf.tensor2d([[0, 1], [1, 0], [1, 1], [2, 1]]);
     const ys = tf.tensor2d([[1], [2], [3], [5]]);
     const history = await model.fit(xs, ys, { epochs: 30, verbose: 0 });

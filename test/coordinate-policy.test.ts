@@ -21,6 +21,7 @@ import { scoreRule } from '../src/loop/score.js';
 import { treeTensors, type UpdateRule } from '../src/rules/index.js';
 import { familyOf, logisticRegressionTask } from '../src/tasks/index.js';
 import { metaTrain } from '../src/meta/metaTrain.js';
+import { toTfjsOptimizer } from '../src/learned/tfjsOptimizer.js';
 
 test.before(async () => {
   await setupBackend('cpu');
@@ -262,13 +263,13 @@ test.serial('checkpoints round-trip; another kind is refused; the policy trains 
 
   // An untrained learning-rate policy is SGD at its base rate: it must fit a small regression.
   const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: 1, kernelInitializer: 'zeros' })] });
-  model.compile({ optimizer: loaded.toTfjsOptimizer({ mode: 'frozen' }), loss: 'meanSquaredError' });
+  model.compile({ optimizer: toTfjsOptimizer(loaded, 'frozen'), loss: 'meanSquaredError' });
   const x = tf.randomNormal([64, 3], 0, 1, 'float32', 5);
   const y = tf.sum(tf.mul(x, tf.tensor1d([1, -2, 0.5])), 1, true);
   const history = await model.fit(x, y, { epochs: 30, batchSize: 64, verbose: 0 });
   const losses = history.history['loss'] as number[];
   t.true(losses.at(-1)! < 0.2 * losses[0]!, `loss ${losses[0]} → ${losses.at(-1)}`);
-  t.throws(() => loaded.toTfjsOptimizer({ mode: 'online' }), { message: /no online mode/ });
+  t.throws(() => toTfjsOptimizer(loaded, 'online'), { message: /no online mode/ });
   model.optimizer.dispose();
   model.dispose();
   tf.dispose([x, y]);

@@ -12,6 +12,7 @@ import { loadPretrained, pretrainedNames } from '../src/learned/index.js';
 import { mnistMlpTask } from '../src/tasks/index.js';
 import { sgd } from '../src/rules/index.js';
 import { runGroup } from '../src/suite/execute.js';
+import { toTfjsOptimizer } from '../src/learned/tfjsOptimizer.js';
 
 test.before(async () => {
   await setupBackend('cpu');
@@ -95,7 +96,7 @@ test('shipped LSTM checkpoints load with one call and train a model they were no
   const model = tf.sequential({
     layers: [tf.layers.dense({ inputShape: [4], units: 6, activation: 'tanh', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }), tf.layers.dense({ units: 1 })],
   });
-  model.compile({ optimizer: optimizer.toTfjsOptimizer({ mode: 'frozen' }), loss: 'meanSquaredError' });
+  model.compile({ optimizer: toTfjsOptimizer(optimizer, 'frozen'), loss: 'meanSquaredError' });
   const x = tf.randomNormal([64, 4], 0, 1, 'float32', 3);
   const y = tf.sum(tf.mul(x, tf.tensor1d([0.5, -1, 0.25, 2])), 1, true);
   const history = await model.fit(x, y, { epochs: 40, batchSize: 64, verbose: 0 });

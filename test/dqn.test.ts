@@ -30,6 +30,7 @@ import { runGroup } from '../src/suite/execute.js';
 import { familyOf, logisticRegressionTask, type Task } from '../src/tasks/index.js';
 import { metaTrain, decodeMetaTraining } from '../src/meta/metaTrain.js';
 import type { DqnMetaTrainReport } from '../src/meta/dqn/trainDqn.js';
+import { toTfjsOptimizer } from '../src/learned/tfjsOptimizer.js';
 
 test.before(async () => {
   await setupBackend('cpu');
@@ -386,14 +387,14 @@ test.serial('a checkpoint round trip gives the same greedy choices', async (t) =
 
 test.serial('as a tfjs optimizer it treats a model\'s variables as one row; it has no online mode and needs the loss', async (t) => {
   const controller = new DqnController({ hidden: [8] });
-  t.throws(() => controller.toTfjsOptimizer({ mode: 'online' }), { message: /no online mode/ });
+  t.throws(() => toTfjsOptimizer(controller, 'online'), { message: /no online mode/ });
   t.false('onlineRule' in controller);
   const before = tf.memory().numTensors;
   // Built in tidy: tf.variable keeps its own handle on the initial values.
   const [w, b] = tf.tidy(() => [tf.variable(tf.tensor2d([[0.5, -0.5], [0.2, 0.1], [0, 0.3]])), tf.variable(tf.zeros([2]))]);
   const x = tf.tensor2d([[1, 2, 3], [0, 1, -1], [2, 0, 1], [1, 1, 1]]);
   const y = tf.tensor2d([[1, 0], [0, 1], [1, 1], [0, 0]]);
-  const optimizer = controller.toTfjsOptimizer({ mode: 'frozen' });
+  const optimizer = toTfjsOptimizer(controller, 'frozen');
   const initial = await values([w, b]);
   for (let i = 0; i < 5; i++) optimizer.minimize(() => tf.mean(tf.square(tf.sub(tf.add(tf.matMul(x, w), b), y))) as tf.Scalar, false, [w, b]);
   t.notDeepEqual(await values([w, b]), initial);

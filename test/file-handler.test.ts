@@ -23,7 +23,7 @@ test('a model with a learned optimizer saves to file:// and loads back from it, 
   const y = tf.tensor2d([[1], [0], [2], [-1]]);
   const lo = new LearnedLrSchedule({ horizon: 10, initialLearningRate: 0.05 });
   const original = model();
-  original.compile({ optimizer: lo.toTfjsOptimizer({ mode: 'online' }), loss: 'meanSquaredError' });
+  original.compile({ optimizer: toTfjsOptimizer(lo, 'online'), loss: 'meanSquaredError' });
   await original.fit(x, y, { epochs: 3, batchSize: 2, shuffle: false, verbose: 0 });
 
   await original.save(`file://${dir}`, { includeOptimizer: true });

@@ -62,7 +62,7 @@ for (const kind of learnedKinds()) {
       // Move φ off its seeded initialisation, so that only a saved φ can reproduce it.
       [...lo.metaParams.values()].forEach((v, i) => v.assign(tf.tidy(() => tf.add(v, tf.randomNormal(v.shape, 0, 0.05, 'float32', 100 + i)))));
       const original = model();
-      original.compile({ optimizer: lo.toTfjsOptimizer({ mode }), loss: 'meanSquaredError' });
+      original.compile({ optimizer: toTfjsOptimizer(lo, mode), loss: 'meanSquaredError' });
       await fit(original, x, y); // k = 8 steps
 
       const artifacts = await saveToMemory(original);
@@ -106,7 +106,7 @@ test.serial('a saved model whose learned meta-parameters hold NaN is refused on 
   const { x, y } = data();
   const lo = createLearnedOptimizer('lr-schedule', { horizon: 5 });
   const m = model();
-  m.compile({ optimizer: lo.toTfjsOptimizer({ mode: 'frozen' }), loss: 'meanSquaredError' });
+  m.compile({ optimizer: toTfjsOptimizer(lo, 'frozen'), loss: 'meanSquaredError' });
   await m.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0 });
   const artifacts = await saveToMemory(m);
   // Overwrite the first value of φ in the weight data (float32 and int32 weights take 4 bytes per value).

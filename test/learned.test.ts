@@ -15,6 +15,7 @@ import { objectiveScore } from '../src/meta/objective.js';
 import { familyOf, randomQuadraticTask } from '../src/tasks/index.js';
 import { quadraticLoss } from './helpers/quadratic.js';
 import { metaTrain } from '../src/meta/metaTrain.js';
+import { toTfjsOptimizer } from '../src/learned/tfjsOptimizer.js';
 
 test.before(async () => {
   await setupBackend('cpu');
@@ -76,7 +77,7 @@ test.serial('frozen mode leaves φ untouched; online mode adapts the schedule by
   for (const mode of ['frozen', 'online'] as const) {
     const optimizer = new LearnedLrSchedule({ horizon: 50, initialLearningRate: 0.005 });
     const before = await optimizer.schedule();
-    const tfOptimizer = optimizer.toTfjsOptimizer({ mode });
+    const tfOptimizer = toTfjsOptimizer(optimizer, mode);
     const theta = tf.variable(tf.tensor1d([1, 0.8]));
     const start = (await quadraticLoss(theta).data())[0]!;
     for (let i = 0; i < 40; i++) tfOptimizer.minimize(() => quadraticLoss(theta), false, [theta]);

@@ -16,6 +16,7 @@ import { unroll } from '../src/meta/objective.js';
 import { familyOf, randomQuadraticTask } from '../src/tasks/index.js';
 import { treeTensors } from '../src/rules/index.js';
 import { metaTrain } from '../src/meta/metaTrain.js';
+import { toTfjsOptimizer } from '../src/learned/tfjsOptimizer.js';
 
 test.before(async () => {
   await setupBackend('cpu');
@@ -132,14 +133,14 @@ test.serial('meta-training (BPTT and ES) lowers the held-out meta-loss without l
 test.serial('a frozen LSTM optimizer trains a tfjs model through model.fit', async (t) => {
   const optimizer = new LstmOptimizer();
   const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: 1, kernelInitializer: tf.initializers.zeros() })] });
-  model.compile({ optimizer: optimizer.toTfjsOptimizer({ mode: 'frozen' }), loss: 'meanSquaredError' });
+  model.compile({ optimizer: toTfjsOptimizer(optimizer, 'frozen'), loss: 'meanSquaredError' });
   const x = tf.tensor2d([[1, 2, 3], [0, 1, 0], [2, 0, 1], [1, 1, 1]]);
   const y = tf.tensor2d([[1], [0.5], [-1], [0.2]]);
   const before = await optimizer.metaParams.get('output/kernel')!.data();
   const history = await model.fit(x, y, { epochs: 5, verbose: 0 });
   t.true((history.history['loss'] as number[]).every(Number.isFinite));
   t.deepEqual(await optimizer.metaParams.get('output/kernel')!.data(), before, 'frozen: φ unchanged');
-  t.throws(() => optimizer.toTfjsOptimizer({ mode: 'online' }), { message: /no online mode/ });
+  t.throws(() => toTfjsOptimizer(optimizer, 'online'), { message: /no online mode/ });
   model.optimizer.dispose();
   model.dispose();
   tf.dispose([x, y]);

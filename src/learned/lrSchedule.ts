@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { chain, scaleByAdam, type StateTree, type UpdateRule } from '../rules/index.js';
-import { learnedTfjsOptimizer } from './tfjsOptimizer.js';
+import { cloneLearned } from './clone.js';
 import { registerLearnedOptimizer } from './kinds.js';
 import type { JsonValue, LearnedOptimizer } from './types.js';
 
@@ -98,8 +98,8 @@ export class LearnedLrSchedule implements LearnedOptimizer {
     return { horizon: this.options.horizon, metaLoss: 'log' };
   }
 
-  toTfjsOptimizer(options: { mode: 'frozen' | 'online' }): tf.Optimizer {
-    return learnedTfjsOptimizer(this, options.mode);
+  clone(): LearnedOptimizer {
+    return cloneLearned(this);
   }
 
   /** The current schedule (for reports). */

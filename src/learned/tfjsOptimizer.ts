@@ -7,20 +7,15 @@
  * optimizers' moments). A reloaded optimizer owns the learned optimizer it rebuilt and frees it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { RuleOptimizer } from '../rules/tfjsOptimizer.js';
+import { RuleOptimizer, toTfjsOptimizer as ruleTfjsOptimizer } from '../rules/tfjsOptimizer.js';
 import type { UpdateRule } from '../rules/index.js';
 import { firstNonFinite } from './integrity.js';
 import { createLearnedOptimizer } from './kinds.js';
-import type { JsonValue, LearnedOptimizer } from './types.js';
+import type { JsonValue, LearnedOptimizer, OutsideState } from './types.js';
 
+export type { OutsideState } from './types.js';
 type NamedTensor = { name: string; tensor: tf.Tensor };
 export type LearnedMode = 'frozen' | 'online';
-
-/** State an online rule keeps outside its state tree, saved and restored with the optimizer's weights. */
-export interface OutsideState {
-  getWeights(): Promise<NamedTensor[]>;
-  setWeights(weights: NamedTensor[]): Promise<void>;
-}
 
 /** Weight-name prefixes; rule-state paths are built from state-tree keys, none of which contain ':'. */
 const META = 'learned:meta/';
@@ -60,10 +55,12 @@ export class LearnedTfjsOptimizer extends RuleOptimizer {
       learned.dispose();
       throw new Error(`${where}: the model was saved with '${kind}' version ${JSON.stringify(version)}; this build reads version ${learned.version}`);
     }
-    const optimizer = learned.toTfjsOptimizer({ mode });
-    if (!(optimizer instanceof LearnedTfjsOptimizer)) {
+    let optimizer: LearnedTfjsOptimizer;
+    try {
+      optimizer = learnedTfjsOptimizer(learned, mode);
+    } catch (error) {
       learned.dispose();
-      throw new Error(`${where}: '${kind}'.toTfjsOptimizer did not return a LearnedTfjsOptimizer (use learnedTfjsOptimizer)`);
+      throw error;
     }
     optimizer.ownsLearned = true;
     return optimizer as unknown as T;
@@ -104,10 +101,24 @@ export class LearnedTfjsOptimizer extends RuleOptimizer {
 
 tf.serialization.registerClass(LearnedTfjsOptimizer);
 
-/** The tfjs optimizer of `learned` in `mode`: its rule (or online rule), plus state kept outside that rule. */
-export function learnedTfjsOptimizer(learned: LearnedOptimizer, mode: LearnedMode, online?: { rule: UpdateRule; outside?: OutsideState }): LearnedTfjsOptimizer {
+/**
+ * The tfjs optimizer of `learned` in `mode` ('frozen': φ fixed; 'online': φ keeps learning during
+ * the run): its rule (or online rule), plus the state an online learner keeps outside that rule.
+ */
+export function learnedTfjsOptimizer(learned: LearnedOptimizer, mode: LearnedMode): LearnedTfjsOptimizer {
   if (mode === 'frozen') return new LearnedTfjsOptimizer(learned, mode, learned.rule());
-  if (online !== undefined) return new LearnedTfjsOptimizer(learned, mode, online.rule, online.outside);
-  if (learned.onlineRule === undefined) throw new Error(`the '${learned.kind}' optimizer has no online mode; use { mode: 'frozen' }`);
-  return new LearnedTfjsOptimizer(learned, mode, learned.onlineRule());
+  if (learned.onlineRule === undefined) throw new Error(`the '${learned.kind}' optimizer has no online mode; use mode 'frozen'`);
+  const online = learned.onlineRule();
+  return new LearnedTfjsOptimizer(learned, mode, online, online.outside);
+}
+
+/** A `tf.Optimizer` for `model.fit`: of an update rule, or of a learned optimizer in `mode`. */
+export function toTfjsOptimizer(rule: UpdateRule): RuleOptimizer;
+export function toTfjsOptimizer(learned: LearnedOptimizer, mode: LearnedMode): LearnedTfjsOptimizer;
+export function toTfjsOptimizer(of: UpdateRule | LearnedOptimizer, mode?: LearnedMode): RuleOptimizer {
+  if ('metaParams' in of) {
+    if (mode === undefined) throw new Error(`toTfjsOptimizer: a '${of.kind}' learned optimizer needs a mode, 'frozen' or 'online'`);
+    return learnedTfjsOptimizer(of, mode);
+  }
+  return ruleTfjsOptimizer(of);
 }

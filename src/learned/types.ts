@@ -30,6 +30,17 @@ export interface MetaTrainReport {
 
 export type ProgressCallback = (point: MetaTrainPoint) => void;
 
+type NamedTensor = { name: string; tensor: tf.Tensor };
+
+/** State an online rule keeps outside its state tree, saved and restored with a tfjs optimizer's weights. */
+export interface OutsideState {
+  getWeights(): Promise<NamedTensor[]>;
+  setWeights(weights: NamedTensor[]): Promise<void>;
+}
+
+/** An online rule, with the learner state it keeps outside its state tree (its own optimizers' moments), if any. */
+export type OnlineRule = UpdateRule & { readonly outside?: OutsideState };
+
 export interface LearnedOptimizer {
   /** Registered kind (checkpoints record it), e.g. 'lr-schedule', 'lstm'. */
   readonly kind: string;
@@ -49,8 +60,8 @@ export interface LearnedOptimizer {
    * The online optimizer: φ keeps learning during the run it controls (it assigns to
    * its own variables as it goes). Kinds without it have no online mode in suites.
    */
-  onlineRule?(): UpdateRule;
-  /** 'frozen': φ fixed (meta-test); 'online': φ keeps learning during the run. */
-  toTfjsOptimizer(options: { mode: 'frozen' | 'online' }): tf.Optimizer;
+  onlineRule?(): OnlineRule;
+  /** A new optimizer of the same kind and options with a copy of φ (an online run learns on its own copy). */
+  clone(): LearnedOptimizer;
   dispose(): void;
 }

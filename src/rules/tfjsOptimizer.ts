@@ -128,7 +128,7 @@ export class RuleOptimizer extends tf.Optimizer {
     if (this.rule.spec === undefined) {
       throw new Error(
         'this optimizer cannot be serialised: its rule has no JSON spec — a hyper-parameter given as a tensor, or a hand-written rule. ' +
-          'Give hyper-parameters as numbers or schedules; for a learned optimizer use learned.toTfjsOptimizer({ mode }), which saves and reloads.',
+          'Give hyper-parameters as numbers or schedules; for a learned optimizer use toTfjsOptimizer(learned, mode), which saves and reloads.',
       );
     }
     return { rule: this.rule.spec as unknown as tf.serialization.ConfigDictValue };

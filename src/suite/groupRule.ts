@@ -4,7 +4,6 @@
  * same optimizer gives the same numbers in both.
  */
 import * as tf from '@tensorflow/tfjs';
-import { createLearnedOptimizer } from '../learned/kinds.js';
 import type { LearnedOptimizer } from '../learned/types.js';
 import { ruleFromSpec, type RuleSpec, type UpdateRule } from '../rules/index.js';
 import type { Row } from './execute.js';
@@ -25,7 +24,6 @@ export function gridRule(spec: RuleSpec, name: string, gridKeys: readonly string
 export function learnedRule(prepared: LearnedOptimizer, mode: 'frozen' | 'online'): GroupRule {
   if (mode === 'frozen') return { rule: prepared.rule(), dispose: () => undefined };
   if (prepared.onlineRule === undefined) throw new Error(`a '${prepared.kind}' optimizer has no online mode; use it frozen`);
-  const copy = createLearnedOptimizer(prepared.kind, prepared.hyperParams);
-  for (const [name, variable] of copy.metaParams) variable.assign(prepared.metaParams.get(name)!);
+  const copy = prepared.clone();
   return { rule: copy.onlineRule!(), dispose: () => copy.dispose() };
 }

@@ -27,7 +27,7 @@ function optimizerFor(choice: string, learningRate: number): Promise<tf.Optimize
   if ((BASELINES as readonly string[]).includes(choice)) {
     return Promise.resolve(toTfjsOptimizer(rules.ruleFromSpec({ rule: choice, options: { learningRate } })));
   }
-  return loadPretrained(choice).then((learned) => learned.toTfjsOptimizer({ mode: 'frozen' }));
+  return loadPretrained(choice).then((learned) => toTfjsOptimizer(learned, 'frozen'));
 }
 
 async function train(digits: Digits): Promise<void> {

@@ -11,10 +11,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { UpdateRule } from '../../rules/index.js';
-import { learnedTfjsOptimizer, type OutsideState } from '../tfjsOptimizer.js';
+import { cloneLearned } from '../clone.js';
 import type { MlpLayer } from '../policy/mlp.js';
 import { registerLearnedOptimizer } from '../kinds.js';
-import type { JsonValue, LearnedOptimizer } from '../types.js';
+import type { JsonValue, LearnedOptimizer, OnlineRule, OutsideState } from '../types.js';
 import { ActorCriticLearner } from './learner.js';
 import { createActor, createCritic, type ActorWeights } from './networks.js';
 import { actionSize, decodeActorCriticOptions, type ActorCriticOptions } from './options.js';
@@ -61,18 +61,15 @@ export class ActorCriticController implements LearnedOptimizer {
   }
 
   /** Online mode for suites: the runner disposes this controller (a copy) after the run, which frees the optimizers too. */
-  onlineRule(): UpdateRule {
+  onlineRule(): OnlineRule {
     const learning = this.learningRule();
     this.disposers.push(learning.dispose);
-    return learning.rule;
+    // The learner's optimizers (their Adam moments) are saved with a tfjs optimizer's weights.
+    return Object.assign(learning.rule, { outside: learning.outside });
   }
 
-  toTfjsOptimizer(options: { mode: 'frozen' | 'online' }): tf.Optimizer {
-    if (options.mode === 'frozen') return learnedTfjsOptimizer(this, 'frozen');
-    // The online learner's optimizers (their Adam moments) are saved with the tfjs optimizer's weights.
-    const learning = this.learningRule();
-    this.disposers.push(learning.dispose);
-    return learnedTfjsOptimizer(this, 'online', { rule: learning.rule, outside: learning.outside });
+  clone(): LearnedOptimizer {
+    return cloneLearned(this);
   }
 
   dispose(): void {

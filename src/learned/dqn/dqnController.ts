@@ -12,7 +12,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { UpdateRule } from '../../rules/index.js';
-import { learnedTfjsOptimizer } from '../tfjsOptimizer.js';
+import { cloneLearned } from '../clone.js';
 import type { MlpLayer } from '../policy/mlp.js';
 import { registerLearnedOptimizer } from '../kinds.js';
 import type { JsonValue, LearnedOptimizer } from '../types.js';
@@ -40,11 +40,8 @@ export class DqnController implements LearnedOptimizer {
     return controllerRule(this.options, this.qLayers) as unknown as UpdateRule;
   }
 
-  toTfjsOptimizer(options: { mode: 'frozen' | 'online' }): tf.Optimizer {
-    if (options.mode === 'online') {
-      throw new Error("the DQN controller has no online mode (it learns across training episodes, not within one run); use { mode: 'frozen' }");
-    }
-    return learnedTfjsOptimizer(this, 'frozen');
+  clone(): LearnedOptimizer {
+    return cloneLearned(this);
   }
 
   dispose(): void {

@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { UpdateRule } from '../../rules/index.js';
-import { learnedTfjsOptimizer } from '../tfjsOptimizer.js';
+import { cloneLearned } from '../clone.js';
 import { registerLearnedOptimizer } from '../kinds.js';
 import type { JsonValue, LearnedOptimizer } from '../types.js';
 import { lstmCell, type LstmWeights } from './cell.js';
@@ -131,11 +131,8 @@ export class LstmOptimizer implements LearnedOptimizer {
     };
   }
 
-  toTfjsOptimizer(options: { mode: 'frozen' | 'online' }): tf.Optimizer {
-    if (options.mode === 'online') {
-      throw new Error("the LSTM optimizer has no online mode (its meta-training needs unrolls over many tasks); use { mode: 'frozen' }");
-    }
-    return learnedTfjsOptimizer(this, 'frozen');
+  clone(): LearnedOptimizer {
+    return cloneLearned(this);
   }
 
   dispose(): void {

@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { UpdateRule } from '../../rules/index.js';
-import { learnedTfjsOptimizer } from '../tfjsOptimizer.js';
+import { cloneLearned } from '../clone.js';
 import { registerLearnedOptimizer } from '../kinds.js';
 import type { JsonValue, LearnedOptimizer } from '../types.js';
 import { flattenAll, lossPerCoordinate, unflattenLike } from './flatten.js';
@@ -177,11 +177,8 @@ export class CoordinatePolicy implements LearnedOptimizer {
     };
   }
 
-  toTfjsOptimizer(options: { mode: 'frozen' | 'online' }): tf.Optimizer {
-    if (options.mode === 'online') {
-      throw new Error("the coordinate-wise policy has no online mode (PPO needs rollouts over many tasks); use { mode: 'frozen' }");
-    }
-    return learnedTfjsOptimizer(this, 'frozen');
+  clone(): LearnedOptimizer {
+    return cloneLearned(this);
   }
 
   dispose(): void {

@@ -12,5 +12,5 @@ export const actorCriticTrainer: MetaTrainer<ActorCriticConfig> = {
   defaults: ACTOR_CRITIC_CONFIG_DEFAULTS,
   decode: (input, path) => decodeActorCriticConfig(input, path),
   accepts: (learned) => learned.kind === 'actor-critic',
-  train: (learned, family, config, onProgress) => trainActorCritic(learned as ActorCriticController, family, config, onProgress),
+  train: (learned, family, config, onProgress) => trainActorCritic(learned as unknown as ActorCriticController, family, config, onProgress),
 };

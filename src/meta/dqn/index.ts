@@ -17,5 +17,5 @@ export const dqnTrainer: MetaTrainer<DecodedDqnConfig> = {
   defaults: { ...DQN_DEFAULTS, thresholdFromTask: true },
   decode: (input, path) => decodeDqnConfig(input, path),
   accepts: (learned) => learned.kind === 'dqn-controller',
-  train: (learned, family, config, onProgress) => trainDqn(learned as DqnController, family, config, onProgress),
+  train: (learned, family, config, onProgress) => trainDqn(learned as unknown as DqnController, family, config, onProgress),
 };

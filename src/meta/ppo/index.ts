@@ -10,5 +10,5 @@ export const ppoTrainer: MetaTrainer<PpoConfig> = {
   defaults: PPO_DEFAULTS,
   decode: (input, path) => decodePpoConfig(input, path),
   accepts: (learned) => learned.kind === 'coordinate-policy',
-  train: (learned, family, config, onProgress) => trainPpo(learned as CoordinatePolicy, family, config, onProgress),
+  train: (learned, family, config, onProgress) => trainPpo(learned as unknown as CoordinatePolicy, family, config, onProgress),
 };
