@@ -17,7 +17,7 @@ import { treeTensors, type UpdateRule } from '../rules/index.js';
 import { measurePeakBytes, rowsThatFit } from '../suite/sizing.js';
 import type { Task } from '../tasks/types.js';
 import type { MetaTrainConfig } from './config.js';
-import type { Estimate, Estimator } from './truncated.js';
+import type { Estimate, Estimator } from './estimator.js';
 
 export interface MicroBatchSize {
   /** Tasks unrolled together (at most `tasksPerIteration`). */

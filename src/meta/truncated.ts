@@ -9,41 +9,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { BestSnapshot } from './bestSnapshot.js';
 import type { LearnedOptimizer, MetaTrainReport, ProgressCallback } from '../learned/types.js';
-import { adam, chain, clipByGlobalNorm, treeTensors, type StateTree, type UpdateRule } from '../rules/index.js';
+import { adam, chain, clipByGlobalNorm, treeTensors, type StateTree } from '../rules/index.js';
 import { toTfjsOptimizer } from '../rules/tfjsOptimizer.js';
-import type { Problem, Task, TaskFamily } from '../tasks/types.js';
+import type { Problem, TaskFamily } from '../tasks/types.js';
 import type { MetaTrainConfig } from './config.js';
 import { combineEstimates, microBatchLengths, sizeTruncationMicroBatch } from './microBatch.js';
 import { scoreRule } from '../loop/score.js';
-import { objectiveScore, type UnrollStart } from './objective.js';
+import { objectiveScore } from './objective.js';
 
-export interface Estimate {
-  /** The meta-loss of this truncation under the current φ. */
-  metaLoss: number;
-  /** One gradient per meta-parameter, in `variables` order. */
-  grads: tf.Tensor[];
-  /** θ and state after the truncation under the current φ (kept; the loop owns them). */
-  carried: { theta: tf.Tensor2D; state: StateTree };
-}
+import type { Estimate, Estimator } from './estimator.js';
 
-export interface EstimateArgs {
-  rule: UpdateRule;
-  problem: Problem;
-  task: Task;
-  /** The seeds `problem` was instantiated from (another process rebuilds the same problem from them). */
-  seeds: readonly number[];
-  from: UnrollStart;
-  variables: tf.Variable[];
-  config: MetaTrainConfig;
-  iteration: number;
-}
-
-export interface Estimator {
-  name(config: MetaTrainConfig): string;
-  /** Whether it keeps a tape of the whole truncation (BPTT): memory then grows with the tasks, which are unrolled in micro-batches that fit. */
-  holdsTape?: boolean;
-  estimate(args: EstimateArgs): Promise<Estimate>;
-}
+export type { Estimate, EstimateArgs, Estimator } from './estimator.js';
 
 export async function trainTruncated(
   optimizer: LearnedOptimizer,

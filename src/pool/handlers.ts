@@ -3,15 +3,13 @@
  * pool's context and then runs units one at a time. Loaded lazily, so a worker only
  * loads the modules its handler needs.
  */
-export interface UnitHandler {
-  run(unit: unknown): Promise<unknown>;
-}
+import type { HandlerName, UnitHandler } from './types.js';
 
-export const HANDLERS = {
+export type { HandlerName, UnitHandler } from './types.js';
+
+export const HANDLERS: Record<HandlerName, (context: unknown) => Promise<UnitHandler>> = {
   /** A suite's run groups (src/suite/unit.ts), records back. */
   suite: async (context: unknown): Promise<UnitHandler> => (await import('../suite/unitHandler.js')).openSuiteHandler(context),
   /** ES perturbation pairs (src/meta/esPairs.ts), the pair's two meta-losses back. */
   esPair: async (context: unknown): Promise<UnitHandler> => (await import('../meta/es/esPairHandler.js')).openEsPairHandler(context),
 };
-
-export type HandlerName = keyof typeof HANDLERS;

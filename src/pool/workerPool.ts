@@ -17,7 +17,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { HandlerName } from './handlers.js';
+import type { HandlerName } from './types.js';
 
 export interface PoolUnit {
   key: string;

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { GroupSpec, HParams, Row } from './execute.js';
 import { runKey } from './record.js';
 import type { MemoryBudget } from '../backend/memory.js';
-import { isOutOfMemory } from './retry.js';
+import { isOutOfMemory } from './outOfMemory.js';
 import { probeRowFootprint, rowsThatFit, type GroupSize, type RowFootprint } from './sizing.js';
 
 export interface Group {

@@ -14,8 +14,7 @@ import type { Suite } from './decode.js';
 import { sortRunsFile } from './order.js';
 import type { Group } from './plan.js';
 import type { RunRecord } from './record.js';
-import { runKeysOf, unitOf, type Unit } from './unit.js';
-import type { UnitContext } from './unitRunner.js';
+import { runKeysOf, unitOf, type Unit, type UnitContext } from './unit.js';
 
 export type { PoolEvent } from '../pool/workerPool.js';
 

@@ -3,17 +3,12 @@
  * estimate), runs its rows again in halves, down to one row. Records are kept only
  * for groups that finished, so a row is recorded once whatever failed around it.
  */
-import { WasmHeapExhausted } from '../backend/wasm/heap.js';
+import { isOutOfMemory } from './outOfMemory.js';
 import type { Row } from './execute.js';
 import type { Group } from './plan.js';
 import type { RunRecord } from './record.js';
 
-/** Failures that a smaller group may avoid: the wasm heap (a guard's error, or a trap inside the module), a failed allocation. */
-export function isOutOfMemory(error: unknown): boolean {
-  if (error instanceof WasmHeapExhausted || error instanceof WebAssembly.RuntimeError) return true;
-  const message = error instanceof Error ? error.message : String(error);
-  return /out of memory|OOM when allocating|Array buffer allocation failed|Invalid typed array length|Invalid array buffer length/i.test(message);
-}
+export { isOutOfMemory } from './outOfMemory.js';
 
 export interface HalvingHooks {
   run(rows: Row[]): Promise<RunRecord[]>;

@@ -5,6 +5,7 @@
  * (a queue job id, a failure message), and the rows rebuild the same group.
  */
 import { createHash } from 'node:crypto';
+import type { BackendRequest } from '../backend/names.js';
 import type { Suite } from './decode.js';
 import type { Row } from './execute.js';
 import type { Group } from './plan.js';
@@ -37,4 +38,21 @@ export function groupOf(suite: Suite, unit: Unit): Group {
   }
   if (unit.steps !== suite.steps) throw new Error(`unit ${unit.key}: planned for ${unit.steps} steps, but the suite ${suite.file} has ${suite.steps}`);
   return { task, optimizer, rows: unit.rows };
+}
+
+/** What a process needs to run a suite's units: the suite as read, and where the planner's process keeps checkpoints. */
+export interface UnitContext {
+  suiteRaw: unknown;
+  /** The suite file's path: relative checkpoint and dataset paths resolve against it. */
+  suiteFile: string;
+  /** A pool passes the backend its parent resolved; a queue worker may resolve `auto` on its own machine. */
+  backend: BackendRequest;
+  /** Checkpoint folders to load learned optimizers from, by optimizer name, instead of the suite's (a queue worker's downloaded copies). */
+  checkpoints?: Record<string, string>;
+  /** Bytes a group may use at most (--memory-limit): the wasm heap is guarded at it. */
+  memoryLimit?: number;
+  /** The --data-dir the planning process read the suite with. */
+  dataDir?: string;
+  /** The results folder whose checkpoints/ the learned optimizers are loaded from (meta-trained there when absent). */
+  out: string;
 }

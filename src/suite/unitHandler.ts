@@ -1,5 +1,5 @@
 /** The pool handler for a suite's run groups: a UnitRunner per worker, a unit's records back. */
-import type { UnitHandler } from '../pool/handlers.js';
+import type { UnitHandler } from '../pool/types.js';
 import type { Unit } from './unit.js';
 import { UnitRunner, type UnitContext } from './unitRunner.js';
 

@@ -7,31 +7,16 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { setupBackend } from '../backend/setup.js';
-import type { BackendRequest } from '../backend/names.js';
 import type { LearnedOptimizer } from '../learned/index.js';
 import { decodeSuite, type Suite } from './decode.js';
 import type { RunRecord } from './record.js';
 import { checkpointDir, prepareLearned, runPlannedGroup } from './runner.js';
 import type { Group } from './plan.js';
-import { groupOf, type Unit } from './unit.js';
+import { groupOf, type Unit, type UnitContext } from './unit.js';
+
+export type { UnitContext } from './unit.js';
 import { guardWasmHeap, restartWasmBackend } from '../backend/wasm/heap.js';
 
-/** What a process needs to run a suite's units: the suite as read, and where the planner's process keeps checkpoints. */
-export interface UnitContext {
-  suiteRaw: unknown;
-  /** The suite file's path: relative checkpoint and dataset paths resolve against it. */
-  suiteFile: string;
-  /** A pool passes the backend its parent resolved; a queue worker may resolve `auto` on its own machine. */
-  backend: BackendRequest;
-  /** Checkpoint folders to load learned optimizers from, by optimizer name, instead of the suite's (a queue worker's downloaded copies). */
-  checkpoints?: Record<string, string>;
-  /** Bytes a group may use at most (--memory-limit): the wasm heap is guarded at it. */
-  memoryLimit?: number;
-  /** The --data-dir the planning process read the suite with. */
-  dataDir?: string;
-  /** The results folder whose checkpoints/ the learned optimizers are loaded from (meta-trained there when absent). */
-  out: string;
-}
 
 export class UnitRunner {
   private readonly prepared = new Set<string>();

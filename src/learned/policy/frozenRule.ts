@@ -12,9 +12,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { UpdateRule } from '../../rules/index.js';
-import type { CoordinatePolicy } from './coordinatePolicy.js';
 import { flattenAll, unflattenLike } from './flatten.js';
-import { applyMlp, tanh } from './mlp.js';
+import { applyMlp, tanh, type MlpLayer } from './mlp.js';
 
 export interface ColumnState {
   [key: string]: tf.Tensor | tf.Tensor[];
@@ -47,7 +46,14 @@ function prepend(column: tf.Tensor1D, window: readonly tf.Tensor1D[]): tf.Tensor
   return [column, ...window.slice(0, window.length - 1).map((c) => tf.clone(c))];
 }
 
-export function frozenPolicyRule(policy: CoordinatePolicy): UpdateRule<ColumnState> {
+/** What the frozen rule reads of the policy (coordinatePolicy.ts builds the rule from itself). */
+export interface FrozenPolicy {
+  readonly options: { readonly history: number; readonly includeParams: boolean };
+  readonly policyLayers: readonly MlpLayer[];
+  stepFor(action: tf.Tensor1D, grad: tf.Tensor1D): tf.Tensor1D;
+}
+
+export function frozenPolicyRule(policy: FrozenPolicy): UpdateRule<ColumnState> {
   const { history: h, includeParams } = policy.options;
   const [first, ...rest] = policy.policyLayers;
   const units = first!.kernel.shape[1]!;

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setupBackend } from '../../backend/setup.js';
 import '../../learned/index.js';
 import { createLearnedOptimizer } from '../../learned/registry.js';
-import type { UnitHandler } from '../../pool/handlers.js';
+import type { UnitHandler } from '../../pool/types.js';
 import { treeTensors, type StateTree } from '../../rules/index.js';
 import { taskFromSpec } from '../../tasks/registry.js';
 import type { Problem } from '../../tasks/types.js';

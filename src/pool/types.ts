@@ -1,0 +1,7 @@
+/** What the pool's workers run, by name (the handlers themselves are loaded lazily in handlers.ts). */
+export interface UnitHandler {
+  run(unit: unknown): Promise<unknown>;
+}
+
+/** The handlers a worker can open: a suite's run groups, ES perturbation pairs. */
+export type HandlerName = 'suite' | 'esPair';
