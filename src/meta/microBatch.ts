@@ -14,7 +14,7 @@ import { memoryBudget, type MemoryBudget } from '../backend/memory.js';
 import { CONCRETE_BACKENDS, type ConcreteBackend } from '../backend/names.js';
 import { wasmHeapBytes } from '../backend/wasm/heap.js';
 import { treeTensors, type UpdateRule } from '../rules/index.js';
-import { measurePeakBytes, rowsThatFit } from '../suite/sizing.js';
+import { measurePeakBytes, rowsThatFit } from '../backend/rowBudget.js';
 import type { Task } from '../tasks/types.js';
 import type { MetaTrainConfig } from './config.js';
 import type { Estimate, Estimator } from './estimator.js';
