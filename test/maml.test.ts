@@ -18,6 +18,7 @@ import { decodeSuite } from '../src/suite/decode.js';
 import { SuiteError } from '../src/suite/errors.js';
 import { familyOf, omniglotFewShotTask } from '../src/tasks/index.js';
 import { writeSyntheticOmniglot } from './helpers/synthetic.js';
+import { prepareTask } from '../src/suite/prepare.js';
 
 let root = '';
 const tiny = { ways: 2, shots: 1, queries: 3, filters: 2 };
@@ -131,13 +132,13 @@ test.serial('a task with a maml option meta-trains its initialisation once, then
   const options = { ...tiny, dataDir: root, maml: { checkpoint, config: { iterations: 2, metaBatch: 2, innerSteps: 1, validateEvery: 1, validationEpisodes: 2 } } };
   const first = omniglotFewShotTask(options);
   t.is(first.id, 'omniglot-2way-1shot-maml');
-  await first.prepare!();
+  await prepareTask(first);
   t.true(existsSync(path.join(checkpoint, 'init.json')) && existsSync(path.join(checkpoint, 'init.bin')), 'meta-trained and saved');
   // Replace what was saved by a known vector: the next task must start from exactly that.
   const known = Float32Array.from({ length: first.dimension }, (_, i) => Math.sin(i));
   await saveMamlInitialization(checkpoint, known, { task: first.id, config: {}, report: { method: 'fomaml', curve: [], validation: [], bestIteration: 0, wallMs: 0 } });
   const again = omniglotFewShotTask(options);
-  await again.prepare!();
+  await prepareTask(again);
   const problem = again.instantiate([0, 1]);
   const rows = (await problem.start.array()) as number[][];
   t.true(rows.every((row) => row.every((v, i) => Math.abs(v - known[i]!) < 1e-7)), 'every episode starts from the loaded initialisation');
@@ -147,9 +148,9 @@ test.serial('a task with a maml option meta-trains its initialisation once, then
   problem.dispose();
   const wrong = path.join(root, 'maml-wrong');
   await saveMamlInitialization(wrong, new Float32Array(7), { task: 'x', config: {}, report: { method: 'fomaml', curve: [], validation: [], bestIteration: 0, wallMs: 0 } });
-  await t.throwsAsync(omniglotFewShotTask({ ...tiny, dataDir: root, maml: { checkpoint: wrong } }).prepare!(), { message: /the initialisation has 7 parameters, the task's network \d+/ });
+  await t.throwsAsync(prepareTask(omniglotFewShotTask({ ...tiny, dataDir: root, maml: { checkpoint: wrong } })), { message: /the initialisation has 7 parameters, the task's network \d+/ });
   await writeFile(path.join(wrong, 'init.json'), '{"kind": "something-else"');
-  await t.throwsAsync(omniglotFewShotTask({ ...tiny, dataDir: root, maml: { checkpoint: wrong } }).prepare!(), { message: /init\.json: cannot read a MAML initialisation/ });
+  await t.throwsAsync(prepareTask(omniglotFewShotTask({ ...tiny, dataDir: root, maml: { checkpoint: wrong } })), { message: /init\.json: cannot read a MAML initialisation/ });
 });
 
 test('suite files: a maml folder is resolved beside the suite file, and a bad maml option is named by its path', (t) => {

@@ -10,7 +10,8 @@ import type { BackendRequest } from '../backend/names.js';
 import { setupBackend } from '../backend/setup.js';
 import type { Suite } from '../suite/decode.js';
 import { planGroups } from '../suite/plan.js';
-import { checkpointDir, prepareLearned, sizeForBackend } from '../suite/runner.js';
+import { checkpointDir, prepareLearned, prepareTask } from '../suite/prepare.js';
+import { sizeForBackend } from '../suite/runner.js';
 import { unitOf, type Unit } from '../suite/unit.js';
 import type { LearnedOptimizer } from '../learned/index.js';
 import { connectRedis } from './redis.js';
@@ -45,7 +46,7 @@ export async function submitSuite(suite: Suite, options: SubmitOptions): Promise
     // Jobs are groups sized to this machine's backend memory (workers halve a group that still runs out).
     let units: Unit[];
     try {
-      for (const task of suite.tasks) if (planned.some((g) => g.task === task)) await task.prepare?.();
+      for (const task of suite.tasks) if (planned.some((g) => g.task === task)) await prepareTask(task, { log });
       units = (await sizeForBackend(suite, planned, choice.backend, prepared, { log })).map((g) => unitOf(g, suite.steps));
     } finally {
       for (const optimizer of prepared.values()) optimizer.dispose();

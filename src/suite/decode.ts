@@ -10,6 +10,7 @@ import path from 'node:path';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { createLearnedOptimizer, learnedKinds } from '../learned/index.js';
 import { decodeMetaTraining, type MetaTraining } from '../meta/metaTrain.js';
+import { metaTrainerNamed } from '../meta/registry.js';
 import { ruleFromSpec, type RuleSpec } from '../rules/index.js';
 import { taskFromSpec, type Task, type TaskContext } from '../tasks/index.js';
 import type * as t from 'io-ts';
@@ -118,7 +119,11 @@ function resolveTask(entry: TaskEntry, at: string, suiteDir: string, context: Ta
   // A MAML initialisation's folder is named relative to the suite file, like checkpoints.
   const options = entry.options?.maml === undefined ? entry.options : { ...entry.options, maml: { ...entry.options.maml, checkpoint: path.resolve(suiteDir, entry.options.maml.checkpoint) } };
   const spec = { task: entry.task, ...(entry.id === undefined ? {} : { id: entry.id }), ...(options === undefined ? {} : { options }), ...(entry.gradientNoise === undefined ? {} : { gradientNoise: entry.gradientNoise }), ...(entry.threshold === undefined ? {} : { threshold: entry.threshold }) };
-  return attempt(problems, at, () => taskFromSpec(spec, at, context));
+  const task = attempt(problems, at, () => taskFromSpec(spec, at, context));
+  // A meta-learned start (MAML) is trained by the prepare step; its config is checked here, by its meta-trainer.
+  const start = task?.learnedStart;
+  if (start !== undefined) attempt(problems, `${at}.options.maml.config`, () => metaTrainerNamed(start.method)!.decode(start.config, `${at}.options.maml.config`));
+  return task;
 }
 
 /** A problem the rule reports about option `key` set from the grid, moved to where that value is: `grid.key`, or `grid.key[i]`. */

@@ -5,22 +5,21 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { cp, mkdir, readdir, rename, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import cliProgress from 'cli-progress';
 import { setupBackend } from '../backend/setup.js';
 import type { BackendChoice, BackendRequest, ConcreteBackend } from '../backend/names.js';
-import { createLearnedOptimizer, loadLearnedOptimizer, saveCheckpoint, type LearnedOptimizer, type MetaTrainReport } from '../learned/index.js';
+import type { LearnedOptimizer, MetaTrainReport } from '../learned/index.js';
 import { collectProvenance, describeProvenance, type Provenance } from '../provenance.js';
 import { describeSkipped, writeReport, type MetaTrainingRecord, type ReportResult } from '../reporting/index.js';
-import { familyOf } from '../tasks/index.js';
-import { trainDecoded } from '../meta/metaTrain.js';
-import type { LearnedOptimizerPlan, Suite } from './decode.js';
+import type { Suite } from './decode.js';
+import { checkLearned, checkpointDir, prepareLearned, prepareTask } from './prepare.js';
 import { runGroup, type Row } from './execute.js';
 import { gridRule, learnedRule } from './groupRule.js';
 import { planGroups, sizeGroups, type Group } from './plan.js';
-import { findReusable, fingerprintOf, type Fingerprint } from './checkpointReuse.js';
+import { fingerprintOf } from './checkpointReuse.js';
 import { LOCK_FILE, lockResults } from './lock.js';
 import { runGroupsOnPool, resolveWorkers } from './pool.js';
 import type { RunRecord } from './record.js';
@@ -59,8 +58,6 @@ export interface RunSummary {
   report: ReportResult;
 }
 
-const slug = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
-
 async function moveAside(out: string): Promise<string | undefined> {
   if (!existsSync(path.join(out, 'runs.jsonl'))) return undefined;
   const target = path.join(out, '.previous', new Date().toISOString().replace(/[:.]/g, '-'));
@@ -84,56 +81,6 @@ async function earlierInvocations(out: string): Promise<SuiteProvenance[]> {
   } catch {
     throw new Error(`${file}: not valid JSON; move it aside (the runs in runs.jsonl are untouched) and resume again`);
   }
-}
-
-export const checkpointDir = (plan: LearnedOptimizerPlan, out: string) => plan.checkpoint ?? path.join(out, 'checkpoints', slug(plan.name));
-
-/** How a learned optimizer gets its meta-parameters: from scratch (online), from its checkpoint, or by meta-training. */
-function learnedSource(plan: LearnedOptimizerPlan, dir: string, checkpointPresent: boolean): 'scratch' | 'load' | 'metaTrain' {
-  if (plan.mode === 'online' && plan.checkpoint === undefined && plan.metaTrain === undefined) return 'scratch';
-  if (checkpointPresent) return 'load';
-  if (plan.metaTrain === undefined) throw new Error(`${plan.name}: no checkpoint at ${dir} and no metaTrain config to create one`);
-  return 'metaTrain';
-}
-
-const isInside = (child: string, parent: string) => !path.relative(path.resolve(parent), path.resolve(child)).startsWith('..');
-
-/** Before the start: a checkpoint to load must load (kind, shapes, weights); one to create needs a metaTrain config. */
-async function checkLearned(plan: LearnedOptimizerPlan, out: string, replace: boolean): Promise<void> {
-  const dir = checkpointDir(plan, out);
-  // --replace moves a checkpoint inside the folder aside with the old results: it will be meta-trained anew.
-  const present = existsSync(path.join(dir, 'manifest.json')) && !(replace && isInside(dir, out));
-  if (learnedSource(plan, dir, present) === 'load') (await loadLearnedOptimizer(dir, plan.kind)).dispose();
-}
-
-/** `fingerprint`: when given, a checkpoint meta-trained from the same config by the same code in an earlier result (DIR/.previous) is reused. */
-export async function prepareLearned(plan: LearnedOptimizerPlan, out: string, log: (line: string) => void, fingerprint?: Fingerprint): Promise<LearnedOptimizer> {
-  const dir = checkpointDir(plan, out);
-  const source = learnedSource(plan, dir, existsSync(path.join(dir, 'manifest.json')));
-  if (source === 'scratch') {
-    log(`${plan.name}: online from scratch (no checkpoint)`);
-    return createLearnedOptimizer(plan.kind, plan.hyperParams);
-  }
-  if (source === 'load') {
-    log(`${plan.name}: loading checkpoint ${dir}`);
-    return loadLearnedOptimizer(dir, plan.kind);
-  }
-  const metaTrain = plan.metaTrain!;
-  const reusable = fingerprint === undefined ? undefined : await findReusable(out, path.basename(dir), fingerprint);
-  if (reusable !== undefined) {
-    await cp(reusable, dir, { recursive: true });
-    log(`${plan.name}: reusing the checkpoint meta-trained in ${reusable} (same meta-training config and code version ${fingerprint!.code}); not meta-training again`);
-    return loadLearnedOptimizer(dir, plan.kind);
-  }
-  const optimizer = createLearnedOptimizer(plan.kind, plan.hyperParams);
-  log(`${plan.name}: meta-training a '${plan.kind}' on ${metaTrain.task.id}`);
-  const report = await trainDecoded(optimizer, familyOf(metaTrain.task), metaTrain.training, (p) => {
-    if (p.iteration % 50 === 0) log(`  iteration ${p.iteration}: meta-loss ${p.metaLoss.toPrecision(4)} (${(p.wallMs / 1000).toFixed(1)} s)`);
-  });
-  await saveCheckpoint(optimizer, dir);
-  await writeFile(path.join(dir, 'metatrain.json'), `${JSON.stringify({ task: metaTrain.task.id, config: metaTrain.config, ...(fingerprint === undefined ? {} : { fingerprint }), report }, null, 2)}\n`);
-  log(`${plan.name}: meta-trained in ${(report.wallMs / 1000).toFixed(1)} s (best validation at iteration ${report.bestIteration}); saved ${dir}`);
-  return optimizer;
 }
 
 /** Builds the rule of a group's rows (per-row grid values as [rows, 1] tensors); learned optimizers from `learned`. */
@@ -240,8 +187,8 @@ async function runLocked(suite: Suite, options: RunOptions, log: (line: string) 
   const backend = await setupBackend(options.backend ?? suite.backend ?? 'auto');
   log(`backend: ${backend.backend} (${backend.reason})`);
   // Everything that can stop the start is checked before anything in the folder is moved or written:
-  // datasets (a missing file fails here) and the learned optimizers' checkpoints.
-  for (const task of suite.tasks) await task.prepare?.();
+  // datasets (a missing file fails here), tasks' meta-learned starts and the learned optimizers' checkpoints.
+  for (const task of suite.tasks) await prepareTask(task, { log });
   for (const optimizer of suite.optimizers) {
     if (optimizer.type === 'learned') await checkLearned(optimizer, options.out, options.replace === true);
   }

@@ -10,7 +10,8 @@ import { setupBackend } from '../backend/setup.js';
 import type { LearnedOptimizer } from '../learned/index.js';
 import { decodeSuite, type Suite } from './decode.js';
 import type { RunRecord } from './record.js';
-import { checkpointDir, prepareLearned, runPlannedGroup } from './runner.js';
+import { checkpointDir, prepareLearned, prepareTask } from './prepare.js';
+import { runPlannedGroup } from './runner.js';
 import type { Group } from './plan.js';
 import { groupOf, type Unit, type UnitContext } from './unit.js';
 
@@ -38,7 +39,7 @@ export class UnitRunner {
   async run(unit: Unit): Promise<RunRecord[]> {
     const group = groupOf(this.suite, unit);
     if (!this.prepared.has(group.task.id)) {
-      await group.task.prepare?.();
+      await prepareTask(group.task);
       this.prepared.add(group.task.id);
     }
     await this.prepareLearned(group);

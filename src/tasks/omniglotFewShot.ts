@@ -10,10 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadOmniglot, type OmniglotCharacter } from '../data/omniglot.js';
 import { hashSeed, normals, rng } from '../random.js';
-import { decodeMamlConfig, trainMamlInitialization } from '../meta/maml/maml.js';
-import { hasMamlCheckpoint, loadMamlInitialization, saveMamlInitialization } from '../meta/maml/mamlCheckpoint.js';
 import { fourBlockNet } from './convNet.js';
-import { familyOf } from './types.js';
 import { splitRows } from './rows.js';
 import type { Problem, Task } from './types.js';
 
@@ -29,9 +26,10 @@ export interface OmniglotFewShotOptions {
   dataDir?: string;
   id?: string;
   /**
-   * Start every episode from a MAML-learned initialisation instead: loaded from
-   * `checkpoint`, or meta-trained there on background episodes (`config`, see
-   * meta/maml.ts) when the folder has none.
+   * Start every episode from a MAML-learned initialisation instead (the task's
+   * `learnedStart`): the suite's prepare step loads it from `checkpoint`, or
+   * meta-trains it there on background episodes (`config`, see meta/maml/) when
+   * the folder has none.
    */
   maml?: { checkpoint: string; config?: Record<string, unknown> };
 }
@@ -98,7 +96,6 @@ export function omniglotFewShotTask(options: OmniglotFewShotOptions = {}): Task 
   const crossEntropy = (logits: tf.Tensor2D, labels: number[]) => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d(labels, 'int32'), ways), logits) as tf.Scalar;
 
   const id = options.id ?? `omniglot-${ways}way-${shots}shot${options.maml === undefined ? '' : '-maml'}`;
-  const mamlConfig = options.maml === undefined ? undefined : decodeMamlConfig(options.maml.config ?? {}, `task ${id}: maml.config`);
   const task: Task = {
     id,
     dimension: net.dimension,
@@ -111,18 +108,20 @@ export function omniglotFewShotTask(options: OmniglotFewShotOptions = {}): Task 
         loadOmniglot('evaluation', dataDir === undefined ? {} : { dataDir }),
       ]);
       splits = { background, evaluation };
-      if (options.maml !== undefined) {
-        const { checkpoint } = options.maml;
-        if (hasMamlCheckpoint(checkpoint)) initial = await loadMamlInitialization(checkpoint, net.dimension);
-        else {
-          const { initialization, report } = await trainMamlInitialization(familyOf(task), initial, mamlConfig!);
-          // memoryLimit only sizes micro-batches (the result does not depend on it), and its default, Infinity, is not JSON.
-          const config = Object.fromEntries(Object.entries(mamlConfig!).filter(([key]) => key !== 'memoryLimit'));
-          await saveMamlInitialization(checkpoint, initialization, { task: id, config, report });
-          initial = initialization;
-        }
-      }
     },
+    ...(options.maml === undefined
+      ? {}
+      : {
+          learnedStart: {
+            method: 'maml',
+            checkpoint: options.maml.checkpoint,
+            config: options.maml.config ?? {},
+            initial: () => initial,
+            use: (start: Float32Array) => {
+              initial = start;
+            },
+          },
+        }),
     instantiate(seeds): Problem {
       if (splits === undefined) throw new Error(`task ${options.id ?? 'omniglot'}: call prepare() first (it loads Omniglot)`);
       const episodes = seeds.map((seed) =>

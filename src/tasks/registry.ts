@@ -2,7 +2,6 @@
 import { LANDSCAPES, landscapeTask } from './landscapes.js';
 import { mnistMlpTask } from './mnistMlp.js';
 import { IMAGE_NETS, imageClassifierTask, netDatasetMismatch, type ImageNet } from './imageClassifier.js';
-import { decodeMamlConfig } from '../meta/maml/maml.js';
 import { omniglotFewShotTask } from './omniglotFewShot.js';
 import { logisticRegressionTask } from './logisticRegression.js';
 import { randomQuadraticTask } from './randomQuadratic.js';
@@ -97,7 +96,6 @@ function taskOfKind(spec: TaskSpec, path: string, data: { dataDir?: string }): T
     const allowed = ['ways', 'shots', 'queries', 'filters'] as const;
     const unknown = Object.keys(o).filter((k) => !(allowed as readonly string[]).includes(k) && k !== 'maml');
     if (unknown.length > 0) throw new Error(`${path}.options.${unknown[0]}: unknown option for omniglotFewShot; expected ${allowed.join(', ')}, maml`);
-    if (o.maml !== undefined) decodeMamlConfig(o.maml.config ?? {}, `${path}.options.maml.config`);
     for (const key of allowed) {
       const v = o[key];
       if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new Error(`${path}.options.${key}: expected a positive integer, got ${JSON.stringify(v)}`);

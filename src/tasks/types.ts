@@ -47,8 +47,27 @@ export interface Task {
   readonly landscape?: LandscapeView;
   /** Loads what the task needs (a dataset) before the first `instantiate`; absent for synthetic tasks. */
   prepare?(): Promise<void>;
+  /** A start meta-learned for this task (a MAML initialisation), which the suite's prepare step loads or trains. */
+  readonly learnedStart?: LearnedStart;
   /** Problem instances for these seeds, one row per seed (seeds may repeat). */
   instantiate(seeds: readonly number[]): Problem;
+}
+
+/**
+ * A start every instance of a task takes once it is meta-learned. The task does not
+ * know how: the suite's prepare step (suite/prepare.ts) loads it from `checkpoint`, or
+ * meta-trains it with the meta-trainer `method` names and `config` and saves it there,
+ * then hands it to `use`.
+ */
+export interface LearnedStart {
+  readonly method: string;
+  readonly checkpoint: string;
+  /** As the suite file gave it: the meta-trainer decodes it. */
+  readonly config: Readonly<Record<string, unknown>>;
+  /** θ₀ before meta-training (the task's own initialisation). */
+  initial(): Float32Array;
+  /** Every instance from now on starts at `start`. */
+  use(start: Float32Array): void;
 }
 
 /**
