@@ -1,6 +1,14 @@
-/** Meta-validation bookkeeping shared by the meta-trainers: keep a copy of the meta-parameters that validated best. */
+/** Meta-training bookkeeping shared by the meta-trainers: the curve, validation on schedule, and a copy of the meta-parameters that validated best. */
 import * as tf from '@tensorflow/tfjs';
-import type { MetaTrainReport } from '../learned/types.js';
+import type { MetaTrainReport, ProgressCallback } from '../learned/types.js';
+
+export interface ValidationSchedule {
+  /** Validate every this many iterations, and after `last`. */
+  every: number;
+  last: number;
+  validate(): Promise<number>;
+  onProgress?: ProgressCallback;
+}
 
 export class BestSnapshot {
   private loss: number;
@@ -10,6 +18,8 @@ export class BestSnapshot {
     private readonly variables: readonly tf.Variable[],
     initialLoss: number,
     private readonly report: MetaTrainReport,
+    /** When meta-training started (the curve's wall times count from it). */
+    private readonly started = performance.now(),
   ) {
     this.loss = initialLoss;
     this.values = variables.map((v) => tf.clone(v));
@@ -27,9 +37,18 @@ export class BestSnapshot {
     }
   }
 
-  /** Puts the best meta-parameters back into the variables. */
-  restore(): void {
+  /** One iteration's bookkeeping: its point on the curve (passed to `onProgress`), then validation when it is due. */
+  async iteration(iteration: number, metaLoss: number, schedule: ValidationSchedule): Promise<void> {
+    const point = { iteration, metaLoss, wallMs: performance.now() - this.started };
+    this.report.curve.push(point);
+    schedule.onProgress?.(point);
+    if (iteration % schedule.every === 0 || iteration === schedule.last) this.offer(iteration, await schedule.validate());
+  }
+
+  /** Puts the best meta-parameters back into the variables and records the wall time. */
+  finish(): void {
     this.variables.forEach((v, i) => v.assign(this.values[i]!));
+    this.report.wallMs = performance.now() - this.started;
   }
 
   dispose(): void {

@@ -38,7 +38,7 @@ export async function trainTruncated(
   const report: MetaTrainReport = { method: estimator.name(config), curve: [], validation: [], bestIteration: 0, wallMs: 0 };
   const validate = () => scoreRule(rule, task, validationSeeds, config.horizon, objectiveScore(task, config.metaLoss));
 
-  const best = new BestSnapshot(variables, await validate(), report);
+  const best = new BestSnapshot(variables, await validate(), report, started);
 
   const seedOf = (drawn: number) => family.metaTrainSeed(config.seed * 100_000 + drawn);
   // A tape grows with the tasks unrolled together: unroll them in micro-batches that fit (one task measured).
@@ -94,22 +94,14 @@ export async function trainTruncated(
         step = config.horizon;
       }
       tf.dispose(estimate.grads.filter((g) => g !== undefined));
-      const point = { iteration, metaLoss: estimate.metaLoss, wallMs: performance.now() - started };
-      report.curve.push(point);
-      onProgress?.(point);
-
-      if (iteration % config.validateEvery === 0 || iteration === config.iterations) {
-        const loss = await validate();
-        best.offer(iteration, loss);
-      }
+      await best.iteration(iteration, estimate.metaLoss, { every: config.validateEvery, last: config.iterations, validate, ...(onProgress === undefined ? {} : { onProgress }) });
     }
     // Keep the meta-parameters that did best on held-out tasks.
-    best.restore();
+    best.finish();
   } finally {
     best.dispose();
     release();
     metaOptimizer.dispose();
   }
-  report.wallMs = performance.now() - started;
   return report;
 }

@@ -52,22 +52,18 @@ export async function trainActorCritic(controller: TrainableActorCritic, family:
   await family.task.prepare?.();
   const validationSeeds = Array.from({ length: config.validationTasks }, (_, i) => family.metaValidationSeed(i));
   const validate = () => scoreRule(controller.rule(), family.task, validationSeeds, config.horizon);
-  const best = new BestSnapshot([...controller.metaParams.values()], await validate(), report);
+  const best = new BestSnapshot([...controller.metaParams.values()], await validate(), report, started);
   const learning = controller.learningRule();
   try {
     for (let e = 1; e <= config.episodes; e++) {
       const seeds = Array.from({ length: config.tasksPerEpisode }, (_, r) => family.metaTrainSeed(config.seed * 100_003 + e * config.tasksPerEpisode + r));
       const finalLoss = await episode(learning.rule, family, seeds, config.horizon);
-      const point = { iteration: e, metaLoss: finalLoss, wallMs: performance.now() - started };
-      report.curve.push(point);
-      onProgress?.(point);
-      if (e % config.validateEvery === 0 || e === config.episodes) best.offer(e, await validate());
+      await best.iteration(e, finalLoss, { every: config.validateEvery, last: config.episodes, validate, ...(onProgress === undefined ? {} : { onProgress }) });
     }
-    best.restore();
+    best.finish();
   } finally {
     learning.dispose();
     best.dispose();
   }
-  report.wallMs = performance.now() - started;
   return report;
 }

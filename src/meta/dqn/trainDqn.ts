@@ -86,7 +86,8 @@ export async function trainDqn(controller: TrainableController, family: TaskFami
     targetSync: config.targetSync,
     maxGradNorm: config.maxGradNorm,
   });
-  const best = new BestSnapshot(layerVariables(controller.qLayers), await validateController(rule, task, validationSeeds, options.horizon), report);
+  const validate = () => validateController(rule, task, validationSeeds, options.horizon);
+  const best = new BestSnapshot(layerVariables(controller.qLayers), await validate(), report, started);
   const context = {
     options,
     layers: controller.qLayers,
@@ -115,18 +116,12 @@ export async function trainDqn(controller: TrainableController, family: TaskFami
         endings,
       });
       // The curve's meta-loss is the negated mean return (lower is better, as for the other meta-trainers).
-      const point = { iteration: episode, metaLoss: -meanReturn, wallMs: performance.now() - started };
-      report.curve.push(point);
-      onProgress?.(point);
-      if (episode % config.validateEvery === 0 || episode === config.episodes) {
-        best.offer(episode, await validateController(rule, task, validationSeeds, options.horizon));
-      }
+      await best.iteration(episode, -meanReturn, { every: config.validateEvery, last: config.episodes, validate, ...(onProgress === undefined ? {} : { onProgress }) });
     }
-    best.restore();
+    best.finish();
   } finally {
     best.dispose();
     learner.dispose();
   }
-  report.wallMs = performance.now() - started;
   return report;
 }

@@ -138,7 +138,7 @@ export async function trainMamlInitialization(family: TaskFamily, start: Float32
       problem.dispose();
     }
   };
-  const best = new BestSnapshot([theta0], await validate(), report);
+  const best = new BestSnapshot([theta0], await validate(), report, started);
   const episodeSeed = (iteration: number, i: number) => family.metaTrainSeed((iteration - 1) * config.metaBatch + i);
   let lengths = [config.metaBatch];
   try {
@@ -175,13 +175,9 @@ export async function trainMamlInitialization(family: TaskFamily, start: Float32
       const { metaLoss, grads } = combineEstimates(parts, lengths);
       optimizer.applyGradients([{ name: theta0.name, tensor: grads[0]! }]);
       tf.dispose(grads[0]!);
-      const point = { iteration, metaLoss, wallMs: performance.now() - started };
-      report.curve.push(point);
-      onProgress?.(point);
-      if (iteration % config.validateEvery === 0 || iteration === config.iterations) best.offer(iteration, await validate());
+      await best.iteration(iteration, metaLoss, { every: config.validateEvery, last: config.iterations, validate, ...(onProgress === undefined ? {} : { onProgress }) });
     }
-    best.restore();
-    report.wallMs = performance.now() - started;
+    best.finish();
     return { initialization: (await theta0.data()) as Float32Array, report };
   } finally {
     best.dispose();

@@ -76,7 +76,8 @@ export async function trainPpo(
   const report: MetaTrainReport = { method: `PPO (${config.reward} reward, ${config.tasksPerIteration} tasks × ${config.horizon} steps per iteration)`, curve: [], validation: [], bestIteration: 0, wallMs: 0 };
   const rewardScale = new RunningStd();
 
-  const best = new BestSnapshot(variables, await scoreRule(rule as unknown as UpdateRule, task, validationSeeds, config.horizon), report);
+  const validate = () => scoreRule(rule as unknown as UpdateRule, task, validationSeeds, config.horizon);
+  const best = new BestSnapshot(variables, await validate(), report, started);
   try {
     for (let iteration = 1; iteration <= config.iterations; iteration++) {
       const seeds = Array.from({ length: config.tasksPerIteration }, (_, j) => family.metaTrainSeed((iteration - 1) * config.tasksPerIteration + j));
@@ -90,22 +91,15 @@ export async function trainPpo(
         await ppoUpdate(policy, optimizer, batch, standardize(advantages.flat()), returns.flat(), config);
         const finals = batch.losses[batch.losses.length - 1]!;
         const metaLoss = finals.reduce((a, b) => a + b, 0) / finals.length;
-        const point = { iteration, metaLoss, wallMs: performance.now() - started };
-        report.curve.push(point);
-        onProgress?.(point);
+        await best.iteration(iteration, metaLoss, { every: config.validateEvery, last: config.iterations, validate, ...(onProgress === undefined ? {} : { onProgress }) });
       } finally {
         batch.dispose();
       }
-      if (iteration % config.validateEvery === 0 || iteration === config.iterations) {
-        const loss = await scoreRule(rule as unknown as UpdateRule, task, validationSeeds, config.horizon);
-        best.offer(iteration, loss);
-      }
     }
-    best.restore();
+    best.finish();
   } finally {
     best.dispose();
     optimizer.dispose();
   }
-  report.wallMs = performance.now() - started;
   return report;
 }
