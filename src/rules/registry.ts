@@ -6,7 +6,7 @@
  */
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
-import { describeErrors } from '../suite/errors.js';
+import { describeErrors } from '../codec/errors.js';
 import { chain } from './chain.js';
 import { family7 } from './family7.js';
 import { scaleByAdadelta, scaleByAdagrad, scaleByAdam, scaleByAdamax, scaleByRms, trace } from './moments.js';

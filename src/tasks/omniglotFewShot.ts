@@ -16,6 +16,11 @@ import { fourBlockNet } from './convNet.js';
 import { familyOf } from './types.js';
 import { splitRows } from './rows.js';
 import type { Problem, Task } from './types.js';
+import * as t from 'io-ts';
+import { nestedProblems } from '../codec/decode.js';
+import { strict } from '../codec/strict.js';
+import * as values from '../codec/values.js';
+import { registerTaskKind, taskOptions } from './kinds.js';
 
 export interface OmniglotFewShotOptions {
   ways?: number;
@@ -160,3 +165,24 @@ export function omniglotFewShotTask(options: OmniglotFewShotOptions = {}): Task 
   };
   return task;
 }
+
+registerTaskKind({
+  kind: 'omniglotFewShot',
+  options: taskOptions(
+    'omniglotFewShot',
+    {
+      ways: values.positiveInt,
+      shots: values.positiveInt,
+      queries: values.positiveInt,
+      filters: values.positiveInt,
+      maml: strict('a MAML initialisation {checkpoint, config}', { checkpoint: values.text }, { config: t.record(t.string, t.unknown) }),
+    },
+    {
+      check: (o) => [
+        ...((o.shots ?? 1) + (o.queries ?? 0) > 20 ? [{ message: 'shots + queries must be at most 20 (Omniglot has 20 drawings per character)' }] : []),
+        ...(o.maml === undefined ? [] : nestedProblems('maml.config', (path) => decodeMamlConfig(o.maml!.config ?? {}, path))),
+      ],
+    },
+  ),
+  create: (o, { id, dataDir }) => omniglotFewShotTask({ ...o, id, dataDir }),
+});

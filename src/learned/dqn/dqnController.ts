@@ -19,7 +19,7 @@ import { registerLearnedOptimizer } from '../kinds.js';
 import type { JsonValue, LearnedOptimizer, ProgressCallback } from '../types.js';
 import { decodeDqnConfig } from './config.js';
 import { controllerRule } from './controllerRule.js';
-import { decodeDqnOptions, type DqnOptions } from './options.js';
+import { DQN_OPTIONS, decodeDqnOptions, type DqnOptions } from './options.js';
 import { createQNetwork, layerVariables } from './qNetwork.js';
 import { trainDqn, type DqnMetaTrainReport } from './trainDqn.js';
 
@@ -31,8 +31,8 @@ export class DqnController implements LearnedOptimizer {
   readonly options: DqnOptions;
   readonly qLayers: MlpLayer[];
 
-  constructor(hyperParams: Record<string, JsonValue> = {}) {
-    this.options = decodeDqnOptions(hyperParams);
+  constructor(options: Partial<DqnOptions> = {}) {
+    this.options = decodeDqnOptions(options);
     this.hyperParams = JSON.parse(JSON.stringify(this.options)) as Record<string, JsonValue>;
     const { layers, variables } = createQNetwork(this.options.actions.length, this.options.hidden, this.options.seed);
     this.qLayers = layers;
@@ -63,4 +63,4 @@ export class DqnController implements LearnedOptimizer {
   }
 }
 
-registerLearnedOptimizer('dqn-controller', (hyperParams) => new DqnController(hyperParams));
+registerLearnedOptimizer({ kind: 'dqn-controller', options: DQN_OPTIONS, create: (options) => new DqnController(options) });
