@@ -11,6 +11,7 @@ export * from './backend/index.js';
 export { mnistCnn, mnistMlp } from './models/mnistCnn.js';
 export { trainingStep, randomBatch, type Batch } from './models/trainingStep.js';
 export * as rules from './rules/index.js';
+export * as codec from './codec/index.js';
 export { toTfjsOptimizer, RuleOptimizer } from './rules/tfjsOptimizer.js';
 export { fileSystemHandler, registerFileHandler, FileHandlerError } from './io/fileHandler.js';
 export { collectProvenance, type Provenance } from './provenance.js';

@@ -2,6 +2,7 @@
 import { readManifest, readWeightsFile } from './checkpoint.js';
 import { instantiateCheckpoint } from './manifest.js';
 import type { LearnedOptimizer } from './types.js';
+import './builtin.js';
 
 export { registerLearnedOptimizer, learnedKinds, createLearnedOptimizer, learnedKind, type LearnedKind } from './kinds.js';
 

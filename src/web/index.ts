@@ -11,7 +11,8 @@ export { setupWebBackend, WEB_BACKENDS, WebBackendError, type WebBackend, type W
 export * as rules from '../rules/index.js';
 export { toTfjsOptimizer, RuleOptimizer } from '../rules/tfjsOptimizer.js';
 export type { LearnedOptimizer, MetaTrainReport, MetaTrainPoint, ProgressCallback, JsonValue } from '../learned/types.js';
-export { registerLearnedOptimizer, createLearnedOptimizer, learnedKinds } from '../learned/kinds.js';
+import '../learned/builtin.js';
+export { registerLearnedOptimizer, createLearnedOptimizer, learnedKinds, learnedKind, type LearnedKind } from '../learned/kinds.js';
 export { CheckpointError, CHECKPOINT_FORMAT, decodeManifest, Manifest } from '../learned/manifest.js';
 export { LearnedLrSchedule, type LrScheduleOptions } from '../learned/lrSchedule.js';
 export { LstmOptimizer, type LstmOptions } from '../learned/lstm/lstmOptimizer.js';
