@@ -9,7 +9,8 @@
 import path from 'node:path';
 import b from 'benny';
 import type { Summary } from 'benny/lib/internal/common-types.js';
-import { tf, rules, toTfjsOptimizer, randomBatch, trainingStep, loadLearnedOptimizer } from '../src/index.js';
+import { tf, rules, toTfjsOptimizer, loadLearnedOptimizer } from '../src/index.js';
+import { randomBatch, trainingStep } from '../src/models/index.js';
 import { startBench } from './harness.js';
 
 const { writeResult } = await startBench({ name: 'bench:rules', description: 'optimizer overhead: every rule and the shipped learned optimizers against tf.train.adam' });

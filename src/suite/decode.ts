@@ -19,7 +19,7 @@ import { MAX_STEPS, OptimizerEntry, SuiteHeader, TaskEntry, type LearnedEntry } 
 import type { JsonValue } from '../learned/types.js';
 import type { BackendRequest } from '../backend/names.js';
 
-export interface RuleOptimizer {
+export interface PlannedRule {
   type: 'rule';
   name: string;
   spec: RuleSpec;
@@ -40,7 +40,7 @@ export interface LearnedOptimizerPlan {
 }
 
 /** `tasks`: the ids of the tasks this optimizer runs on, when the suite restricts it. */
-export type PlannedOptimizer = (RuleOptimizer | LearnedOptimizerPlan) & { tasks?: string[] };
+export type PlannedOptimizer = (PlannedRule | LearnedOptimizerPlan) & { tasks?: string[] };
 
 export interface Suite {
   file: string;
@@ -110,7 +110,7 @@ function gridProblem(message: string, at: string, key: string, index: number): s
   return rest.includes('unknown option') ? `${at}.grid.${key}${rest}` : `${at}.grid.${key}[${index}]${rest}`;
 }
 
-function resolveRule(entry: OptimizerEntry, at: string, problems: string[]): RuleOptimizer | undefined {
+function resolveRule(entry: OptimizerEntry, at: string, problems: string[]): PlannedRule | undefined {
   if (entry.rule === undefined) return undefined;
   const spec: RuleSpec = typeof entry.rule === 'string' ? { rule: entry.rule, options: {} } : (entry.rule as RuleSpec);
   const grid = entry.grid ?? {};

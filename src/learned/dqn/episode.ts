@@ -144,7 +144,7 @@ export async function runEpisode(task: Task, seeds: readonly number[], ctx: Epis
       const nextRate = tf.tensor2d(learningRates.map(clip), [rows, 1]);
       const alive = tf.tensor2d(active.map((a) => (a ? 1 : 0)), [rows, 1], 'bool');
       const [nextTheta, nextBase] = tf.tidy(() => {
-        const out = base.update({ grads: [safeGrad], params: [theta], loss: safeLoss, step: t, hyperParams: { learningRate: nextRate as unknown as tf.Scalar } }, baseState);
+        const out = base.update({ grads: [safeGrad], params: [theta], loss: safeLoss, step: t, overrides: { learningRate: nextRate as unknown as tf.Scalar } }, baseState);
         const moved = applyUpdates([theta], out.updates)[0]!;
         return [tf.where(alive, moved, theta) as tf.Tensor2D, out.state] as const;
       });
