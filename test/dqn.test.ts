@@ -29,7 +29,7 @@ import {
 } from '../src/learned/dqn/index.js';
 import { normals, rng } from '../src/random.js';
 import { ruleFromSpec, type UpdateRule } from '../src/rules/index.js';
-import { runGroup } from '../src/suite/execute.js';
+import { runRule as runRows } from './helpers/runRule.js';
 import { familyOf, logisticRegressionTask, type Task } from '../src/tasks/index.js';
 
 test.before(async () => {
@@ -298,15 +298,7 @@ test.serial('the target network stays frozen between syncs and equals the online
 
 /** Runs a frozen rule over `seeds` as rows of one group: the per-row learning-rate traces and losses. */
 async function runRule(rule: UpdateRule, task: Task, seeds: number[], steps: number) {
-  const records = await runGroup({
-    task,
-    optimizer: 'dqn',
-    rows: seeds.map((seed) => ({ seed, hparams: {} })),
-    steps,
-    backend: 'cpu',
-    buildRule: () => ({ rule, dispose: () => undefined }),
-    trajectoryPoints: 0,
-  });
+  const records = await runRows(rule, task, seeds, steps);
   return records.map((r) => ({ lr: r.traces!['learningRate']!, losses: r.losses }));
 }
 

@@ -20,7 +20,7 @@ import { setupBackend } from '../../src/backend/setup.js';
 import { OptionsError, StrictType } from '../../src/codec/index.js';
 import { createLearnedOptimizer, learnedKind, learnedKinds, loadLearnedOptimizer, saveCheckpoint, type LearnedOptimizer } from '../../src/learned/index.js';
 import type { UpdateRule } from '../../src/rules/index.js';
-import { runGroup } from '../../src/suite/execute.js';
+import { runRule } from '../helpers/runRule.js';
 import { logisticRegressionTask } from '../../src/tasks/index.js';
 
 test.before(async () => {
@@ -33,15 +33,7 @@ const STEPS = 20;
 
 /** Runs `rule` over `seeds` as the rows of one group: each row's losses. */
 async function losses(rule: UpdateRule, seeds: number[], steps = STEPS): Promise<number[][]> {
-  const records = await runGroup({
-    task,
-    optimizer: 'contract',
-    rows: seeds.map((seed) => ({ seed, hparams: {} })),
-    steps,
-    backend: 'cpu',
-    buildRule: () => ({ rule, dispose: () => undefined }),
-    trajectoryPoints: 0,
-  });
+  const records = await runRule(rule, task, seeds, steps);
   return records.map((r) => r.losses.map((l) => l ?? NaN));
 }
 
