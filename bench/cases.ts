@@ -1,5 +1,7 @@
 /** The benchmark workloads of issue #2: (a) CNN step, (b) MLP step, (c) 512² matmul; and (d) a ResNet-8 step on CIFAR-sized images. */
-import { tf, mnistCnn, mnistMlp, randomBatch, resNet, trainingStep } from '../src/index.js';
+import { tf } from '../src/index.js';
+import { mnistCnn, mnistMlp, randomBatch, trainingStep } from '../src/models/index.js';
+import { resNet } from '../src/tasks/index.js';
 
 export interface BenchCase {
   id: string;

@@ -6,26 +6,16 @@
  *
  *   npm run bench:memory -- [--backend wasm] [--out DIR]
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { setupBackend, BackendRequest } from '../src/backend/index.js';
 import { LstmOptimizer } from '../src/learned/index.js';
 import { bpttEstimator } from '../src/meta/bptt/bptt.js';
 import { decodeMetaTrainConfig } from '../src/meta/config.js';
 import { esEstimator } from '../src/meta/es/es.js';
-import { collectProvenance } from '../src/provenance.js';
 import { treeTensors } from '../src/rules/index.js';
 import { randomQuadraticTask } from '../src/tasks/index.js';
+import { startBench } from './harness.js';
 
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? (process.argv[i + 1] as string) : fallback;
-}
-const requested = flag('backend', 'wasm');
-if (!BackendRequest.is(requested)) throw new Error(`--backend must be one of auto, cpu, wasm, webgpu, tensorflow`);
-const choice = await setupBackend(requested);
-const provenance = collectProvenance(choice.backend, choice.detail);
+const { writeResult } = await startBench({ name: 'bench:memory', description: 'peak memory of one meta-gradient estimate against the truncation length (BPTT, ES)' });
 
 const task = randomQuadraticTask({ dimension: 10 });
 const optimizer = new LstmOptimizer();
@@ -50,8 +40,4 @@ for (const method of ['bptt', 'es'] as const) {
   }
 }
 console.table(rows);
-const outDir = flag('out', path.join('bench', 'results'));
-await mkdir(outDir, { recursive: true });
-const file = path.join(outDir, `metatrain-memory-${choice.backend}-${provenance.date.replace(/[:.]/g, '-')}.json`);
-await writeFile(file, `${JSON.stringify({ suite: 'meta-gradient memory vs truncation length (10-d quadratics, 32 tasks, LSTM 2×20)', provenance, rows }, null, 2)}\n`);
-console.log(`wrote ${file}`);
+await writeResult('metatrain-memory', 'meta-gradient memory vs truncation length (10-d quadratics, 32 tasks, LSTM 2×20)', { rows });

@@ -7,27 +7,27 @@
  *   npx tsx bench/metatrain-microbatch.ts --data-dir /work/shared/datasets [--tasks 16] [--iterations 2] [--unroll N] [--memory-limit MiB] [--backend wasm]
  */
 import { readFile } from 'node:fs/promises';
-import { BackendRequest, setupBackend, wasmHeapBytes } from '../src/backend/index.js';
+import { wasmHeapBytes } from '../src/backend/index.js';
 import { loadLearnedOptimizer } from '../src/learned/index.js';
 import { familyOf, mnistMlpTask } from '../src/tasks/index.js';
 import { metaTrain } from '../src/meta/metaTrain.js';
+import { positiveInt, startBench } from './harness.js';
 
-function flag(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-const dataDir = flag('data-dir');
-if (dataDir === undefined) throw new Error('--data-dir DIR is required (the folder holding mnist-10k)');
-const requested = flag('backend') ?? 'wasm';
-if (!BackendRequest.is(requested)) throw new Error('--backend must be one of auto, cpu, wasm, webgpu, tensorflow');
-const choice = await setupBackend(requested);
+const { options, choice } = await startBench<{ dataDir: string; tasks: number; iterations: number; unroll?: number; memoryLimit?: number }>({
+  name: 'metatrain-microbatch',
+  description: "the micro-batches truncated BPTT meta-training picks on this backend (lstm-mnist's config)",
+  flags: (c) =>
+    c
+      .requiredOption('--data-dir <dir>', 'the folder holding mnist-10k')
+      .option('--tasks <n>', 'tasks per iteration', positiveInt('--tasks'), 16)
+      .option('--iterations <n>', 'meta-iterations', positiveInt('--iterations'), 2)
+      .option('--unroll <n>', 'truncation length (default: the checkpoint config)', positiveInt('--unroll'))
+      .option('--memory-limit <MiB>', 'memory budget', positiveInt('--memory-limit')),
+});
+const { dataDir, tasks, iterations, unroll, memoryLimit: limit } = options;
 const checkpoint = 'pretrained/lstm-mnist';
 const trained = JSON.parse(await readFile(`${checkpoint}/metatrain.json`, 'utf8')) as { task: string; config: Record<string, number | string> };
-const tasks = Number(flag('tasks') ?? 16);
-const iterations = Number(flag('iterations') ?? 2);
-const limit = flag('memory-limit');
-const unroll = flag('unroll');
-const config = { ...trained.config, ...(unroll === undefined ? {} : { unroll: Number(unroll) }), tasksPerIteration: tasks, iterations, validateEvery: iterations, validationTasks: 1, ...(limit === undefined ? {} : { memoryLimit: Number(limit) }) };
+const config = { ...trained.config, ...(unroll === undefined ? {} : { unroll }), tasksPerIteration: tasks, iterations, validateEvery: iterations, validationTasks: 1, ...(limit === undefined ? {} : { memoryLimit: limit }) };
 const optimizer = await loadLearnedOptimizer(checkpoint, 'lstm');
 const task = mnistMlpTask({ dataDir });
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;

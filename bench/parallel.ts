@@ -4,6 +4,7 @@
  * loopback (redis-server started on a free port, stopped after).
  *
  *   npm run bench:parallel -- --data /path/to/datasets [--workers 1,2] [--only 2d,mnist,es,queue] [--es-iterations 20] [--out DIR]
+ *   (flags, backend, provenance and the result file: harness.ts)
  *
  * Writes bench/results/parallel-wasm-<date>.json with provenance. The 2-D suite is
  * suites/2d.json without its learned optimizer (meta-training is a fixed cost, not
@@ -12,15 +13,13 @@
  * 10-D random quadratics, 32 tasks, unroll 20, 8 antithetic pairs) for a few
  * iterations with its pairs on 1 (in process) and 2 … workers.
  */
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Job, Queue } from 'bullmq';
-import { setupBackend } from '../src/backend/index.js';
 import { createLearnedOptimizer } from '../src/learned/index.js';
 import '../src/meta/es/esPairs.js';
 import { metaTrain } from '../src/meta/metaTrain.js';
-import { collectProvenance } from '../src/provenance.js';
 import { submitSuite } from '../src/queue/submit.js';
 import { startWorker } from '../src/queue/worker.js';
 import { decodeSuite, type Suite } from '../src/suite/decode.js';
@@ -31,21 +30,23 @@ import type { RunRecord } from '../src/suite/record.js';
 import { runPlannedGroup } from '../src/suite/runner.js';
 import { unitOf } from '../src/suite/unit.js';
 import { startRedis } from '../test/helpers/redis.js';
+import { list, positiveInt, startBench } from './harness.js';
 
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? (process.argv[i + 1] as string) : fallback;
-}
-const workerCounts = flag('workers', '1,2').split(',').map(Number);
-const only = flag('only', '2d,mnist,es,queue').split(',');
-const esIterations = Number(flag('es-iterations', '20'));
-const outDir = flag('out', path.join('bench', 'results'));
-const data = flag('data', '');
+const { options, choice, writeResult } = await startBench<{ workers: number[]; only: string[]; esIterations: number; data?: string }>({
+  name: 'bench:parallel',
+  description: "throughput of a suite's run groups at 1, 2, … workers, the pool's and the queue's overhead",
+  backends: ['wasm'],
+  flags: (c) =>
+    c
+      .option('--workers <counts>', 'worker counts to compare', (v) => list(v).map(positiveInt('--workers')), [1, 2])
+      .option('--only <parts>', 'of 2d,mnist,es,queue', list, ['2d', 'mnist', 'es', 'queue'])
+      .option('--es-iterations <n>', 'ES meta-training iterations', positiveInt('--es-iterations'), 20)
+      .option('--data <dir>', 'the datasets folder (for the MNIST-MLP suite)'),
+});
+const { workers: workerCounts, only, esIterations, data } = options;
 // Pool workers inherit the environment: the dataset folder reaches them this way.
-if (data !== '') process.env['ALPHAOPT_DATA'] = path.resolve(data);
+if (data !== undefined) process.env['ALPHAOPT_DATA'] = path.resolve(data);
 
-const choice = await setupBackend('wasm');
-const provenance = collectProvenance(choice.backend, choice.detail);
 const scratch = await mkdtemp(path.join(os.tmpdir(), 'alphaopt-bench-'));
 
 async function twoD(): Promise<Suite> {
@@ -186,7 +187,4 @@ if (only.includes('queue')) {
   }
 }
 
-await mkdir(outDir, { recursive: true });
-const file = path.join(outDir, `parallel-${choice.backend}-${provenance.date.replace(/[:.]/g, '-')}.json`);
-await writeFile(file, `${JSON.stringify({ provenance, cores: os.availableParallelism(), loadAverage: os.loadavg(), results }, null, 2)}\n`);
-console.log(`wrote ${file}`);
+await writeResult('parallel', 'run groups in process, on a worker pool and on a queue', { cores: os.availableParallelism(), loadAverage: os.loadavg(), results });

@@ -11,26 +11,29 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { BackendRequest, memoryBudget, restartWasmBackend, setupBackend, wasmHeapBytes } from '../src/backend/index.js';
+import { memoryBudget, restartWasmBackend, wasmHeapBytes } from '../src/backend/index.js';
 import { createLearnedOptimizer, loadLearnedOptimizer, type LearnedOptimizer } from '../src/learned/index.js';
 import { readSuite } from '../src/suite/decode.js';
 import { planGroups, sizeGroups } from '../src/suite/plan.js';
 import { ruleBuilder } from '../src/suite/runner.js';
+import { list, positiveInt, startBench } from './harness.js';
 
-function flag(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-const file = process.argv[2];
-if (file === undefined) throw new Error('usage: plan-groups.ts <suite.json> [--backend wasm] [--seeds N] [--data-dir DIR]');
-const dataDir = flag('data-dir');
+const { options, args, choice } = await startBench<{ seeds?: number; dataDir?: string; tasks?: string[] }>({
+  name: 'plan-groups',
+  description: 'the run groups a suite would be split into on this backend, without running it',
+  flags: (c) =>
+    c
+      .argument('<suite>', 'the suite file')
+      .option('--seeds <n>', "seeds per run (default: the suite's)", positiveInt('--seeds'))
+      .option('--data-dir <dir>', 'the datasets folder')
+      .option('--tasks <ids>', 'keep only these task ids', list),
+});
+const [file] = args as [string];
+const dataDir = options.dataDir;
 if (dataDir !== undefined) process.env['ALPHAOPT_DATA'] = dataDir;
-const requested = flag('backend') ?? 'wasm';
-if (!BackendRequest.is(requested)) throw new Error('--backend must be one of auto, cpu, wasm, webgpu, tensorflow');
-const choice = await setupBackend(requested);
 const suite = await readSuite(file);
-const seeds = Number(flag('seeds') ?? suite.seeds);
-const only = flag('tasks')?.split(',');
+const seeds = options.seeds ?? suite.seeds;
+const only = options.tasks;
 if (only !== undefined) suite.tasks = suite.tasks.filter((t) => only.includes(t.id));
 for (const task of suite.tasks) await task.prepare?.();
 const learned = new Map<string, LearnedOptimizer>();

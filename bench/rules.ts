@@ -6,23 +6,14 @@
  *
  *   npm run bench:rules -- [--backend wasm] [--out DIR]
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import b from 'benny';
 import type { Summary } from 'benny/lib/internal/common-types.js';
-import { tf, setupBackend, BackendRequest, rules, toTfjsOptimizer, randomBatch, trainingStep, loadLearnedOptimizer } from '../src/index.js';
-import { collectProvenance } from '../src/provenance.js';
+import { tf, rules, toTfjsOptimizer, loadLearnedOptimizer } from '../src/index.js';
+import { randomBatch, trainingStep } from '../src/models/index.js';
+import { startBench } from './harness.js';
 
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? (process.argv[i + 1] as string) : fallback;
-}
-
-const requested = flag('backend', 'wasm');
-if (!BackendRequest.is(requested)) throw new Error(`--backend must be one of auto, cpu, wasm, webgpu, tensorflow (got '${requested}')`);
-const outDir = flag('out', path.join('bench', 'results'));
-const choice = await setupBackend(requested);
-const provenance = collectProvenance(choice.backend, choice.detail);
+const { writeResult } = await startBench({ name: 'bench:rules', description: 'optimizer overhead: every rule and the shipped learned optimizers against tf.train.adam' });
 
 function mlp(): tf.Sequential {
   return tf.sequential({
@@ -84,7 +75,4 @@ const table = (summary: Summary) => {
 const results = { update: table(update), trainingStep: table(step) };
 console.table(results.update);
 console.table(results.trainingStep);
-await mkdir(outDir, { recursive: true });
-const file = path.join(outDir, `rules-${choice.backend}-${provenance.date.replace(/[:.]/g, '-')}.json`);
-await writeFile(file, `${JSON.stringify({ suite: 'rule overhead vs tf.train.adam', paramCount, provenance, results, tfjsVersion: tf.version.tfjs }, null, 2)}\n`);
-console.log(`wrote ${file}`);
+await writeResult('rules', 'rule overhead vs tf.train.adam', { paramCount, results });

@@ -5,12 +5,9 @@
  * Serial: the leak checks read the global tensor count.
  */
 import test from 'ava';
-import { mkdtemp } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setupBackend } from '../src/backend/setup.js';
-import { ActorCriticController, loadLearnedOptimizer, saveCheckpoint } from '../src/learned/index.js';
+import { ActorCriticController } from '../src/learned/index.js';
 import { ACTOR_BATCH_OFFSET, feedbackWeight } from '../src/learned/actorCritic/rules.js';
 import { ActorCriticLearner } from '../src/learned/actorCritic/learner.js';
 import { actorStep, criticValue, zeroMemory } from '../src/learned/actorCritic/networks.js';
@@ -178,20 +175,6 @@ test.serial('meta-training over repeated runs keeps the best validated weights, 
   c.dispose();
 });
 
-test.serial('a checkpoint round trip gives the same learning-rate trajectory', async (t) => {
-  const c = new ActorCriticController({ seed: 3 });
-  const learning = c.learningRule();
-  await run(learning.rule, logistic, [4], 25); // move the weights away from their initialisation
-  learning.dispose();
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'alphaopt-ac-'));
-  await saveCheckpoint(c, dir);
-  const loaded = await loadLearnedOptimizer(dir, 'actor-critic');
-  const [a, b] = [await run(c.rule(), logistic, [7], 20), await run(loaded.rule(), logistic, [7], 20)];
-  t.deepEqual(a.lr, b.lr);
-  c.dispose();
-  loaded.dispose();
-});
-
 test.serial('as a tfjs optimizer, frozen and online, it trains a model with model.fit', async (t) => {
   for (const mode of ['frozen', 'online'] as const) {
     const c = new ActorCriticController({ initialLearningRate: 0.1 });
@@ -209,10 +192,7 @@ test.serial('as a tfjs optimizer, frozen and online, it trains a model with mode
 });
 
 test('bad options and configs are refused with the field named', (t) => {
-  t.throws(() => new ActorCriticController({ units: 0 }), { message: /^actor-critic\.units: expected a positive integer/ });
-  t.throws(() => new ActorCriticController({ state: 'pixels' }), { message: /^actor-critic: .*state/ });
   t.throws(() => new ActorCriticController({ gamma: 1 }), { message: /^actor-critic\.gamma: expected a number in \[0, 1\)/ });
-  t.throws(() => new ActorCriticController({ unrol: 20 }), { message: /^actor-critic\.unrol: unknown option/ });
   const c = new ActorCriticController();
   t.throws(() => decodeMetaTraining(c, { episodes: 0 }, 'optimizers[3].learned.metaTrain.config'), { message: /^optimizers\[3\]\.learned\.metaTrain\.config\.episodes: expected a positive integer/ });
   c.dispose();

@@ -7,7 +7,7 @@ import {
   probeWebgpu,
   setupBackend,
   type ModuleLoader,
-} from '../src/index.js';
+} from '../src/backend/index.js';
 
 const notFound = (specifier: string) =>
   Object.assign(new Error(`Cannot find package '${specifier}' imported from alphaopt`), { code: 'ERR_MODULE_NOT_FOUND' });

@@ -18,10 +18,10 @@ import {
   loadLearnedOptimizer,
   loadPretrained,
   pretrainedNames,
-  PRETRAINED_DIR,
   saveCheckpoint,
   setupBackend,
 } from '../src/index.js';
+import { PRETRAINED_DIR } from '../src/learned/index.js';
 import { addWeightsHash } from '../src/learned/checkpoint.js';
 import { loadMamlInitialization, saveMamlInitialization } from '../src/meta/maml/mamlCheckpoint.js';
 

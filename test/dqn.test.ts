@@ -1,18 +1,17 @@
 /**
  * Zhu et al.'s DQN learning-rate controller: the 18 features on a hand-made
  * history, every reward priority (and that each shadows the next), the replay
- * buffer, the target-network sync, the ε decay, the frozen rule (tensor-only, per
- * row, batched = alone), checkpoints, tfjs interop, configs, leaks, and a tiny
- * meta-training run that learns to raise a too-small learning rate. Serial: the
- * leak checks read the global tensor count.
+ * buffer, the target-network sync, the ε decay, the frozen rule per row, tfjs
+ * interop with a model's variables, configs, and a tiny meta-training run that
+ * learns to raise a too-small learning rate. What every learned kind must do
+ * (checkpoints, batched = alone, no leaks, tensor-only rules, model.fit, option
+ * refusals) is checked over the registry in test/contracts/learned-kinds.test.ts.
+ * Serial: the leak checks read the global tensor count.
  */
 import test from 'ava';
-import { mkdtemp } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setupBackend } from '../src/backend/setup.js';
-import { DqnController, loadLearnedOptimizer, saveCheckpoint } from '../src/learned/index.js';
+import { DqnController } from '../src/learned/index.js';
 import {
   decodeDqnConfig,
   DqnLearner,
@@ -25,8 +24,8 @@ import {
 } from '../src/meta/dqn/index.js';
 import { computeFeatures, FEATURE_COUNT, FEATURE_NAMES, initFeatureState, type FeatureState } from '../src/learned/dqn/index.js';
 import { normals, rng } from '../src/random.js';
-import { ruleFromSpec, treeTensors, type StateTree, type UpdateRule } from '../src/rules/index.js';
-import { runGroup } from '../src/suite/execute.js';
+import { ruleFromSpec, type UpdateRule } from '../src/rules/index.js';
+import { runRule as runRows } from './helpers/runRule.js';
 import { familyOf, logisticRegressionTask, type Task } from '../src/tasks/index.js';
 import { metaTrain, decodeMetaTraining } from '../src/meta/metaTrain.js';
 import type { DqnMetaTrainReport } from '../src/meta/dqn/trainDqn.js';
@@ -298,96 +297,27 @@ test.serial('the target network stays frozen between syncs and equals the online
 
 /** Runs a frozen rule over `seeds` as rows of one group: the per-row learning-rate traces and losses. */
 async function runRule(rule: UpdateRule, task: Task, seeds: number[], steps: number) {
-  const records = await runGroup({
-    task,
-    optimizer: 'dqn',
-    rows: seeds.map((seed) => ({ seed, hparams: {} })),
-    steps,
-    backend: 'cpu',
-    buildRule: () => ({ rule, dispose: () => undefined }),
-    trajectoryPoints: 0,
-  });
+  const records = await runRows(rule, task, seeds, steps);
   return records.map((r) => ({ lr: r.traces!['learningRate']!, losses: r.losses }));
 }
 
 const logistic = logisticRegressionTask();
 
-test.serial('the frozen rule acts per row: rows with different histories choose differently, and a batch of rows equals each row run alone', async (t) => {
+// Batched rows equal each row alone, checkpoints, leaks and synchronous reads: test/contracts/learned-kinds.test.ts.
+test.serial('the frozen rule acts per row: rows with different histories choose different learning rates, clipped into [lrMin, lrMax]', async (t) => {
   const controller = new DqnController({ initialLearningRate: 0.002, horizon: 60, hidden: [16], seed: 0 });
   const rule = controller.rule();
   const seeds = [3_000_000, 3_000_002];
   const together = await runRule(rule, logistic, seeds, 60);
-  const alone = [await runRule(rule, logistic, [seeds[0]!], 60), await runRule(rule, logistic, [seeds[1]!], 60)].map((r) => r[0]!);
   t.is(together[0]!.lr.length, 60);
   t.notDeepEqual(together[0]!.lr, together[1]!.lr, 'the two rows chose different learning rates');
-  together.forEach((row, i) => {
-    row.lr.forEach((lr, k) => t.true(close(lr!, alone[i]!.lr[k]!, 1e-5), `row ${i}, step ${k}: lr ${lr} batched vs ${alone[i]!.lr[k]} alone`));
-    row.losses.forEach((l, k) => t.true(close(l!, alone[i]!.losses[k]!, 1e-4), `row ${i}, step ${k}: loss`));
-  });
   // Clipped into [lrMin, lrMax] at deployment.
   t.true(together.flatMap((r) => r.lr).every((lr) => lr! >= 0.001 - 1e-9 && lr! <= 0.5 + 1e-6));
   controller.dispose();
 });
 
-test.serial('the frozen rule is tensor-only (no synchronous reads) and leaks nothing over 50 steps', async (t) => {
-  const controller = new DqnController({ hidden: [8], baseRule: { rule: 'adam', options: {} } });
-  const rule = controller.rule();
-  const problem = logistic.instantiate([5, 6, 7]);
-  const before = tf.memory().numTensors;
-  let theta = tf.clone(problem.start);
-  let state: StateTree = rule.init([theta]);
-  const proto = tf.Tensor.prototype as unknown as Record<string, unknown>;
-  const saved = { dataSync: proto['dataSync'], arraySync: proto['arraySync'], bufferSync: proto['bufferSync'] };
-  const forbid = (name: string) => () => {
-    throw new Error(`${name} called inside the rule`);
-  };
-  try {
-    for (let step = 0; step < 50; step++) {
-      let rowLoss: tf.Tensor1D | undefined;
-      const grad = tf.grad((x: tf.Tensor) => {
-        rowLoss = tf.keep(problem.loss(x as tf.Tensor2D, step));
-        return tf.sum(rowLoss);
-      })(theta) as tf.Tensor2D;
-      for (const name of Object.keys(saved)) proto[name] = forbid(name);
-      const out = tf.tidy(() => {
-        const o = rule.update({ grads: [grad], params: [theta], loss: rowLoss!, step }, state);
-        return { theta: tf.add(theta, o.updates[0]!) as tf.Tensor2D, state: o.state, trace: o.trace! };
-      });
-      Object.assign(proto, saved);
-      t.deepEqual(out.trace['learningRate']!.shape, [3, 1]);
-      tf.dispose([grad, rowLoss!, theta, ...treeTensors(state), ...Object.values(out.trace)]);
-      theta = out.theta;
-      state = out.state;
-    }
-  } finally {
-    Object.assign(proto, saved);
-  }
-  tf.dispose([theta, ...treeTensors(state)]);
-  t.is(tf.memory().numTensors, before);
-  problem.dispose();
-  controller.dispose();
-});
-
-test.serial('a checkpoint round trip gives the same greedy choices', async (t) => {
-  const controller = new DqnController({ initialLearningRate: 0.002, horizon: 60, hidden: [16], seed: 0, baseRule: 'sgd' });
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'dqn-'));
-  await saveCheckpoint(controller, dir);
-  const loaded = await loadLearnedOptimizer(dir, 'dqn-controller');
-  t.is(loaded.kind, 'dqn-controller');
-  t.deepEqual(loaded.hyperParams, controller.hyperParams);
-  t.deepEqual([...loaded.metaParams.keys()], [...controller.metaParams.keys()]);
-  const seeds = [3_000_000, 3_000_001, 3_000_002];
-  const original = await runRule(controller.rule(), logistic, seeds, 30);
-  const reloaded = await runRule(loaded.rule(), logistic, seeds, 30);
-  t.deepEqual(reloaded.map((r) => r.lr), original.map((r) => r.lr));
-  t.deepEqual(reloaded.map((r) => r.losses), original.map((r) => r.losses));
-  loaded.dispose();
-  controller.dispose();
-});
-
-test.serial('as a tfjs optimizer it treats a model\'s variables as one row; it has no online mode and needs the loss', async (t) => {
+test.serial('as a tfjs optimizer it treats a model\'s variables as one row and needs the loss', async (t) => {
   const controller = new DqnController({ hidden: [8] });
-  t.throws(() => toTfjsOptimizer(controller, 'online'), { message: /no online mode/ });
   t.false('onlineRule' in controller);
   const before = tf.memory().numTensors;
   // Built in tidy: tf.variable keeps its own handle on the initial values.
@@ -408,7 +338,6 @@ test.serial('as a tfjs optimizer it treats a model\'s variables as one row; it h
 });
 
 test('bad hyper-parameters and meta-training configs are refused with the path of the field', (t) => {
-  t.throws(() => new DqnController({ bogus: 1 }), { message: /dqn-controller\.bogus: unknown option/ });
   t.throws(() => new DqnController({ lrMax: 0.0001 }), { message: /dqn-controller\.lrMax/ });
   t.throws(() => new DqnController({ initialLearningRate: 0.9 }), { message: /dqn-controller\.initialLearningRate/ });
   t.throws(() => new DqnController({ window: 2 }), { message: /dqn-controller\.window/ });

@@ -48,7 +48,7 @@ test('a controller can set any of the seven hyper-parameters per step', async (t
   const grad = tf.tensor1d([0.5, 0.25]);
   const state = rule.init([theta]);
   const lr = tf.scalar(0.1);
-  const out = rule.update({ grads: [grad], params: [theta], step: 0, hyperParams: { learningRate: lr, b3: 1 } }, state);
+  const out = rule.update({ grads: [grad], params: [theta], step: 0, overrides: { learningRate: lr, b3: 1 } }, state);
   // g' = η·(g + b3)/√1 with the controller's η = 0.1 and b3 = 1.
   t.deepEqual(Array.from(await out.updates[0]!.data()).map((x) => Number(x.toFixed(6))), [-0.15, -0.125]);
   tf.dispose([theta, grad, lr, ...rules.treeTensors(state), ...rules.treeTensors(out.state), ...out.updates]);

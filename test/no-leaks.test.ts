@@ -1,6 +1,7 @@
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
-import { mnistCnn, mnistMlp, randomBatch, setupBackend, trainingStep } from '../src/index.js';
+import { setupBackend } from '../src/index.js';
+import { mnistCnn, mnistMlp, randomBatch, trainingStep } from '../src/models/index.js';
 
 /** Tensor count after the first step (Adam creates its slots then) must not move for `steps` more. */
 async function tensorCountsOverSteps(build: () => tf.LayersModel, inputShape: number[], batchSize: number, steps: number): Promise<number[]> {

@@ -37,16 +37,16 @@ test('a valid suite decodes into tasks and optimizers', (t) => {
 });
 
 const cases: Array<[string, (s: ReturnType<typeof valid>) => unknown, RegExp]> = [
-  ['a missing field', (s) => ({ ...s, steps: undefined }), /^\$\.steps: missing; expected positive integer$/],
-  ['a non-positive seed count', (s) => ({ ...s, seeds: -1 }), /^\$\.seeds: expected positive integer, got -1$/],
+  ['a missing field', (s) => ({ ...s, steps: undefined }), /^\$\.steps: missing; expected a positive integer$/],
+  ['a non-positive seed count', (s) => ({ ...s, seeds: -1 }), /^\$\.seeds: expected a positive integer, got -1$/],
   ['a string in a learning-rate grid', (s) => { s.optimizers[0] = { ...s.optimizers[0]!, grid: { learningRate: [0.01, '0.1' as unknown as number] } }; return s; }, /^\$\.optimizers\[0\]\.grid\.learningRate\[1\]: expected number, got "0\.1"$/],
   ['an unknown rule', (s) => { s.optimizers[0] = { name: 'x', rule: 'adamm' } as never; return s; }, /^\$\.optimizers\[0\]\.rule\.rule: unknown rule 'adamm'; known rules: sgd, momentum/],
   ['a grid over an option the rule does not have', (s) => { s.optimizers[0] = { name: 'x', rule: 'sgd', grid: { momentum: [0.9] } } as never; return s; }, /^\$\.optimizers\[0\]\.grid\.momentum: unknown option for rule 'sgd'; expected one of learningRate$/],
   ['an unknown task', (s) => { s.tasks[0] = { task: 'rosenbrok' }; return s; }, /^\$\.tasks\[0\]\.task: unknown task 'rosenbrok'; known tasks: quadratic, /],
-  ['a typo in a top-level key', (s) => ({ ...s, step: 10 }), /^\$\.step: unknown key; expected one of name, description/],
+  ['a typo in a top-level key', (s) => ({ ...s, step: 10 }), /^\$\.step: unknown key; expected one of name, steps, seeds, tasks, optimizers, description/],
   ['a learned optimizer with nothing to load or train', (s) => { s.optimizers[2] = { name: 'learned', learned: { kind: 'lr-schedule' } } as never; return s; }, /^\$\.optimizers\[2\]\.learned: a learned optimizer needs a 'checkpoint' to load, a 'metaTrain' config to train one, or both \(or mode 'online' to learn from scratch during each run\)$/],
   ['an unknown learned kind', (s) => { s.optimizers[2] = { name: 'learned', learned: { kind: 'lsmt', checkpoint: 'x' } } as never; return s; }, /^\$\.optimizers\[2\]\.learned\.kind: unknown learned optimizer 'lsmt'; known kinds: lr-schedule/],
-  ['a bad meta-training option', (s) => { (s.optimizers[2] as { learned: { metaTrain: { config: object } } }).learned.metaTrain.config = { iterations: 'many' }; return s; }, /^\$\.optimizers\[2\]\.learned\.metaTrain\.config: Invalid value "many" supplied to .*iterations/],
+  ['a bad meta-training option', (s) => { (s.optimizers[2] as { learned: { metaTrain: { config: object } } }).learned.metaTrain.config = { iterations: 'many' }; return s; }, /^\$\.optimizers\[2\]\.learned\.metaTrain\.config\.iterations: expected number, got "many"$/],
   ['a PPO option out of range for the coordinate policy', (s) => { s.optimizers[2] = { name: 'learned', learned: { kind: 'coordinate-policy', metaTrain: { task: { task: 'logisticRegression' }, config: { method: 'ppo', gamma: 1.5 } } } } as never; return s; }, /^\$\.optimizers\[2\]\.learned\.metaTrain\.config\.gamma: expected a number in \[0, 1\], got 1\.5$/],
   ['a target accuracy with no evaluation interval', (s) => ({ ...s, targetAccuracy: 0.9 }), /^\$\.evaluateEvery: give 'evaluateEvery' and 'targetAccuracy' together/],
   ['a target accuracy above 1', (s) => ({ ...s, targetAccuracy: 90, evaluateEvery: 10 }), /^\$\.targetAccuracy: expected a fraction in \(0, 1\], got 90$/],
@@ -57,7 +57,7 @@ const cases: Array<[string, (s: ReturnType<typeof valid>) => unknown, RegExp]> =
   ['a typo inside a grid, reported where it is', (s) => { s.optimizers[0] = { name: 'adam', rule: 'adam', grid: { learningRat: [0.1, 0.01] } }; return s; }, /^\$\.optimizers\[0\]\.grid\.learningRat: unknown option for rule 'adam'; expected one of learningRate, beta1, beta2, epsilon$/],
   ['a grid too large to run', (s) => { s.optimizers[0] = { name: 'adam', rule: 'adam', grid: { learningRate: Array.from({ length: 200 }, (_, i) => i / 1000), beta1: Array.from({ length: 200 }, (_, i) => i / 1000) } }; return s; }, /^\$\.optimizers\[0\]\.grid: 40,000 grid points; at most 10,000/],
   ['more steps than a run can record', (s) => ({ ...s, steps: 1e12 }), /^\$\.steps: at most 10,000,000 steps per run, got 1000000000000$/],
-  ['a step count beyond safe integers', (s) => ({ ...s, steps: 1e300 }), /^\$\.steps: expected positive integer, got 1e\+300$/],
+  ['a step count beyond safe integers', (s) => ({ ...s, steps: 1e300 }), /^\$\.steps: expected a positive integer, got 1e\+300$/],
   ['a negative divergence factor', (s) => ({ ...s, divergenceFactor: -1 }), /^\$\.divergenceFactor: expected a positive number, got -1$/],
   ['negative gradient noise', (s) => { s.tasks[0] = { task: 'rosenbrock', gradientNoise: -0.1 }; return s; }, /^\$\.tasks\[0\]\.gradientNoise: expected a standard deviation ≥ 0, got -0\.1$/],
   ['an optimizer restricted to no task', (s) => { s.optimizers[0] = { ...s.optimizers[0]!, tasks: [] }; return s; }, /^\$\.optimizers\[0\]\.tasks: an empty list runs this optimizer nowhere/],
@@ -87,7 +87,7 @@ test('every problem is reported, whatever else is wrong: a wrong type does not h
   s.optimizers[2] = { name: 'sgd', rule: 'sgd', grid: { learningRate: [0.1, '0.2'] }, task: ['x'] };
   const problems = problemsOf(s);
   const expected = [
-    /^\$\.steps: expected positive integer, got "10"$/,
+    /^\$\.steps: expected a positive integer, got "10"$/,
     /^\$\.tasks\[0\]\.task: unknown task 'rosenbrok'/,
     /^\$\.tasks\[1\]\.option: unknown key; expected one of task, id, options/,
     /^\$\.optimizers\[0\]\.grid\.learningRat: unknown option for rule 'adam'/,

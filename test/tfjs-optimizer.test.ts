@@ -167,7 +167,7 @@ test('a rule with a tensor hyper-parameter runs but says why it cannot be serial
 test('rule specs round-trip, and malformed ones are rejected with the path', (t) => {
   const rule = rules.chain(rules.clipByGlobalNorm(1), rules.adamw({ learningRate: rules.linearWarmup({ warmupSteps: 5, then: rules.cosineDecay({ initial: 0.1, decaySteps: 100 }) }) }));
   t.deepEqual(rules.ruleFromSpec(rule.spec).spec, rule.spec);
-  t.throws(() => rules.ruleFromSpec({ rule: 'adam', options: { learningRate: 'fast' } }), { message: /rule.options.learningRate: expected \(number \| ScheduleSpec\), got "fast"/ });
+  t.throws(() => rules.ruleFromSpec({ rule: 'adam', options: { learningRate: 'fast' } }), { message: /rule.options.learningRate: expected a number or a schedule, got "fast"/ });
   t.throws(() => rules.ruleFromSpec({ rule: 'adam', options: { lr: 0.1 } }), { message: /rule.options.lr: unknown option for rule 'adam'; expected one of learningRate, beta1/ });
   t.throws(() => rules.ruleFromSpec({ rule: 'chain', options: { rules: [{ rule: 'sgd', options: { learningRate: { schedule: 'nope' } } }] } }), { message: /rule.options.rules\/0.options.learningRate: unknown schedule 'nope'/ });
   t.throws(() => rules.ruleFromSpec({ rule: 'adamm', options: {} }), { message: /rule.rule: unknown rule 'adamm'; known rules: sgd/ });

@@ -1,11 +1,11 @@
 export type { LearnedOptimizer, MetaTrainReport, MetaTrainPoint, ProgressCallback, JsonValue } from './types.js';
 export { saveCheckpoint, readManifest, CheckpointError, CHECKPOINT_FORMAT } from './checkpoint.js';
-export { registerLearnedOptimizer, createLearnedOptimizer, loadLearnedOptimizer, learnedKinds } from './registry.js';
-export { LearnedLrSchedule, type LrScheduleOptions } from './lrSchedule.js';
-export { LstmOptimizer, type LstmOptions } from './lstm/lstmOptimizer.js';
+export { registerLearnedOptimizer, createLearnedOptimizer, loadLearnedOptimizer, learnedKinds, learnedKind, type LearnedKind } from './registry.js';
+export { LearnedLrSchedule, LR_SCHEDULE_OPTIONS, type LrScheduleOptions } from './lrSchedule.js';
+export { LstmOptimizer, LSTM_OPTIONS, type LstmOptions } from './lstm/lstmOptimizer.js';
 export { preprocessGradient } from './lstm/preprocess.js';
 export { loadPretrained, pretrainedNames, PRETRAINED_DIR } from './pretrained.js';
-export { CoordinatePolicy, POLICY_DEFAULTS, type CoordinatePolicyOptions, type ActionSpace } from './policy/coordinatePolicy.js';
+export { CoordinatePolicy, COORDINATE_POLICY_OPTIONS, POLICY_DEFAULTS, type CoordinatePolicyOptions, type ActionSpace } from './policy/coordinatePolicy.js';
 export { DqnController, DQN_OPTION_DEFAULTS, type DqnOptions } from './dqn/index.js';
 export { ActorCriticController, ACTOR_CRITIC_DEFAULTS, type ActorCriticOptions } from './actorCritic/index.js';
 export { LearnedTfjsOptimizer, learnedTfjsOptimizer, type LearnedMode, type OutsideState } from './tfjsOptimizer.js';

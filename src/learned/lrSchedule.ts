@@ -10,32 +10,28 @@
  * (Baydin et al. 2018): ∂f(θₜ)/∂log ηₜ₋₁ = ∇f(θₜ)·uₜ₋₁, where uₜ₋₁ is the previous update.
  */
 import * as tf from '@tensorflow/tfjs';
+import type * as t from 'io-ts';
+import { decodeOrThrow } from '../codec/decode.js';
+import { options } from '../codec/strict.js';
+import * as values from '../codec/values.js';
 import { chain, scaleByAdam, type StateTree, type UpdateRule } from '../rules/index.js';
 import { cloneLearned } from './clone.js';
 import { registerLearnedOptimizer } from './kinds.js';
 import type { JsonValue, LearnedOptimizer } from './types.js';
 
-export interface LrScheduleOptions {
-  horizon: number;
-  initialLearningRate: number;
-  base: 'sgd' | 'adam';
-  /** Step size of the online hyper-gradient adaptation (log-learning-rate units). */
-  onlineRate: number;
-}
-
-const DEFAULTS: LrScheduleOptions = { horizon: 100, initialLearningRate: 0.01, base: 'sgd', onlineRate: 0.02 };
-
-function decode(hyperParams: Record<string, JsonValue>): LrScheduleOptions {
-  const o = { ...DEFAULTS, ...hyperParams } as Record<string, JsonValue>;
-  const horizon = o['horizon'];
-  if (typeof horizon !== 'number' || !Number.isInteger(horizon) || horizon < 1) throw new Error(`lr-schedule.horizon: expected a positive integer, got ${JSON.stringify(horizon)}`);
-  if (typeof o['initialLearningRate'] !== 'number' || !(o['initialLearningRate'] > 0)) throw new Error('lr-schedule.initialLearningRate: expected a positive number');
-  if (o['base'] !== 'sgd' && o['base'] !== 'adam') throw new Error(`lr-schedule.base: expected 'sgd' or 'adam', got ${JSON.stringify(o['base'])}`);
-  if (typeof o['onlineRate'] !== 'number') throw new Error('lr-schedule.onlineRate: expected a number');
-  const unknown = Object.keys(hyperParams).filter((k) => !(k in DEFAULTS));
-  if (unknown.length > 0) throw new Error(`lr-schedule.${unknown[0]}: unknown option; expected one of ${Object.keys(DEFAULTS).join(', ')}`);
-  return o as unknown as LrScheduleOptions;
-}
+/** The options, declared once: types, ranges and defaults (suites, checkpoints and the constructor decode with it). */
+export const LR_SCHEDULE_OPTIONS = options(
+  'lr-schedule options',
+  {
+    horizon: values.positiveInt,
+    initialLearningRate: values.positive,
+    base: values.oneOf(['sgd', 'adam']),
+    /** Step size of the online hyper-gradient adaptation (log-learning-rate units). */
+    onlineRate: values.finite,
+  },
+  { horizon: 100, initialLearningRate: 0.01, base: 'sgd', onlineRate: 0.02 },
+);
+export type LrScheduleOptions = t.TypeOf<typeof LR_SCHEDULE_OPTIONS>;
 
 export class LearnedLrSchedule implements LearnedOptimizer {
   /** Its rule is differentiable in φ: truncated BPTT and ES train it. */
@@ -47,8 +43,8 @@ export class LearnedLrSchedule implements LearnedOptimizer {
   private readonly options: LrScheduleOptions;
   private readonly logLearningRate: tf.Variable;
 
-  constructor(hyperParams: Record<string, JsonValue> = {}) {
-    this.options = decode(hyperParams);
+  constructor(options: Partial<LrScheduleOptions> = {}) {
+    this.options = decodeOrThrow(LR_SCHEDULE_OPTIONS, options, 'lr-schedule');
     this.hyperParams = { ...this.options };
     const initial = tf.fill([this.options.horizon], Math.log(this.options.initialLearningRate));
     this.logLearningRate = tf.variable(initial, true, `lr-schedule/logLearningRate/${Math.random().toString(36).slice(2)}`);
@@ -113,4 +109,4 @@ export class LearnedLrSchedule implements LearnedOptimizer {
   }
 }
 
-registerLearnedOptimizer('lr-schedule', (hyperParams) => new LearnedLrSchedule(hyperParams));
+registerLearnedOptimizer({ kind: 'lr-schedule', options: LR_SCHEDULE_OPTIONS, create: (options) => new LearnedLrSchedule(options) });

@@ -2,8 +2,9 @@
 import { readManifest, readWeightsFile } from './checkpoint.js';
 import { instantiateCheckpoint } from './manifest.js';
 import type { LearnedOptimizer } from './types.js';
+import './builtin.js';
 
-export { registerLearnedOptimizer, learnedKinds, createLearnedOptimizer, type LearnedFactory } from './kinds.js';
+export { registerLearnedOptimizer, learnedKinds, createLearnedOptimizer, learnedKind, type LearnedKind } from './kinds.js';
 
 /**
  * Loads a checkpoint. With `expectedKind`, a checkpoint of another kind is

@@ -1,16 +1,15 @@
-/** The decoding every meta-training config shares: io-ts shape check, unknown keys refused, defaults filled in. */
+/** The decoding every meta-training config shares: the one strict decoder (codec/), defaults filled in. */
 import * as t from 'io-ts';
-import { isLeft } from 'fp-ts/lib/Either.js';
-import { PathReporter } from 'io-ts/lib/PathReporter.js';
+import { decodeOrThrow } from '../codec/decode.js';
+import { options, type Props } from '../codec/strict.js';
 
-/** Errors name `path` (the JSON path of the config in its suite file) and the field. */
+/**
+ * `codec` is a `t.exact(t.partial({…}))` of the config's fields; unknown keys are refused and every problem is
+ * reported at once, each naming `path` (the JSON path of the config in its suite file) and the field.
+ */
 export function decodeWithDefaults<C extends t.Any, D extends Record<string, unknown>>(codec: C, defaults: D, input: unknown, path: string): D {
-  const decoded = codec.decode(input ?? {});
-  if (isLeft(decoded)) throw new Error(`${path}: ${PathReporter.report(decoded).join('; ')}`);
-  // io-ts ignores unknown keys; a typo'd key would silently do nothing, so refuse it.
-  const extra = Object.keys((input ?? {}) as object).filter((k) => !(k in defaults));
-  if (extra.length > 0) throw new Error(`${path}.${extra[0]}: unknown option; expected one of ${Object.keys(defaults).join(', ')}`);
-  return { ...defaults, ...(decoded.right as object) };
+  const props: Props = { ...Object.fromEntries(Object.keys(defaults).map((k) => [k, t.unknown])), ...(codec as unknown as { type: { props: Props } }).type.props };
+  return decodeOrThrow(options(path, props, defaults as never), input ?? {}, path) as D;
 }
 
 /** Throws unless every named field is a positive integer. */

@@ -5,7 +5,7 @@
  * results explorer a fetched or picked one.
  */
 import { isLeft } from 'fp-ts/lib/Either.js';
-import { describeErrors } from '../suite/errors.js';
+import { describeErrors } from '../codec/errors.js';
 import { RunRecord, runKey } from '../suite/record.js';
 
 export interface Malformed {

@@ -7,7 +7,7 @@
  *
  * Each of (η, a₁, a₂, a₃, b₁, b₂, b₃) may be a number, a scalar tensor (to
  * differentiate through), a schedule, or be set per step by a controller through
- * `input.hyperParams` (keys `learningRate`, `a1` … `b3`). `p0`/`q0` set P and Q
+ * `input.overrides` (keys `learningRate`, `a1` … `b3`). `p0`/`q0` set P and Q
  * before the first step. Exact special cases (tested in test/family7.test.ts):
  *
  *   SGD:       a₁=0, a₂=0, a₃=1, b₁=0, b₂=1, b₃=0, p0=1
@@ -67,7 +67,7 @@ export function family7(options: Family7Options = {}): UpdateRule<Family7State> 
   const rule: UpdateRule<Family7State> = {
     init: (params) => ({ p: params.map((x) => tf.fill(x.shape, o.p0)), q: params.map((x) => tf.fill(x.shape, o.q0)) }),
     update(input, state) {
-      const h = (name: Family7Name) => input.hyperParams?.[name] ?? valueAt(o[name], input.step);
+      const h = (name: Family7Name) => input.overrides?.[name] ?? valueAt(o[name], input.step);
       const [lr, a1, a2, a3, b1, b2, b3] = FAMILY7_NAMES.map(h) as [number | tf.Scalar, ...Array<number | tf.Scalar>];
       const p = input.grads.map((g, i) => tf.add(tf.add(tf.mul(state.p[i] as tf.Tensor, a1!), tf.mul(tf.square(g), a2!)), a3!));
       const q = input.grads.map((g, i) => tf.add(tf.add(tf.mul(state.q[i] as tf.Tensor, b1!), tf.mul(g, b2!)), b3!));

@@ -1,27 +1,53 @@
 /**
  * Rebuilds a rule from its JSON spec (optimizer configs, suite files). Every
- * rule's options are decoded with io-ts against that rule's own schema, so a
- * typo'd name, a string where a number belongs, or an unknown option fails
- * before anything runs, with the path of the problem.
+ * rule's options are decoded with the one strict decoder (codec/) against that
+ * rule's own schema, derived from RULE_OPTIONS, so a typo'd name, a string where
+ * a number belongs, or an unknown option fails before anything runs, every
+ * problem at once with its path.
  */
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
-import { describeErrors } from '../suite/errors.js';
+import { OptionsError } from '../codec/decode.js';
+import { describeErrors } from '../codec/errors.js';
+import { strict } from '../codec/strict.js';
 import { chain } from './chain.js';
 import { family7 } from './family7.js';
 import { scaleByAdadelta, scaleByAdagrad, scaleByAdam, scaleByAdamax, scaleByRms, trace } from './moments.js';
 import * as optimizers from './optimizers.js';
 import { scheduleFromSpec } from './schedules.js';
-import { RULE_OPTIONS, RuleOptionError, type OptionKind, type OptionRule } from './options.js';
+import { RULE_OPTIONS, RuleOptionError, type OptionKind } from './options.js';
 import { RuleSpec, ScheduleSpec } from './spec.js';
 import { addDecayedWeights, clipByGlobalNorm, clipByValue, scale, scaleByLearningRate } from './stateless.js';
 import type { UpdateRule } from './types.js';
 
-/** A step size: a number or a schedule. */
-const step = t.union([t.number, ScheduleSpec]);
+/** A codec that reports itself, not its members, when a value does not fit (`expected a number or a schedule`). */
+const named = <C extends t.Mixed>(codec: C, name: string) => new t.Type<t.TypeOf<C>, t.OutputOf<C>, unknown>(name, codec.is, (u, c) => (codec.is(u) ? t.success(u) : t.failure(u, c)), codec.encode);
 
 /** JSON codecs of the option kinds (JSON cannot hold tensors). */
-const CODECS: Record<OptionKind, t.Mixed> = { stepSize: step, hyper: t.number, number: t.number, boolean: t.boolean, rules: t.array(RuleSpec) };
+const CODECS: Record<OptionKind, t.Mixed> = {
+  stepSize: named(t.union([t.number, ScheduleSpec]), 'a number or a schedule'),
+  hyper: named(t.number, 'a number'),
+  number: named(t.number, 'a number'),
+  boolean: named(t.boolean, 'true or false'),
+  rules: named(t.array(RuleSpec), 'a list of rule specs'),
+};
+
+/**
+ * Each rule's JSON options as a strict codec, derived from RULE_OPTIONS (where they are declared once): unknown
+ * and missing options and values of the wrong kind are reported together; ranges are the rule's own checks.
+ */
+const OPTION_CODECS = new Map(
+  Object.entries(RULE_OPTIONS).map(([rule, table]) => {
+    const props = Object.entries(table.options).map(([key, option]) => [key, CODECS[option.kind]] as const);
+    const required = table.required ?? [];
+    return [
+      rule,
+      strict(`${rule} options`, Object.fromEntries(props.filter(([key]) => required.includes(key))), Object.fromEntries(props.filter(([key]) => !required.includes(key))), {
+        unknownKey: () => `unknown option for rule '${rule}'; expected one of ${Object.keys(table.options).join(', ')}`,
+      }),
+    ] as const;
+  }),
+);
 
 const asRule = (f: unknown) => f as (options: Record<string, unknown>) => UpdateRule;
 
@@ -54,9 +80,10 @@ const BUILDERS: Record<string, (options: Record<string, unknown>) => UpdateRule>
 
 export const RULE_NAMES = Object.keys(BUILDERS);
 
-export class RuleSpecError extends Error {
-  constructor(message: string) {
-    super(message);
+/** A spec's problems, each at its path (all of a spec's options are checked at once). */
+export class RuleSpecError extends OptionsError {
+  constructor(problems: string | string[]) {
+    super(typeof problems === 'string' ? [problems] : problems);
     this.name = 'RuleSpecError';
   }
 }
@@ -81,29 +108,17 @@ function revive(value: unknown, path: string): unknown {
 export function ruleFromSpec(input: unknown, path = 'rule', overrides: Record<string, unknown> = {}): UpdateRule {
   const decoded = RuleSpec.decode(input);
   // One short line per wrong place (io-ts's own report repeats the whole value for every union member).
-  if (isLeft(decoded)) {
-    const problems = describeErrors(decoded.left, path);
-    throw new RuleSpecError(`${problems.slice(0, 3).join('; ')}${problems.length > 3 ? ` (and ${problems.length - 3} more)` : ''}`);
-  }
+  if (isLeft(decoded)) throw new RuleSpecError(describeErrors(decoded.left, path));
   const { rule, options } = decoded.right;
   const build = BUILDERS[rule];
   const table = RULE_OPTIONS[rule];
-  if (build === undefined || table === undefined) throw new RuleSpecError(`${path}.rule: unknown rule '${rule}'; known rules: ${RULE_NAMES.join(', ')}`);
+  const codec = OPTION_CODECS.get(rule);
+  if (build === undefined || table === undefined || codec === undefined) throw new RuleSpecError(`${path}.rule: unknown rule '${rule}'; known rules: ${RULE_NAMES.join(', ')}`);
   const known = Object.keys(table.options);
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) throw new RuleSpecError(`${path}.options.${key}: unknown option for rule '${rule}'; expected one of ${known.join(', ')}`);
-  }
-  for (const key of table.required ?? []) {
-    if (!(key in options)) throw new RuleSpecError(`${path}.options.${key}: required by rule '${rule}'`);
-  }
+  const checked = codec.decode(options);
+  if (isLeft(checked)) throw new RuleSpecError(describeErrors(checked.left, `${path}.options`));
   const revived: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(options)) {
-    const codec = CODECS[(table.options[key] as OptionRule).kind];
-    if (!codec.is(value)) {
-      throw new RuleSpecError(`${path}.options.${key}: expected ${codec.name}, got ${JSON.stringify(value)}`);
-    }
-    revived[key] = revive(value, `${path}.options.${key}`);
-  }
+  for (const [key, value] of Object.entries(checked.right)) revived[key] = revive(value, `${path}.options.${key}`);
   for (const [key, value] of Object.entries(overrides)) {
     if (!known.includes(key)) throw new RuleSpecError(`${path}: cannot override '${key}': not an option of rule '${rule}' (expected one of ${known.join(', ')})`);
     revived[key] = value;

@@ -40,12 +40,12 @@ export function scale(factor: StepSize): UpdateRule<Empty> {
 
 /**
  * The descent step: updates = −learningRate · g. A controller may override the
- * learning rate per step through `input.hyperParams.learningRate`.
+ * learning rate per step through `input.overrides.learningRate`.
  */
 export function scaleByLearningRate(learningRate: StepSize): UpdateRule<Empty> {
   checkOption('scaleByLearningRate', 'learningRate', learningRate);
   return statelessRule(specWith('scaleByLearningRate', { learningRate }), (grads, _params, input) => {
-    const lr = input.hyperParams?.['learningRate'] ?? valueAt(learningRate, input.step);
+    const lr = input.overrides?.['learningRate'] ?? valueAt(learningRate, input.step);
     const negative = typeof lr === 'number' ? -lr : tf.neg(lr);
     return grads.map((g) => tf.mul(g, negative));
   });

@@ -26,10 +26,10 @@ export interface UpdateInput {
   /** 0 for the first update. */
   step: number;
   /**
-   * Per-step hyper-parameter values chosen by a controller (an RL agent setting the
+   * Per-step overrides of hyper-parameters, chosen by a controller (an RL agent setting the
    * learning rate, say). Rules that know a name use it in place of their configured value.
    */
-  hyperParams?: Readonly<Record<string, tf.Scalar | number>>;
+  overrides?: Readonly<Record<string, tf.Scalar | number>>;
   /**
    * The optimizee's loss per row at `params` on the minibatch of step `batch`, for
    * controllers that probe the objective: a reward f(θₜ₊₁; xₜ) on the batch just used,

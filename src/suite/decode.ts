@@ -14,12 +14,13 @@ import { metaTrainerNamed } from '../meta/registry.js';
 import { ruleFromSpec, type RuleSpec } from '../rules/index.js';
 import { taskFromSpec, type Task, type TaskContext } from '../tasks/index.js';
 import type * as t from 'io-ts';
+import { problemsOf } from '../codec/decode.js';
 import { SuiteError, describeErrors, shortJson } from './errors.js';
-import { ALLOWED_KEYS, MAX_STEPS, OptimizerEntry, SuiteHeader, TaskEntry, type LearnedEntry } from './schema.js';
+import { MAX_STEPS, OptimizerEntry, SuiteHeader, TaskEntry, type LearnedEntry } from './schema.js';
 import type { JsonValue } from '../learned/types.js';
 import type { BackendRequest } from '../backend/names.js';
 
-export interface RuleOptimizer {
+export interface PlannedRule {
   type: 'rule';
   name: string;
   spec: RuleSpec;
@@ -41,7 +42,7 @@ export interface LearnedOptimizerPlan {
 }
 
 /** `tasks`: the ids of the tasks this optimizer runs on, when the suite restricts it. */
-export type PlannedOptimizer = (RuleOptimizer | LearnedOptimizerPlan) & { tasks?: string[] };
+export type PlannedOptimizer = (PlannedRule | LearnedOptimizerPlan) & { tasks?: string[] };
 
 export interface Suite {
   file: string;
@@ -68,26 +69,6 @@ export const MAX_GRID_POINTS = 10_000;
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-function unknownKeys(value: unknown, allowed: readonly string[], at: string, problems: string[]): void {
-  if (!isObject(value)) return;
-  for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) problems.push(`${at}.${key}: unknown key; expected one of ${allowed.join(', ')}`);
-  }
-}
-
-/**
- * Keys are checked on the raw JSON, before and apart from decoding, so a typo'd
- * key is reported even where a value beside it has the wrong type.
- */
-function unknownOptimizerKeys(entry: unknown, at: string, problems: string[]): void {
-  unknownKeys(entry, ALLOWED_KEYS.optimizer, at, problems);
-  const learned = isObject(entry) ? entry['learned'] : undefined;
-  unknownKeys(learned, ALLOWED_KEYS.learned, `${at}.learned`, problems);
-  const metaTrain = isObject(learned) ? learned['metaTrain'] : undefined;
-  unknownKeys(metaTrain, ALLOWED_KEYS.metaTrain, `${at}.learned.metaTrain`, problems);
-  unknownKeys(isObject(metaTrain) ? metaTrain['task'] : undefined, ALLOWED_KEYS.task, `${at}.learned.metaTrain.task`, problems);
-}
-
 /** Decodes `value` (found at JSON path `at`) or adds every problem, each with its path. */
 function decodeAt<A>(codec: t.Decoder<unknown, A>, value: unknown, at: string, problems: string[]): A | undefined {
   const decoded = codec.decode(value);
@@ -106,18 +87,19 @@ function attempt<T>(problems: string[], at: string, fn: () => T, ownPrefix?: str
   try {
     return fn();
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (message.startsWith('$')) problems.push(message);
-    else if (ownPrefix !== undefined && message.startsWith(`${ownPrefix}.`)) problems.push(`${at}${message.slice(ownPrefix.length)}`);
-    else problems.push(`${at}: ${message}`);
+    for (const message of problemsOf(error)) {
+      if (message.startsWith('$')) problems.push(message);
+      else if (ownPrefix !== undefined && message.startsWith(`${ownPrefix}.`)) problems.push(`${at}${message.slice(ownPrefix.length)}`);
+      else problems.push(`${at}: ${message}`);
+    }
     return undefined;
   }
 }
 
 function resolveTask(entry: TaskEntry, at: string, suiteDir: string, context: TaskContext, problems: string[]): Task | undefined {
-  if (entry.gradientNoise !== undefined && !(entry.gradientNoise >= 0)) problems.push(`${at}.gradientNoise: expected a standard deviation ≥ 0, got ${entry.gradientNoise}`);
   // A MAML initialisation's folder is named relative to the suite file, like checkpoints.
-  const options = entry.options?.maml === undefined ? entry.options : { ...entry.options, maml: { ...entry.options.maml, checkpoint: path.resolve(suiteDir, entry.options.maml.checkpoint) } };
+  const maml = entry.options?.['maml'];
+  const options = isObject(maml) && typeof maml['checkpoint'] === 'string' ? { ...entry.options, maml: { ...maml, checkpoint: path.resolve(suiteDir, maml['checkpoint']) } } : entry.options;
   const spec = { task: entry.task, ...(entry.id === undefined ? {} : { id: entry.id }), ...(options === undefined ? {} : { options }), ...(entry.gradientNoise === undefined ? {} : { gradientNoise: entry.gradientNoise }), ...(entry.threshold === undefined ? {} : { threshold: entry.threshold }) };
   const task = attempt(problems, at, () => taskFromSpec(spec, at, context));
   // A meta-learned start (MAML) is trained by the prepare step; its config is checked here, by its meta-trainer.
@@ -134,7 +116,7 @@ function gridProblem(message: string, at: string, key: string, index: number): s
   return rest.includes('unknown option') ? `${at}.grid.${key}${rest}` : `${at}.grid.${key}[${index}]${rest}`;
 }
 
-function resolveRule(entry: OptimizerEntry, at: string, problems: string[]): RuleOptimizer | undefined {
+function resolveRule(entry: OptimizerEntry, at: string, problems: string[]): PlannedRule | undefined {
   if (entry.rule === undefined) return undefined;
   const spec: RuleSpec = typeof entry.rule === 'string' ? { rule: entry.rule, options: {} } : (entry.rule as RuleSpec);
   const grid = entry.grid ?? {};
@@ -172,7 +154,7 @@ function resolveLearned(entry: LearnedEntry, at: string, suiteDir: string, conte
     return undefined;
   }
   const hyperParams = (entry.hyperParams ?? {}) as Record<string, JsonValue>;
-  const probe = attempt(problems, `${at}.hyperParams`, () => createLearnedOptimizer(entry.kind, hyperParams), entry.kind);
+  const probe = attempt(problems, `${at}.hyperParams`, () => createLearnedOptimizer(entry.kind, hyperParams, `${at}.hyperParams`), entry.kind);
   if (entry.checkpoint === undefined && entry.metaTrain === undefined && entry.mode !== 'online') {
     problems.push(`${at}: a learned optimizer needs a 'checkpoint' to load, a 'metaTrain' config to train one, or both (or mode 'online' to learn from scratch during each run)`);
   }
@@ -209,7 +191,6 @@ export function decodeSuite(raw: unknown, file: string, context: TaskContext = {
   if (!isObject(raw)) throw new SuiteError(file, [`$: expected a suite, a JSON object with name, steps, seeds, tasks and optimizers; got ${shortJson(raw)}`]);
   const problems: string[] = [];
   const suite = decodeAt(SuiteHeader, raw, '$', problems);
-  unknownKeys(raw, ALLOWED_KEYS.suite, '$', problems);
   const rawTasks = isObject(raw) && Array.isArray(raw['tasks']) ? (raw['tasks'] as unknown[]) : [];
   const rawOptimizers = isObject(raw) && Array.isArray(raw['optimizers']) ? (raw['optimizers'] as unknown[]) : [];
 
@@ -217,7 +198,6 @@ export function decodeSuite(raw: unknown, file: string, context: TaskContext = {
   const tasks: Task[] = [];
   rawTasks.forEach((rawEntry, i) => {
     const at = `$.tasks[${i}]`;
-    unknownKeys(rawEntry, ALLOWED_KEYS.task, at, problems);
     const entry = decodeAt(TaskEntry, rawEntry, at, problems);
     const task = entry === undefined ? undefined : resolveTask(entry, at, suiteDir, context, problems);
     if (task === undefined) return;
@@ -230,7 +210,6 @@ export function decodeSuite(raw: unknown, file: string, context: TaskContext = {
   const names = new Set<string>();
   rawOptimizers.forEach((rawEntry, i) => {
     const at = `$.optimizers[${i}]`;
-    unknownOptimizerKeys(rawEntry, at, problems);
     const entry = decodeAt(OptimizerEntry, rawEntry, at, problems);
     if (entry === undefined) return;
     if (names.has(entry.name)) problems.push(`${at}.name: duplicate optimizer name '${entry.name}'`);

@@ -22,6 +22,8 @@ import { drawMinibatch } from './minibatch.js';
 import { convNet, resNet, type ConvNet, type LayerSpec } from './convNet.js';
 import { splitRows } from './rows.js';
 import type { Problem, Task } from './types.js';
+import * as values from '../codec/values.js';
+import { registerTaskKind, taskOptions } from './kinds.js';
 
 export const IMAGE_NETS = ['xu-mnist', 'zhu-mnist', 'xu-cifar', 'resnet-cifar'] as const;
 export type ImageNet = (typeof IMAGE_NETS)[number];
@@ -154,3 +156,15 @@ export function imageClassifierTask(options: ImageClassifierOptions = {}): Task 
     },
   };
 }
+
+registerTaskKind({
+  kind: 'imageClassifier',
+  options: taskOptions('imageClassifier', { dataset: values.text, net: values.oneOf(IMAGE_NETS), batchSize: values.positiveInt }, {
+    check: (o) => {
+      const mismatch = o.net === undefined ? undefined : netDatasetMismatch(o.net, o.dataset ?? 'mnist-10k');
+      return mismatch === undefined ? [] : [{ key: 'net', message: mismatch }];
+    },
+  }),
+  // No gradient noise: the image classifiers train on minibatches, noisy already.
+  create: (o, { id, dataDir }) => imageClassifierTask({ ...o, id, dataDir }),
+});

@@ -6,6 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import { rng } from '../random.js';
 import { numberAlgebra, tensorAlgebra, type Algebra } from './algebra.js';
 import type { LandscapeView, Problem, Task } from './types.js';
+import { options } from '../codec/strict.js';
+import { registerTaskKind } from './kinds.js';
 
 export interface Landscape {
   id: string;
@@ -162,3 +164,7 @@ export function landscapeTask(landscape: Landscape, options: { gradientNoise?: n
     },
   };
 }
+
+/** Every landscape is a task kind of its own, with no options. */
+const NO_OPTIONS = options('no options', {}, {}, { unknownKey: () => 'a landscape takes no options' });
+for (const landscape of LANDSCAPES) registerTaskKind({ kind: landscape.id, options: NO_OPTIONS, create: (_, { id, gradientNoise }) => landscapeTask(landscape, { id, gradientNoise }) });

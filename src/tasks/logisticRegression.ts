@@ -8,6 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import { gaussianClusters } from './gaussianClusters.js';
 import { linearOutputs } from './linearModel.js';
 import type { Problem, Task } from './types.js';
+import * as values from '../codec/values.js';
+import { registerTaskKind, taskOptions } from './kinds.js';
 
 export interface LogisticRegressionOptions {
   /** Number of features (default 3). */
@@ -50,3 +52,9 @@ export function logisticRegressionTask(options: LogisticRegressionOptions = {}):
     },
   };
 }
+
+registerTaskKind({
+  kind: 'logisticRegression',
+  options: taskOptions('logisticRegression', { dimension: values.positiveInt, points: values.positiveInt }),
+  create: (o, { id, gradientNoise }) => logisticRegressionTask({ ...o, id, gradientNoise }),
+});

@@ -9,6 +9,8 @@ import { loadMnistLike, type ImageDataset } from '../data/mnist.js';
 import { drawMinibatch } from './minibatch.js';
 import { hashSeed, rng } from '../random.js';
 import type { Problem, Task } from './types.js';
+import * as values from '../codec/values.js';
+import { registerTaskKind, taskOptions } from './kinds.js';
 
 export interface MnistMlpOptions {
   dataset?: string;
@@ -135,3 +137,9 @@ export function mnistMlpTask(options: MnistMlpOptions = {}): Task {
     },
   };
 }
+
+registerTaskKind({
+  kind: 'mnistMlp',
+  options: taskOptions('mnistMlp', { dataset: values.text, hidden: values.positiveInts, activation: values.oneOf(['sigmoid', 'relu']), batchSize: values.positiveInt }),
+  create: (o, common) => mnistMlpTask({ ...o, ...common }),
+});

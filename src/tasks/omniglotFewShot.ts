@@ -13,6 +13,10 @@ import { hashSeed, normals, rng } from '../random.js';
 import { fourBlockNet } from './convNet.js';
 import { splitRows } from './rows.js';
 import type { Problem, Task } from './types.js';
+import * as t from 'io-ts';
+import { strict } from '../codec/strict.js';
+import * as values from '../codec/values.js';
+import { registerTaskKind, taskOptions } from './kinds.js';
 
 export interface OmniglotFewShotOptions {
   ways?: number;
@@ -159,3 +163,24 @@ export function omniglotFewShotTask(options: OmniglotFewShotOptions = {}): Task 
   };
   return task;
 }
+
+registerTaskKind({
+  kind: 'omniglotFewShot',
+  options: taskOptions(
+    'omniglotFewShot',
+    {
+      ways: values.positiveInt,
+      shots: values.positiveInt,
+      queries: values.positiveInt,
+      filters: values.positiveInt,
+      maml: strict('a MAML initialisation {checkpoint, config}', { checkpoint: values.text }, { config: t.record(t.string, t.unknown) }),
+    },
+    {
+      check: (o) => [
+        ...((o.shots ?? 1) + (o.queries ?? 0) > 20 ? [{ message: 'shots + queries must be at most 20 (Omniglot has 20 drawings per character)' }] : []),
+        // maml.config is a meta-training config: suite/decode.ts checks it with the MAML meta-trainer's codec.
+      ],
+    },
+  ),
+  create: (o, { id, dataDir }) => omniglotFewShotTask({ ...o, id, dataDir }),
+});

@@ -6,6 +6,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { normals, rng } from '../random.js';
 import type { Problem, Task } from './types.js';
+import { options } from '../codec/strict.js';
+import * as values from '../codec/values.js';
+import { registerTaskKind } from './kinds.js';
 
 export function randomQuadraticTask(options: { dimension?: number; gradientNoise?: number; id?: string } = {}): Task {
   const n = options.dimension ?? 10;
@@ -36,3 +39,9 @@ export function randomQuadraticTask(options: { dimension?: number; gradientNoise
     },
   };
 }
+
+registerTaskKind({
+  kind: 'randomQuadratic',
+  options: options('randomQuadratic options', { dimension: values.positiveInt }, { dimension: 10 }),
+  create: (o, { id, gradientNoise }) => randomQuadraticTask({ ...o, id, gradientNoise }),
+});

@@ -9,6 +9,8 @@ import * as tf from '@tensorflow/tfjs';
 import { gaussianClusters } from './gaussianClusters.js';
 import { linearOutputs } from './linearModel.js';
 import type { Problem, Task } from './types.js';
+import * as values from '../codec/values.js';
+import { registerTaskKind, taskOptions } from './kinds.js';
 
 export interface RobustLinearRegressionOptions {
   dimension?: number;
@@ -60,3 +62,9 @@ export function robustLinearRegressionTask(options: RobustLinearRegressionOption
     },
   };
 }
+
+registerTaskKind({
+  kind: 'robustLinearRegression',
+  options: taskOptions('robustLinearRegression', { dimension: values.positiveInt, points: values.positiveInt }),
+  create: (o, { id, gradientNoise }) => robustLinearRegressionTask({ ...o, id, gradientNoise }),
+});

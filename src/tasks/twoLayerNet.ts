@@ -7,6 +7,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { gaussianClusters } from './gaussianClusters.js';
 import type { Problem, Task } from './types.js';
+import * as t from 'io-ts';
+import * as values from '../codec/values.js';
+import { registerTaskKind, taskOptions } from './kinds.js';
 
 export interface TwoLayerNetOptions {
   /** Input features (default 2). */
@@ -61,3 +64,15 @@ export function twoLayerNetTask(options: TwoLayerNetOptions = {}): Task {
     },
   };
 }
+
+registerTaskKind({
+  kind: 'twoLayerNet',
+  options: taskOptions('twoLayerNet', {
+    dimension: values.positiveInt,
+    points: values.positiveInt,
+    classes: values.positiveInt,
+    /** One hidden layer: its size in a list, as for mnistMlp. */
+    hidden: t.refinement(values.positiveInts, (h) => h.length === 1, 'one positive integer in a list (one hidden layer), e.g. [2]'),
+  }),
+  create: ({ hidden, ...o }, { id, gradientNoise }) => twoLayerNetTask({ ...o, hidden: hidden?.[0], id, gradientNoise }),
+});

@@ -17,7 +17,7 @@ import { registerLearnedOptimizer } from '../kinds.js';
 import type { JsonValue, LearnedOptimizer, OnlineRule, OutsideState } from '../types.js';
 import { ActorCriticLearner } from './learner.js';
 import { createActor, createCritic, type ActorWeights } from './networks.js';
-import { actionSize, decodeActorCriticOptions, type ActorCriticOptions } from './options.js';
+import { ACTOR_CRITIC_OPTIONS, actionSize, decodeActorCriticOptions, type ActorCriticOptions } from './options.js';
 import { frozenRule, onlineRule, type LearningObserver } from './rules.js';
 import { stateSize } from './state.js';
 
@@ -32,8 +32,8 @@ export class ActorCriticController implements LearnedOptimizer {
   /** Frees the optimizers of online rules handed out (their Adam state lives as long as this controller). */
   private readonly disposers: Array<() => void> = [];
 
-  constructor(hyperParams: Record<string, JsonValue> = {}) {
-    this.options = decodeActorCriticOptions(hyperParams);
+  constructor(options: Partial<ActorCriticOptions> = {}) {
+    this.options = decodeActorCriticOptions(options);
     this.hyperParams = JSON.parse(JSON.stringify(this.options)) as Record<string, JsonValue>;
     const tag = Math.random().toString(36).slice(2);
     const params = new Map<string, tf.Variable>();
@@ -78,4 +78,4 @@ export class ActorCriticController implements LearnedOptimizer {
   }
 }
 
-registerLearnedOptimizer('actor-critic', (hyperParams) => new ActorCriticController(hyperParams));
+registerLearnedOptimizer({ kind: 'actor-critic', options: ACTOR_CRITIC_OPTIONS, create: (options) => new ActorCriticController(options) });

@@ -1,14 +1,14 @@
 /** The actor-critic controller's construction options (hyperParams): validated, unknown keys refused, errors name the field. */
 import * as t from 'io-ts';
-import { decodeWithDefaults, requirePositiveIntegers } from '../../meta/decodeConfig.js';
-import { ruleFromSpec, type RuleSpec } from '../../rules/index.js';
-import { baseRuleSpec } from '../controllerRows.js';
-import type { JsonValue } from '../types.js';
+import { decodeOrThrow } from '../../codec/decode.js';
+import { options } from '../../codec/strict.js';
+import * as values from '../../codec/values.js';
+import type { RuleSpec } from '../../rules/index.js';
+import { BaseRule, baseRuleProblems } from '../baseRule.js';
 
 /** What the actor and critic see at a step (see state.ts). */
 export type StateKind = 'loss' | 'rich';
 
-// A type alias, not an interface: decodeWithDefaults needs it assignable to Record<string, unknown>.
 export type ActorCriticOptions = {
   /** LSTM units per layer of the actor (Xu et al.: 20). */
   units: number;
@@ -64,40 +64,34 @@ export const ACTOR_CRITIC_DEFAULTS: ActorCriticOptions = {
   seed: 0,
 };
 
-const Options = t.exact(
-  t.partial({
-    units: t.number,
-    layers: t.number,
-    criticHidden: t.number,
-    initialLearningRate: t.number,
-    state: t.keyof({ loss: null, rich: null }),
-    sameBatch: t.boolean,
-    gamma: t.number,
-    actorLearningRate: t.number,
-    criticLearningRate: t.number,
-    unroll: t.number,
-    baseRule: t.union([t.string, t.type({ rule: t.string, options: t.record(t.string, t.unknown) })]),
-    weighting: t.keyof({ none: null, inverse: null }),
-    exploration: t.number,
-    controls: t.keyof({ learningRate: null, adam: null }),
-    seed: t.number,
-  }),
+/** The options' types and ranges (defaults above). */
+export const ACTOR_CRITIC_OPTIONS: t.Decoder<unknown, ActorCriticOptions> = options(
+  'actor-critic options',
+  {
+    units: values.positiveInt,
+    layers: values.positiveInt,
+    criticHidden: values.positiveInt,
+    initialLearningRate: values.positive,
+    state: values.oneOf(['loss', 'rich']),
+    sameBatch: values.boolean,
+    gamma: t.refinement(t.number, (n) => n >= 0 && n < 1, 'a number in [0, 1)'),
+    actorLearningRate: values.positive,
+    criticLearningRate: values.positive,
+    unroll: values.positiveInt,
+    baseRule: BaseRule,
+    weighting: values.oneOf(['none', 'inverse']),
+    exploration: values.nonNegative,
+    controls: values.oneOf(['learningRate', 'adam']),
+    seed: values.finite,
+  },
+  ACTOR_CRITIC_DEFAULTS,
+  { check: (o) => baseRuleProblems(o.baseRule) },
 );
 
 export const OPTIONS_PATH = 'actor-critic';
 
-
-export function decodeActorCriticOptions(input: Record<string, JsonValue>, path = OPTIONS_PATH): ActorCriticOptions {
-  const o = decodeWithDefaults(Options, ACTOR_CRITIC_DEFAULTS, input, path);
-  requirePositiveIntegers(o, ['units', 'layers', 'criticHidden', 'unroll'], path);
-  for (const key of ['initialLearningRate', 'actorLearningRate', 'criticLearningRate'] as const) {
-    if (!(o[key] > 0)) throw new Error(`${path}.${key}: expected a positive number, got ${o[key]}`);
-  }
-  if (!(o.exploration >= 0)) throw new Error(`${path}.exploration: expected a number ≥ 0, got ${o.exploration}`);
-  if (!(o.gamma >= 0 && o.gamma < 1)) throw new Error(`${path}.gamma: expected a number in [0, 1), got ${o.gamma}`);
-  if (!Number.isFinite(o.seed)) throw new Error(`${path}.seed: expected a number, got ${o.seed}`);
-  ruleFromSpec(baseRuleSpec(o.baseRule), `${path}.baseRule`);
-  return o;
+export function decodeActorCriticOptions(input: unknown, path = OPTIONS_PATH): ActorCriticOptions {
+  return decodeOrThrow(ACTOR_CRITIC_OPTIONS, input, path);
 }
 
 /** How many numbers the actor outputs per row: η, and β₁ when it controls Adam. */

@@ -69,13 +69,13 @@ function act(options: ActorCriticOptions, actor: ActorWeights, base: UpdateRule,
   const { action: mean, memory } = actorStep(actor, s, state.memory, options.initialLearningRate);
   const action = noise > 0 ? explore(mean, noise, hashSeed(options.seed, input.step, 0xac)) : mean;
   const rate = tf.slice(action, [0, 0], [-1, 1]) as tf.Tensor2D;
-  const hyperParams: Record<string, tf.Tensor> = { learningRate: rateForParams(rate, layout) };
+  const overrides: Record<string, tf.Tensor> = { learningRate: rateForParams(rate, layout) };
   if (action.shape[1] === 2) {
     const beta1 = tf.slice(action, [0, 1], [-1, 1]) as tf.Tensor2D;
-    hyperParams['b1'] = rateForParams(beta1, layout);
-    hyperParams['b2'] = rateForParams(tf.sub(1, beta1) as tf.Tensor2D, layout);
+    overrides['b1'] = rateForParams(beta1, layout);
+    overrides['b2'] = rateForParams(tf.sub(1, beta1) as tf.Tensor2D, layout);
   }
-  const out = base.update({ ...input, hyperParams: { ...input.hyperParams, ...(hyperParams as Record<string, tf.Scalar>) } }, state.base);
+  const out = base.update({ ...input, overrides: { ...input.overrides, ...(overrides as Record<string, tf.Scalar>) } }, state.base);
   return { rows, state: s, action, memory, updates: out.updates, base: out.state, loss, grads, params };
 }
 

@@ -45,7 +45,7 @@ export function controllerRule(options: DqnOptions, layers: readonly MlpLayer[])
       const choice = tf.argMax(qValues(layers, observed.features), 1);
       const factor = tf.reshape(tf.gather(tf.tensor1d(options.actions), choice), [rows, 1]);
       const learningRate = tf.clipByValue(tf.mul(state.learningRate, factor), options.lrMin, options.lrMax) as tf.Tensor2D;
-      const out = base.update({ ...input, hyperParams: { ...input.hyperParams, learningRate: rateForParams(learningRate, layout) as tf.Scalar } }, state.base);
+      const out = base.update({ ...input, overrides: { ...input.overrides, learningRate: rateForParams(learningRate, layout) as tf.Scalar } }, state.base);
       return {
         updates: out.updates,
         state: { features: observed.state, learningRate, base: out.state },

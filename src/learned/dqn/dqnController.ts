@@ -17,7 +17,7 @@ import type { MlpLayer } from '../policy/mlp.js';
 import { registerLearnedOptimizer } from '../kinds.js';
 import type { JsonValue, LearnedOptimizer } from '../types.js';
 import { controllerRule } from './controllerRule.js';
-import { decodeDqnOptions, type DqnOptions } from './options.js';
+import { DQN_OPTIONS, decodeDqnOptions, type DqnOptions } from './options.js';
 import { createQNetwork, layerVariables } from './qNetwork.js';
 
 export class DqnController implements LearnedOptimizer {
@@ -28,8 +28,8 @@ export class DqnController implements LearnedOptimizer {
   readonly options: DqnOptions;
   readonly qLayers: MlpLayer[];
 
-  constructor(hyperParams: Record<string, JsonValue> = {}) {
-    this.options = decodeDqnOptions(hyperParams);
+  constructor(options: Partial<DqnOptions> = {}) {
+    this.options = decodeDqnOptions(options);
     this.hyperParams = JSON.parse(JSON.stringify(this.options)) as Record<string, JsonValue>;
     const { layers, variables } = createQNetwork(this.options.actions.length, this.options.hidden, this.options.seed);
     this.qLayers = layers;
@@ -49,4 +49,4 @@ export class DqnController implements LearnedOptimizer {
   }
 }
 
-registerLearnedOptimizer('dqn-controller', (hyperParams) => new DqnController(hyperParams));
+registerLearnedOptimizer({ kind: 'dqn-controller', options: DQN_OPTIONS, create: (options) => new DqnController(options) });

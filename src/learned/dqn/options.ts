@@ -1,13 +1,14 @@
 /** The DQN controller's construction options (hyperParams): validated, unknown keys refused, each error naming its field. */
 import * as t from 'io-ts';
-import { decodeWithDefaults, requirePositiveIntegers } from '../../meta/decodeConfig.js';
-import { ruleFromSpec, type RuleSpec } from '../../rules/index.js';
+import { decodeOrThrow } from '../../codec/decode.js';
+import { options } from '../../codec/strict.js';
+import * as values from '../../codec/values.js';
+import type { RuleSpec } from '../../rules/index.js';
+import { BaseRule, baseRuleProblems } from '../baseRule.js';
 import { baseRuleSpec } from '../controllerRows.js';
 
 export { baseRuleSpec };
-import type { JsonValue } from '../types.js';
 
-// A type alias, not an interface: decodeWithDefaults needs it assignable to Record<string, unknown>.
 export type DqnOptions = {
   /**
    * η₀, the learning rate every run starts from. 0.01: tfjs's SGD default, inside
@@ -43,37 +44,33 @@ export const DQN_OPTION_DEFAULTS: DqnOptions = {
   seed: 0,
 };
 
-const Options = t.exact(
-  t.partial({
-    initialLearningRate: t.number,
-    lrMin: t.number,
-    lrMax: t.number,
-    actions: t.array(t.number),
-    hidden: t.array(t.number),
-    window: t.number,
-    horizon: t.number,
-    baseRule: t.union([t.string, t.type({ rule: t.string, options: t.record(t.string, t.unknown) })]),
-    seed: t.number,
-  }),
+/** The options' types and ranges (defaults above); checks across fields follow decoding. */
+export const DQN_OPTIONS: t.Decoder<unknown, DqnOptions> = options(
+  'dqn-controller options',
+  {
+    initialLearningRate: values.positive,
+    lrMin: values.positive,
+    lrMax: values.positive,
+    actions: t.array(values.positive, 'a list of positive learning-rate factors, e.g. [0.9, 1, 1.111]'),
+    hidden: values.positiveInts,
+    window: values.intAtLeast(4),
+    horizon: values.positiveInt,
+    baseRule: BaseRule,
+    seed: values.finite,
+  },
+  DQN_OPTION_DEFAULTS,
+  {
+    check: (o) => [
+      ...(o.lrMax > o.lrMin ? [] : [{ key: 'lrMax', message: `expected a number above lrMin (${o.lrMin}), got ${o.lrMax}` }]),
+      ...(o.initialLearningRate >= o.lrMin && o.initialLearningRate <= o.lrMax ? [] : [{ key: 'initialLearningRate', message: `expected a number in [lrMin, lrMax] = [${o.lrMin}, ${o.lrMax}], got ${o.initialLearningRate}` }]),
+      ...(o.actions.length >= 2 ? [] : [{ key: 'actions', message: `expected at least two positive learning-rate factors, e.g. [0.9, 1, 1.111]; got ${JSON.stringify(o.actions)}` }]),
+      ...baseRuleProblems(o.baseRule),
+    ],
+  },
 );
 
 export const OPTIONS_PATH = 'dqn-controller';
 
-
-export function decodeDqnOptions(input: Record<string, JsonValue>, path = OPTIONS_PATH): DqnOptions {
-  const o = decodeWithDefaults(Options, DQN_OPTION_DEFAULTS, input, path);
-  requirePositiveIntegers(o, ['horizon'], path);
-  if (!Number.isInteger(o.window) || o.window < 4) throw new Error(`${path}.window: expected an integer ≥ 4, got ${JSON.stringify(o.window)}`);
-  if (!(o.lrMin > 0)) throw new Error(`${path}.lrMin: expected a positive number, got ${o.lrMin}`);
-  if (!(o.lrMax > o.lrMin)) throw new Error(`${path}.lrMax: expected a number above lrMin (${o.lrMin}), got ${o.lrMax}`);
-  if (!(o.initialLearningRate >= o.lrMin && o.initialLearningRate <= o.lrMax)) {
-    throw new Error(`${path}.initialLearningRate: expected a number in [lrMin, lrMax] = [${o.lrMin}, ${o.lrMax}], got ${o.initialLearningRate}`);
-  }
-  if (o.actions.length < 2 || o.actions.some((a) => !(a > 0) || !Number.isFinite(a))) {
-    throw new Error(`${path}.actions: expected at least two positive learning-rate factors, e.g. [0.9, 1, 1.111]; got ${JSON.stringify(o.actions)}`);
-  }
-  if (o.hidden.some((h) => !Number.isInteger(h) || h < 1)) throw new Error(`${path}.hidden: expected a list of positive integers, e.g. [32, 32]; got ${JSON.stringify(o.hidden)}`);
-  if (!Number.isFinite(o.seed)) throw new Error(`${path}.seed: expected a number, got ${o.seed}`);
-  ruleFromSpec(baseRuleSpec(o.baseRule), `${path}.baseRule`);
-  return o;
+export function decodeDqnOptions(input: unknown, path = OPTIONS_PATH): DqnOptions {
+  return decodeOrThrow(DQN_OPTIONS, input, path);
 }

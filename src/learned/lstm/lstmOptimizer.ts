@@ -7,6 +7,10 @@
  * output: the update itself, θ ← θ + outputScale · (W·h + b).
  */
 import * as tf from '@tensorflow/tfjs';
+import type * as t from 'io-ts';
+import { decodeOrThrow } from '../../codec/decode.js';
+import { options } from '../../codec/strict.js';
+import * as values from '../../codec/values.js';
 import type { UpdateRule } from '../../rules/index.js';
 import { cloneLearned } from '../clone.js';
 import { registerLearnedOptimizer } from '../kinds.js';
@@ -14,30 +18,21 @@ import type { JsonValue, LearnedOptimizer } from '../types.js';
 import { lstmCell, type LstmWeights } from './cell.js';
 import { preprocessGradient } from './preprocess.js';
 
-export interface LstmOptions {
-  hidden: number;
-  layers: number;
-  outputScale: number;
-  /** p of the gradient preprocessing. */
-  preprocessP: number;
-  /** Seed of the weight initialisation. */
-  seed: number;
-}
-
-const DEFAULTS: LstmOptions = { hidden: 20, layers: 2, outputScale: 0.1, preprocessP: 10, seed: 0 };
-
-function decode(hyperParams: Record<string, JsonValue>): LstmOptions {
-  const unknown = Object.keys(hyperParams).filter((k) => !(k in DEFAULTS));
-  if (unknown.length > 0) throw new Error(`lstm.${unknown[0]}: unknown option; expected one of ${Object.keys(DEFAULTS).join(', ')}`);
-  const o = { ...DEFAULTS, ...hyperParams } as Record<string, JsonValue>;
-  for (const key of Object.keys(DEFAULTS)) {
-    if (typeof o[key] !== 'number' || !Number.isFinite(o[key] as number)) throw new Error(`lstm.${key}: expected a number, got ${JSON.stringify(o[key])}`);
-  }
-  for (const key of ['hidden', 'layers'] as const) {
-    if (!Number.isInteger(o[key]) || (o[key] as number) < 1) throw new Error(`lstm.${key}: expected a positive integer, got ${JSON.stringify(o[key])}`);
-  }
-  return o as unknown as LstmOptions;
-}
+/** The options, declared once: types, ranges and defaults (suites, checkpoints and the constructor decode with it). */
+export const LSTM_OPTIONS = options(
+  'lstm options',
+  {
+    hidden: values.positiveInt,
+    layers: values.positiveInt,
+    outputScale: values.finite,
+    /** p of the gradient preprocessing. */
+    preprocessP: values.finite,
+    /** Seed of the weight initialisation. */
+    seed: values.finite,
+  },
+  { hidden: 20, layers: 2, outputScale: 0.1, preprocessP: 10, seed: 0 },
+);
+export type LstmOptions = t.TypeOf<typeof LSTM_OPTIONS>;
 
 type LstmState = { h: tf.Tensor[]; c: tf.Tensor[] };
 
@@ -56,8 +51,8 @@ export class LstmOptimizer implements LearnedOptimizer {
   private readonly outputKernel: tf.Variable;
   private readonly outputBias: tf.Variable;
 
-  constructor(hyperParams: Record<string, JsonValue> = {}) {
-    this.options = decode(hyperParams);
+  constructor(options: Partial<LstmOptions> = {}) {
+    this.options = decodeOrThrow(LSTM_OPTIONS, options, 'lstm');
     this.hyperParams = { ...this.options };
     const { hidden, layers, seed } = this.options;
     const tag = Math.random().toString(36).slice(2);
@@ -140,4 +135,4 @@ export class LstmOptimizer implements LearnedOptimizer {
   }
 }
 
-registerLearnedOptimizer('lstm', (hyperParams) => new LstmOptimizer(hyperParams));
+registerLearnedOptimizer({ kind: 'lstm', options: LSTM_OPTIONS, create: (options) => new LstmOptimizer(options) });

@@ -11,6 +11,10 @@
  * src/meta/ppo/); the frozen optimizer applies the mean μ(x).
  */
 import * as tf from '@tensorflow/tfjs';
+import type * as t from 'io-ts';
+import { decodeOrThrow } from '../../codec/decode.js';
+import { options } from '../../codec/strict.js';
+import * as values from '../../codec/values.js';
 import type { UpdateRule } from '../../rules/index.js';
 import { cloneLearned } from '../clone.js';
 import { registerLearnedOptimizer } from '../kinds.js';
@@ -20,63 +24,47 @@ import { frozenPolicyRule, type ColumnState } from './frozenRule.js';
 import { featureCount, initHistory, observe, recordStep, type HistoryState } from './history.js';
 import { applyMlp, createMlp, type MlpLayer } from './mlp.js';
 
-export type ActionSpace = 'step' | 'learningRate';
+/** The options, declared once: types, ranges and defaults (suites, checkpoints and the constructor decode with it). */
+export const COORDINATE_POLICY_OPTIONS = options(
+  'coordinate-policy options',
+  {
+    /** History window H. */
+    history: values.positiveInt,
+    /** Hidden layer sizes of the policy network. */
+    hidden: values.positiveInts,
+    /** Hidden units of the value network (training only). */
+    valueHidden: values.positiveInt,
+    action: values.oneOf(['step', 'learningRate']),
+    /** 'step': Δθ = stepScale · a. */
+    stepScale: values.positive,
+    /** 'learningRate': Δθ = −baseLearningRate · e^a · g. */
+    baseLearningRate: values.positive,
+    /** Feed each coordinate's current value to the policy too. */
+    includeParams: values.boolean,
+    /** Initial log σ of the exploration noise. */
+    initialLogStd: values.finite,
+    seed: values.finite,
+  },
+  {
+    history: 25,
+    hidden: [32, 32],
+    valueHidden: 32,
+    action: 'learningRate',
+    stepScale: 0.1,
+    baseLearningRate: 0.1,
+    includeParams: false,
+    initialLogStd: 0,
+    seed: 0,
+  },
+);
+export type CoordinatePolicyOptions = t.TypeOf<typeof COORDINATE_POLICY_OPTIONS>;
+export type ActionSpace = CoordinatePolicyOptions['action'];
 
-export interface CoordinatePolicyOptions {
-  /** History window H. */
-  history: number;
-  /** Hidden layer sizes of the policy network. */
-  hidden: number[];
-  /** Hidden units of the value network (training only). */
-  valueHidden: number;
-  action: ActionSpace;
-  /** 'step': Δθ = stepScale · a. */
-  stepScale: number;
-  /** 'learningRate': Δθ = −baseLearningRate · e^a · g. */
-  baseLearningRate: number;
-  /** Feed each coordinate's current value to the policy too. */
-  includeParams: boolean;
-  /** Initial log σ of the exploration noise. */
-  initialLogStd: number;
-  seed: number;
-}
-
-export const POLICY_DEFAULTS: CoordinatePolicyOptions = {
-  history: 25,
-  hidden: [32, 32],
-  valueHidden: 32,
-  action: 'learningRate',
-  stepScale: 0.1,
-  baseLearningRate: 0.1,
-  includeParams: false,
-  initialLogStd: 0,
-  seed: 0,
-};
+/** The defaults (tests and benches start from them). */
+export const POLICY_DEFAULTS: CoordinatePolicyOptions = decodeOrThrow(COORDINATE_POLICY_OPTIONS, {}, 'coordinate-policy');
 
 /** The log learning rate is clipped so that a sampled action cannot blow the run up in one step. */
 const LOG_LR_RANGE: [number, number] = [-8, 4];
-
-function decode(hyperParams: Record<string, JsonValue>): CoordinatePolicyOptions {
-  const at = (key: string) => `coordinate-policy.${key}`;
-  const unknown = Object.keys(hyperParams).filter((k) => !(k in POLICY_DEFAULTS));
-  if (unknown.length > 0) throw new Error(`${at(unknown[0]!)}: unknown option; expected one of ${Object.keys(POLICY_DEFAULTS).join(', ')}`);
-  const o = { ...POLICY_DEFAULTS, ...hyperParams } as Record<string, JsonValue>;
-  for (const key of ['history', 'valueHidden'] as const) {
-    if (!Number.isInteger(o[key]) || (o[key] as number) < 1) throw new Error(`${at(key)}: expected a positive integer, got ${JSON.stringify(o[key])}`);
-  }
-  for (const key of ['stepScale', 'baseLearningRate'] as const) {
-    if (typeof o[key] !== 'number' || !((o[key] as number) > 0)) throw new Error(`${at(key)}: expected a positive number, got ${JSON.stringify(o[key])}`);
-  }
-  for (const key of ['initialLogStd', 'seed'] as const) {
-    if (typeof o[key] !== 'number' || !Number.isFinite(o[key] as number)) throw new Error(`${at(key)}: expected a number, got ${JSON.stringify(o[key])}`);
-  }
-  if (!Array.isArray(o.hidden) || o.hidden.some((h) => !Number.isInteger(h) || (h as number) < 1)) {
-    throw new Error(`${at('hidden')}: expected a list of positive integers, e.g. [32, 32]; got ${JSON.stringify(o.hidden)}`);
-  }
-  if (o.action !== 'step' && o.action !== 'learningRate') throw new Error(`${at('action')}: expected 'step' or 'learningRate', got ${JSON.stringify(o.action)}`);
-  if (typeof o.includeParams !== 'boolean') throw new Error(`${at('includeParams')}: expected true or false, got ${JSON.stringify(o.includeParams)}`);
-  return o as unknown as CoordinatePolicyOptions;
-}
 
 /** What one step of the policy sees and what it would do, before an action is chosen. */
 export interface Observation {
@@ -101,8 +89,8 @@ export class CoordinatePolicy implements LearnedOptimizer {
   readonly valueLayers: MlpLayer[];
   readonly logStd: tf.Variable;
 
-  constructor(hyperParams: Record<string, JsonValue> = {}) {
-    this.options = decode(hyperParams);
+  constructor(options: Partial<CoordinatePolicyOptions> = {}) {
+    this.options = decodeOrThrow(COORDINATE_POLICY_OPTIONS, options, 'coordinate-policy');
     this.hyperParams = { ...this.options, hidden: [...this.options.hidden] };
     const { history, hidden, valueHidden, includeParams, seed, initialLogStd } = this.options;
     const tag = Math.random().toString(36).slice(2);
@@ -186,4 +174,4 @@ export class CoordinatePolicy implements LearnedOptimizer {
   }
 }
 
-registerLearnedOptimizer('coordinate-policy', (hyperParams) => new CoordinatePolicy(hyperParams));
+registerLearnedOptimizer({ kind: 'coordinate-policy', options: COORDINATE_POLICY_OPTIONS, create: (options) => new CoordinatePolicy(options) });
