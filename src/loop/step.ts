@@ -29,7 +29,7 @@ export type Stepped = {
  */
 export function stepRule(rule: UpdateRule, problem: Problem, at: StepAt): Stepped {
   const probeLoss = (params: readonly tf.Tensor[], batch: number) => problem.loss(params[0] as tf.Tensor2D, batch);
-  const out = rule.update({ grads: [at.grad], params: [at.theta], loss: at.loss, step: at.step, probeLoss, ...(at.overrides === undefined ? {} : { hyperParams: at.overrides }) }, at.state);
+  const out = rule.update({ grads: [at.grad], params: [at.theta], loss: at.loss, step: at.step, probeLoss, ...(at.overrides === undefined ? {} : { overrides: at.overrides }) }, at.state);
   const moved = applyUpdates([at.theta], out.updates)[0] as tf.Tensor2D;
   return { theta: at.alive === undefined ? moved : (tf.where(at.alive, moved, at.theta) as tf.Tensor2D), state: out.state, trace: out.trace ?? {} };
 }
