@@ -43,6 +43,10 @@ export const RunRecord = t.intersection([
      * the wasm heap's size (its high-water mark: wasm memory never shrinks) and the
      * process's peak resident set, in bytes.
      */
+    /** 'tuning' for a run on a held-out tuning seed (it chose a grid point; it is not scored). Absent: a scored run. */
+    role: t.literal('tuning'),
+    /** For a tuning run at a point added by bracketing: the round that added it (1, 2, …). */
+    extension: t.number,
     memory: t.intersection([t.type({ groupRows: t.number, maxRssBytes: t.number }), t.partial({ estimatedBytes: t.number, heapBytes: t.number })]),
   }),
 ], 'RunRecord');

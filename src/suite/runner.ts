@@ -18,13 +18,15 @@ import { familyOf } from '../tasks/index.js';
 import type { LearnedOptimizerPlan, Suite } from './decode.js';
 import { runGroup, type Row } from './execute.js';
 import { gridRule, learnedRule } from './groupRule.js';
-import { planGroups, sizeGroups, type Group } from './plan.js';
+import { sizeGroups, type Group } from './plan.js';
 import { findReusable, fingerprintOf, type Fingerprint } from './checkpointReuse.js';
 import { LOCK_FILE, lockResults } from './lock.js';
 import { runGroupsOnPool, resolveWorkers } from './pool.js';
 import type { RunRecord } from './record.js';
 import { runHalvingOnFailure } from './retry.js';
-import { shardGroups, type Shard } from './shard.js';
+import type { Shard } from './shard.js';
+import { runProtocol } from './tuning/run.js';
+import { readRuns } from '../reporting/load.js';
 import { ExistingResultsError, openStore } from './store.js';
 import { memoryBudget, memoryUsage } from '../backend/memory.js';
 import { guardWasmHeap, restartWasmBackend, wasmHeapBytes } from '../backend/wasm/heap.js';
@@ -265,9 +267,12 @@ async function runLocked(suite: Suite, options: RunOptions, log: (line: string) 
   await writeFile(path.join(options.out, 'suite.json'), `${JSON.stringify(suite.raw, null, 2)}\n`);
   await writeFile(path.join(options.out, 'provenance.json'), `${JSON.stringify(provenance, null, 2)}\n`);
 
-  const planned = options.shard === undefined ? planGroups(suite, seeds, store.done) : shardGroups(suite, seeds, options.shard, store.done);
   const workers = resolveWorkers(options.workers, backend.backend);
-  const total = planned.reduce((n, g) => n + g.rows.length, 0);
+  let total = 0;
+  // One call per phase of the suite's tuning protocol (one call when grid points are chosen on the scored seeds).
+  const execute = async (planned: Group[], tag: (record: RunRecord) => RunRecord): Promise<void> => {
+  if (planned.length === 0) return;
+  total += planned.reduce((n, g) => n + g.rows.length, 0);
   const learned = new Map<string, LearnedOptimizer>();
   const prepareAll = async () => {
     for (const optimizer of suite.optimizers) {
@@ -292,7 +297,7 @@ async function runLocked(suite: Suite, options: RunOptions, log: (line: string) 
     bar?.start(total, 0, { what: '' });
     let finished = 0;
     const appendCounted = async (records: RunRecord[]) => {
-      await store.append(records);
+      await store.append(records.map(tag));
       finished += records.length;
       bar?.update(finished);
     };
@@ -313,6 +318,8 @@ async function runLocked(suite: Suite, options: RunOptions, log: (line: string) 
     for (const optimizer of learned.values()) optimizer.dispose();
     if (backend.backend === 'wasm' && options.memoryLimit !== undefined) guardWasmHeap();
   }
+  };
+  await runProtocol(suite, seeds, options.shard, { execute, records: async () => (await readRuns(runs)).records, done: () => store.done, log });
 
   const metaTraining = await writeMetaTraining(suite, options.out);
   const wallMs = performance.now() - started;

@@ -57,6 +57,13 @@ const suiteOptional = {
   evaluationLimit: PositiveInt,
   /** … to record the steps each run needs to reach this test accuracy. */
   targetAccuracy: t.number,
+  /** The optimizer every other is compared with seed by seed, and normalised against across tasks (default: `adam` when the suite has one). */
+  reference: t.string,
+  /** How grid points are chosen: on held-out tuning seeds (with bracketing), or on the scored seeds themselves (the papers' way; the default, for old suites). */
+  tuning: t.intersection([
+    t.type({ mode: t.keyof({ 'held-out': null, 'scored-seeds': null }) }),
+    t.partial({ seeds: PositiveInt, bracket: t.boolean, maxExtensions: PositiveInt }),
+  ]),
 };
 
 /** Steps per run (at most MAX_STEPS, checked in decode.ts: each run records steps + 1 losses). */
@@ -79,7 +86,8 @@ export type LearnedEntry = t.TypeOf<typeof LearnedEntry>;
 
 /** Keys each object in the format may have (io-ts ignores unknown keys; we refuse them, since a typo'd key would silently do nothing). */
 export const ALLOWED_KEYS = {
-  suite: ['name', 'description', 'backend', 'steps', 'seeds', 'tasks', 'optimizers', 'metrics', 'divergenceFactor', 'notes', 'evaluateEvery', 'evaluationLimit', 'targetAccuracy'],
+  suite: ['name', 'description', 'backend', 'steps', 'seeds', 'tasks', 'optimizers', 'metrics', 'divergenceFactor', 'notes', 'evaluateEvery', 'evaluationLimit', 'targetAccuracy', 'reference', 'tuning'],
+  tuning: ['mode', 'seeds', 'bracket', 'maxExtensions'],
   task: ['task', 'id', 'options', 'gradientNoise', 'threshold'],
   optimizer: ['name', 'rule', 'grid', 'learned', 'tasks'],
   learned: ['kind', 'hyperParams', 'checkpoint', 'metaTrain', 'mode'],

@@ -21,7 +21,8 @@ export function quantile(values: readonly number[], q: number): number {
   const at = (sorted.length - 1) * q;
   const lo = Math.floor(at);
   const hi = Math.ceil(at);
-  if (lo === hi) return sorted[lo]!;
+  // Equal neighbours return as they are, so ±∞ (failed runs) never become ∞ − ∞ = NaN.
+  if (lo === hi || sorted[lo] === sorted[hi]) return sorted[lo]!;
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (at - lo);
 }
 
