@@ -26,6 +26,7 @@ import type { RunRecord } from './record.js';
 import { runHalvingOnFailure } from './retry.js';
 import type { Shard } from './shard.js';
 import { runProtocol } from './tuning/run.js';
+import { reportProtocolOf } from './tuning/protocol.js';
 import { readRuns } from '../reporting/load.js';
 import { ExistingResultsError, openStore } from './store.js';
 import { memoryBudget, memoryUsage } from '../backend/memory.js';
@@ -327,6 +328,7 @@ async function runLocked(suite: Suite, options: RunOptions, log: (line: string) 
   const report = await writeReport(options.out, {
     contour: (id) => landscapes.get(id),
     metaTraining,
+    protocol: reportProtocolOf(suite),
     // Plots whose inputs did not change are copied from the results --replace moved aside.
     ...(moved === undefined ? {} : { reuseFrom: path.join(moved, 'plots') }),
     header: [

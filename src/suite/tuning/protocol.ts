@@ -12,6 +12,7 @@
  *   reproduce did). The default, so older suites keep their meaning; the report
  *   says which mode produced it.
  */
+import type { ReportProtocol } from '../../reporting/protocol.js';
 import type { SuiteFile } from '../schema.js';
 
 export const TUNING_SEED_BASE = 100_000;
@@ -44,4 +45,13 @@ export function checkTuning(suite: Pick<SuiteFile, 'seeds' | 'tuning' | 'referen
 export function referenceOf(reference: string | undefined, optimizers: ReadonlyArray<{ name: string }>): { reference?: string } {
   if (reference !== undefined) return { reference };
   return optimizers.some((o) => o.name === 'adam') ? { reference: 'adam' } : {};
+}
+
+/** What the report needs to know of the suite's protocol: its primary metric (`metrics[0]`), reference and tuning declaration. */
+export function reportProtocolOf(suite: { metrics: string[]; reference?: string; tuning: TuningPlan }): ReportProtocol {
+  return {
+    metric: suite.metrics[0] ?? 'finalLoss',
+    ...(suite.reference === undefined ? {} : { reference: suite.reference }),
+    tuning: suite.tuning,
+  };
 }
