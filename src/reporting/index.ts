@@ -14,6 +14,7 @@ import { summarize, type TaskSummary } from './summarize.js';
 import { acrossTasks } from './acrossTasks.js';
 import { describeProtocol, type ReportProtocol } from './protocol.js';
 import { profileSpec } from './profilePlot.js';
+import { evaluationCurveSpec, hasCurve } from './evaluationPlot.js';
 import { toCsv, toMarkdown } from './tables.js';
 
 export type { ContourSource } from './plots.js';
@@ -147,6 +148,9 @@ export async function writeReport(dir: string, options: ReportOptions = {}): Pro
     const source = options.contour?.(task.task);
     if (source !== undefined && task.optimizers.some((o) => o.runs.some((r) => r.trajectory !== undefined))) {
       await plot(`trajectories-${slug(task.task)}`, trajectorySpec(task, source));
+    }
+    for (const field of ['loss', 'testLoss', 'testAccuracy'] as const) {
+      if (hasCurve(task, field)) await plot(`eval-${field === 'loss' ? 'loss' : field}-${slug(task.task)}`, evaluationCurveSpec(task, field));
     }
     // Controllers' choices (e.g. the learning rate an RL agent set at each step).
     const traced = new Set(task.optimizers.flatMap((o) => o.runs.flatMap((r) => Object.keys(r.traces ?? {}))));

@@ -29,6 +29,10 @@ export const METRICS: Record<string, MetricSpec> = {
   stepsToThreshold: { label: 'steps to the loss threshold', higherIsBetter: false, missingIsFailure: true, lossLike: false, value: (r) => ifAlive(r, r.stepsToThreshold) },
   wallMs: { label: 'wall-clock ms per run', higherIsBetter: false, missingIsFailure: true, lossLike: false, value: (r) => ifAlive(r, r.wallMs) },
   testAccuracy: { label: 'test accuracy', higherIsBetter: true, missingIsFailure: true, lossLike: false, value: (r) => ifAlive(r, metric(r, 'testAccuracy')) },
+  evalLoss: { label: 'evaluation loss at the last step', higherIsBetter: false, missingIsFailure: true, lossLike: true, value: (r) => ifAlive(r, metric(r, 'evalLoss')) },
+  evalAuc: { label: 'evaluation loss, mean over the schedule', higherIsBetter: false, missingIsFailure: true, lossLike: true, value: (r) => ifAlive(r, metric(r, 'evalAuc')) },
+  stepsToTarget: { label: 'steps to the target evaluation loss', higherIsBetter: false, missingIsFailure: true, lossLike: false, value: (r) => ifAlive(r, metric(r, 'stepsToTarget')) },
+  msToTarget: { label: 'training ms to the target evaluation loss', higherIsBetter: false, missingIsFailure: true, lossLike: false, value: (r) => ifAlive(r, metric(r, 'msToTarget')) },
   testLoss: { label: 'test loss', higherIsBetter: false, missingIsFailure: true, lossLike: true, value: (r) => ifAlive(r, metric(r, 'testLoss')) },
 };
 

@@ -56,6 +56,8 @@ export interface Suite {
   evaluateEvery?: number;
   evaluationLimit?: number;
   targetAccuracy?: number;
+  /** The evaluation curve's schedule (evaluation.ts). */
+  evaluation?: { every: number; examples?: number };
   /** The optimizer others are compared with and normalised against, when the suite has one. */
   reference?: string;
   /** How grid points are chosen (see tuning/protocol.ts). */
@@ -260,6 +262,9 @@ export function decodeSuite(raw: unknown, file: string, context: TaskContext = {
     if (suite.steps > MAX_STEPS) problems.push(`$.steps: at most ${MAX_STEPS.toLocaleString('en')} steps per run, got ${suite.steps}`);
     if (suite.divergenceFactor !== undefined && !(suite.divergenceFactor > 0)) problems.push(`$.divergenceFactor: expected a positive number, got ${suite.divergenceFactor}`);
     unknownKeys(raw['tuning'], ALLOWED_KEYS.tuning, '$.tuning', problems);
+    unknownKeys(raw['evaluation'], ALLOWED_KEYS.evaluation, '$.evaluation', problems);
+    const needsCurve = (suite.metrics ?? []).filter((m) => ['evalLoss', 'evalAuc', 'stepsToTarget', 'msToTarget'].includes(m));
+    if (needsCurve.length > 0 && suite.evaluation === undefined) problems.push(`$.metrics: ${needsCurve.join(', ')} come from the evaluation curve; add "evaluation": {"every": N} (evaluate every N steps)`);
     checkTuning(suite, optimizers.map((o) => o.name), problems);
   }
   if (problems.length > 0 || suite === undefined) throw new SuiteError(file, problems);
@@ -278,6 +283,7 @@ export function decodeSuite(raw: unknown, file: string, context: TaskContext = {
     ...(suite.evaluationLimit === undefined ? {} : { evaluationLimit: suite.evaluationLimit }),
     ...(suite.targetAccuracy === undefined ? {} : { targetAccuracy: suite.targetAccuracy }),
     ...referenceOf(suite.reference, optimizers),
+    ...(suite.evaluation === undefined ? {} : { evaluation: suite.evaluation }),
     tuning: tuningPlan(suite.tuning),
     raw,
     ...(context.dataDir === undefined ? {} : { dataDir: context.dataDir }),

@@ -10,6 +10,7 @@ import { applyUpdates, treeTensors, type StateTree, type UpdateRule } from '../r
 import { gradientNoise } from '../tasks/noise.js';
 import type { Task } from '../tasks/types.js';
 import type { RunRecord } from './record.js';
+import { EvaluationRecorder, withEvaluation, type EvaluationOptions } from './evaluation.js';
 
 export type HParams = Record<string, number | string | boolean>;
 
@@ -35,6 +36,8 @@ export interface GroupSpec {
   evaluationLimit?: number;
   /** Records `stepsToTargetAccuracy` (first checked step at or above it) and `reachedTargetAccuracy` (0/1). */
   targetAccuracy?: number;
+  /** The evaluation curve's schedule (see evaluation.ts); absent: no curve. */
+  evaluation?: EvaluationOptions;
 }
 
 /** Records keep 6 significant digits: float32 carries about 7, and runs.jsonl stays small enough to commit. */
@@ -91,6 +94,8 @@ export async function runGroup(spec: GroupSpec): Promise<RunRecord[]> {
   let state = rule.init([theta]);
   const traces: RowTrace[] = rows.map(() => ({ losses: [], diverged: false, trajectory: [], chosen: {} }));
   let alive = tf.ones([rows.length, 1], 'bool');
+  const evaluation = spec.evaluation === undefined ? undefined : new EvaluationRecorder(task, problem, rows.length, steps, spec.evaluation);
+  const living = () => traces.map((t) => !t.diverged);
 
   const observe = async (rowLosses: tf.Tensor1D, step: number, final: boolean): Promise<boolean> => {
     const values = await rowLosses.data();
@@ -134,6 +139,7 @@ export async function runGroup(spec: GroupSpec): Promise<RunRecord[]> {
         alive.dispose();
         alive = tf.tensor2d(traces.map((t) => (t.diverged ? 0 : 1)), [rows.length, 1], 'bool');
       }
+      await evaluation?.at(step, theta, living());
       const { theta: nextTheta, state: nextState, chosen } = applyRule(rule, problem, { theta, state, grad, rowLosses, alive, step });
       await recordChosen(traces, chosen);
       tf.dispose([rowLosses, grad, theta, ...treeTensors(state), ...Object.values(chosen)]);
@@ -143,6 +149,7 @@ export async function runGroup(spec: GroupSpec): Promise<RunRecord[]> {
     const last = tf.tidy(() => problem.loss(theta, steps));
     await observe(last, steps, true);
     last.dispose();
+    await evaluation?.at(steps, theta, living());
     await checkAccuracy(steps);
     const metrics = problem.evaluate === undefined ? undefined : await problem.evaluate(theta);
     if (metrics !== undefined && spec.targetAccuracy !== undefined && spec.evaluateEvery !== undefined) {
@@ -153,7 +160,7 @@ export async function runGroup(spec: GroupSpec): Promise<RunRecord[]> {
     }
 
     const wallMs = (performance.now() - started) / rows.length;
-    return rows.map((row, i) => toRecord(spec, row, traces[i]!, wallMs, metrics?.[i]));
+    return rows.map((row, i) => withEvaluation(toRecord(spec, row, traces[i]!, wallMs, metrics?.[i]), evaluation, i));
   } finally {
     tf.dispose([theta, alive, ...treeTensors(state)]);
     disposeRule();

@@ -44,7 +44,7 @@ export const OptimizerEntry = t.intersection([
   }),
 ], 'OptimizerEntry');
 
-export const Metric = t.keyof({ finalLoss: null, bestLoss: null, auc: null, stepsToThreshold: null, wallMs: null, testAccuracy: null });
+export const Metric = t.keyof({ finalLoss: null, bestLoss: null, auc: null, stepsToThreshold: null, wallMs: null, testAccuracy: null, testLoss: null, evalLoss: null, evalAuc: null, stepsToTarget: null, msToTarget: null });
 
 const suiteOptional = {
   description: t.string,
@@ -57,6 +57,8 @@ const suiteOptional = {
   evaluationLimit: PositiveInt,
   /** … to record the steps each run needs to reach this test accuracy. */
   targetAccuracy: t.number,
+  /** The evaluation curve: every N steps, the training loss measured properly (full set, or the first `examples`), test metrics where the task has them. */
+  evaluation: t.intersection([t.type({ every: PositiveInt }), t.partial({ examples: PositiveInt })]),
   /** The optimizer every other is compared with seed by seed, and normalised against across tasks (default: `adam` when the suite has one). */
   reference: t.string,
   /** How grid points are chosen: on held-out tuning seeds (with bracketing), or on the scored seeds themselves (the papers' way; the default, for old suites). */
@@ -86,7 +88,8 @@ export type LearnedEntry = t.TypeOf<typeof LearnedEntry>;
 
 /** Keys each object in the format may have (io-ts ignores unknown keys; we refuse them, since a typo'd key would silently do nothing). */
 export const ALLOWED_KEYS = {
-  suite: ['name', 'description', 'backend', 'steps', 'seeds', 'tasks', 'optimizers', 'metrics', 'divergenceFactor', 'notes', 'evaluateEvery', 'evaluationLimit', 'targetAccuracy', 'reference', 'tuning'],
+  suite: ['name', 'description', 'backend', 'steps', 'seeds', 'tasks', 'optimizers', 'metrics', 'divergenceFactor', 'notes', 'evaluateEvery', 'evaluationLimit', 'targetAccuracy', 'reference', 'tuning', 'evaluation'],
+  evaluation: ['every', 'examples'],
   tuning: ['mode', 'seeds', 'bracket', 'maxExtensions'],
   task: ['task', 'id', 'options', 'gradientNoise', 'threshold'],
   optimizer: ['name', 'rule', 'grid', 'learned', 'tasks'],
