@@ -142,3 +142,20 @@ test('suite files: tuning options are checked', (t) => {
   t.regex(bad({ mode: 'held-out' }, { reference: 'nadam' })!.message, /\$\.reference: no optimizer is named 'nadam'/);
   t.regex(bad({ mode: 'sometimes' })!.message, /\$\.tuning\.mode/);
 });
+
+test('extended values read like the grid\'s', async (t) => {
+  const { tidy } = await import('../src/suite/tuning/bracket.js');
+  t.is(tidy(0.316 * 3.16), 1);
+  t.is(tidy(31.6 * 3.16), 100);
+  t.is(tidy(0.001 / 3.16), 0.000316);
+  t.is(tidy(0.5 * 2), 1);
+  t.is(tidy(0.12345), 0.123);
+});
+
+test('records put in plan order leave tuning runs after the scored ones, without planning up to their seeds', async (t) => {
+  const { inPlanOrder } = await import('../src/suite/order.js');
+  const suite = decodeSuite(suiteJson({ mode: 'held-out', seeds: 2 }), 'held-out.json');
+  const tuningRun = { ...record('quadratic', 'sgd', { rule: 'sgd', learningRate: 0.1 }, TUNING_SEED_BASE, 1), role: 'tuning' as const };
+  const scored = record('quadratic', 'sgd', { rule: 'sgd', learningRate: 0.1 }, 0, 1);
+  t.deepEqual(inPlanOrder(suite, [tuningRun, scored]), [scored, tuningRun]);
+});

@@ -29,8 +29,16 @@ export interface BracketStep {
   bounds: Array<{ key: string; side: 'low' | 'high'; reason: string }>;
 }
 
-/** Three significant digits, so extended values read like the grid's (0.000316, 3.16). */
-const tidy = (x: number) => Number.parseFloat(x.toPrecision(3));
+/**
+ * Three significant digits, so extended values read like the grid's (0.000316, 3.16); a value within 1% of a
+ * power of ten or of 3.16 times one is that value (the grid's 0.316 × 3.16 is 0.999, meant as 1).
+ */
+export function tidy(x: number): number {
+  const exponent = Math.floor(Math.log10(x));
+  const mantissa = x / 10 ** exponent;
+  for (const nice of [1, 3.16, 10]) if (Math.abs(mantissa / nice - 1) < 0.01) return Number.parseFloat((nice * 10 ** exponent).toPrecision(3));
+  return Number.parseFloat(x.toPrecision(3));
+}
 
 export function bracketStep(input: BracketInput): BracketStep {
   const points: Point[] = [];
