@@ -274,7 +274,8 @@ async function runLocked(suite: Suite, options: RunOptions, log: (line: string) 
   // One call per phase of the suite's tuning protocol (one call when grid points are chosen on the scored seeds).
   const execute = async (planned: Group[], tag: (record: RunRecord) => RunRecord): Promise<void> => {
   if (planned.length === 0) return;
-  total += planned.reduce((n, g) => n + g.rows.length, 0);
+  const phaseRuns = planned.reduce((n, g) => n + g.rows.length, 0);
+  total += phaseRuns;
   const learned = new Map<string, LearnedOptimizer>();
   const prepareAll = async () => {
     for (const optimizer of suite.optimizers) {
@@ -296,7 +297,7 @@ async function runLocked(suite: Suite, options: RunOptions, log: (line: string) 
     const bar = process.stderr.isTTY
       ? new cliProgress.SingleBar({ format: '{bar} {percentage}% | ETA {eta_formatted} | {value}/{total} runs | {what}', stream: process.stderr }, cliProgress.Presets.shades_classic)
       : undefined;
-    bar?.start(total, 0, { what: '' });
+    bar?.start(phaseRuns, 0, { what: '' });
     let finished = 0;
     const appendCounted = async (records: RunRecord[]) => {
       await store.append(records.map(tag));

@@ -25,8 +25,6 @@ export function tuningSeeds(plan: TuningPlan): number[] {
   return plan.mode === 'held-out' ? Array.from({ length: plan.seeds }, (_, i) => TUNING_SEED_BASE + i) : [];
 }
 
-export const isTuningSeed = (seed: number) => seed >= TUNING_SEED_BASE && seed < 1_000_000;
-
 export function tuningPlan(raw: SuiteFile['tuning']): TuningPlan {
   if (raw === undefined || raw.mode === 'scored-seeds') return { mode: 'scored-seeds' };
   return { mode: 'held-out', seeds: raw.seeds ?? 3, bracket: raw.bracket ?? true, maxExtensions: raw.maxExtensions ?? 3 };
