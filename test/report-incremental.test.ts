@@ -25,27 +25,27 @@ test('an unchanged plot is not drawn again; a changed, missing or differently fo
   await writeFile(path.join(dir, 'runs.jsonl'), lines(runs));
   const first = await writeReport(dir, { png: false });
   t.deepEqual(first.unchanged, []);
-  t.deepEqual(Object.keys(JSON.parse(await readFile(path.join(plots, 'inputs.json'), 'utf8')) as object).sort(), ['loss-bowl', 'loss-flat']);
+  t.deepEqual(Object.keys(JSON.parse(await readFile(path.join(plots, 'inputs.json'), 'utf8')) as object).sort(), ['loss-bowl', 'loss-flat', 'performance-profiles']);
   const bowlTime = await mtime(path.join(plots, 'loss-bowl.svg'));
   const flatSvg = await readFile(path.join(plots, 'loss-flat.svg'), 'utf8');
 
   await new Promise((r) => setTimeout(r, 20));
   const again = await writeReport(dir, { png: false });
-  t.deepEqual(again.unchanged.sort(), ['loss-bowl', 'loss-flat'], 'same runs: nothing redrawn');
+  t.deepEqual(again.unchanged.sort(), ['loss-bowl', 'loss-flat', 'performance-profiles'], 'same runs: nothing redrawn');
   t.is(await mtime(path.join(plots, 'loss-bowl.svg')), bowlTime);
   t.true(again.files.includes(path.join(plots, 'loss-bowl.svg')), 'kept plots are still listed as report files');
 
-  // A new run of one task: only that task's plot is redrawn.
+  // A new run of one task: only that task's plot is redrawn (flat has one optimizer, so the cross-task profile stays).
   await writeFile(path.join(dir, 'runs.jsonl'), lines([...runs, record('flat', 'sgd', 2, 7)]));
   const changed = await writeReport(dir, { png: false });
-  t.deepEqual(changed.unchanged, ['loss-bowl']);
+  t.deepEqual(changed.unchanged, ['loss-bowl', 'performance-profiles']);
   t.not(await readFile(path.join(plots, 'loss-flat.svg'), 'utf8'), flatSvg);
   t.is(await mtime(path.join(plots, 'loss-bowl.svg')), bowlTime);
 
   // A deleted plot is drawn again even though its inputs did not change.
   await rm(path.join(plots, 'loss-bowl.svg'));
   const redrawn = await writeReport(dir, { png: false });
-  t.deepEqual(redrawn.unchanged, ['loss-flat']);
+  t.deepEqual(redrawn.unchanged, ['loss-flat', 'performance-profiles']);
   t.true((await stat(path.join(plots, 'loss-bowl.svg'))).size > 0);
 
   // Asking for PNGs too: every plot is drawn (its PNG did not exist).
@@ -61,7 +61,7 @@ test('an unreadable plots/inputs.json means every plot is drawn, and the file is
   await writeFile(path.join(dir, 'plots', 'inputs.json'), '{ not json');
   const result = await writeReport(dir, { png: false });
   t.deepEqual(result.unchanged, []);
-  t.deepEqual(Object.keys(JSON.parse(await readFile(path.join(dir, 'plots', 'inputs.json'), 'utf8')) as object).sort(), ['loss-bowl', 'loss-flat']);
+  t.deepEqual(Object.keys(JSON.parse(await readFile(path.join(dir, 'plots', 'inputs.json'), 'utf8')) as object).sort(), ['loss-bowl', 'loss-flat', 'performance-profiles']);
 });
 
 test('reuseFrom: plots with the same inputs are copied from an earlier folder (what --replace moved aside), others drawn', async (t) => {
@@ -73,11 +73,12 @@ test('reuseFrom: plots with the same inputs are copied from an earlier folder (w
   const dir = await mkdtemp(path.join(os.tmpdir(), 'alphaopt-incremental-'));
   await writeFile(path.join(dir, 'runs.jsonl'), lines([...runs, record('flat', 'sgd', 2, 7)]));
   const result = await writeReport(dir, { png: false, reuseFrom: path.join(earlier, 'plots') });
-  t.deepEqual(result.unchanged, ['loss-bowl']);
+  // flat has one optimizer: its new run leaves the cross-task profile as it was.
+  t.deepEqual(result.unchanged, ['loss-bowl', 'performance-profiles']);
   t.true((await readFile(path.join(dir, 'plots', 'loss-bowl.svg'), 'utf8')).endsWith('<!-- earlier -->'), 'copied');
   t.not(await readFile(path.join(dir, 'plots', 'loss-flat.svg'), 'utf8'), await readFile(path.join(earlier, 'plots', 'loss-flat.svg'), 'utf8'), 'redrawn from the new runs');
   const again = await writeReport(dir, { png: false });
-  t.deepEqual(again.unchanged.sort(), ['loss-bowl', 'loss-flat'], 'the copied plot is recorded in the new inputs.json');
+  t.deepEqual(again.unchanged.sort(), ['loss-bowl', 'loss-flat', 'performance-profiles'], 'the copied plot is recorded in the new inputs.json');
 });
 
 test('a suite rerun with --replace copies its unchanged plots from the results it moved aside', async (t) => {
@@ -90,6 +91,6 @@ test('a suite rerun with --replace copies its unchanged plots from the results i
   t.deepEqual(first.report.unchanged, []);
   const lines: string[] = [];
   const second = await runSuite(suite, { out, replace: true, log: (l) => lines.push(l) });
-  t.deepEqual(second.report.unchanged.sort(), ['loss-rosenbrock', 'trajectories-rosenbrock']);
-  t.true(lines.some((l) => /2 plots unchanged, not redrawn/.test(l)), lines.join('\n'));
+  t.deepEqual(second.report.unchanged.sort(), ['loss-rosenbrock', 'performance-profiles', 'trajectories-rosenbrock']);
+  t.true(lines.some((l) => /3 plots unchanged, not redrawn/.test(l)), lines.join('\n'));
 });

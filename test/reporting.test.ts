@@ -57,7 +57,7 @@ test('writeReport: tables with every optimizer × task, a malformed line reporte
   t.regex(md, /provenance line/);
   t.regex(md, /1 malformed line\(s\) in runs\.jsonl were skipped:\*\* line 5 /);
   for (const name of ['sgd', 'adam', 'weird, "quoted" name']) t.regex(md, new RegExp(`\\| ${name.replace(/[()]/g, '\\$&')} \\|`));
-  t.regex(md, /Winner on bowl: \*\*adam\*\*/);
+  t.regex(md, /Winner on bowl by final loss: \*\*adam\*\*/);
   t.regex(md, /learningRate=0\.1 \(best of 3\)/);
 
   // The CSV parses back (RFC 4180 quoting) with one row per task × optimizer.
@@ -69,7 +69,7 @@ test('writeReport: tables with every optimizer × task, a malformed line reporte
   t.true(rows.some((r) => r[2] === 'weird, "quoted" name'));
 
   const svgs = result.files.filter((f) => f.endsWith('.svg'));
-  t.deepEqual(svgs.map((f) => path.basename(f)).sort(), ['loss-bowl.svg', 'loss-flat.svg', 'trajectories-bowl.svg']);
+  t.deepEqual(svgs.map((f) => path.basename(f)).sort(), ['loss-bowl.svg', 'loss-flat.svg', 'performance-profiles.svg', 'trajectories-bowl.svg']);
   for (const file of svgs) {
     const svg = await readFile(file, 'utf8');
     t.true(svg.startsWith('<svg') && svg.trimEnd().endsWith('</svg>'), file);

@@ -313,7 +313,7 @@ test.serial('training page: a classifier trained in the tab lowers its loss and 
 
 test.serial("explorer: the committed 2-D results show the summary's winners", async (t) => {
   const summary = await readFile('results/2d/summary.md', 'utf8');
-  const winners = [...summary.matchAll(/^Winner on (\S+): \*\*(.+?)\*\*/gm)].map((m) => [m[1], m[2]]);
+  const winners = [...summary.matchAll(/^Winner on (\S+) by [^:]+: \*\*(.+?)\*\*/gm)].map((m) => [m[1], m[2]]);
   t.true(winners.length >= 8);
   const page = await open('explore.html?runs=results/2d/runs.jsonl');
   await page.waitForSelector('body[data-loaded="true"]', { timeout: 60_000 });

@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { describeProvenance, type Provenance } from '../provenance.js';
 import { runsFile } from '../reporting/load.js';
-import { describeSkipped, writeReport, type MetaTrainingRecord, type ReportResult } from '../reporting/index.js';
+import { describeSkipped, writeReport, type MetaTrainingRecord, type ReportProtocol, type ReportResult } from '../reporting/index.js';
+import { reportProtocolOf } from '../suite/tuning/protocol.js';
 import { readSuite } from '../suite/decode.js';
 import type { LandscapeView } from '../tasks/types.js';
 
@@ -27,8 +28,12 @@ export async function rewriteReport(dir: string, options: { png: boolean }): Pro
   // The suite copy beside the results tells which tasks are landscapes (for contour maps).
   const landscapes = new Map<string, LandscapeView>();
   const suiteCopy = path.join(dir, 'suite.json');
+  // …and its protocol: the primary metric, the reference, how grid points were chosen.
+  let protocol: ReportProtocol | undefined;
   if (existsSync(suiteCopy)) {
-    for (const task of (await readSuite(suiteCopy)).tasks) if (task.landscape !== undefined) landscapes.set(task.id, task.landscape);
+    const suite = await readSuite(suiteCopy);
+    for (const task of suite.tasks) if (task.landscape !== undefined) landscapes.set(task.id, task.landscape);
+    protocol = reportProtocolOf(suite);
   }
   // Meta-training curves the run saved beside its results.
   const curves = path.join(dir, 'metatraining.json');
@@ -42,5 +47,5 @@ export async function rewriteReport(dir: string, options: { png: boolean }): Pro
     for (const earlier of provenance.earlierInvocations ?? []) header.push(`Earlier: ${describeProvenance(earlier)}`);
     header.push(describeProvenance(provenance));
   }
-  return writeReport(dir, { contour: (id: string) => landscapes.get(id), png: options.png, metaTraining, header });
+  return writeReport(dir, { contour: (id: string) => landscapes.get(id), png: options.png, metaTraining, header, ...(protocol === undefined ? {} : { protocol }) });
 }

@@ -33,6 +33,7 @@ export async function submitSuite(suite: Suite, options: SubmitOptions): Promise
   const backend = options.backend ?? suite.backend ?? 'auto';
   const seeds = options.seeds ?? suite.seeds;
   const id = suiteId(suite.raw, seeds, backend);
+  if (suite.tuning.mode === 'held-out') throw new Error(`${suite.file}: held-out tuning runs in phases (tune, bracket, then score), which a queue of independent jobs cannot order; run it with \`alphaopt run\`, or set "tuning": {"mode": "scored-seeds"}`);
   const planned = planGroups(suite, seeds, new Set());
   const redis = await connectRedis(options.redis);
   const queue = new Queue<JobData>(queueName, { connection: { url: options.redis } });

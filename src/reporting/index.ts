@@ -11,6 +11,10 @@ import { readRuns, runsFile, type Malformed } from './load.js';
 import { metaCurveSpec, type MetaTrainingRecord } from './metaCurves.js';
 import { lossCurveSpec, renderSvg, svgToPng, traceCurveSpec, trajectorySpec, type ContourSource } from './plots.js';
 import { summarize, type TaskSummary } from './summarize.js';
+import { acrossTasks } from './acrossTasks.js';
+import { describeProtocol, type ReportProtocol } from './protocol.js';
+import { profileSpec } from './profilePlot.js';
+import { evaluationCurveSpec, hasCurve } from './evaluationPlot.js';
 import { toCsv, toMarkdown } from './tables.js';
 
 export type { ContourSource } from './plots.js';
@@ -20,6 +24,10 @@ export type { TaskSummary, OptimizerSummary } from './summarize.js';
 export { summarize } from './summarize.js';
 export { readRuns, type Malformed, type Runs } from './load.js';
 export { toMarkdown, toCsv, CSV_COLUMNS } from './tables.js';
+export { acrossTasks, type AcrossTasks } from './acrossTasks.js';
+export { describeProtocol, type ReportProtocol } from './protocol.js';
+export { METRICS, badness, cost } from './metric.js';
+export * as stats from './stats/index.js';
 export { lossCurveSpec, trajectorySpec, traceCurveSpec, traceRows, renderSvg, svgToPng } from './plots.js';
 
 export interface ReportOptions {
@@ -33,6 +41,8 @@ export interface ReportOptions {
   metaTraining?: MetaTrainingRecord[];
   /** A folder of earlier plots (e.g. the results `--replace` moved aside): a plot with the same inputs there is copied, not drawn. */
   reuseFrom?: string;
+  /** The suite's primary metric, reference and tuning declaration (see protocol.ts); defaults: final loss, adam when present. */
+  protocol?: ReportProtocol;
 }
 
 export interface ReportResult {
@@ -91,7 +101,11 @@ export async function writeReport(dir: string, options: ReportOptions = {}): Pro
   if (records.length === 0) {
     throw new Error(`${file}: no valid run record${malformed.length > 0 ? `; ${describeSkipped(file, { malformed, duplicates })[0]!.slice(file.length + 2)}` : ' (the file is empty)'}`);
   }
-  const summary = summarize(records);
+  const protocol: ReportProtocol = { ...options.protocol, metric: options.protocol?.metric ?? 'finalLoss' };
+  if (protocol.reference === undefined && records.some((r) => r.optimizer === 'adam')) protocol.reference = 'adam';
+  const statistics = { metric: protocol.metric!, ...(protocol.reference === undefined ? {} : { reference: protocol.reference }), bootstrapSamples: protocol.bootstrapSamples ?? 2000, bootstrapSeed: protocol.bootstrapSeed ?? 0 };
+  const summary = summarize(records, statistics);
+  const across = acrossTasks(summary, statistics);
   const files: string[] = [];
   const write = async (name: string, data: string | Uint8Array) => {
     const file = path.join(dir, name);
@@ -99,7 +113,7 @@ export async function writeReport(dir: string, options: ReportOptions = {}): Pro
     files.push(file);
   };
   const header = [...(options.header ?? []), ...(duplicates.length > 0 ? [`**${duplicates.length} duplicate record(s) of runs already recorded were dropped** (each run counted once): line(s) ${duplicates.slice(0, 20).join(', ')}${duplicates.length > 20 ? ', …' : ''}`] : [])];
-  await write('summary.md', toMarkdown(summary, header, malformed));
+  await write('summary.md', toMarkdown(summary, header, malformed, { protocol: describeProtocol(records, protocol), across, metric: protocol.metric!, ...(protocol.reference === undefined ? {} : { reference: protocol.reference }) }));
   await write('summary.csv', toCsv(summary));
   await mkdir(path.join(dir, 'plots'), { recursive: true });
   const inputsFile = path.join(dir, 'plots', INPUTS_FILE);
@@ -135,11 +149,15 @@ export async function writeReport(dir: string, options: ReportOptions = {}): Pro
     if (source !== undefined && task.optimizers.some((o) => o.runs.some((r) => r.trajectory !== undefined))) {
       await plot(`trajectories-${slug(task.task)}`, trajectorySpec(task, source));
     }
+    for (const field of ['loss', 'testLoss', 'testAccuracy'] as const) {
+      if (hasCurve(task, field)) await plot(`eval-${field === 'loss' ? 'loss' : field}-${slug(task.task)}`, evaluationCurveSpec(task, field));
+    }
     // Controllers' choices (e.g. the learning rate an RL agent set at each step).
     const traced = new Set(task.optimizers.flatMap((o) => o.runs.flatMap((r) => Object.keys(r.traces ?? {}))));
     for (const name of traced) await plot(`${name}-${slug(task.task)}`, traceCurveSpec(task, name));
   }
   if (options.metaTraining !== undefined && options.metaTraining.length > 0) await plot('metatrain', metaCurveSpec(options.metaTraining));
+  if (across.tasks.length > 0) await plot('performance-profiles', profileSpec(across));
   // Written after the plots it describes, so a report cut short redraws rather than trusts.
   await writeAtomically(inputsFile, `${JSON.stringify(inputs, null, 2)}\n`);
   return { files, unchanged, summary, malformed, duplicates };

@@ -7,6 +7,14 @@ import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { OptimizerSummary, TaskSummary } from './summarize.js';
+import { lineStyle, seriesStyle } from './palette.js';
+
+/** The trajectory plot's markers, as drawn and as its legend names them. */
+const MARKERS = [
+  { label: 'start (seed 0)', shape: 'square', fill: 'black' },
+  { label: 'known minimum', shape: 'cross', fill: '#d62728' },
+] as const;
+import { bootstrapCi, iqm } from './stats/index.js';
 
 export interface ContourSource {
   bounds: { x: [number, number]; y: [number, number] };
@@ -15,43 +23,77 @@ export interface ContourSource {
   minima?: Array<[number, number]>;
 }
 
-/** Mean and min–max over seeds of the plotted loss at every step. */
-export function curveRows(task: TaskSummary): Array<{ optimizer: string; step: number; mean: number; low: number; high: number }> {
-  const rows: Array<{ optimizer: string; step: number; mean: number; low: number; high: number }> = [];
+/** At most this many steps are drawn per curve (and bootstrapped): enough for a 560-pixel plot. */
+const CURVE_POINTS = 200;
+/** Losses this close to the optimum are drawn at this floor on a log axis (the plot says how many). */
+export const LOG_FLOOR = 1e-12;
+
+export interface CurveRow {
+  optimizer: string;
+  step: number;
+  /** IQM over seeds, with the 95% bootstrap interval of the IQM. */
+  centre: number;
+  low: number;
+  high: number;
+}
+
+/**
+ * Per optimizer and (sub-sampled) step: the IQM of the plotted loss over seeds and
+ * its 95% bootstrap interval (500 resamples, seed 0) — the statistic the tables
+ * report. `floored` counts values drawn at LOG_FLOOR.
+ */
+export function curveRows(task: TaskSummary): { rows: CurveRow[]; floored: number } {
+  const rows: CurveRow[] = [];
+  let floored = 0;
   for (const o of task.optimizers) {
     const first = o.runs[0];
     if (first === undefined) continue;
     const useLog = first.lossScale !== 'symlog' && first.optimum !== undefined;
-    const transform = (l: number) => (useLog ? Math.max(l - (first.optimum ?? 0), 1e-12) : l);
+    const every = Math.max(1, Math.ceil((first.steps + 1) / CURVE_POINTS));
     for (let step = 0; step <= first.steps; step++) {
-      const values = o.runs.map((r) => r.losses[step]).filter((l): l is number => l !== null && l !== undefined).map(transform);
+      if (step % every !== 0 && step !== first.steps) continue;
+      const values = o.runs
+        .map((r) => r.losses[step])
+        .filter((l): l is number => l !== null && l !== undefined)
+        .map((l) => {
+          if (!useLog) return l;
+          const above = l - (first.optimum ?? 0);
+          if (above < LOG_FLOOR) floored++;
+          return Math.max(above, LOG_FLOOR);
+        });
       if (values.length === 0) continue;
-      rows.push({ optimizer: o.optimizer, step, mean: values.reduce((a, b) => a + b, 0) / values.length, low: Math.min(...values), high: Math.max(...values) });
+      const ci = bootstrapCi(values, iqm, { samples: 500, seed: 0 });
+      rows.push({ optimizer: o.optimizer, step, centre: ci.point, low: ci.low, high: ci.high });
     }
   }
-  return rows;
+  return { rows, floored };
 }
 
 export function lossCurveSpec(task: TaskSummary): TopLevelSpec {
   const first = task.optimizers[0]?.runs[0];
   const useLog = first !== undefined && first.lossScale !== 'symlog' && first.optimum !== undefined;
-  const yTitle = useLog ? `loss − f* (log scale; mean, band = min–max over ${task.optimizers[0]!.seeds} seeds)` : 'loss (symlog scale; mean, band = min–max over seeds)';
+  const { rows, floored } = curveRows(task);
+  const seeds = task.optimizers[0]?.seeds ?? 0;
+  const yTitle = useLog ? 'loss − f* (log scale)' : 'loss (symlog scale)';
   const y = { scale: { type: useLog ? ('log' as const) : ('symlog' as const) } };
+  const names = task.optimizers.map((o) => o.optimizer);
+  const style = lineStyle(names);
+  const subtitle = [
+    `line: IQM over ${seeds} seeds; band: its 95% bootstrap interval; each optimizer at its chosen grid point`,
+    ...(floored > 0 ? [`${floored} point(s) at or below f* + ${LOG_FLOOR} (exact minimum reached) are drawn at ${LOG_FLOOR}`] : []),
+  ];
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: `${task.task}: loss vs step (each optimizer at its best grid point)`,
+    title: { text: `${task.task}: loss vs step`, subtitle, subtitleFont: 'sans-serif' },
     width: 560,
     height: 340,
     background: 'white',
-    data: { values: curveRows(task) },
-    encoding: {
-      x: { field: 'step', type: 'quantitative', title: 'step' },
-      // Optimizer names are long ("dqn, smoothed reward (fixed start)"): the default 160 px cuts them to the same prefix.
-      color: { field: 'optimizer', type: 'nominal', scale: { scheme: 'tableau20' }, sort: task.optimizers.map((o) => o.optimizer), legend: { labelLimit: 400 } },
-    },
+    data: { values: rows },
+    encoding: { x: { field: 'step', type: 'quantitative', title: 'step' } },
     layer: [
-      { mark: { type: 'area', opacity: 0.12 }, encoding: { y: { field: 'low', type: 'quantitative', ...y, title: yTitle }, y2: { field: 'high' } } },
-      { mark: { type: 'line', strokeWidth: 1.6 }, encoding: { y: { field: 'mean', type: 'quantitative', ...y } } },
+      // One legend for band and line; its symbols are drawn at full opacity (symbolOpacity), not the band's.
+      { mark: { type: 'area', opacity: 0.15 }, encoding: { y: { field: 'low', type: 'quantitative', ...y, title: yTitle }, y2: { field: 'high' }, color: style.color } },
+      { mark: { type: 'line', strokeWidth: 1.8 }, encoding: { y: { field: 'centre', type: 'quantitative', ...y }, ...style } },
     ],
   } as TopLevelSpec;
 }
@@ -85,6 +127,7 @@ export function trajectorySpec(task: TaskSummary, source: ContourSource): vega.S
     .slice(0, 1)
     .map(([, x, y]) => ({ x, y }));
   const minima = (source.minima ?? []).map(([x, y]) => ({ x, y }));
+  const styles = seriesStyle(task.optimizers.map((o) => o.optimizer));
   return {
     $schema: 'https://vega.github.io/schema/vega/v5.json',
     width: size,
@@ -103,13 +146,20 @@ export function trajectorySpec(task: TaskSummary, source: ContourSource): vega.S
       { name: 'x', type: 'linear', domain: source.bounds.x, range: 'width', zero: false, nice: false },
       { name: 'y', type: 'linear', domain: source.bounds.y, range: 'height', zero: false, nice: false },
       { name: 'shade', type: 'linear', domain: { data: 'contours', field: 'contour.value' }, range: { scheme: 'blues' }, reverse: true, zero: false },
-      { name: 'color', type: 'ordinal', domain: task.optimizers.map((o) => o.optimizer), range: { scheme: 'tableau20' } },
+      { name: 'color', type: 'ordinal', domain: styles.map((st) => st.name), range: styles.map((st) => st.color) },
+      { name: 'dash', type: 'ordinal', domain: styles.map((st) => st.name), range: styles.map((st) => st.dash) },
+      // The markers get a legend of their own, so a reader knows the square is the start and the cross a minimum.
+      { name: 'markerShape', type: 'ordinal', domain: MARKERS.map((m) => m.label), range: MARKERS.map((m) => m.shape) },
+      { name: 'markerFill', type: 'ordinal', domain: MARKERS.map((m) => m.label), range: MARKERS.map((m) => m.fill) },
     ],
     axes: [
       { orient: 'bottom', scale: 'x', title: 'x' },
       { orient: 'left', scale: 'y', title: 'y' },
     ],
-    legends: [{ stroke: 'color', title: 'optimizer', symbolType: 'stroke', labelLimit: 320 }],
+    legends: [
+      { stroke: 'color', strokeDash: 'dash', title: 'optimizer', symbolType: 'stroke', symbolStrokeWidth: 2.5, labelLimit: 0 },
+      { shape: 'markerShape', fill: 'markerFill', title: 'markers', symbolStrokeColor: 'white' },
+    ],
     marks: [
       {
         type: 'shape',
@@ -128,7 +178,7 @@ export function trajectorySpec(task: TaskSummary, source: ContourSource): vega.S
             type: 'line',
             from: { data: 'series' },
             encode: {
-              enter: { x: { scale: 'x', field: 'x' }, y: { scale: 'y', field: 'y' }, stroke: { scale: 'color', field: 'optimizer' }, strokeWidth: { value: 1.6 } },
+              enter: { x: { scale: 'x', field: 'x' }, y: { scale: 'y', field: 'y' }, stroke: { scale: 'color', field: 'optimizer' }, strokeDash: { scale: 'dash', field: 'optimizer' }, strokeWidth: { value: 1.6 } },
             },
           },
           {
@@ -138,8 +188,8 @@ export function trajectorySpec(task: TaskSummary, source: ContourSource): vega.S
           },
         ],
       },
-      { type: 'symbol', from: { data: 'minima' }, encode: { enter: { x: { scale: 'x', field: 'x' }, y: { scale: 'y', field: 'y' }, shape: { value: 'cross' }, size: { value: 140 }, fill: { value: '#d62728' }, stroke: { value: 'white' } } } },
-      { type: 'symbol', from: { data: 'starts' }, encode: { enter: { x: { scale: 'x', field: 'x' }, y: { scale: 'y', field: 'y' }, shape: { value: 'square' }, size: { value: 90 }, fill: { value: 'black' } } } },
+      { type: 'symbol', from: { data: 'minima' }, encode: { enter: { x: { scale: 'x', field: 'x' }, y: { scale: 'y', field: 'y' }, shape: { value: 'cross' }, size: { value: 140 }, fill: { value: MARKERS[1].fill }, stroke: { value: 'white' } } } },
+      { type: 'symbol', from: { data: 'starts' }, encode: { enter: { x: { scale: 'x', field: 'x' }, y: { scale: 'y', field: 'y' }, shape: { value: 'square' }, size: { value: 90 }, fill: { value: MARKERS[0].fill } } } },
     ],
   } as unknown as vega.Spec;
 }
@@ -178,6 +228,7 @@ export function traceRows(task: TaskSummary, name: string): { chosen: Array<{ op
 /** The learning-rate trajectories of controllers (one line per seed), log scale, with the tuned baselines' constants as rules. */
 export function traceCurveSpec(task: TaskSummary, name: string): TopLevelSpec {
   const { chosen, constants } = traceRows(task, name);
+  const names = [...new Set([...chosen.map((c) => c.optimizer), ...constants.map((c) => c.optimizer)])];
   const y = { field: 'value', type: 'quantitative' as const, scale: { type: 'log' as const }, title: `${name} (log scale)` };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
@@ -189,12 +240,12 @@ export function traceCurveSpec(task: TaskSummary, name: string): TopLevelSpec {
       {
         data: { values: chosen },
         mark: { type: 'line', strokeWidth: 1.2, opacity: 0.8 },
-        encoding: { x: { field: 'step', type: 'quantitative', title: 'step' }, y, color: { field: 'optimizer', type: 'nominal', scale: { scheme: 'tableau10' }, legend: { labelLimit: 400 } }, detail: { field: 'seed', type: 'nominal' } },
+        encoding: { x: { field: 'step', type: 'quantitative', title: 'step' }, y, ...lineStyle(names), detail: { field: 'seed', type: 'nominal' } },
       },
       {
         data: { values: constants },
         mark: { type: 'rule', strokeDash: [4, 3], strokeWidth: 1.2 },
-        encoding: { y, color: { field: 'optimizer', type: 'nominal' } },
+        encoding: { y, ...lineStyle(names) },
       },
     ],
   } as TopLevelSpec;

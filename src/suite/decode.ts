@@ -19,6 +19,7 @@ import { SuiteError, describeErrors, shortJson } from './errors.js';
 import { MAX_STEPS, OptimizerEntry, SuiteHeader, TaskEntry, type LearnedEntry } from './schema.js';
 import type { JsonValue } from '../learned/types.js';
 import type { BackendRequest } from '../backend/names.js';
+import { checkTuning, referenceOf, tuningPlan, type TuningPlan } from './tuning/protocol.js';
 
 export interface PlannedRule {
   type: 'rule';
@@ -58,6 +59,12 @@ export interface Suite {
   evaluateEvery?: number;
   evaluationLimit?: number;
   targetAccuracy?: number;
+  /** The evaluation curve's schedule (evaluation.ts). */
+  evaluation?: { every: number; examples?: number };
+  /** The optimizer others are compared with and normalised against, when the suite has one. */
+  reference?: string;
+  /** How grid points are chosen (see tuning/protocol.ts). */
+  tuning: TuningPlan;
   /** The file's JSON as read (copied next to the results). */
   raw: unknown;
   /** The --data-dir it was read with: worker processes decode the suite again with the same one. */
@@ -238,6 +245,9 @@ export function decodeSuite(raw: unknown, file: string, context: TaskContext = {
     if (suite.targetAccuracy !== undefined && !(suite.targetAccuracy > 0 && suite.targetAccuracy <= 1)) problems.push(`$.targetAccuracy: expected a fraction in (0, 1], got ${suite.targetAccuracy}`);
     if (suite.steps > MAX_STEPS) problems.push(`$.steps: at most ${MAX_STEPS.toLocaleString('en')} steps per run, got ${suite.steps}`);
     if (suite.divergenceFactor !== undefined && !(suite.divergenceFactor > 0)) problems.push(`$.divergenceFactor: expected a positive number, got ${suite.divergenceFactor}`);
+    const needsCurve = (suite.metrics ?? []).filter((m) => ['evalLoss', 'evalAuc', 'stepsToTarget', 'msToTarget'].includes(m));
+    if (needsCurve.length > 0 && suite.evaluation === undefined) problems.push(`$.metrics: ${needsCurve.join(', ')} come from the evaluation curve; add "evaluation": {"every": N} (evaluate every N steps)`);
+    checkTuning(suite, optimizers.map((o) => o.name), problems);
   }
   if (problems.length > 0 || suite === undefined) throw new SuiteError(file, problems);
   return {
@@ -254,6 +264,9 @@ export function decodeSuite(raw: unknown, file: string, context: TaskContext = {
     ...(suite.evaluateEvery === undefined ? {} : { evaluateEvery: suite.evaluateEvery }),
     ...(suite.evaluationLimit === undefined ? {} : { evaluationLimit: suite.evaluationLimit }),
     ...(suite.targetAccuracy === undefined ? {} : { targetAccuracy: suite.targetAccuracy }),
+    ...referenceOf(suite.reference, optimizers),
+    ...(suite.evaluation === undefined ? {} : { evaluation: suite.evaluation }),
+    tuning: tuningPlan(suite.tuning),
     raw,
     ...(context.dataDir === undefined ? {} : { dataDir: context.dataDir }),
   };

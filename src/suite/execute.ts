@@ -11,6 +11,7 @@ import { driveRows } from '../loop/drive.js';
 import type { UpdateRule } from '../rules/index.js';
 import type { Task } from '../tasks/types.js';
 import type { RunRecord } from './record.js';
+import { EvaluationRecorder, withEvaluation, type EvaluationOptions } from './evaluation.js';
 
 export type HParams = Record<string, number | string | boolean>;
 
@@ -36,6 +37,8 @@ export interface GroupSpec {
   evaluationLimit?: number;
   /** Records `stepsToTargetAccuracy` (first checked step at or above it) and `reachedTargetAccuracy` (0/1). */
   targetAccuracy?: number;
+  /** The evaluation curve's schedule (see evaluation.ts); absent: no curve. */
+  evaluation?: EvaluationOptions;
 }
 
 interface RowTrace {
@@ -54,6 +57,8 @@ export async function runGroup(spec: GroupSpec): Promise<RunRecord[]> {
   const { rule, dispose: disposeRule } = spec.buildRule(rows);
   const curves = new RowCurves(rows.length, spec.divergenceFactor ?? 1e6);
   const traces: RowTrace[] = rows.map(() => ({ trajectory: [], chosen: {} }));
+  const evaluation = spec.evaluation === undefined ? undefined : new EvaluationRecorder(task, problem, rows.length, steps, spec.evaluation);
+  const living = () => curves.diverged.map((d) => !d);
 
   const observe = async (rowLosses: tf.Tensor1D, theta: tf.Tensor2D, step: number, final: boolean) => {
     const values = await rowLosses.data();
@@ -88,7 +93,11 @@ export async function runGroup(spec: GroupSpec): Promise<RunRecord[]> {
       freezable: true,
       hooks: {
         beforeStep: checkAccuracy,
-        onLoss: (rowLosses, step, theta, final) => observe(rowLosses, theta, step, final),
+        onLoss: async (rowLosses, step, theta, final) => {
+          const frozen = await observe(rowLosses, theta, step, final);
+          await evaluation?.at(step, theta, living());
+          return frozen;
+        },
         onTrace: (chosen) => recordChosen(traces, curves.diverged, chosen),
         end: async (theta) => {
           await checkAccuracy(steps, theta);
@@ -104,7 +113,7 @@ export async function runGroup(spec: GroupSpec): Promise<RunRecord[]> {
     }
 
     const wallMs = (performance.now() - started) / rows.length;
-    return rows.map((row, i) => toRecord(spec, row, { losses: curves.losses[i]!, diverged: curves.diverged[i]!, ...traces[i]! }, wallMs, metrics?.[i]));
+    return rows.map((row, i) => withEvaluation(toRecord(spec, row, { losses: curves.losses[i]!, diverged: curves.diverged[i]!, ...traces[i]! }, wallMs, metrics?.[i]), evaluation, i));
   } finally {
     disposeRule();
     problem.dispose();

@@ -10,7 +10,8 @@ import { planGroups } from './plan.js';
 import { RunRecord, runKey } from './record.js';
 
 export function inPlanOrder(suite: Suite, records: RunRecord[]): RunRecord[] {
-  const seeds = Math.max(suite.seeds, ...records.map((r) => r.seed + 1));
+  // Scored seeds only: tuning seeds (100 000 up) are not in the plan, and planning up to them would plan millions of rows.
+  const seeds = Math.max(suite.seeds, ...records.filter((r) => r.role !== 'tuning').map((r) => r.seed + 1));
   const position = new Map<string, number>();
   for (const group of planGroups(suite, seeds, new Set())) {
     for (const row of group.rows) position.set(runKey({ task: group.task.id, optimizer: group.optimizer.name, hparams: row.hparams, seed: row.seed, steps: suite.steps }), position.size);

@@ -25,7 +25,7 @@ export function gridPoints(grid: Record<string, number[]>): Array<Record<string,
 }
 
 /** Fixed numeric/boolean options of a rule spec, recorded with every run. */
-function fixedHparams(optimizer: PlannedOptimizer): HParams {
+export function fixedHparams(optimizer: PlannedOptimizer): HParams {
   const source = optimizer.type === 'rule' ? optimizer.spec.options : optimizer.hyperParams;
   const out: HParams = optimizer.type === 'learned' ? { kind: optimizer.kind, mode: optimizer.mode } : { rule: optimizer.spec.rule };
   for (const [key, value] of Object.entries(source)) {
@@ -51,14 +51,19 @@ export function planGroups(suite: Suite, seeds: number, done: Set<string>): Grou
           if (!done.has(runKey({ task: task.id, optimizer: optimizer.name, hparams: row.hparams, seed, steps: suite.steps }))) rows.push(row);
         }
       }
-      if (rows.length === 0) continue;
-      // Rules that couple coordinates (global-norm clipping) would couple batched rows: run those one by one.
-      // Online learned optimizers learn from the run they control: one run per group, so runs stay independent.
-      if ((optimizer.type === 'rule' && !optimizer.separable) || (optimizer.type === 'learned' && optimizer.mode === 'online')) rows.forEach((row) => groups.push({ task, optimizer, rows: [row] }));
-      else groups.push({ task, optimizer, rows });
+      groups.push(...groupsOf(task, optimizer, rows));
     }
   }
   return groups;
+}
+
+/** These rows of one task and optimizer as groups: one group, or one per row where rows must not be batched. */
+export function groupsOf(task: Task, optimizer: PlannedOptimizer, rows: Row[]): Group[] {
+  if (rows.length === 0) return [];
+  // Rules that couple coordinates (global-norm clipping) would couple batched rows: run those one by one.
+  // Online learned optimizers learn from the run they control: one run per group, so runs stay independent.
+  if ((optimizer.type === 'rule' && !optimizer.separable) || (optimizer.type === 'learned' && optimizer.mode === 'online')) return rows.map((row) => ({ task, optimizer, rows: [row] }));
+  return [{ task, optimizer, rows }];
 }
 
 /** `group` as consecutive groups of at most `size` rows. */

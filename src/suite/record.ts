@@ -43,6 +43,19 @@ export const RunRecord = t.intersection([
      * the wasm heap's size (its high-water mark: wasm memory never shrinks) and the
      * process's peak resident set, in bytes.
      */
+    /**
+     * The evaluation curve (suites with `evaluation`): at each of `steps`, the training
+     * loss measured as `source` says, the training wall-clock per run so far (`ms`,
+     * evaluation excluded) and, for tasks with a test set, test loss and accuracy; null once diverged.
+     */
+    evaluation: t.intersection([
+      t.type({ every: t.number, source: t.string, steps: t.array(t.number), ms: t.array(t.number), loss: t.array(t.union([t.number, t.null])) }),
+      t.partial({ testLoss: t.array(t.union([t.number, t.null])), testAccuracy: t.array(t.union([t.number, t.null])) }),
+    ]),
+    /** 'tuning' for a run on a held-out tuning seed (it chose a grid point; it is not scored). Absent: a scored run. */
+    role: t.literal('tuning'),
+    /** For a tuning run at a point added by bracketing: the round that added it (1, 2, …). */
+    extension: t.number,
     memory: t.intersection([t.type({ groupRows: t.number, maxRssBytes: t.number }), t.partial({ estimatedBytes: t.number, heapBytes: t.number })]),
   }),
 ], 'RunRecord');

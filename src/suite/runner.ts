@@ -18,13 +18,16 @@ import type { Suite } from './decode.js';
 import { checkLearned, checkpointDir, prepareLearned, prepareTask } from './prepare.js';
 import { runGroup, type Row } from './execute.js';
 import { gridRule, learnedRule } from './groupRule.js';
-import { planGroups, sizeGroups, type Group } from './plan.js';
+import { sizeGroups, type Group } from './plan.js';
 import { fingerprintOf } from './checkpointReuse.js';
 import { LOCK_FILE, lockResults } from './lock.js';
 import { runGroupsOnPool, resolveWorkers } from './pool.js';
 import type { RunRecord } from './record.js';
 import { runHalvingOnFailure } from './retry.js';
-import { shardGroups, type Shard } from './shard.js';
+import type { Shard } from './shard.js';
+import { runProtocol } from './tuning/run.js';
+import { reportProtocolOf } from './tuning/protocol.js';
+import { readRuns } from '../reporting/load.js';
 import { ExistingResultsError, openStore } from './store.js';
 import { memoryBudget, memoryUsage } from '../backend/memory.js';
 import { guardWasmHeap, restartWasmBackend, wasmHeapBytes } from '../backend/wasm/heap.js';
@@ -144,6 +147,7 @@ export async function runPlannedGroup(suite: Suite, group: Group, backend: strin
         ...(suite.evaluateEvery === undefined ? {} : { evaluateEvery: suite.evaluateEvery }),
         ...(suite.evaluationLimit === undefined ? {} : { evaluationLimit: suite.evaluationLimit }),
         ...(suite.targetAccuracy === undefined ? {} : { targetAccuracy: suite.targetAccuracy }),
+        ...(suite.evaluation === undefined ? {} : { evaluation: suite.evaluation }),
       }),
     finished: async (records, rows) => {
       const memory = { groupRows: rows, ...memoryUsage(), ...(group.size === undefined || rows !== group.size.rows ? {} : { estimatedBytes: Math.round(group.size.estimatedBytes) }) };
@@ -213,9 +217,13 @@ async function runLocked(suite: Suite, options: RunOptions, log: (line: string) 
   await writeFile(path.join(options.out, 'suite.json'), `${JSON.stringify(suite.raw, null, 2)}\n`);
   await writeFile(path.join(options.out, 'provenance.json'), `${JSON.stringify(provenance, null, 2)}\n`);
 
-  const planned = options.shard === undefined ? planGroups(suite, seeds, store.done) : shardGroups(suite, seeds, options.shard, store.done);
   const workers = resolveWorkers(options.workers, backend.backend);
-  const total = planned.reduce((n, g) => n + g.rows.length, 0);
+  let total = 0;
+  // One call per phase of the suite's tuning protocol (one call when grid points are chosen on the scored seeds).
+  const execute = async (planned: Group[], tag: (record: RunRecord) => RunRecord): Promise<void> => {
+  if (planned.length === 0) return;
+  const phaseRuns = planned.reduce((n, g) => n + g.rows.length, 0);
+  total += phaseRuns;
   const learned = new Map<string, LearnedOptimizer>();
   const prepareAll = async () => {
     for (const optimizer of suite.optimizers) {
@@ -237,10 +245,10 @@ async function runLocked(suite: Suite, options: RunOptions, log: (line: string) 
     const bar = process.stderr.isTTY
       ? new cliProgress.SingleBar({ format: '{bar} {percentage}% | ETA {eta_formatted} | {value}/{total} runs | {what}', stream: process.stderr }, cliProgress.Presets.shades_classic)
       : undefined;
-    bar?.start(total, 0, { what: '' });
+    bar?.start(phaseRuns, 0, { what: '' });
     let finished = 0;
     const appendCounted = async (records: RunRecord[]) => {
-      await store.append(records);
+      await store.append(records.map(tag));
       finished += records.length;
       bar?.update(finished);
     };
@@ -261,6 +269,8 @@ async function runLocked(suite: Suite, options: RunOptions, log: (line: string) 
     for (const optimizer of learned.values()) optimizer.dispose();
     if (backend.backend === 'wasm' && options.memoryLimit !== undefined) guardWasmHeap();
   }
+  };
+  await runProtocol(suite, seeds, options.shard, { execute, records: async () => (await readRuns(runs)).records, done: () => store.done, log });
 
   const metaTraining = await writeMetaTraining(suite, options.out);
   const wallMs = performance.now() - started;
@@ -268,6 +278,7 @@ async function runLocked(suite: Suite, options: RunOptions, log: (line: string) 
   const report = await writeReport(options.out, {
     contour: (id) => landscapes.get(id),
     metaTraining,
+    protocol: reportProtocolOf(suite),
     // Plots whose inputs did not change are copied from the results --replace moved aside.
     ...(moved === undefined ? {} : { reuseFrom: path.join(moved, 'plots') }),
     header: [

@@ -40,7 +40,7 @@ export const OptimizerEntry = strict('OptimizerEntry', { name: t.string }, {
   tasks: t.array(t.string),
 });
 
-export const Metric = t.keyof({ finalLoss: null, bestLoss: null, auc: null, stepsToThreshold: null, wallMs: null, testAccuracy: null });
+export const Metric = t.keyof({ finalLoss: null, bestLoss: null, auc: null, stepsToThreshold: null, wallMs: null, testAccuracy: null, testLoss: null, evalLoss: null, evalAuc: null, stepsToTarget: null, msToTarget: null });
 
 const suiteOptional = {
   description: t.string,
@@ -53,6 +53,12 @@ const suiteOptional = {
   evaluationLimit: PositiveInt,
   /** … to record the steps each run needs to reach this test accuracy. */
   targetAccuracy: t.number,
+  /** The evaluation curve: every N steps, the training loss measured properly (full set, or the first `examples`), test metrics where the task has them. */
+  evaluation: strict('Evaluation', { every: PositiveInt }, { examples: PositiveInt }),
+  /** The optimizer every other is compared with seed by seed, and normalised against across tasks (default: `adam` when the suite has one). */
+  reference: t.string,
+  /** How grid points are chosen: on held-out tuning seeds (with bracketing), or on the scored seeds themselves (the papers' way; the default, for old suites). */
+  tuning: strict('Tuning', { mode: t.keyof({ 'held-out': null, 'scored-seeds': null }) }, { seeds: PositiveInt, bracket: t.boolean, maxExtensions: PositiveInt }),
 };
 
 /** Steps per run (at most MAX_STEPS, checked in decode.ts: each run records steps + 1 losses). */

@@ -128,8 +128,13 @@ export function imageClassifierTask(options: ImageClassifierOptions = {}): Task 
           const { x, y } = batch(step);
           return tf.tidy(() => tf.stack(splitRows(theta).map((row, r) => crossEntropy(net.forward(row as tf.Tensor1D, x[r]!), y[r]!))) as tf.Tensor1D);
         },
+        async trainLoss(theta, options = {}) {
+          return (await this.evaluate!(theta, { ...options, split: 'train' })).map((m) => m['trainLoss']!);
+        },
         async evaluate(theta, evalOptions = {}) {
-          const n = Math.min(d.test.labels.length, evalOptions.limit ?? Infinity);
+          // The test split by default; the training split for the evaluation curve's full-batch training loss.
+          const [set, name] = evalOptions.split === 'train' ? [d.train, 'train'] : [d.test, 'test'];
+          const n = Math.min(set.labels.length, evalOptions.limit ?? Infinity);
           const out: Array<Record<string, number>> = [];
           const chunk = 500;
           for (let r = 0; r < seeds.length; r++) {
@@ -138,8 +143,8 @@ export function imageClassifierTask(options: ImageClassifierOptions = {}): Task 
               const m = Math.min(chunk, n - from);
               const [loss, hits] = tf.tidy(() => {
                 const row = tf.squeeze(tf.slice(theta, [r, 0], [1, -1]), [0]) as tf.Tensor1D;
-                const logits = net.forward(row, tf.tensor4d(d.test.images.subarray(from * pixels, (from + m) * pixels), [m, ...d.shape]));
-                const labels = tf.tensor1d(Array.from(d.test.labels.subarray(from, from + m)), 'int32');
+                const logits = net.forward(row, tf.tensor4d(set.images.subarray(from * pixels, (from + m) * pixels), [m, ...d.shape]));
+                const labels = tf.tensor1d(Array.from(set.labels.subarray(from, from + m)), 'int32');
                 return [tf.mul(crossEntropy(logits, tf.oneHot(labels, 10) as tf.Tensor2D), m), tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32'))];
               });
               const [l, h] = await Promise.all([loss.data(), hits.data()]);
@@ -147,7 +152,7 @@ export function imageClassifierTask(options: ImageClassifierOptions = {}): Task 
               lossSum += l[0]!;
               correct += h[0]!;
             }
-            out.push({ testLoss: lossSum / n, testAccuracy: correct / n });
+            out.push({ [`${name}Loss`]: lossSum / n, [`${name}Accuracy`]: correct / n });
           }
           return out;
         },

@@ -108,8 +108,13 @@ export function mnistMlpTask(options: MnistMlpOptions = {}): Task {
           const { x, y } = batch(step);
           return tf.tidy(() => crossEntropy(forward(theta, x), y));
         },
+        async trainLoss(theta, options = {}) {
+          return (await this.evaluate!(theta, { ...options, split: 'train' })).map((m) => m['trainLoss']!);
+        },
         async evaluate(theta, options = {}) {
-          const n = Math.min(d.testLabels.length, options.limit ?? Infinity);
+          // The test split by default; the training split for the evaluation curve's full-batch training loss.
+          const [images, labelsOf, name] = options.split === 'train' ? [d.trainImages, d.trainLabels, 'train'] : [d.testImages, d.testLabels, 'test'];
+          const n = Math.min(labelsOf.length, options.limit ?? Infinity);
           const rows = theta.shape[0];
           // In chunks of rows × examples, so that [rows, examples, 784] stays near 16M floats.
           const chunk = Math.max(1, Math.min(n, Math.floor(16_000_000 / (784 * rows))));
@@ -118,8 +123,8 @@ export function mnistMlpTask(options: MnistMlpOptions = {}): Task {
           for (let from = 0; from < n; from += chunk) {
             const m = Math.min(chunk, n - from);
             const [loss, correct] = tf.tidy(() => {
-              const xs = tf.tile(tf.tensor3d(d.testImages.subarray(from * 784, (from + m) * 784), [1, m, 784]), [rows, 1, 1]) as tf.Tensor3D;
-              const labels = tf.tile(tf.oneHot(tf.tensor1d(Array.from(d.testLabels.subarray(from, from + m)), 'int32'), 10).expandDims(0), [rows, 1, 1]) as tf.Tensor3D;
+              const xs = tf.tile(tf.tensor3d(images.subarray(from * 784, (from + m) * 784), [1, m, 784]), [rows, 1, 1]) as tf.Tensor3D;
+              const labels = tf.tile(tf.oneHot(tf.tensor1d(Array.from(labelsOf.subarray(from, from + m)), 'int32'), 10).expandDims(0), [rows, 1, 1]) as tf.Tensor3D;
               const logits = forward(theta, xs);
               return [tf.mul(crossEntropy(logits, labels), m), tf.sum(tf.cast(tf.equal(tf.argMax(logits, 2), tf.argMax(labels, 2)), 'float32'), 1)];
             });
@@ -130,7 +135,7 @@ export function mnistMlpTask(options: MnistMlpOptions = {}): Task {
               correctSum[i]! += c[i]!;
             }
           }
-          return Array.from({ length: rows }, (_, i) => ({ testLoss: lossSum[i]! / n, testAccuracy: correctSum[i]! / n }));
+          return Array.from({ length: rows }, (_, i) => ({ [`${name}Loss`]: lossSum[i]! / n, [`${name}Accuracy`]: correctSum[i]! / n }));
         },
         dispose: () => tf.dispose([start, ...(cached === undefined ? [] : [cached.x, cached.y])]),
       };

@@ -18,7 +18,13 @@ export interface Problem {
    * Evaluation metrics per row (e.g. testLoss, testAccuracy), for tasks that have them;
    * `limit` evaluates on the first `limit` held-out examples only (cheap periodic checks).
    */
-  evaluate?(theta: tf.Tensor2D, options?: { limit?: number }): Promise<Array<Record<string, number>>>;
+  evaluate?(theta: tf.Tensor2D, options?: { limit?: number; split?: 'test' | 'train' }): Promise<Array<Record<string, number>>>;
+  /**
+   * Loss of each row on the training set (its first `limit` examples), for tasks whose
+   * `loss` is a minibatch's: the evaluation curve's training loss. Tasks whose `loss`
+   * does not depend on `step` (the full objective) need none.
+   */
+  trainLoss?(theta: tf.Tensor2D, options?: { limit?: number }): Promise<number[]>;
   /** Loss of each row on held-out examples (a few-shot episode's query set): [runs]. Differentiable; what MAML's outer loop minimises. */
   heldOutLoss?(theta: tf.Tensor2D): tf.Tensor1D;
   dispose(): void;
