@@ -239,3 +239,18 @@ async function computeShapes(compute: () => tf.Tensor[]): Promise<string[]> {
   if (shapes[0] !== shapes[1]) throw new Error(`shapes differ: cpu ${shapes[0]}, wasm ${shapes[1]}`);
   return JSON.parse(shapes[0]!) as string[];
 }
+
+test.serial('identity (tf.clone) shares the buffer on wasm: same values, no new bytes, and it outlives its source', async (t) => {
+  await computeOn('wasm', () => []);
+  const x = tf.tensor2d(seededValues(64 * 64, 18), [64, 64]);
+  const buffers = tf.memory().numDataBuffers;
+  const copy = tf.clone(x);
+  t.is(tf.memory().numDataBuffers, buffers, 'a clone holds no buffer of its own');
+  const expected = Array.from(await x.data());
+  x.dispose();
+  t.deepEqual(Array.from(await copy.data()), expected, 'the clone keeps the data after the source is disposed');
+  const grad = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.clone(v), v)))(copy);
+  t.true(relativeError(await grad.data(), expected.map((v) => 2 * v)) <= TOLERANCE);
+  tf.dispose([copy, grad]);
+  t.is(tf.memory().numDataBuffers, buffers - 1, 'the buffer is freed once the last reference goes');
+});

@@ -12,6 +12,7 @@ import { maxPoolGradWasm } from './maxPoolGrad.js';
 import { depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm } from './depthwiseBackprop.js';
 import { unsortedSegmentSumWasm } from './unsortedSegmentSum.js';
 import { tanhViaSigmoid } from './tanh.js';
+import { identitySharingBuffer } from './identity.js';
 import { meanLeadingAxes, sumLeadingAxes } from './leadingAxisReduce.js';
 
 /** The kernels alphaopt adds to the wasm backend, by tfjs kernel name. */
@@ -30,6 +31,7 @@ export const REPLACED_WASM_KERNELS = {
   Tanh: tanhViaSigmoid,
   Sum: sumLeadingAxes,
   Mean: meanLeadingAxes,
+  Identity: identitySharingBuffer,
 } as const;
 
 const REPLACED = Symbol.for('alphaopt.replacedKernel');
