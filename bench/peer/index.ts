@@ -75,10 +75,10 @@ async function timeAlphaOpt(id: string, reps: number): Promise<number[]> {
   return times;
 }
 
-// Repetitions per round from one timed call of each side (the slower side sets the count).
+// Repetitions per round from the median of three timed calls of each side (the slower side sets the count).
 const reps = new Map<string, number>();
 for (const w of selected) {
-  const slowest = Math.max(...(await timeAlphaOpt(w.id, 1)), ...(await peer.time(w.peer, 1)));
+  const slowest = Math.max(median(await timeAlphaOpt(w.id, 3)), median(await peer.time(w.peer, 3)));
   reps.set(w.id, Math.max(1, Math.min(MAX_REPS, Math.round(TARGET_MS_PER_ROUND / slowest))));
 }
 
