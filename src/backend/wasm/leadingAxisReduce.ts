@@ -19,6 +19,27 @@ export function leadingAxes(axis: number | number[], rank: number): number | und
   return axes.every((a, i) => a === i) ? axes.length : undefined;
 }
 
+/**
+ * Column sums of a [rows, inner] row-major block, in float64. Eight rows per pass over the accumulators: one
+ * row at a time spent most of its time loading and storing them (measured 2.5–3× slower on [131072, 16]).
+ */
+function accumulateRows(values: Float32Array, rows: number, inner: number): Float64Array {
+  const acc = new Float64Array(inner);
+  let r = 0;
+  let base = 0;
+  for (; r + 8 <= rows; r += 8, base += 8 * inner) {
+    for (let c = 0, k = base; c < inner; c++, k++) {
+      const a = (values[k] as number) + (values[k + inner] as number) + ((values[k + 2 * inner] as number) + (values[k + 3 * inner] as number));
+      const b = (values[k + 4 * inner] as number) + (values[k + 5 * inner] as number) + ((values[k + 6 * inner] as number) + (values[k + 7 * inner] as number));
+      acc[c] = (acc[c] as number) + (a + b);
+    }
+  }
+  for (; r < rows; r++, base += inner) {
+    for (let c = 0; c < inner; c++) acc[c] = (acc[c] as number) + (values[base + c] as number);
+  }
+  return acc;
+}
+
 function reduceLeading(kind: 'sum' | 'mean', original: tf.KernelFunc) {
   return (args: ReduceArgs): TensorInfo => {
     const { inputs, backend, attrs } = args;
@@ -31,10 +52,7 @@ function reduceLeading(kind: 'sum' | 'mean', original: tf.KernelFunc) {
     const out = backend.makeOutput(attrs.keepDims ? [...Array<number>(k).fill(1), ...kept] : kept, 'float32');
     const values = backend.typedArrayFromHeap(x) as Float32Array;
     const result = backend.typedArrayFromHeap(out) as Float32Array;
-    const acc = new Float64Array(inner);
-    for (let r = 0, base = 0; r < rows; r++, base += inner) {
-      for (let c = 0; c < inner; c++) acc[c] = (acc[c] as number) + (values[base + c] as number);
-    }
+    const acc = accumulateRows(values, rows, inner);
     const scale = kind === 'mean' ? 1 / rows : 1;
     for (let c = 0; c < inner; c++) result[c] = (acc[c] as number) * scale;
     return out;
