@@ -167,3 +167,90 @@ for (const [dilations, pad] of [[2, 'same'], [3, 'valid'], [2, explicit(2, 1, 0,
     expected.forEach((e, i) => t.true(relativeError(actual[i]!, e) <= TOLERANCE, `${i % 2 === 0 ? 'dW' : 'dx'} probe ${i >> 1}: ${relativeError(actual[i]!, e)}`));
   });
 }
+
+// Tanh as 2σ(2x) − 1 (a series near 0, where that form cancels): element by element against cpu's Math.tanh,
+// relative to each value, so tiny inputs count as much as large ones.
+test.serial('tanh matches cpu element by element, tiny, huge and non-finite inputs included; and its gradient', async (t) => {
+  const special = [0, 1e-30, -1e-30, 1e-6, -1e-6, 1e-3, -2e-3, 0.031, 0.0313, -0.0312, 0.5, -3, 9, -20, 100, Infinity, -Infinity, NaN];
+  const values = [...special, ...Array.from(seededValues(3000, 13), (v) => v * 6)];
+  const compute = () =>
+    tf.tidy(() => {
+      const x = tf.tensor2d(values, [values.length / 6, 6]);
+      const finite = tf.tensor1d(values.slice(0, 15 + 0).concat(Array.from(seededValues(300, 14))));
+      return [tf.tanh(x), tf.grad((v: tf.Tensor) => tf.tanh(v).mul(tf.tensor1d(seededValues(finite.size, 15))).sum())(finite)];
+    });
+  const [expected, expectedGrad] = await computeOn('cpu', compute);
+  const [actual, actualGrad] = await computeOn('wasm', compute);
+  values.forEach((x, i) => {
+    const e = expected![i]!;
+    const a = actual![i]!;
+    if (Number.isNaN(e)) t.true(Number.isNaN(a), `tanh(${x}) = ${a}, expected NaN`);
+    else t.true(Math.abs(a - e) <= (Math.abs(x) < 2 ** -5 ? 1e-6 * Math.abs(e) : Math.max(1e-5 * Math.abs(e), 1.5e-7)), `tanh(${x}) = ${a}, expected ${e}`);
+  });
+  t.true(relativeError(actualGrad!, expectedGrad!) <= TOLERANCE);
+});
+
+// Sum and Mean over leading axes (batch norm's reductions) run without the transpose; the others fall back.
+const reductions: Array<{ shape: number[]; axis: number | number[] }> = [
+  { shape: [4, 5, 6, 3], axis: [0, 1, 2] },
+  { shape: [4, 5, 6, 3], axis: [2, 0, 1] },
+  { shape: [4, 5, 6, 3], axis: [0, 1] },
+  { shape: [7, 3], axis: 0 },
+  { shape: [7, 3], axis: -2 },
+  { shape: [9], axis: 0 },
+  { shape: [4, 5, 6, 3], axis: [1, 2] },
+  { shape: [4, 5, 6, 3], axis: [0, 1, 2, 3] },
+  { shape: [7, 3], axis: 1 },
+  { shape: [128, 8, 8, 16], axis: [0, 1, 2] },
+];
+for (const { shape, axis } of reductions) {
+  for (const keepDims of [false, true]) {
+    test.serial(`sum, mean, moments and their gradients match cpu: x${shape.join('x')} axis ${JSON.stringify(axis)} keepDims ${keepDims}`, async (t) => {
+      const compute = () =>
+        tf.tidy(() => {
+          const size = shape.reduce((a, b) => a * b, 1);
+          const x = tf.tensor(seededValues(size, 16), shape);
+          const { mean, variance } = tf.moments(x, axis, keepDims);
+          const grad = tf.grad((v: tf.Tensor) => {
+            const m = tf.moments(v, axis, true);
+            return tf.div(tf.sub(v, m.mean), tf.sqrt(tf.add(m.variance, 1e-5))).mul(tf.tensor(seededValues(size, 17), shape)).sum();
+          })(x);
+          return [tf.sum(x, axis, keepDims), tf.mean(x, axis, keepDims), mean, variance, grad];
+        });
+      const expected = await computeOn('cpu', compute);
+      const actual = await computeOn('wasm', compute);
+      const shapes = await computeShapes(compute);
+      t.is(shapes.length, 5);
+      expected.forEach((e, i) => t.true(relativeError(actual[i]!, e) <= TOLERANCE, `output ${i}: ${relativeError(actual[i]!, e)}`));
+    });
+  }
+}
+
+/** Output shapes on wasm must equal cpu's too (keepDims). */
+async function computeShapes(compute: () => tf.Tensor[]): Promise<string[]> {
+  const shapes: string[] = [];
+  for (const backend of ['cpu', 'wasm'] as const) {
+    await computeOn(backend, () => {
+      const outs = compute();
+      shapes.push(JSON.stringify(outs.map((o) => o.shape)));
+      return outs;
+    });
+  }
+  if (shapes[0] !== shapes[1]) throw new Error(`shapes differ: cpu ${shapes[0]}, wasm ${shapes[1]}`);
+  return JSON.parse(shapes[0]!) as string[];
+}
+
+test.serial('identity (tf.clone) shares the buffer on wasm: same values, no new bytes, and it outlives its source', async (t) => {
+  await computeOn('wasm', () => []);
+  const x = tf.tensor2d(seededValues(64 * 64, 18), [64, 64]);
+  const buffers = tf.memory().numDataBuffers;
+  const copy = tf.clone(x);
+  t.is(tf.memory().numDataBuffers, buffers, 'a clone holds no buffer of its own');
+  const expected = Array.from(await x.data());
+  x.dispose();
+  t.deepEqual(Array.from(await copy.data()), expected, 'the clone keeps the data after the source is disposed');
+  const grad = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.clone(v), v)))(copy);
+  t.true(relativeError(await grad.data(), expected.map((v) => 2 * v)) <= TOLERANCE);
+  tf.dispose([copy, grad]);
+  t.is(tf.memory().numDataBuffers, buffers - 1, 'the buffer is freed once the last reference goes');
+});

@@ -56,6 +56,11 @@ function activeModule(): WasmModule | undefined {
   return (tf.backend() as unknown as WasmBackendLike).wasm ?? undefined;
 }
 
+/** Where the heap guard treats the heap as full: 4 GiB less headroom, or the lower limit given to `guardWasmHeap`. */
+export function wasmHeapLimitBytes(): number {
+  return limitBytes;
+}
+
 /** Bytes the wasm heap has grown to: its high-water mark, since wasm memory never shrinks. Undefined on other backends. */
 export function wasmHeapBytes(): number | undefined {
   return activeModule()?.HEAPU8.buffer.byteLength;

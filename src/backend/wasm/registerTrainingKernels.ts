@@ -1,6 +1,6 @@
 /**
  * Registers the kernels that tfjs-backend-wasm lacks but training needs, and
- * replaces three of its kernels whose scalar fallbacks dominate training time.
+ * replaces some of its kernels whose scalar fallbacks dominate training time.
  * Idempotent, and must run before the wasm backend initialises (kernel set-up
  * functions run then).
  */
@@ -11,6 +11,9 @@ import { conv2dBackpropInputViaConv } from './conv2dBackpropInput.js';
 import { maxPoolGradWasm } from './maxPoolGrad.js';
 import { depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm } from './depthwiseBackprop.js';
 import { unsortedSegmentSumWasm } from './unsortedSegmentSum.js';
+import { tanhViaSigmoid } from './tanh.js';
+import { identitySharingBuffer } from './identity.js';
+import { meanLeadingAxes, sumLeadingAxes } from './leadingAxisReduce.js';
 
 /** The kernels alphaopt adds to the wasm backend, by tfjs kernel name. */
 export const ADDED_WASM_KERNELS = {
@@ -25,6 +28,10 @@ export const REPLACED_WASM_KERNELS = {
   BatchMatMul: batchMatMulWithExplicitTranspose,
   Conv2DBackpropInput: conv2dBackpropInputViaConv,
   MaxPoolGrad: maxPoolGradWasm,
+  Tanh: tanhViaSigmoid,
+  Sum: sumLeadingAxes,
+  Mean: meanLeadingAxes,
+  Identity: identitySharingBuffer,
 } as const;
 
 const REPLACED = Symbol.for('alphaopt.replacedKernel');

@@ -1,4 +1,4 @@
-/** An LSTM cell over a batch of coordinates: gates = x·W + h·U + b, split as (input, forget, cell, output). */
+/** An LSTM cell over a batch of coordinates: gates = x·W + h·U + b, as (input, forget, cell, output) blocks. */
 import * as tf from '@tensorflow/tfjs';
 
 export interface LstmWeights {
@@ -7,10 +7,20 @@ export interface LstmWeights {
   bias: tf.Tensor1D; // [4·units]
 }
 
+/**
+ * Each gate block is its own product with its slice of the weights, rather than one [n, 4·units] product split
+ * afterwards: the products cost the same, but splitting the big one along its columns copies it element by
+ * element (on wasm the split took ~4× the matrix products for 10⁵ coordinates), while slicing the weights is free.
+ */
 export function lstmCell(x: tf.Tensor2D, h: tf.Tensor2D, c: tf.Tensor2D, w: LstmWeights, forgetBias = 1): { h: tf.Tensor2D; c: tf.Tensor2D } {
-  const gates = tf.add(tf.add(tf.matMul(x, w.kernel), tf.matMul(h, w.recurrent)), w.bias);
-  const [i, f, g, o] = tf.split(gates, 4, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-  const nextC = tf.add(tf.mul(tf.sigmoid(tf.add(f, forgetBias)), c), tf.mul(tf.sigmoid(i), tf.tanh(g))) as tf.Tensor2D;
+  const units = w.recurrent.shape[0];
+  const gate = (k: number, extraBias = 0) => {
+    const columns = (m: tf.Tensor2D) => tf.slice(m, [0, k * units], [-1, units]);
+    const bias = tf.slice(w.bias, [k * units], [units]);
+    return tf.add(tf.add(tf.matMul(x, columns(w.kernel)), tf.matMul(h, columns(w.recurrent))), extraBias === 0 ? bias : tf.add(bias, extraBias));
+  };
+  const [i, f, g, o] = [gate(0), gate(1, forgetBias), gate(2), gate(3)];
+  const nextC = tf.add(tf.mul(tf.sigmoid(f), c), tf.mul(tf.sigmoid(i), tf.tanh(g))) as tf.Tensor2D;
   const nextH = tf.mul(tf.sigmoid(o), tf.tanh(nextC)) as tf.Tensor2D;
   return { h: nextH, c: nextC };
 }

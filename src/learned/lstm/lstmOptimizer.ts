@@ -17,6 +17,7 @@ import { registerLearnedOptimizer } from '../kinds.js';
 import type { JsonValue, LearnedOptimizer } from '../types.js';
 import { lstmCell, type LstmWeights } from './cell.js';
 import { preprocessGradient } from './preprocess.js';
+import { coordinateSlice, mapCoordinateSlices, type CoordinateCost } from '../coordinateSlices.js';
 
 /** The options, declared once: types, ranges and defaults (suites, checkpoints and the constructor decode with it). */
 export const LSTM_OPTIONS = options(
@@ -36,8 +37,11 @@ export type LstmOptions = t.TypeOf<typeof LSTM_OPTIONS>;
 
 type LstmState = { h: tf.Tensor[]; c: tf.Tensor[] };
 
-/** Coordinates per pass of the LSTM's update; more are run in slices of this many. */
-export const LSTM_CHUNK = 1 << 18;
+/**
+ * Per-coordinate temporaries of one update (float32): per layer the four [·, 4·hidden] gate products and sums,
+ * about a dozen [·, hidden] gate activations and products, and the new h and c.
+ */
+const lstmCost = (hidden: number): CoordinateCost => ({ bytesPerCoordinate: 4 * 2 * (4 * 4 * hidden + 14 * hidden), widestRowBytes: 4 * 4 * hidden });
 
 export class LstmOptimizer implements LearnedOptimizer {
   /** Its rule is differentiable in φ: truncated BPTT (the paper) and ES train it. */
@@ -75,10 +79,10 @@ export class LstmOptimizer implements LearnedOptimizer {
     this.metaParams = params;
   }
 
-  /** `chunk`: coordinates per pass (default LSTM_CHUNK); the result does not depend on it. */
+  /** `chunk`: coordinates per pass (default: sized from the free memory, see coordinateSlices.ts); the result does not depend on it. */
   rule(options: { chunk?: number } = {}): UpdateRule<LstmState> {
     const { hidden, outputScale, preprocessP } = this.options;
-    const chunk = options.chunk ?? LSTM_CHUNK;
+    const chunk = options.chunk;
     return {
       init: (params) => {
         const n = params.reduce((sum, p) => sum + p.size, 0);
@@ -100,25 +104,15 @@ export class LstmOptimizer implements LearnedOptimizer {
           return { out: tf.mul(tf.add(tf.matMul(x, this.outputKernel), this.outputBias), outputScale), h, c };
         };
         const n = flat.shape[0]!;
-        let result: { out: tf.Tensor; h: tf.Tensor[]; c: tf.Tensor[] };
-        if (n <= chunk) result = step(flat as tf.Tensor1D, state.h, state.c);
-        else {
-          // Big optimizees (a 1.6M-parameter CNN): the gates of all coordinates at once would
-          // need gigabytes (wasm's heap is 4 GiB), so run slices and free each slice's temporaries.
-          const parts: Array<{ out: tf.Tensor; h: tf.Tensor[]; c: tf.Tensor[] }> = [];
-          for (let from = 0; from < n; from += chunk) {
-            const size = Math.min(chunk, n - from);
-            const slice = (t: tf.Tensor) => tf.slice(t, [from, 0], [size, -1]);
-            parts.push(tf.tidy(() => step(tf.slice(flat, [from], [size]) as tf.Tensor1D, state.h.map(slice), state.c.map(slice))));
-          }
-          result = {
-            out: tf.concat(parts.map((p) => p.out)),
-            h: this.layers.map((_, l) => tf.concat(parts.map((p) => p.h[l]!))),
-            c: this.layers.map((_, l) => tf.concat(parts.map((p) => p.c[l]!))),
-          };
-          tf.dispose(parts.flatMap((p) => [p.out, ...p.h, ...p.c]));
-        }
-        const { out, h, c } = result;
+        // Big optimizees (a 1.6M-parameter CNN): the gates of all coordinates at once would need gigabytes
+        // (wasm's heap is 4 GiB), so the coordinates go through in slices sized from the free memory.
+        const layers = this.layers.length;
+        const [out, ...next] = mapCoordinateSlices(n, chunk ?? coordinateSlice(n, lstmCost(hidden)), [flat, ...state.h, ...state.c], ([g, ...hc]) => {
+          const r = step(g as tf.Tensor1D, hc.slice(0, layers), hc.slice(layers));
+          return [r.out, ...r.h, ...r.c];
+        });
+        const h = next.slice(0, layers);
+        const c = next.slice(layers);
         const sizes = grads.map((g) => g.size);
         const pieces = grads.length === 1 ? [out] : tf.split(out, sizes, 0);
         return { updates: pieces.map((piece, i) => tf.reshape(piece, grads[i]!.shape)), state: { h, c } };

@@ -148,9 +148,12 @@ export class CoordinatePolicy implements LearnedOptimizer {
     return tf.mean(tf.reshape(v, [rows, n / rows]), 1) as tf.Tensor1D;
   }
 
-  /** The frozen optimizer: the policy's mean action at every step (the fast form; see frozenRule.ts). */
-  rule(): UpdateRule<ColumnState> {
-    return frozenPolicyRule(this);
+  /**
+   * The frozen optimizer: the policy's mean action at every step (the fast form; see frozenRule.ts).
+   * `chunk`: coordinates per pass (default: sized from the free memory); the result does not depend on it.
+   */
+  rule(options: { chunk?: number } = {}): UpdateRule<ColumnState> {
+    return frozenPolicyRule(this, options);
   }
 
   /** The same optimizer computed from the explicit features that training uses: the reference `rule()` is checked against. */

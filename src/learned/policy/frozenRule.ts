@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { UpdateRule } from '../../rules/index.js';
 import { flattenAll, unflattenLike } from './flatten.js';
 import { applyMlp, tanh, type MlpLayer } from './mlp.js';
+import { coordinateSlice, mapCoordinateSlices, type CoordinateCost } from '../coordinateSlices.js';
 
 export interface ColumnState {
   [key: string]: tf.Tensor | tf.Tensor[];
@@ -53,7 +54,14 @@ export interface FrozenPolicy {
   stepFor(action: tf.Tensor1D, grad: tf.Tensor1D): tf.Tensor1D;
 }
 
-export function frozenPolicyRule(policy: FrozenPolicy): UpdateRule<ColumnState> {
+/**
+ * Per-coordinate temporaries of one update (float32): the two [H, ·] window stacks, and about twenty [·, units]
+ * passes (block products, normalisations, the tanh as 2σ(2x) − 1, the next layers).
+ */
+const policyCost = (h: number, units: number): CoordinateCost => ({ bytesPerCoordinate: 4 * (2 * h + 24 * units), widestRowBytes: 4 * Math.max(h, units) });
+
+/** `chunk`: coordinates per pass (default: sized from the free memory, see coordinateSlices.ts); the result does not depend on it. */
+export function frozenPolicyRule(policy: FrozenPolicy, options: { chunk?: number } = {}): UpdateRule<ColumnState> {
   const { history: h, includeParams } = policy.options;
   const [first, ...rest] = policy.policyLayers;
   const units = first!.kernel.shape[1]!;
@@ -69,33 +77,47 @@ export function frozenPolicyRule(policy: FrozenPolicy): UpdateRule<ColumnState> 
     },
     update: ({ grads, params, loss, step }, state) => {
       const g = flattenAll(grads);
+      const n = g.shape[0];
       const gradColumns = prepend(g, state.grads);
-      // Stacked as [H, n] (contiguous copies; stacking along axis 1 copies element by element on wasm).
-      const windowG = tf.stack(gradColumns, 0) as tf.Tensor2D;
-      const windowS = tf.stack(state.steps, 0) as tf.Tensor2D;
       const lossNow = loss === undefined ? tf.zeros([1]) : tf.reshape(loss, [-1]);
       const l = lossNow.size;
       const change =
         step === 0 ? tf.zeros([l, 1]) : tf.reshape(tf.clipByValue(tf.div(tf.sub(lossNow, state.previousLoss), tf.add(tf.abs(state.previousLoss), 1e-8)), -1, 1), [l, 1]);
       const older = state.lossChanges.shape[0] === l ? tf.slice(state.lossChanges, [0, 0], [l, h - 1]) : tf.zeros([l, h - 1]);
       const windowL = tf.concat([change, older], 1) as tf.Tensor2D;
-      const rmsG = tf.reshape(tf.sqrt(tf.mean(tf.square(windowG), 0)), [-1, 1]);
-      const rmsS = tf.reshape(tf.sqrt(tf.mean(tf.square(windowS), 0)), [-1, 1]);
-      const log4 = (rms: tf.Tensor) => tf.div(tf.div(tf.log(tf.add(rms, 1e-8)), Math.LN10), 4);
-      let z = tf.add(
-        tf.div(tf.matMul(windowG, block(0, h), true, false), tf.add(rmsG, TINY)),
-        tf.div(tf.matMul(windowS, block(h, h), true, false), tf.add(rmsS, TINY)),
-      );
-      // The loss-change block and the bias are per loss value: add them as one [L, units] term.
-      z = tf.add(z, perCoordinate(tf.add(tf.matMul(windowL, block(2 * h, h)), first!.bias) as tf.Tensor2D, params));
-      z = tf.add(z, tf.matMul(tf.concat([log4(rmsG), log4(rmsS)], 1), block(3 * h, 2)));
-      if (includeParams) z = tf.add(z, tf.matMul(tf.reshape(flattenAll(params), [-1, 1]), block(3 * h + 2, 1)));
-      // With no hidden layer the first layer is the output layer (linear).
-      const mean = tf.reshape(rest.length === 0 ? z : applyMlp(rest, tanh(z) as tf.Tensor2D), [-1]) as tf.Tensor1D;
-      const update = policy.stepFor(mean, g);
+      // The loss-change block and the bias are per loss value: one [L, units] term, spread over the coordinates
+      // only when runs are batched as rows (then it is per coordinate, and sliced like the windows).
+      const lossTerm = perCoordinate(tf.add(tf.matMul(windowL, block(2 * h, h)), first!.bias) as tf.Tensor2D, params);
+      const spread = lossTerm.shape[0] !== 1;
+      const flatParams = includeParams ? flattenAll(params) : undefined;
+      const perCoordinateInputs = [...gradColumns, ...state.steps, ...(spread ? [lossTerm] : []), ...(flatParams === undefined ? [] : [flatParams])];
+      const slice = options.chunk ?? coordinateSlice(n, policyCost(h, units));
+      // Every coordinate is independent: one pass over all of them, or (big models) over slices of them.
+      const [update] = mapCoordinateSlices(n, slice, perCoordinateInputs, (sliced) => {
+        const columnsG = sliced.slice(0, h) as tf.Tensor1D[];
+        const columnsS = sliced.slice(h, 2 * h) as tf.Tensor1D[];
+        const term = spread ? sliced[2 * h]! : lossTerm;
+        const theta = flatParams === undefined ? undefined : sliced[sliced.length - 1]!;
+        // Stacked as [H, n] (contiguous copies; stacking along axis 1 copies element by element on wasm).
+        const windowG = tf.stack(columnsG, 0) as tf.Tensor2D;
+        const windowS = tf.stack(columnsS, 0) as tf.Tensor2D;
+        const rmsG = tf.reshape(tf.sqrt(tf.mean(tf.square(windowG), 0)), [-1, 1]);
+        const rmsS = tf.reshape(tf.sqrt(tf.mean(tf.square(windowS), 0)), [-1, 1]);
+        const log4 = (rms: tf.Tensor) => tf.div(tf.div(tf.log(tf.add(rms, 1e-8)), Math.LN10), 4);
+        let z = tf.add(
+          tf.div(tf.matMul(windowG, block(0, h), true, false), tf.add(rmsG, TINY)),
+          tf.div(tf.matMul(windowS, block(h, h), true, false), tf.add(rmsS, TINY)),
+        );
+        z = tf.add(z, term);
+        z = tf.add(z, tf.matMul(tf.concat([log4(rmsG), log4(rmsS)], 1), block(3 * h, 2)));
+        if (theta !== undefined) z = tf.add(z, tf.matMul(tf.reshape(theta, [-1, 1]), block(3 * h + 2, 1)));
+        // With no hidden layer the first layer is the output layer (linear).
+        const mean = tf.reshape(rest.length === 0 ? z : applyMlp(rest, tanh(z) as tf.Tensor2D), [-1]) as tf.Tensor1D;
+        return [policy.stepFor(mean, columnsG[0]!)];
+      });
       return {
-        updates: unflattenLike(update, params),
-        state: { grads: gradColumns, steps: prepend(update, state.steps), lossChanges: windowL, previousLoss: lossNow as tf.Tensor1D },
+        updates: unflattenLike(update!, params),
+        state: { grads: gradColumns, steps: prepend(update as tf.Tensor1D, state.steps), lossChanges: windowL, previousLoss: lossNow as tf.Tensor1D },
       };
     },
   };
