@@ -14,6 +14,7 @@ export function chain(...rules: UpdateRule[]): UpdateRule<StateTree[]> {
   const spec: RuleSpec | undefined = specs.every((s): s is RuleSpec => s !== undefined) ? { rule: 'chain', options: { rules: specs } } : undefined;
   return {
     ...(spec === undefined ? {} : { spec }),
+    ...(rules.some((rule) => rule.mixesCoordinates === true) ? { mixesCoordinates: true } : {}),
     init: (params) => rules.map((rule) => rule.init(params)),
     update(input, state) {
       let grads = input.grads;

@@ -62,13 +62,14 @@ export function addDecayedWeights(weightDecay: HyperParam): UpdateRule<Empty> {
 /** Rescales all updates together so their global L2 norm is at most `maxNorm`. */
 export function clipByGlobalNorm(maxNorm: number): UpdateRule<Empty> {
   checkOption('clipByGlobalNorm', 'maxNorm', maxNorm);
-  return statelessRule({ rule: 'clipByGlobalNorm', options: { maxNorm } }, (grads) => {
+  const rule = statelessRule({ rule: 'clipByGlobalNorm', options: { maxNorm } }, (grads) => {
     const squares = grads.map((g) => tf.sum(tf.square(g)));
     const norm = tf.sqrt(squares.length === 1 ? (squares[0] as tf.Tensor) : tf.addN(squares));
     // min(1, maxNorm / norm), written so a zero norm gives 1, not NaN.
     const factor = tf.div(maxNorm, tf.maximum(norm, maxNorm));
     return grads.map((g) => tf.mul(g, factor));
   });
+  return { ...rule, mixesCoordinates: true };
 }
 
 /** Clips every coordinate of the updates to [−maxAbs, maxAbs] (or [min, max]). */

@@ -53,6 +53,11 @@ export interface UpdateOutput<S extends StateTree = StateTree> {
 export interface UpdateRule<S extends StateTree = StateTree> {
   /** A JSON description from which `ruleFromSpec` rebuilds the rule; absent for rules that cannot be serialised. */
   readonly spec?: RuleSpec;
+  /**
+   * True when one update reads every coordinate of a parameter tensor together (a global norm). Runs batched as
+   * rows of one tensor would then see each other's coordinates, so the suite gives each such run its own group.
+   */
+  readonly mixesCoordinates?: boolean;
   init(params: readonly tf.Tensor[]): S;
   update(input: UpdateInput, state: S): UpdateOutput<S>;
 }

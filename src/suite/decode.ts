@@ -152,7 +152,7 @@ function resolveRule(entry: OptimizerEntry, at: string, problems: string[]): Pla
     }
   }
   if (!gridOk) return undefined;
-  return { type: 'rule', name: entry.name, spec, grid, separable: !JSON.stringify(spec).includes('clipByGlobalNorm') };
+  return { type: 'rule', name: entry.name, spec, grid, separable: ok.mixesCoordinates !== true };
 }
 
 function resolveLearned(entry: LearnedEntry, at: string, suiteDir: string, context: TaskContext, problems: string[]): LearnedOptimizerPlan | undefined {

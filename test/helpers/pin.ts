@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { setupBackend } from '../../src/backend/setup.js';
 import { createLearnedOptimizer, loadLearnedOptimizer, type JsonValue, type LearnedOptimizer } from '../../src/learned/index.js';
-import { readSuite } from '../../src/suite/decode.js';
+import { decodeSuite } from '../../src/suite/decode.js';
 import { runGroup } from '../../src/suite/execute.js';
 import { learnedRule } from '../../src/suite/groupRule.js';
 import { runKey, type RunRecord } from '../../src/suite/record.js';
@@ -34,9 +34,14 @@ export interface Pins {
   metaTraining: Record<string, { curve: number[]; validation: number[]; bestIteration: number; metaParams: string }>;
 }
 
-/** The 2-D suite as `npm start` runs it (backend wasm), with the learned schedule from its reused checkpoint. */
+/**
+ * The 2-D suite as `npm start` ran it when the pins were made (backend wasm; grid points chosen on the scored seeds,
+ * the protocol of 4ba065f: the file's held-out `tuning` is left out), with the learned schedule from its reused checkpoint.
+ */
 export async function suitePins(): Promise<Pins['suite']> {
-  const suite = await readSuite(path.join(root, 'suites/2d.json'));
+  const file = path.join(root, 'suites/2d.json');
+  const { tuning: _heldOut, ...raw } = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+  const suite = decodeSuite(raw, file);
   suite.optimizers = suite.optimizers.map((o) => (o.type === 'learned' ? { ...o, checkpoint: path.join(root, 'results/2d/checkpoints/lr-schedule-learned') } : o));
   const out = await mkdtemp(path.join(os.tmpdir(), 'alphaopt-pin-'));
   try {
