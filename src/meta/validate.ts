@@ -4,6 +4,7 @@ import type { UpdateRule } from '../rules/index.js';
 import { runGroup } from '../suite/execute.js';
 import type { RunRecord } from '../suite/record.js';
 import type { Task } from '../tasks/types.js';
+import { meanScore, type Aggregate } from './robustScore.js';
 
 /** A run's score (lower is better); a diverged run must score +∞. */
 export type RunScore = (record: RunRecord, steps: number) => number;
@@ -17,8 +18,8 @@ export const lastQuarterScore: RunScore = (r, steps) => {
   return tail.length === 0 ? Infinity : tail.reduce((a, b) => a + b, 0) / tail.length;
 };
 
-/** The mean score of `rule` over `seeds` (one batched group, rows = seeds). */
-export async function validateRule(rule: UpdateRule, task: Task, seeds: number[], steps: number, score: RunScore = finalLossScore): Promise<number> {
+/** The score of `rule` over `seeds`, combined by `aggregate` (the mean by default; one batched group, rows = seeds). */
+export async function validateRule(rule: UpdateRule, task: Task, seeds: number[], steps: number, score: RunScore = finalLossScore, aggregate: Aggregate = meanScore): Promise<number> {
   const records = await runGroup({
     task,
     optimizer: 'validation',
@@ -28,6 +29,5 @@ export async function validateRule(rule: UpdateRule, task: Task, seeds: number[]
     buildRule: () => ({ rule, dispose: () => undefined }),
     trajectoryPoints: 0,
   });
-  const scores = records.map((r) => score(r, steps));
-  return scores.reduce((a, b) => a + b, 0) / scores.length;
+  return aggregate(records.map((r) => score(r, steps)));
 }

@@ -3,20 +3,23 @@
  * on tasks of the family, transitions into a replay buffer, one Q-learning
  * minibatch update per environment step (learner.ts), a target network, ε-greedy
  * exploration with a linear decay. Every `validateEvery` episodes the greedy
- * frozen controller runs on held-out validation seeds and the best weights are kept.
+ * frozen controller runs on held-out validation seeds (16 by default, scored by the
+ * interquartile mean); the best weights among those validated after ε reached its
+ * floor (and the last episode's) are kept.
  *
  * Protocols: 'fixed' starts every episode from one meta-train seed (the same
  * initial parameters and minibatch order, as the paper's fixed start point);
  * 'random' draws a new meta-train seed for every episode and row.
  */
 import { BestSnapshot } from '../../meta/bestSnapshot.js';
+import { interquartileMean, meanScore } from '../../meta/robustScore.js';
 import { lastQuarterScore, validateRule } from '../../meta/validate.js';
 import { hashSeed, rng } from '../../random.js';
 import type { UpdateRule } from '../../rules/index.js';
 import type { Task, TaskFamily } from '../../tasks/types.js';
 import type { MlpLayer } from '../policy/mlp.js';
 import type { JsonValue, MetaTrainReport, ProgressCallback } from '../types.js';
-import { decodeDqnConfig } from './config.js';
+import { decodeDqnConfig, rewardConfigOf } from './config.js';
 import { runEpisode, type EpisodeResult } from './episode.js';
 import { epsilonAt } from './exploration.js';
 import { FEATURE_COUNT } from './features.js';
@@ -24,7 +27,6 @@ import { DqnLearner } from './learner.js';
 import type { DqnOptions } from './options.js';
 import { layerVariables } from './qNetwork.js';
 import { ReplayBuffer } from './replay.js';
-import type { RewardConfig } from './reward.js';
 
 /** What the trainer needs of the controller. */
 export interface TrainableController {
@@ -38,12 +40,16 @@ export interface DqnMetaTrainReport extends MetaTrainReport {
   description: string;
   protocol: 'fixed' | 'random';
   initialLearningRate: number;
-  episodes: Array<{ episode: number; meanReturn: number; meanFinalLoss: number; meanLength: number; epsilon: number; tdLoss: number | null; endings: Record<string, number> }>;
+  episodes: Array<{ episode: number; meanReturn: number; meanFinalLoss: number; meanLength: number; epsilon: number; tdLoss: number | null; endings: Record<string, number>; reasons: Record<string, number> }>;
+  /** The first episode whose validation could be selected (ε at its floor), or the last episode if ε never got there. */
+  selectableFrom: number;
+  /** The reward's terminal penalty (leaving the range with 'terminate', diverging): below any return of staying. */
+  exitPenalty: number;
 }
 
-/** The validation score of a frozen controller: the mean over `seeds` of the mean training loss over the last quarter of a T-step run. */
-export function validateController(rule: UpdateRule, task: Task, seeds: number[], steps: number): Promise<number> {
-  return validateRule(rule, task, seeds, steps, lastQuarterScore);
+/** The validation score of a frozen controller: over `seeds`, the mean (or IQM) of each run's mean training loss over the last quarter of a T-step run. */
+export function validateController(rule: UpdateRule, task: Task, seeds: number[], steps: number, score: 'mean' | 'iqm' = 'mean'): Promise<number> {
+  return validateRule(rule, task, seeds, steps, lastQuarterScore, score === 'iqm' ? interquartileMean : meanScore);
 }
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -54,24 +60,12 @@ export async function trainDqn(controller: TrainableController, family: TaskFami
   const started = performance.now();
   const task = family.task;
   await task.prepare?.();
-  const reward: RewardConfig = {
-    lrMin: options.lrMin,
-    lrMax: options.lrMax,
-    window: options.window,
-    horizon: options.horizon,
-    outOfRangeReward: config.outOfRangeReward,
-    flatTolerance: config.flatTolerance,
-    tooSmallReward: config.tooSmallReward,
-    tooBigReward: config.tooBigReward,
-    newMinimumReward: config.newMinimumReward,
-    thresholdReward: config.thresholdReward,
-    // The task's own threshold (a suite task entry may set one) unless the config names one.
-    threshold: rawConfig['threshold'] === undefined ? (task.threshold ?? config.threshold) : config.threshold,
-  };
+  // The task's own threshold (a suite task entry may set one) unless the config names one.
+  const reward = rewardConfigOf(config, options, rawConfig['threshold'] === undefined ? (task.threshold ?? config.threshold) : config.threshold);
   const rows = config.parallelEpisodes;
   const report: DqnMetaTrainReport = {
     method: 'dqn',
-    description: `DQN, ${config.protocol} start, ${rows} × ${options.horizon}-step episodes side by side, η₀ = ${options.initialLearningRate}, base rule ${JSON.stringify(options.baseRule)}`,
+    description: `DQN, ${config.protocol} start, ${rows} × ${options.horizon}-step episodes side by side, η₀ = ${options.initialLearningRate}, base rule ${JSON.stringify(options.baseRule)}, range ${config.rangeMode}, reward loss ${config.rewardSmoothing === 0 ? 'raw minibatch' : `EMA β = ${config.rewardSmoothing}`}`,
     curve: [],
     validation: [],
     bestIteration: 0,
@@ -79,7 +73,11 @@ export async function trainDqn(controller: TrainableController, family: TaskFami
     protocol: config.protocol,
     initialLearningRate: options.initialLearningRate,
     episodes: [],
+    selectableFrom: config.episodes,
+    exitPenalty: reward.exitPenalty,
   };
+  const fixedSeed = config.fixedSeed ?? family.metaTrainSeed(0);
+  const validate = () => validateController(rule, task, validationSeeds, options.horizon, config.validationScore);
   const rule = controller.rule();
   const validationSeeds = Array.from({ length: config.validationTasks }, (_, i) => family.metaValidationSeed(i));
   const learner = new DqnLearner(controller.qLayers, {
@@ -89,7 +87,7 @@ export async function trainDqn(controller: TrainableController, family: TaskFami
     targetSync: config.targetSync,
     maxGradNorm: config.maxGradNorm,
   });
-  const best = new BestSnapshot(layerVariables(controller.qLayers), await validateController(rule, task, validationSeeds, options.horizon), report);
+  const best = new BestSnapshot(layerVariables(controller.qLayers), await validate(), report, !config.selectAfterEpsilonFloor);
   const context = {
     options,
     layers: controller.qLayers,
@@ -102,7 +100,7 @@ export async function trainDqn(controller: TrainableController, family: TaskFami
   };
   try {
     for (let episode = 1; episode <= config.episodes; episode++) {
-      const seeds = Array.from({ length: rows }, (_, r) => family.metaTrainSeed(config.protocol === 'fixed' ? 0 : (episode - 1) * rows + r));
+      const seeds = Array.from({ length: rows }, (_, r) => config.protocol === 'fixed' ? fixedSeed : family.metaTrainSeed((episode - 1) * rows + r));
       const epsilon = epsilonAt(context.counter.envSteps, config);
       const result: EpisodeResult = await runEpisode(task, seeds, context);
       const endings: Record<string, number> = {};
@@ -116,13 +114,18 @@ export async function trainDqn(controller: TrainableController, family: TaskFami
         epsilon,
         tdLoss: Number.isFinite(result.tdLoss) ? result.tdLoss : null,
         endings,
+        reasons: result.reasons,
       });
       // The curve's meta-loss is the negated mean return (lower is better, as for the other meta-trainers).
       const point = { iteration: episode, metaLoss: -meanReturn, wallMs: performance.now() - started };
       report.curve.push(point);
       onProgress?.(point);
       if (episode % config.validateEvery === 0 || episode === config.episodes) {
-        best.offer(episode, await validateController(rule, task, validationSeeds, options.horizon));
+        // ε after this episode: snapshots taken while it still explores heavily are mostly untrained.
+        const atFloor = context.counter.envSteps >= config.epsilonDecaySteps;
+        const eligible = !config.selectAfterEpsilonFloor || atFloor || episode === config.episodes;
+        if (eligible) report.selectableFrom = Math.min(report.selectableFrom, episode);
+        best.offer(episode, await validate(), eligible);
       }
     }
     best.restore();
