@@ -1,6 +1,7 @@
 /** Tasks by name, for suite files. */
 import { LANDSCAPES, landscapeTask } from './landscapes.js';
 import { mnistMlpTask } from './mnistMlp.js';
+import { MLP_INITS, type MlpInit } from './mlpInit.js';
 import { IMAGE_NETS, imageClassifierTask, netDatasetMismatch, type ImageNet } from './imageClassifier.js';
 import { decodeMamlConfig } from '../meta/maml.js';
 import { omniglotFewShotTask } from './omniglotFewShot.js';
@@ -15,7 +16,7 @@ export interface TaskSpec {
   task: string;
   /** A name for this entry (defaults to the kind's own id). */
   id?: string;
-  options?: { dimension?: number; dataset?: string; hidden?: number[]; activation?: string; batchSize?: number; points?: number; classes?: number; ways?: number; shots?: number; queries?: number; filters?: number; net?: string; maml?: { checkpoint: string; config?: Record<string, unknown> } };
+  options?: { dimension?: number; dataset?: string; hidden?: number[]; activation?: string; init?: string; batchSize?: number; points?: number; classes?: number; ways?: number; shots?: number; queries?: number; filters?: number; net?: string; maml?: { checkpoint: string; config?: Record<string, unknown> } };
   gradientNoise?: number;
   /** Replaces the task's own loss threshold (what `stepsToThreshold` counts to). */
   threshold?: number;
@@ -112,8 +113,9 @@ function taskOfKind(spec: TaskSpec, path: string, data: { dataDir?: string }): T
   }
   if (spec.task === 'mnistMlp') {
     const o = spec.options ?? {};
-    const unknown = Object.keys(o).filter((k) => !['dataset', 'hidden', 'activation', 'batchSize'].includes(k));
-    if (unknown.length > 0) throw new Error(`${path}.options.${unknown[0]}: unknown option for mnistMlp; expected dataset, hidden, activation, batchSize`);
+    const unknown = Object.keys(o).filter((k) => !['dataset', 'hidden', 'activation', 'batchSize', 'init'].includes(k));
+    if (unknown.length > 0) throw new Error(`${path}.options.${unknown[0]}: unknown option for mnistMlp; expected dataset, hidden, activation, batchSize, init`);
+    if (o.init !== undefined && !(MLP_INITS as readonly string[]).includes(o.init)) throw new Error(`${path}.options.init: expected ${MLP_INITS.map((i) => `'${i}'`).join(' or ')}, got ${JSON.stringify(o.init)}`);
     if (o.activation !== undefined && o.activation !== 'sigmoid' && o.activation !== 'relu') throw new Error(`${path}.options.activation: expected 'sigmoid' or 'relu', got ${JSON.stringify(o.activation)}`);
     if (o.hidden !== undefined && (!Array.isArray(o.hidden) || o.hidden.some((h) => !Number.isInteger(h) || h < 1))) throw new Error(`${path}.options.hidden: expected a list of positive integers`);
     return mnistMlpTask({
@@ -123,6 +125,7 @@ function taskOfKind(spec: TaskSpec, path: string, data: { dataDir?: string }): T
       ...(o.hidden === undefined ? {} : { hidden: o.hidden }),
       ...(o.activation === undefined ? {} : { activation: o.activation as 'sigmoid' | 'relu' }),
       ...(o.batchSize === undefined ? {} : { batchSize: o.batchSize }),
+      ...(o.init === undefined ? {} : { init: o.init as MlpInit }),
     });
   }
   const landscape = LANDSCAPES.find((l) => l.id === spec.task);

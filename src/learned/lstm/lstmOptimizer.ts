@@ -19,14 +19,19 @@ import { preprocessGradient } from './preprocess.js';
 export interface LstmOptions {
   hidden: number;
   layers: number;
+  /** The update is outputScale · (W·h + b); the reference code's MNIST config uses 0.01. */
   outputScale: number;
-  /** p of the gradient preprocessing. */
+  /** p of the gradient preprocessing (the paper writes p = 10; the reference code's LogAndSign uses k = 5). */
   preprocessP: number;
   /** Seed of the weight initialisation. */
   seed: number;
 }
 
-const DEFAULTS: LstmOptions = { hidden: 20, layers: 2, outputScale: 0.1, preprocessP: 10, seed: 0 };
+// The reference code's (deepmind/learning-to-learn) settings: two layers of 20, scale 0.01, LogAndSign k = 5.
+const DEFAULTS: LstmOptions = { hidden: 20, layers: 2, outputScale: 0.01, preprocessP: 5, seed: 0 };
+
+/** Meta-training as the reference code: Adam 1e-3 and no clipping of the meta-gradient (a suite's config overrides either). */
+export const LSTM_META_TRAIN_DEFAULTS = { metaLearningRate: 0.001, clipNorm: 0 };
 
 function decode(hyperParams: Record<string, JsonValue>): LstmOptions {
   const unknown = Object.keys(hyperParams).filter((k) => !(k in DEFAULTS));
@@ -132,7 +137,7 @@ export class LstmOptimizer implements LearnedOptimizer {
   }
 
   metaTrain(family: TaskFamily, config: Record<string, JsonValue>, onProgress?: ProgressCallback): Promise<MetaTrainReport> {
-    return metaTrain(this, family, config, onProgress);
+    return metaTrain(this, family, config, onProgress, LSTM_META_TRAIN_DEFAULTS);
   }
 
   toTfjsOptimizer(options: { mode: 'frozen' | 'online' }): tf.Optimizer {
