@@ -4,7 +4,7 @@ import { decodeWithDefaults, requirePositiveIntegers } from './decodeConfig.js';
 
 export const MetaTrainConfig = t.exact(
   t.partial({
-    method: t.keyof({ bptt: null, es: null }),
+    method: t.keyof({ bptt: null, es: null, pes: null }),
     iterations: t.number,
     unroll: t.number,
     horizon: t.number,
@@ -17,7 +17,7 @@ export const MetaTrainConfig = t.exact(
     stepWeighting: t.keyof({ uniform: null, linear: null }),
     /** BPTT: treat the optimizee gradient as a constant (∂∇/∂φ = 0, the paper's assumption). */
     firstOrder: t.boolean,
-    /** ES: perturbation scale σ and number of antithetic pairs per iteration. */
+    /** ES and PES: perturbation scale σ and number of antithetic pairs per iteration (PES: persistent particles). */
     sigma: t.number,
     pairs: t.number,
     /** ES: worker processes that evaluate the pairs (1: in this process); the result is the same for any count. */

@@ -4,6 +4,7 @@ import type { Task, TaskFamily } from '../tasks/types.js';
 import { bpttEstimator } from './bptt.js';
 import { decodeMetaTrainConfig, type MetaTrainConfig } from './config.js';
 import { esEstimator, esEstimatorWith, type PairEvaluator } from './es.js';
+import { pesEstimator } from './pes.js';
 import { trainTruncated } from './truncated.js';
 
 export type OpenPairPool = (optimizer: LearnedOptimizer, task: Task, config: MetaTrainConfig) => { evaluate: PairEvaluator; close(): void };
@@ -26,6 +27,14 @@ export async function metaTrain(
   defaults: Partial<MetaTrainConfig> = {},
 ): Promise<MetaTrainReport> {
   const decoded = decodeMetaTrainConfig(config, 'metaTrain', defaults);
+  if (decoded.method === 'pes') {
+    const pes = pesEstimator();
+    try {
+      return await trainTruncated(optimizer, family, decoded, pes, onProgress);
+    } finally {
+      pes.dispose();
+    }
+  }
   if (decoded.method !== 'es') return trainTruncated(optimizer, family, decoded, bpttEstimator, onProgress);
   if (decoded.workers === 1) return trainTruncated(optimizer, family, decoded, esEstimator, onProgress);
   if (openPairPool === undefined) throw new Error(`metaTrain.workers: ${decoded.workers} worker processes need Node (the 'alphaopt' entry, not 'alphaopt/web'); set workers to 1`);
