@@ -145,10 +145,11 @@ export function onlineRule(options: ActorCriticOptions, actor: ActorWeights, lea
       // The runner's probe covers one [rows, n] parameter tensor (suite runs and meta-training).
       const probe = layoutOf(input.params) === 'rows' ? input.probeLoss : undefined;
       const event: Parameters<LearningObserver>[0] = { step: t };
-      const after = tf.add(a.params, a.updates[0]!) as tf.Tensor2D;
+      // ωₜ₊₁ as rows (only with the probe: it covers one [rows, n] parameter tensor, whose update is updates[0]).
+      const after = probe === undefined ? undefined : (tf.add(a.params, a.updates[0]!) as tf.Tensor2D);
 
       // This step's reward on its own minibatch: f(ωₜ; xᵢ) − f(ωₜ₊₁; xᵢ).
-      const lossAfter = probe === undefined ? undefined : (tf.reshape(probe([after], t), [a.rows]) as tf.Tensor1D);
+      const lossAfter = probe === undefined || after === undefined ? undefined : (tf.reshape(probe([after], t), [a.rows]) as tf.Tensor1D);
       const reward = lossAfter === undefined ? tf.zeros([a.rows]) : tf.sub(a.loss, lossAfter);
 
       // Critic, TD(0).
@@ -165,7 +166,7 @@ export function onlineRule(options: ActorCriticOptions, actor: ActorWeights, lea
       }
 
       // Actor: its state on another minibatch xⱼ (or on xᵢ with sameBatch / without a probe), after the model's step (or before).
-      const measured = options.actorState === 'afterUpdate' ? after : a.params;
+      const measured = options.actorState === 'afterUpdate' && after !== undefined ? after : a.params;
       let actorState: tf.Tensor2D;
       if (probe === undefined) actorState = a.state;
       else if (options.sameBatch) actorState = options.actorState === 'afterUpdate' ? observeState(options.state, lossAfter!, a.grads) : a.state;
