@@ -146,7 +146,9 @@ const REWARD: RewardConfig = {
   lrMax: 0.5,
   window: 4,
   horizon: 100,
+  rangeMode: 'clip',
   outOfRangeReward: -10,
+  exitPenalty: -50,
   flatTolerance: 0.01,
   tooSmallReward: -1,
   tooBigReward: -2,
@@ -156,18 +158,20 @@ const REWARD: RewardConfig = {
 };
 const reward = (losses: number[], bestBefore: number, learningRate = 0.1, steps = 10) => rewardFor({ losses, bestBefore, learningRate, steps }, REWARD);
 
-test('reward priority 1: a learning rate outside [lrMin, lrMax] (or a non-finite loss) ends the episode with the large penalty, shadowing everything', (t) => {
+test('reward priority 1: asking for a rate outside [lrMin, lrMax] is penalised (clip: the episode goes on; terminate: it ends), a non-finite loss ends it; shadowing everything', (t) => {
   // These losses would otherwise reach the threshold (the largest positive reward).
   const solved = [1, 0.5, 0.1, 0.01];
   t.like(reward(solved, 0.1), { reason: 'threshold', done: true });
-  t.deepEqual(reward(solved, 0.1, 0.6), { reward: -10, done: true, reason: 'outOfRange' });
-  t.deepEqual(reward(solved, 0.1, 0.0009), { reward: -10, done: true, reason: 'outOfRange' });
+  t.deepEqual(reward(solved, 0.1, 0.6), { reward: -10, done: false, reason: 'outOfRange' });
+  t.deepEqual(reward(solved, 0.1, 0.0009), { reward: -10, done: false, reason: 'outOfRange' });
+  const terminate = { ...REWARD, rangeMode: 'terminate' as const };
+  t.deepEqual(rewardFor({ losses: solved, bestBefore: 0.1, learningRate: 0.6, steps: 10 }, terminate), { reward: -50, done: true, reason: 'outOfRange' });
   // The bounds themselves are inside.
   t.not(reward(solved, 0.1, 0.5).reason, 'outOfRange');
   t.not(reward(solved, 0.1, 0.001).reason, 'outOfRange');
   // A flat window (priority 2) does not hide it either.
   t.is(reward([1, 1, 1, 1], 1, 0.6).reason, 'outOfRange');
-  t.deepEqual(reward([1, 0.5, 0.4, NaN], 0.4), { reward: -10, done: true, reason: 'diverged' });
+  t.deepEqual(reward([1, 0.5, 0.4, NaN], 0.4), { reward: -50, done: true, reason: 'diverged' });
 });
 
 test('reward priority 2: a flat window (lr too small) is penalised, shadows "too big" and "new minimum", and waits for a full window', (t) => {
@@ -186,7 +190,7 @@ test('reward priority 2: a flat window (lr too small) is penalised, shadows "too
 test('reward priority 3: a loss above the minimum of the older half of the window (lr too big) is penalised and shadows the threshold', (t) => {
   t.deepEqual(reward([1, 0.8, 0.9, 0.85], 0.8), { reward: -2, done: false, reason: 'tooBig' });
   // Below the threshold, but above the older half's minimum: "too big" wins.
-  t.is(reward([0.01, 0.5, 0.5, 0.015], 0.01).reason, 'tooBig');
+  t.is(reward([0.01, 0.5, 0.3, 0.015], 0.01).reason, 'tooBig');
   // At or below the older half's minimum: not too big.
   t.not(reward([1, 0.8, 0.9, 0.8], 0.8).reason, 'tooBig');
 });
@@ -226,7 +230,7 @@ test('beyond the paper: the reward may read a moving average of the loss, which 
   };
   t.true(count(0.9) < count(0) / 3, `"too big" fired ${count(0)} times on raw losses, ${count(0.9)} on smoothed`);
   t.throws(() => decodeDqnConfig({ rewardSmoothing: 1 }), { message: /metaTrain\.rewardSmoothing: expected a number in \[0, 1\)/ });
-  t.is(decodeDqnConfig({}).rewardSmoothing, 0, 'the default is the paper’s raw loss');
+  t.is(decodeDqnConfig({}).rewardSmoothing, 0.9, 'the default smooths; 0 is the paper’s raw loss');
 });
 
 test('the replay buffer keeps its capacity, overwrites the oldest first, samples only filled slots, and is reproducible by seed', (t) => {

@@ -1,7 +1,7 @@
 /**
  * Held-out scoring of a frozen rule, for every meta-trainer's validation: the rule
  * runs on the given seeds (one problem, rows = seeds) on the one optimizee loop and
- * each row gets a score; the result is their mean (lower is better).
+ * each row gets a score; the result is their mean, or another aggregate (lower is better).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { UpdateRule } from '../rules/index.js';
@@ -32,7 +32,15 @@ export interface ObjectiveScore {
 export type RuleScore = CurveScore | ObjectiveScore;
 
 /** The mean score of `rule` over `seeds`, each seed a row of one problem run for `steps` steps. */
-export async function scoreRule(rule: UpdateRule, task: Task, seeds: readonly number[], steps: number, score: RuleScore = finalLossScore): Promise<number> {
+export async function scoreRule(
+  rule: UpdateRule,
+  task: Task,
+  seeds: readonly number[],
+  steps: number,
+  score: RuleScore = finalLossScore,
+  /** How the rows' curve scores combine (the mean; a trainer may pass a robust one, e.g. the IQM). */
+  aggregate: (scores: readonly number[]) => number = (scores) => scores.reduce((a, b) => a + b, 0) / scores.length,
+): Promise<number> {
   await task.prepare?.();
   const problem = task.instantiate(seeds);
   try {
@@ -40,7 +48,7 @@ export async function scoreRule(rule: UpdateRule, task: Task, seeds: readonly nu
       const curves = new RowCurves(seeds.length);
       await driveRows({ task, problem, rule, steps, freezable: true, hooks: { onLoss: async (rows) => curves.observe(await rows.data()) } });
       const scores = curves.losses.map((losses, i) => score({ losses, diverged: curves.diverged[i]! }, steps));
-      return scores.reduce((a, b) => a + b, 0) / scores.length;
+      return aggregate(scores);
     }
     // The mean objective is taken on the device, per step, as the meta-gradient's objective is.
     let total = 0;

@@ -4,17 +4,20 @@ import { decodeWithDefaults, requirePositiveIntegers } from './decodeConfig.js';
 
 export const MetaTrainConfig = t.exact(
   t.partial({
-    method: t.keyof({ bptt: null, es: null }),
+    method: t.keyof({ bptt: null, es: null, pes: null }),
     iterations: t.number,
     unroll: t.number,
     horizon: t.number,
     tasksPerIteration: t.number,
     metaLearningRate: t.number,
+    /** Global-norm clipping of the meta-gradient; 0: none (the reference code does not clip). */
     clipNorm: t.number,
     metaLoss: t.keyof({ sum: null, log: null }),
+    /** 'uniform' (the paper: wₜ = 1) or 'linear' (the loss after step s of the horizon weighs 2s/(H + 1): later steps count more, when the final loss is the target). */
+    stepWeighting: t.keyof({ uniform: null, linear: null }),
     /** BPTT: treat the optimizee gradient as a constant (∂∇/∂φ = 0, the paper's assumption). */
     firstOrder: t.boolean,
-    /** ES: perturbation scale σ and number of antithetic pairs per iteration. */
+    /** ES and PES: perturbation scale σ and number of antithetic pairs per iteration (PES: persistent particles). */
     sigma: t.number,
     pairs: t.number,
     /** ES: worker processes that evaluate the pairs (1: in this process); the result is the same for any count. */
@@ -40,6 +43,7 @@ export const META_TRAIN_DEFAULTS: MetaTrainConfig = {
   metaLearningRate: 0.01,
   clipNorm: 1,
   metaLoss: 'sum',
+  stepWeighting: 'uniform',
   firstOrder: true,
   sigma: 0.01,
   pairs: 8,
@@ -54,6 +58,7 @@ export function decodeMetaTrainConfig(input: unknown, path = 'metaTrain', defaul
   const config = decodeWithDefaults(MetaTrainConfig, { ...META_TRAIN_DEFAULTS, ...defaults }, input, path);
   requirePositiveIntegers(config, ['iterations', 'unroll', 'horizon', 'tasksPerIteration', 'pairs', 'workers', 'validateEvery', 'validationTasks'], path);
   if (config.workers > 1 && config.method !== 'es') throw new Error(`${path}.workers: only ES evaluates on worker processes (its perturbation pairs); method '${config.method}' runs in this process, so set workers to 1 or method to 'es'`);
+  if (!(config.clipNorm >= 0)) throw new Error(`${path}.clipNorm: expected a norm ≥ 0 (0: no clipping), got ${JSON.stringify(config.clipNorm)}`);
   if (!(config.memoryLimit > 0)) throw new Error(`${path}.memoryLimit: expected a positive number of MiB, got ${JSON.stringify(config.memoryLimit)}`);
   return config;
 }

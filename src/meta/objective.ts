@@ -18,6 +18,14 @@ export function objectiveScore(task: Task, kind: MetaTrainConfig['metaLoss']): O
   return { objective: (rows) => objective(task, rows, kind) };
 }
 
+/** How the steps of a horizon weigh in the meta-loss ('linear': the loss after step s weighs 2s/(H + 1), the mean weight 1). */
+export type StepWeighting = Partial<Pick<MetaTrainConfig, 'stepWeighting' | 'horizon'>>;
+
+function stepWeight(config: StepWeighting, step: number): number {
+  if (config.stepWeighting !== 'linear' || config.horizon === undefined) return 1;
+  return (2 * step) / (config.horizon + 1);
+}
+
 export interface UnrollStart {
   theta: tf.Tensor2D;
   state: StateTree;
@@ -27,12 +35,12 @@ export interface UnrollStart {
 export interface Unrolled {
   theta: tf.Tensor2D;
   state: StateTree;
-  /** Mean over the unrolled steps and rows of the objective at θ₁ … θ_T (wₜ = 1). */
+  /** Mean over the unrolled steps and rows of the objective at θ₁ … θ_T, each step weighted by wₜ (1 unless `stepWeighting`). */
   metaLoss: tf.Scalar;
 }
 
 /** Unrolls `steps` steps from (θ, state) on the one optimizee loop's step (task noise included); differentiable w.r.t. the rule's meta-parameters. */
-export function unroll(rule: UpdateRule, problem: Problem, task: Task, from: UnrollStart, steps: number, config: Pick<MetaTrainConfig, 'metaLoss' | 'firstOrder'>): Unrolled {
+export function unroll(rule: UpdateRule, problem: Problem, task: Task, from: UnrollStart, steps: number, config: Pick<MetaTrainConfig, 'metaLoss' | 'firstOrder'> & StepWeighting): Unrolled {
   let theta = from.theta;
   let state = from.state;
   const terms: tf.Tensor[] = [];
@@ -44,7 +52,9 @@ export function unroll(rule: UpdateRule, problem: Problem, task: Task, from: Unr
     rows.dispose();
     theta = next.theta;
     state = next.state;
-    terms.push(tf.mean(objective(task, problem.loss(theta, step + 1), config.metaLoss)));
+    const term = tf.mean(objective(task, problem.loss(theta, step + 1), config.metaLoss));
+    const weight = stepWeight(config, step + 1);
+    terms.push(weight === 1 ? term : tf.mul(term, weight));
   }
   return { theta, state, metaLoss: tf.div(tf.addN(terms), steps) as tf.Scalar };
 }
@@ -55,13 +65,13 @@ export function unroll(rule: UpdateRule, problem: Problem, task: Task, from: Unr
  * estimators that need no backprop, such as ES). The caller keeps ownership of
  * `from`; the returned tensors are new.
  */
-export function unrollStepwise(rule: UpdateRule, problem: Problem, task: Task, from: UnrollStart, steps: number, config: Pick<MetaTrainConfig, 'metaLoss'>): Unrolled {
+export function unrollStepwise(rule: UpdateRule, problem: Problem, task: Task, from: UnrollStart, steps: number, config: Pick<MetaTrainConfig, 'metaLoss'> & StepWeighting): Unrolled {
   let theta = from.theta;
   let state = from.state;
   let total = tf.scalar(0);
   for (let k = 0; k < steps; k++) {
     const next = tf.tidy(() => {
-      const r = unroll(rule, problem, task, { theta, state, step: from.step + k }, 1, { metaLoss: config.metaLoss, firstOrder: true });
+      const r = unroll(rule, problem, task, { theta, state, step: from.step + k }, 1, { ...config, firstOrder: true });
       return { theta: r.theta, state: r.state, total: tf.add(total, r.metaLoss) as tf.Scalar };
     });
     if (k > 0) tf.dispose([theta, ...treeLeaves(state).map((l) => l.tensor)]);

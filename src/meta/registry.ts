@@ -8,6 +8,7 @@ import { bpttTrainer } from './bptt/index.js';
 import { dqnTrainer } from './dqn/index.js';
 import { esTrainer } from './es/index.js';
 import { mamlTrainer } from './maml/index.js';
+import { pesTrainer } from './pes/index.js';
 import { ppoTrainer } from './ppo/index.js';
 import type { MetaTrainer } from './trainer.js';
 
@@ -17,6 +18,7 @@ type AnyTrainer = MetaTrainer<any, any, any>;
 const TRAINERS: readonly AnyTrainer[] = [
   bpttTrainer,
   esTrainer,
+  pesTrainer,
   ppoTrainer,
   dqnTrainer,
   actorCriticTrainer,

@@ -32,7 +32,8 @@ export async function trainTruncated(
   const task = family.task;
   await task.prepare?.();
   const variables = [...optimizer.metaParams.values()];
-  const metaOptimizer = toTfjsOptimizer(chain(clipByGlobalNorm(config.clipNorm), adam({ learningRate: config.metaLearningRate })));
+  const metaAdam = adam({ learningRate: config.metaLearningRate });
+  const metaOptimizer = toTfjsOptimizer(config.clipNorm === 0 ? metaAdam : chain(clipByGlobalNorm(config.clipNorm), metaAdam));
   const rule = optimizer.rule();
   const validationSeeds = Array.from({ length: config.validationTasks }, (_, i) => family.metaValidationSeed(i));
   const report: MetaTrainReport = { method: estimator.name(config), curve: [], validation: [], bestIteration: 0, wallMs: 0 };

@@ -11,6 +11,7 @@ import { hashSeed, rng } from '../random.js';
 import type { Problem, Task } from './types.js';
 import * as values from '../codec/values.js';
 import { registerTaskKind, taskOptions } from './kinds.js';
+import { initMlp, MLP_INITS, type MlpInit } from './mlpInit.js';
 
 export interface MnistMlpOptions {
   dataset?: string;
@@ -20,6 +21,8 @@ export interface MnistMlpOptions {
   dataDir?: string;
   id?: string;
   gradientNoise?: number;
+  /** 'glorot' (default: Glorot-uniform weights, zero biases) or 'reference' (weights and biases ~ N(0, 0.01²), the L2L reference code). */
+  init?: MlpInit;
 }
 
 interface Layer {
@@ -42,6 +45,7 @@ export function mnistMlpTask(options: MnistMlpOptions = {}): Task {
   const dataset = options.dataset ?? 'mnist-10k';
   const hidden = options.hidden ?? [20];
   const activation = options.activation ?? 'sigmoid';
+  const init = options.init ?? 'glorot';
   const batchSize = options.batchSize ?? 128;
   const { layers, dimension } = layout([784, ...hidden, 10]);
   let data: ImageDataset | undefined;
@@ -68,7 +72,7 @@ export function mnistMlpTask(options: MnistMlpOptions = {}): Task {
     tf.neg(tf.mean(tf.sum(tf.mul(labels, tf.logSoftmax(logits)), 2), 1)) as tf.Tensor1D;
 
   return {
-    id: options.id ?? `${dataset}-mlp-${hidden.join('x')}-${activation}`,
+    id: options.id ?? `${dataset}-mlp-${hidden.join('x')}-${activation}${init === 'glorot' ? '' : `-${init}-init`}`,
     dimension,
     threshold: 0.5,
     lossScale: 'log',
@@ -79,16 +83,10 @@ export function mnistMlpTask(options: MnistMlpOptions = {}): Task {
     instantiate(seeds): Problem {
       const d = need();
       const trainCount = d.trainLabels.length;
-      // Glorot-uniform weights and zero biases, drawn from each run's seed.
-      const init = new Float32Array(seeds.length * dimension);
-      seeds.forEach((seed, row) => {
-        const random = rng(hashSeed(seed, 0x1a2b));
-        for (const layer of layers) {
-          const limit = Math.sqrt(6 / (layer.inputs + layer.outputs));
-          for (let k = 0; k < layer.inputs * layer.outputs; k++) init[row * dimension + layer.offset + k] = (2 * random() - 1) * limit;
-        }
-      });
-      const start = tf.tensor2d(init, [seeds.length, dimension]);
+      // Drawn from each run's seed (mlpInit.ts).
+      const initial = new Float32Array(seeds.length * dimension);
+      seeds.forEach((seed, row) => initMlp(init, layers, rng(hashSeed(seed, 0x1a2b)), initial, row * dimension));
+      const start = tf.tensor2d(initial, [seeds.length, dimension]);
       let cached: { step: number; x: tf.Tensor3D; y: tf.Tensor3D } | undefined;
       const batch = (step: number) => {
         if (cached?.step === step) return cached;
@@ -145,6 +143,6 @@ export function mnistMlpTask(options: MnistMlpOptions = {}): Task {
 
 registerTaskKind({
   kind: 'mnistMlp',
-  options: taskOptions('mnistMlp', { dataset: values.text, hidden: values.positiveInts, activation: values.oneOf(['sigmoid', 'relu']), batchSize: values.positiveInt }),
+  options: taskOptions('mnistMlp', { dataset: values.text, hidden: values.positiveInts, activation: values.oneOf(['sigmoid', 'relu']), batchSize: values.positiveInt, init: values.oneOf(MLP_INITS) }),
   create: (o, common) => mnistMlpTask({ ...o, ...common }),
 });

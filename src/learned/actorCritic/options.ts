@@ -24,10 +24,26 @@ export type ActorCriticOptions = {
   sameBatch: boolean;
   /** Discount of the TD(0) target. */
   gamma: number;
+  /** Adam's step size for the actor and the critic (Xu et al. use TensorFlow's Adam defaults: 1e-3). */
   actorLearningRate: number;
   criticLearningRate: number;
-  /** The actor is trained through its LSTM unrolled over this many steps. */
+  /** The actor is trained through its LSTM unrolled over up to this many steps (truncated BPTT windows). */
   unroll: number;
+  /**
+   * 'everyStep' (Algorithm 1): one DPG step of the actor at every step, through the states of the current
+   * window so far; 'window' (our earlier cadence, a labelled variant): one DPG step per `unroll`-step window.
+   */
+  actorUpdate: 'everyStep' | 'window';
+  /**
+   * When the actor's state sⱼ = χ(ω, xⱼ) is measured: 'afterUpdate' (the paper: on ωₜ₊₁, after the model's
+   * step) or 'beforeUpdate' (on ωₜ; our earlier timing, a labelled variant).
+   */
+  actorState: 'afterUpdate' | 'beforeUpdate';
+  /**
+   * The critic's next state: 'sameBatch' (Algorithm 1: sₜ₊₁ = χ(ωₜ₊₁, xᵢ), the minibatch of the reward, and
+   * aₜ₊₁ = μ(sₜ₊₁)), or 'nextBatch' (our earlier one: the next step's minibatch state and action, a labelled variant).
+   */
+  criticNext: 'sameBatch' | 'nextBatch';
   /** The rule whose learning rate the actor sets: any spec ruleFromSpec accepts ('sgd', 'adam', {rule, options}). */
   baseRule: string | RuleSpec;
   /**
@@ -54,9 +70,12 @@ export const ACTOR_CRITIC_DEFAULTS: ActorCriticOptions = {
   state: 'loss',
   sameBatch: false,
   gamma: 0.9,
-  actorLearningRate: 0.01,
-  criticLearningRate: 0.01,
+  actorLearningRate: 0.001,
+  criticLearningRate: 0.001,
   unroll: 20,
+  actorUpdate: 'everyStep',
+  actorState: 'afterUpdate',
+  criticNext: 'sameBatch',
   baseRule: 'sgd',
   weighting: 'none',
   exploration: 0.2,
@@ -78,6 +97,9 @@ export const ACTOR_CRITIC_OPTIONS: t.Decoder<unknown, ActorCriticOptions> = opti
     actorLearningRate: values.positive,
     criticLearningRate: values.positive,
     unroll: values.positiveInt,
+    actorUpdate: values.oneOf(['everyStep', 'window']),
+    actorState: values.oneOf(['afterUpdate', 'beforeUpdate']),
+    criticNext: values.oneOf(['sameBatch', 'nextBatch']),
     baseRule: BaseRule,
     weighting: values.oneOf(['none', 'inverse']),
     exploration: values.nonNegative,

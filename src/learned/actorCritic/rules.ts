@@ -145,24 +145,43 @@ export function onlineRule(options: ActorCriticOptions, actor: ActorWeights, lea
       // The runner's probe covers one [rows, n] parameter tensor (suite runs and meta-training).
       const probe = layoutOf(input.params) === 'rows' ? input.probeLoss : undefined;
       const event: Parameters<LearningObserver>[0] = { step: t };
+      // ωₜ₊₁ as rows (only with the probe: it covers one [rows, n] parameter tensor, whose update is updates[0]).
+      const after = probe === undefined ? undefined : (tf.add(a.params, a.updates[0]!) as tf.Tensor2D);
 
-      // Critic: the previous transition is complete now that sₜ is known.
-      if (t > 0) {
-        const reward = probe === undefined ? tf.sub(state.previous.loss, a.loss) : state.previous.reward;
-        event.criticLoss = learner.criticStep({ state: state.previous.state, action: state.previous.action, reward: reward as tf.Tensor1D, nextState: a.state, nextAction: a.action }, weight);
-      }
       // This step's reward on its own minibatch: f(ωₜ; xᵢ) − f(ωₜ₊₁; xᵢ).
-      const reward = probe === undefined ? tf.zeros([a.rows]) : tf.sub(a.loss, tf.reshape(probe([tf.add(a.params, a.updates[0]!)], t), [a.rows]));
+      const lossAfter = probe === undefined || after === undefined ? undefined : (tf.reshape(probe([after], t), [a.rows]) as tf.Tensor1D);
+      const reward = lossAfter === undefined ? tf.zeros([a.rows]) : tf.sub(a.loss, lossAfter);
 
-      // Actor: its state on another minibatch xⱼ (or on xᵢ with sameBatch / without a probe).
-      const actorState =
-        options.sameBatch || probe === undefined ? a.state : observeState(options.state, tf.reshape(probe([a.params], ACTOR_BATCH_OFFSET + t), [a.rows]) as tf.Tensor1D, a.grads);
+      // Critic, TD(0).
+      if (options.criticNext === 'sameBatch' && lossAfter !== undefined) {
+        // Algorithm 1: sₜ₊₁ = χ(ωₜ₊₁, xᵢ) on the reward's minibatch, aₜ₊₁ = μ(sₜ₊₁) from the actor's memory now.
+        // ('rich' reuses this step's gradient term, as every probe does: a probe measures only the loss.)
+        const nextState = observeState(options.state, lossAfter, a.grads);
+        const nextAction = actorStep(actor, nextState, a.memory, options.initialLearningRate).action;
+        event.criticLoss = learner.criticStep({ state: a.state, action: a.action, reward: reward as tf.Tensor1D, nextState, nextAction }, weight);
+      } else if (t > 0) {
+        // The previous transition is complete now that sₜ is known (next minibatch; also tfjs's model.fit, which has no probe).
+        const previousReward = probe === undefined ? tf.sub(state.previous.loss, a.loss) : state.previous.reward;
+        event.criticLoss = learner.criticStep({ state: state.previous.state, action: state.previous.action, reward: previousReward as tf.Tensor1D, nextState: a.state, nextAction: a.action }, weight);
+      }
+
+      // Actor: its state on another minibatch xⱼ (or on xᵢ with sameBatch / without a probe), after the model's step (or before).
+      const measured = options.actorState === 'afterUpdate' && after !== undefined ? after : a.params;
+      let actorState: tf.Tensor2D;
+      if (probe === undefined) actorState = a.state;
+      else if (options.sameBatch) actorState = options.actorState === 'afterUpdate' ? observeState(options.state, lossAfter!, a.grads) : a.state;
+      else actorState = observeState(options.state, tf.reshape(probe([measured], ACTOR_BATCH_OFFSET + t), [a.rows]) as tf.Tensor1D, a.grads);
       const window = tf.concat([tf.slice(state.window, [0, 1, 0], [-1, -1, -1]), tf.expandDims(actorState, 1)], 1) as tf.Tensor3D;
       let windowStart = state.windowStart;
-      if ((t + 1) % options.unroll === 0) {
+      const filled = (t % options.unroll) + 1;
+      const windowEnds = filled === options.unroll;
+      if (options.actorUpdate === 'everyStep') {
+        // Every step: one DPG step through the window's states so far, from the memory at the window's start.
+        event.actorLoss = learner.actorStep(tf.slice(window, [0, options.unroll - filled, 0], [-1, filled, -1]) as tf.Tensor3D, state.windowStart, weight);
+      } else if (windowEnds) {
         event.actorLoss = learner.actorStep(window, state.windowStart, weight);
-        windowStart = a.memory;
       }
+      if (windowEnds) windowStart = a.memory;
       // Copies: callers dispose the previous state, and a tree must not hold one tensor twice.
       windowStart = { h: windowStart.h.map((x) => tf.clone(x)), c: windowStart.c.map((x) => tf.clone(x)) };
       observer?.(event);

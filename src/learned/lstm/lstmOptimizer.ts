@@ -25,15 +25,20 @@ export const LSTM_OPTIONS = options(
   {
     hidden: values.positiveInt,
     layers: values.positiveInt,
+    /** The update is outputScale · (W·h + b); the reference code's MNIST config uses 0.01. */
     outputScale: values.finite,
-    /** p of the gradient preprocessing. */
+    /** p of the gradient preprocessing (the paper writes p = 10; the reference code's LogAndSign uses k = 5). */
     preprocessP: values.finite,
     /** Seed of the weight initialisation. */
     seed: values.finite,
   },
-  { hidden: 20, layers: 2, outputScale: 0.1, preprocessP: 10, seed: 0 },
+  // The reference code's (deepmind/learning-to-learn) settings: two layers of 20, scale 0.01, LogAndSign k = 5.
+  { hidden: 20, layers: 2, outputScale: 0.01, preprocessP: 5, seed: 0 },
 );
 export type LstmOptions = t.TypeOf<typeof LSTM_OPTIONS>;
+
+/** Meta-training as the reference code: Adam 1e-3 and no clipping of the meta-gradient (a suite's config overrides either). */
+export const LSTM_META_TRAIN_DEFAULTS = { metaLearningRate: 0.001, clipNorm: 0 };
 
 type LstmState = { h: tf.Tensor[]; c: tf.Tensor[] };
 
@@ -46,6 +51,7 @@ const lstmCost = (hidden: number): CoordinateCost => ({ bytesPerCoordinate: 4 * 
 export class LstmOptimizer implements LearnedOptimizer {
   /** Its rule is differentiable in φ: truncated BPTT (the paper) and ES train it. */
   readonly differentiable = true;
+  readonly metaTrainDefaults = LSTM_META_TRAIN_DEFAULTS;
   readonly kind = 'lstm';
   readonly version = 1;
   readonly hyperParams: Record<string, JsonValue>;

@@ -1,7 +1,7 @@
 /** The DQN meta-training configuration (suite files' `metaTrain.config` for 'dqn-controller'). */
 import * as t from 'io-ts';
 import { decodeWithDefaults, requirePositiveIntegers } from '../decodeConfig.js';
-import { REWARD_DEFAULTS } from './reward.js';
+import { exitPenaltyFor, REWARD_DEFAULTS, type RewardConfig } from './reward.js';
 
 export const DqnConfig = t.exact(
   t.partial({
@@ -12,6 +12,12 @@ export const DqnConfig = t.exact(
     parallelEpisodes: t.number,
     /** 'fixed': every episode starts from the same meta-train seed (same init, same batch order); 'random': a new seed per episode and row. */
     protocol: t.keyof({ fixed: null, random: null }),
+    /**
+     * 'fixed' protocol: the seed of the one start (initial weights and minibatch order). null: the family's first
+     * meta-train seed (a start no suite run uses). A suite seed (e.g. 0) lets the suite evaluate the controller on
+     * its own start, as the paper does (label such runs: they measure fitting one start, not generalising).
+     */
+    fixedSeed: t.union([t.number, t.null]),
     gamma: t.number,
     /** Adam's step size for the Q-network. */
     learningRate: t.number,
@@ -33,8 +39,14 @@ export const DqnConfig = t.exact(
     /** Validate the greedy frozen controller every this many episodes (and after the last). */
     validateEvery: t.number,
     validationTasks: t.number,
+    /** How the validation seeds' scores combine: 'iqm' (interquartile mean: robust to a diverged or lucky seed) or 'mean'. */
+    validationScore: t.keyof({ iqm: null, mean: null }),
+    /** Keep a snapshot only once ε has reached its floor (earlier ones are mostly untrained); the last episode is always a candidate. */
+    selectAfterEpsilonFloor: t.boolean,
     seed: t.number,
     // The reward's constants (see reward.ts); lrMin, lrMax, window and T come from hyperParams.
+    /** 'clip' (default): a rate outside [lrMin, lrMax] is clipped, as at deployment, and the step penalised; 'terminate': the paper's wording, the episode ends (with a penalty that never pays). */
+    rangeMode: t.keyof({ clip: null, terminate: null }),
     outOfRangeReward: t.number,
     flatTolerance: t.number,
     tooSmallReward: t.number,
@@ -43,7 +55,7 @@ export const DqnConfig = t.exact(
     thresholdReward: t.number,
     /** The loss that solves an episode; default: the task's threshold, else 0.02 (Zhu et al.). */
     threshold: t.number,
-    /** β of the moving average of the minibatch losses that the reward reads (0: the raw loss, as the paper; see reward.ts). */
+    /** β of the moving average of the minibatch losses that the reward reads (0: the paper's raw loss; default 0.9, see reward.ts). */
     rewardSmoothing: t.number,
   }),
 );
@@ -54,6 +66,7 @@ export const DQN_DEFAULTS: DqnConfig = {
   episodes: 100,
   parallelEpisodes: 1,
   protocol: 'random',
+  fixedSeed: null,
   // A learning-rate change shows in the loss over tens of steps; 0.95 credits ~20 steps ahead.
   gamma: 0.95,
   learningRate: 0.001,
@@ -68,9 +81,13 @@ export const DQN_DEFAULTS: DqnConfig = {
   huberDelta: 1,
   maxGradNorm: 10,
   validateEvery: 10,
-  validationTasks: 4,
+  // ≥ 16 seeds with a robust score: 4 seeds picked an essentially untrained early snapshot.
+  validationTasks: 16,
+  validationScore: 'iqm',
+  selectAfterEpsilonFloor: true,
   seed: 0,
-  rewardSmoothing: 0,
+  // A raw batch-32 loss fires "too big" on most steps from sampling noise alone (mean reward < 0 on healthy runs).
+  rewardSmoothing: 0.9,
   ...REWARD_DEFAULTS,
 };
 
@@ -92,6 +109,27 @@ export function decodeDqnConfig(input: unknown, path = 'metaTrain'): DecodedDqnC
     if (!(config[key] > 0)) throw new Error(`${path}.${key}: expected a positive number, got ${config[key]}`);
   }
   if (!(config.rewardSmoothing >= 0 && config.rewardSmoothing < 1)) throw new Error(`${path}.rewardSmoothing: expected a number in [0, 1), e.g. 0.9; got ${config.rewardSmoothing}`);
+  if (config.fixedSeed !== null && !Number.isSafeInteger(config.fixedSeed)) throw new Error(`${path}.fixedSeed: expected an integer seed or null, got ${config.fixedSeed}`);
+  if (!(config.outOfRangeReward < Math.min(config.tooSmallReward, config.tooBigReward, 0))) {
+    throw new Error(`${path}.outOfRangeReward: must be below tooSmallReward, tooBigReward and 0 (asking to leave the range must never pay), got ${config.outOfRangeReward}`);
+  }
   if (!(config.flatTolerance >= 0)) throw new Error(`${path}.flatTolerance: expected a non-negative number, got ${config.flatTolerance}`);
   return { ...config, thresholdFromTask: (input as Record<string, unknown> | undefined)?.['threshold'] === undefined };
+}
+
+/** The reward's constants for a config, the controller's range, window and horizon, and the loss threshold. */
+export function rewardConfigOf(config: DqnConfig, controller: Pick<RewardConfig, 'lrMin' | 'lrMax' | 'window' | 'horizon'>, threshold: number): RewardConfig {
+  const penalties = { rangeMode: config.rangeMode, outOfRangeReward: config.outOfRangeReward, tooSmallReward: config.tooSmallReward, tooBigReward: config.tooBigReward };
+  return {
+    ...penalties,
+    exitPenalty: exitPenaltyFor(penalties, config.gamma),
+    lrMin: controller.lrMin,
+    lrMax: controller.lrMax,
+    window: controller.window,
+    horizon: controller.horizon,
+    flatTolerance: config.flatTolerance,
+    newMinimumReward: config.newMinimumReward,
+    thresholdReward: config.thresholdReward,
+    threshold,
+  };
 }

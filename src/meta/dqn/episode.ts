@@ -6,8 +6,12 @@
  * choose the next actions, make `updatesPerStep` Q-learning updates, and step the
  * optimizee with the base rule at each row's new learning rate.
  *
- * A row whose episode ends (the learning rate left its range, the loss stopped
- * being finite, or it reached the threshold) is frozen where it is — its
+ * A learning rate that an action takes outside [lrMin, lrMax] is clipped into it,
+ * as the deployed rule does (controllerRule.ts), and the reward sees the rate
+ * asked for (reward priority 1); with `rangeMode: 'terminate'` the row ends instead.
+ *
+ * A row whose episode ends (the loss stopped being finite, it reached the
+ * threshold, or — 'terminate' — the rate left its range) is frozen where it is — its
  * parameters stop moving, as in runGroup — and adds no more transitions; the batch
  * stops early once every row has ended. The last step of the horizon is terminal
  * (done = 1): the progress feature t / T makes the problem finite-horizon.
@@ -50,6 +54,10 @@ export interface EpisodeResult {
   endings: Array<Exclude<RewardReason, 'outOfRange'> | 'lrBelowRange' | 'lrAboveRange' | 'time'>;
   /** Mean Huber loss of this episode's Q-learning updates (NaN when none ran). */
   tdLoss: number;
+  /** How often each reward priority decided, over all rows and steps. */
+  reasons: Partial<Record<RewardReason, number>>;
+  /** Per row, the learning rate each optimizee step used (what the deployed rule's trace records). */
+  rates: number[][];
 }
 
 /** Features that went non-finite (a diverged row) are stored as 0 so that no NaN reaches the Q-network's targets. */
@@ -69,14 +77,16 @@ export async function runEpisode(task: Task, seeds: readonly number[], ctx: Epis
   let theta = tf.clone(problem.start);
   let baseState: StateTree = base.init([theta]);
   let features: FeatureState = tf.tidy(() => initFeatureState(theta, options.window));
+  const clip = (lr: number) => Math.min(options.lrMax, Math.max(options.lrMin, lr));
+  // The rate each row's last action asked for (what the reward reads), and the rate it runs at.
+  const asked = seeds.map(() => options.initialLearningRate);
   const learningRates = seeds.map(() => options.initialLearningRate);
   const active = seeds.map(() => true);
   const histories: number[][] = seeds.map(() => []);
   const best = seeds.map(() => Infinity);
   const pending: Array<{ state: Float32Array; action: number } | null> = seeds.map(() => null);
-  const result: EpisodeResult = { returns: seeds.map(() => 0), lengths: seeds.map(() => horizon), finalLosses: seeds.map(() => NaN), endings: seeds.map(() => 'time'), tdLoss: NaN };
+  const result: EpisodeResult = { returns: seeds.map(() => 0), lengths: seeds.map(() => horizon), finalLosses: seeds.map(() => NaN), endings: seeds.map(() => 'time'), tdLoss: NaN, reasons: {}, rates: seeds.map(() => []) };
   const tdLosses: number[] = [];
-  const clip = (lr: number) => Math.min(options.lrMax, Math.max(options.lrMin, lr));
   try {
     for (let t = 0; t <= horizon; t++) {
       const { rows: rowLoss, grad } = lossAndGrad(task, problem, theta, t);
@@ -87,7 +97,7 @@ export async function runEpisode(task: Task, seeds: readonly number[], ctx: Epis
         // What the reward reads: the minibatch loss, or its moving average (config.rewardSmoothing).
         const raw = losses[r] as number;
         const loss = smoothLoss(histories[r]!.at(-1), raw, config.rewardSmoothing);
-        const outcome = t === 0 ? null : rewardFor({ losses: [...histories[r]!.slice(1 - options.window), loss], bestBefore: best[r]!, learningRate: learningRates[r]!, steps: t }, ctx.reward);
+        const outcome = t === 0 ? null : rewardFor({ losses: [...histories[r]!.slice(1 - options.window), loss], bestBefore: best[r]!, learningRate: asked[r]!, steps: t }, ctx.reward);
         histories[r]!.push(loss);
         if (Number.isFinite(loss)) best[r] = Math.min(best[r]!, loss);
         if (Number.isFinite(raw)) result.finalLosses[r] = raw;
@@ -104,11 +114,12 @@ export async function runEpisode(task: Task, seeds: readonly number[], ctx: Epis
         const previous = pending[r]!;
         ctx.replay.push({ state: previous.state, action: previous.action, reward: outcome.reward, next: finiteRow(values, r), done });
         result.returns[r]! += outcome.reward;
+        result.reasons[outcome.reason] = (result.reasons[outcome.reason] ?? 0) + 1;
         if (outcome.done) {
           active[r] = false;
           result.lengths[r] = t;
           // Which side of the range a rate left by (diagnostics in the report).
-          result.endings[r] = outcome.reason === 'outOfRange' ? (learningRates[r]! < options.lrMin ? 'lrBelowRange' : 'lrAboveRange') : outcome.reason;
+          result.endings[r] = outcome.reason === 'outOfRange' ? (asked[r]! < options.lrMin ? 'lrBelowRange' : 'lrAboveRange') : outcome.reason;
         }
       });
       const finished = t === horizon || !active.some((a) => a);
@@ -131,7 +142,9 @@ export async function runEpisode(task: Task, seeds: readonly number[], ctx: Epis
         if (!active[r]) return;
         const action = epsilonGreedy(q!, r * actionCount, actionCount, epsilon, ctx.random);
         pending[r] = { state: finiteRow(values, r), action };
-        learningRates[r]! *= options.actions[action]!;
+        asked[r] = learningRates[r]! * options.actions[action]!;
+        learningRates[r] = ctx.reward.rangeMode === 'clip' ? clip(asked[r]!) : asked[r]!;
+        result.rates[r]!.push(clip(learningRates[r]!));
       });
       ctx.counter.envSteps++;
 
@@ -141,7 +154,7 @@ export async function runEpisode(task: Task, seeds: readonly number[], ctx: Epis
         tdLosses.push(await ctx.learner.learn(ctx.replay.sample(config.batchSize, ctx.random)));
       }
 
-      // Step the optimizee at the new learning rates (clipped: a row that left the range ends at the next reward anyway).
+      // Step the optimizee at the new learning rates (clipped: with 'terminate', a row that left the range ends at the next reward).
       const nextRate = tf.tensor2d(learningRates.map(clip), [rows, 1]);
       const alive = tf.tensor2d(active.map((a) => (a ? 1 : 0)), [rows, 1], 'bool');
       const at = { theta, state: baseState, grad: safeGrad, loss: safeLoss, step: t, alive, overrides: { learningRate: nextRate as unknown as tf.Scalar } };

@@ -4,8 +4,8 @@ import type { MetaTrainer } from '../trainer.js';
 import { decodeDqnConfig, DQN_DEFAULTS, DqnConfig, type DecodedDqnConfig } from './config.js';
 import { trainDqn } from './trainDqn.js';
 
-export { DQN_DEFAULTS, decodeDqnConfig, type DqnConfig, type DecodedDqnConfig } from './config.js';
-export { rewardFor, smoothLoss, REWARD_DEFAULTS, type RewardConfig, type RewardInput, type RewardOutcome } from './reward.js';
+export { DQN_DEFAULTS, decodeDqnConfig, rewardConfigOf, type DqnConfig, type DecodedDqnConfig } from './config.js';
+export { rewardFor, smoothLoss, exitPenaltyFor, REWARD_DEFAULTS, type RangeMode, type RewardConfig, type RewardInput, type RewardOutcome } from './reward.js';
 export { ReplayBuffer, type Transition, type ReplayBatch } from './replay.js';
 export { DqnLearner } from './learner.js';
 export { epsilonAt } from './exploration.js';

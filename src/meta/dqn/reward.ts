@@ -2,11 +2,19 @@
  * Zhu et al.'s reward for one controller step, in plain JavaScript (meta-training
  * reads the losses back anyway). Priorities, each shadowing the ones below it:
  *
- * 1. the learning rate left [lrMin, lrMax] (or the loss is no longer finite: the
- *    run diverged) → `outOfRangeReward` (−10), and the episode ends;
- * 2. the latest W losses barely move — (max − min) < flatTolerance · mean — the
- *    learning rate is too small → `tooSmallReward` (−1). Only once W losses exist;
- *    the tolerance is relative so that it means the same at any loss scale;
+ * 1. the action asked for a learning rate outside [lrMin, lrMax]. With
+ *    `rangeMode: 'clip'` (the default) the rate is clipped into the range — as a
+ *    deployed controller does — and the step pays `outOfRangeReward` (−10), below
+ *    every other per-step reward, so asking to leave never beats staying; the
+ *    episode goes on. With `rangeMode: 'terminate'` (the paper's wording) the episode
+ *    ends with `exitPenalty`, which `exitPenaltyFor` puts below the worst discounted
+ *    return of staying (see there). A loss that is no longer finite (the run
+ *    diverged) always ends the episode with `exitPenalty`;
+ * 2. the learning rate is too small: the loss moves by less than flatTolerance
+ *    (relative) between the means of the older and the newer half of the latest W
+ *    losses → `tooSmallReward` (−1). Only once W losses exist. This fires on a slow
+ *    but healthy run (a loss falling less than 2 % per half-window), not only on a
+ *    flat, dead one as a (max − min) range test did;
  * 3. the current loss is above the minimum of the older half of the latest W
  *    losses: the learning rate is too big → `tooBigReward` (−1);
  * 4. the current loss is at or below `threshold` (0.02): the episode ends with
@@ -26,8 +34,13 @@ export interface RewardConfig {
   window: number;
   /** Episode length T (the threshold bonus counts the steps left, T − steps). */
   horizon: number;
+  /** 'clip': a rate outside the range is clipped and the step pays outOfRangeReward; 'terminate': the episode ends with exitPenalty. */
+  rangeMode: RangeMode;
+  /** The per-step penalty for asking to leave the range ('clip' mode). */
   outOfRangeReward: number;
-  /** Priority 2 fires when (max − min) of the window < flatTolerance · |mean of the window|. */
+  /** The terminal reward of an episode that ends by leaving the range ('terminate') or diverging: see exitPenaltyFor. */
+  exitPenalty: number;
+  /** Priority 2 fires when |mean(older half) − mean(newer half)| < flatTolerance · |mean(older half)|. */
   flatTolerance: number;
   tooSmallReward: number;
   tooBigReward: number;
@@ -38,9 +51,12 @@ export interface RewardConfig {
   threshold: number;
 }
 
-export const REWARD_DEFAULTS: Omit<RewardConfig, 'lrMin' | 'lrMax' | 'window' | 'horizon'> = {
+export type RangeMode = 'clip' | 'terminate';
+
+export const REWARD_DEFAULTS: Omit<RewardConfig, 'lrMin' | 'lrMax' | 'window' | 'horizon' | 'exitPenalty'> = {
+  rangeMode: 'clip',
   outOfRangeReward: -10,
-  flatTolerance: 0.01,
+  flatTolerance: 0.02,
   tooSmallReward: -1,
   tooBigReward: -1,
   newMinimumReward: 1,
@@ -53,7 +69,7 @@ export interface RewardInput {
   losses: readonly number[];
   /** The lowest loss of the episode before the current one (Infinity at the start). */
   bestBefore: number;
-  /** The learning rate after this step's action. */
+  /** The learning rate this step's action asked for (before any clipping). */
   learningRate: number;
   /** Steps taken so far in the episode (1 after the first action). */
   steps: number;
@@ -72,15 +88,16 @@ export function rewardFor(input: RewardInput, config: RewardConfig): RewardOutco
   const window = input.losses.slice(-config.window);
   const current = window[window.length - 1];
   if (current === undefined) throw new Error('rewardFor: needs at least the current loss');
-  if (!(input.learningRate >= config.lrMin && input.learningRate <= config.lrMax)) return { reward: config.outOfRangeReward, done: true, reason: 'outOfRange' };
-  if (!Number.isFinite(current)) return { reward: config.outOfRangeReward, done: true, reason: 'diverged' };
-  if (window.length >= config.window) {
-    const max = Math.max(...window);
-    const min = Math.min(...window);
-    const mean = window.reduce((a, b) => a + b, 0) / window.length;
-    if (max - min < config.flatTolerance * Math.abs(mean)) return { reward: config.tooSmallReward, done: false, reason: 'tooSmall' };
+  if (!Number.isFinite(current)) return { reward: config.exitPenalty, done: true, reason: 'diverged' };
+  if (!(input.learningRate >= config.lrMin && input.learningRate <= config.lrMax)) {
+    return config.rangeMode === 'clip' ? { reward: config.outOfRangeReward, done: false, reason: 'outOfRange' } : { reward: config.exitPenalty, done: true, reason: 'outOfRange' };
   }
   const olderHalf = window.slice(0, Math.floor(window.length / 2));
+  if (window.length >= config.window) {
+    const older = meanOf(olderHalf);
+    const newer = meanOf(window.slice(olderHalf.length));
+    if (Math.abs(older - newer) < config.flatTolerance * Math.abs(older)) return { reward: config.tooSmallReward, done: false, reason: 'tooSmall' };
+  }
   if (olderHalf.length > 0 && current > Math.min(...olderHalf)) return { reward: config.tooBigReward, done: false, reason: 'tooBig' };
   if (current <= config.threshold) {
     const bonus = config.thresholdReward * Math.max(0, config.horizon - input.steps);
@@ -90,11 +107,28 @@ export function rewardFor(input: RewardInput, config: RewardConfig): RewardOutco
   return { reward: 0, done: false, reason: 'none' };
 }
 
+const meanOf = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/**
+ * A terminal penalty that never pays: below the discounted return of staying
+ * whatever happens next. Staying collects at least r_min per step, r_min the lowest
+ * per-step reward (too small, too big, and in 'clip' mode the out-of-range step), so
+ * its return is above r_min / (1 − γ); the exit penalty is that bound plus one more
+ * out-of-range penalty, strictly below it (−10 / 0.05 − 10 = −210 at the defaults).
+ * With the paper's −10 and γ = 0.95, staying on −1 steps was worth about −20: exiting paid.
+ */
+export function exitPenaltyFor(config: Pick<RewardConfig, 'outOfRangeReward' | 'tooSmallReward' | 'tooBigReward' | 'rangeMode'>, gamma: number): number {
+  const perStep = [config.tooSmallReward, config.tooBigReward, 0, ...(config.rangeMode === 'clip' ? [config.outOfRangeReward] : [])];
+  const worst = Math.min(...perStep);
+  return worst / (1 - Math.min(gamma, 1 - 1e-6)) - Math.abs(config.outOfRangeReward);
+}
+
 /**
  * Beyond the paper: the loss the reward reads may be an exponential moving average
  * of the minibatch losses, s ← β·s + (1 − β)·L (s starts at the first loss), so
  * that minibatch sampling noise alone does not fire priority 3 ("too big") on most
- * steps. β = 0 is the paper's raw loss. A non-finite loss passes through unsmoothed,
+ * steps, and the mean reward of a healthy run is not negative. β = 0 is the
+ * paper's raw minibatch loss (a labelled option); the meta-training default is 0.9. A non-finite loss passes through unsmoothed,
  * so a diverged run still ends with priority 1.
  */
 export function smoothLoss(previous: number | undefined, loss: number, beta: number): number {

@@ -3,7 +3,9 @@
  * on tasks of the family, transitions into a replay buffer, one Q-learning
  * minibatch update per environment step (learner.ts), a target network, ε-greedy
  * exploration with a linear decay. Every `validateEvery` episodes the greedy
- * frozen controller runs on held-out validation seeds and the best weights are kept.
+ * frozen controller runs on held-out validation seeds (16 by default, scored by the
+ * interquartile mean); the best weights among those validated after ε reached its
+ * floor (and the last episode's) are kept.
  *
  * Protocols: 'fixed' starts every episode from one meta-train seed (the same
  * initial parameters and minibatch order, as the paper's fixed start point);
@@ -12,11 +14,12 @@
 import { BestSnapshot } from '../bestSnapshot.js';
 import { lastQuarterScore, scoreRule } from '../../loop/score.js';
 import { hashSeed, rng } from '../../random.js';
+import { iqm, mean as meanOf } from '../../reporting/stats/centre.js';
 import type { UpdateRule } from '../../rules/index.js';
 import type { Task, TaskFamily } from '../../tasks/types.js';
 import type { MlpLayer } from '../../learned/policy/mlp.js';
 import type { MetaTrainReport, ProgressCallback } from '../../learned/types.js';
-import type { DecodedDqnConfig } from './config.js';
+import { rewardConfigOf, type DecodedDqnConfig } from './config.js';
 import { runEpisode, type EpisodeResult } from './episode.js';
 import { epsilonAt } from './exploration.js';
 import { FEATURE_COUNT } from '../../learned/dqn/features.js';
@@ -24,7 +27,6 @@ import { DqnLearner } from './learner.js';
 import type { DqnOptions } from '../../learned/dqn/options.js';
 import { layerVariables } from '../../learned/dqn/qNetwork.js';
 import { ReplayBuffer } from './replay.js';
-import type { RewardConfig } from './reward.js';
 
 /** What the trainer needs of the controller. */
 export interface TrainableController {
@@ -38,11 +40,16 @@ export interface DqnMetaTrainReport extends MetaTrainReport {
   description: string;
   protocol: 'fixed' | 'random';
   initialLearningRate: number;
-  episodes: Array<{ episode: number; meanReturn: number; meanFinalLoss: number; meanLength: number; epsilon: number; tdLoss: number | null; endings: Record<string, number> }>;
+  episodes: Array<{ episode: number; meanReturn: number; meanFinalLoss: number; meanLength: number; epsilon: number; tdLoss: number | null; endings: Record<string, number>; reasons: Record<string, number> }>;
+  /** The first episode whose validation could be selected (ε at its floor), or the last episode if ε never got there. */
+  selectableFrom: number;
+  /** The reward's terminal penalty (leaving the range with 'terminate', diverging): below any return of staying. */
+  exitPenalty: number;
 }
 
-/** The validation score of a frozen controller: the mean over seeds of the mean training loss over the last quarter of a T-step run. */
-export const validateController = (rule: UpdateRule, task: Task, seeds: number[], steps: number) => scoreRule(rule, task, seeds, steps, lastQuarterScore);
+/** The validation score of a frozen controller: over `seeds`, the mean (or IQM) of each run's mean training loss over the last quarter of a T-step run. */
+export const validateController = (rule: UpdateRule, task: Task, seeds: number[], steps: number, score: 'mean' | 'iqm' = 'mean') =>
+  scoreRule(rule, task, seeds, steps, lastQuarterScore, score === 'iqm' ? iqm : meanOf);
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
@@ -51,24 +58,12 @@ export async function trainDqn(controller: TrainableController, family: TaskFami
   const started = performance.now();
   const task = family.task;
   await task.prepare?.();
-  const reward: RewardConfig = {
-    lrMin: options.lrMin,
-    lrMax: options.lrMax,
-    window: options.window,
-    horizon: options.horizon,
-    outOfRangeReward: config.outOfRangeReward,
-    flatTolerance: config.flatTolerance,
-    tooSmallReward: config.tooSmallReward,
-    tooBigReward: config.tooBigReward,
-    newMinimumReward: config.newMinimumReward,
-    thresholdReward: config.thresholdReward,
-    // The task's own threshold (a suite task entry may set one) unless the config names one.
-    threshold: config.thresholdFromTask ? (task.threshold ?? config.threshold) : config.threshold,
-  };
+  // The task's own threshold (a suite task entry may set one) unless the config names one.
+  const reward = rewardConfigOf(config, options, config.thresholdFromTask ? (task.threshold ?? config.threshold) : config.threshold);
   const rows = config.parallelEpisodes;
   const report: DqnMetaTrainReport = {
     method: 'dqn',
-    description: `DQN, ${config.protocol} start, ${rows} × ${options.horizon}-step episodes side by side, η₀ = ${options.initialLearningRate}, base rule ${JSON.stringify(options.baseRule)}`,
+    description: `DQN, ${config.protocol} start, ${rows} × ${options.horizon}-step episodes side by side, η₀ = ${options.initialLearningRate}, base rule ${JSON.stringify(options.baseRule)}, range ${config.rangeMode}, reward loss ${config.rewardSmoothing === 0 ? 'raw minibatch' : `EMA β = ${config.rewardSmoothing}`}`,
     curve: [],
     validation: [],
     bestIteration: 0,
@@ -76,7 +71,11 @@ export async function trainDqn(controller: TrainableController, family: TaskFami
     protocol: config.protocol,
     initialLearningRate: options.initialLearningRate,
     episodes: [],
+    selectableFrom: config.episodes,
+    exitPenalty: reward.exitPenalty,
   };
+  const fixedSeed = config.fixedSeed ?? family.metaTrainSeed(0);
+  const validate = () => validateController(rule, task, validationSeeds, options.horizon, config.validationScore);
   const rule = controller.rule();
   const validationSeeds = Array.from({ length: config.validationTasks }, (_, i) => family.metaValidationSeed(i));
   const learner = new DqnLearner(controller.qLayers, {
@@ -86,8 +85,7 @@ export async function trainDqn(controller: TrainableController, family: TaskFami
     targetSync: config.targetSync,
     maxGradNorm: config.maxGradNorm,
   });
-  const validate = () => validateController(rule, task, validationSeeds, options.horizon);
-  const best = new BestSnapshot(layerVariables(controller.qLayers), await validate(), report, started);
+  const best = new BestSnapshot(layerVariables(controller.qLayers), await validate(), report, started, !config.selectAfterEpsilonFloor);
   const context = {
     options,
     layers: controller.qLayers,
@@ -100,7 +98,7 @@ export async function trainDqn(controller: TrainableController, family: TaskFami
   };
   try {
     for (let episode = 1; episode <= config.episodes; episode++) {
-      const seeds = Array.from({ length: rows }, (_, r) => family.metaTrainSeed(config.protocol === 'fixed' ? 0 : (episode - 1) * rows + r));
+      const seeds = Array.from({ length: rows }, (_, r) => config.protocol === 'fixed' ? fixedSeed : family.metaTrainSeed((episode - 1) * rows + r));
       const epsilon = epsilonAt(context.counter.envSteps, config);
       const result: EpisodeResult = await runEpisode(task, seeds, context);
       const endings: Record<string, number> = {};
@@ -114,9 +112,14 @@ export async function trainDqn(controller: TrainableController, family: TaskFami
         epsilon,
         tdLoss: Number.isFinite(result.tdLoss) ? result.tdLoss : null,
         endings,
+        reasons: result.reasons,
       });
       // The curve's meta-loss is the negated mean return (lower is better, as for the other meta-trainers).
-      await best.iteration(episode, -meanReturn, { every: config.validateEvery, last: config.episodes, validate, ...(onProgress === undefined ? {} : { onProgress }) });
+      // ε after this episode: snapshots taken while it still explores heavily are mostly untrained.
+      const atFloor = context.counter.envSteps >= config.epsilonDecaySteps;
+      const eligible = !config.selectAfterEpsilonFloor || atFloor || episode === config.episodes;
+      if (eligible && (episode % config.validateEvery === 0 || episode === config.episodes)) report.selectableFrom = Math.min(report.selectableFrom, episode);
+      await best.iteration(episode, -meanReturn, { every: config.validateEvery, last: config.episodes, validate, eligible, ...(onProgress === undefined ? {} : { onProgress }) });
     }
     best.finish();
   } finally {
