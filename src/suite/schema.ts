@@ -13,7 +13,7 @@ export const TaskEntry = t.intersection([
   t.type({ task: t.string }),
   t.partial({
     id: t.string,
-    options: t.partial({ dimension: PositiveInt, dataset: t.string, hidden: t.array(PositiveInt), activation: t.string, batchSize: PositiveInt, points: PositiveInt, classes: PositiveInt, ways: PositiveInt, shots: PositiveInt, queries: PositiveInt, filters: PositiveInt, net: t.string, maml: t.intersection([t.type({ checkpoint: t.string }), t.partial({ config: t.record(t.string, t.unknown) })]) }),
+    options: t.partial({ dimension: PositiveInt, dataset: t.string, hidden: t.array(PositiveInt), activation: t.string, batchSize: PositiveInt, points: PositiveInt, classes: PositiveInt, ways: PositiveInt, shots: PositiveInt, queries: PositiveInt, filters: PositiveInt, net: t.string, normalization: t.string, augment: t.partial({ crop: t.number, flip: t.boolean }), maml: t.intersection([t.type({ checkpoint: t.string }), t.partial({ config: t.record(t.string, t.unknown) })]) }),
     gradientNoise: t.number,
     /** Overrides the task's loss threshold for `stepsToThreshold` (Zhu et al. count steps to a training loss of 0.02). */
     threshold: t.number,

@@ -3,6 +3,7 @@ import { LANDSCAPES, landscapeTask } from './landscapes.js';
 import { mnistMlpTask } from './mnistMlp.js';
 import { IMAGE_NETS, imageClassifierTask, netDatasetMismatch, type ImageNet } from './imageClassifier.js';
 import { decodeMamlConfig } from '../meta/maml.js';
+import { NORMALIZATIONS, type Normalization } from '../data/imageBatch.js';
 import { omniglotFewShotTask } from './omniglotFewShot.js';
 import { logisticRegressionTask } from './logisticRegression.js';
 import { randomQuadraticTask } from './randomQuadratic.js';
@@ -15,7 +16,7 @@ export interface TaskSpec {
   task: string;
   /** A name for this entry (defaults to the kind's own id). */
   id?: string;
-  options?: { dimension?: number; dataset?: string; hidden?: number[]; activation?: string; batchSize?: number; points?: number; classes?: number; ways?: number; shots?: number; queries?: number; filters?: number; net?: string; maml?: { checkpoint: string; config?: Record<string, unknown> } };
+  options?: { dimension?: number; dataset?: string; hidden?: number[]; activation?: string; batchSize?: number; points?: number; classes?: number; ways?: number; shots?: number; queries?: number; filters?: number; net?: string; normalization?: string; augment?: { crop?: number; flip?: boolean }; maml?: { checkpoint: string; config?: Record<string, unknown> } };
   gradientNoise?: number;
   /** Replaces the task's own loss threshold (what `stepsToThreshold` counts to). */
   threshold?: number;
@@ -79,8 +80,15 @@ function taskOfKind(spec: TaskSpec, path: string, data: { dataDir?: string }): T
   if (spec.task in SYNTHETIC_OPTIONS) return syntheticTask(spec, path, extra);
   if (spec.task === 'imageClassifier') {
     const o = spec.options ?? {};
-    const unknown = Object.keys(o).filter((k) => !['dataset', 'net', 'batchSize'].includes(k));
-    if (unknown.length > 0) throw new Error(`${path}.options.${unknown[0]}: unknown option for imageClassifier; expected dataset, net, batchSize`);
+    const unknown = Object.keys(o).filter((k) => !['dataset', 'net', 'batchSize', 'normalization', 'augment'].includes(k));
+    if (unknown.length > 0) throw new Error(`${path}.options.${unknown[0]}: unknown option for imageClassifier; expected dataset, net, batchSize, normalization, augment`);
+    if (o.normalization !== undefined && !(NORMALIZATIONS as readonly string[]).includes(o.normalization)) {
+      throw new Error(`${path}.options.normalization: unknown normalisation '${o.normalization}'; expected one of ${NORMALIZATIONS.join(', ')}`);
+    }
+    const augment = o.augment ?? {};
+    const unknownAugment = Object.keys(augment).filter((k) => k !== 'crop' && k !== 'flip');
+    if (unknownAugment.length > 0) throw new Error(`${path}.options.augment.${unknownAugment[0]}: unknown option; expected crop (pixels of padding), flip (true/false)`);
+    if (augment.crop !== undefined && (!Number.isInteger(augment.crop) || augment.crop < 0)) throw new Error(`${path}.options.augment.crop: expected a non-negative integer (pixels of padding, 4 for CIFAR), got ${JSON.stringify(augment.crop)}`);
     if (o.net !== undefined && !(IMAGE_NETS as readonly string[]).includes(o.net)) throw new Error(`${path}.options.net: unknown net '${o.net}'; expected one of ${IMAGE_NETS.join(', ')}`);
     const mismatch = o.net === undefined ? undefined : netDatasetMismatch(o.net as ImageNet, o.dataset ?? 'mnist-10k');
     if (mismatch !== undefined) throw new Error(`${path}.options.net: ${mismatch}`);
@@ -89,6 +97,8 @@ function taskOfKind(spec: TaskSpec, path: string, data: { dataDir?: string }): T
       ...(o.dataset === undefined ? {} : { dataset: o.dataset }),
       ...(o.net === undefined ? {} : { net: o.net as ImageNet }),
       ...(o.batchSize === undefined ? {} : { batchSize: o.batchSize }),
+      ...(o.normalization === undefined ? {} : { normalization: o.normalization as Normalization }),
+      ...(o.augment === undefined ? {} : { augment: o.augment }),
       ...(extra.id === undefined ? {} : { id: extra.id }),
     });
   }
