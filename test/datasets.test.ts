@@ -171,3 +171,23 @@ test('CIFAR-10 is fetched as the binary tar.gz, checked, and unpacked (batches o
     await server.close();
   }
 });
+
+test('a local Omniglot copy is accepted as it is: re-packed zips (directory entries, other MD5s than the official ones) load without a download', async (t) => {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'alphaopt-omniglot-local-'));
+  await mkdir(path.join(root, 'omniglot'), { recursive: true });
+  const png = drawing();
+  for (const split of ['background', 'evaluation']) {
+    // The layout of the official zips: images_<split>/<alphabet>/characterNN/<id>_<drawer>.png, with folder entries.
+    const zip = new yazl.ZipFile();
+    for (const folder of [`images_${split}/`, `images_${split}/Alphabet_of_the_Magi/`, `images_${split}/Alphabet_of_the_Magi/character01/`]) zip.addEmptyDirectory(folder);
+    for (const drawer of ['01', '02']) zip.addBuffer(png, `images_${split}/Alphabet_of_the_Magi/character01/0709_${drawer}.png`);
+    zip.end();
+    await new Promise<void>((resolve) => zip.outputStream.pipe(createWriteStream(path.join(root, 'omniglot', `images_${split}.zip`))).on('close', () => resolve()));
+    const sum = md5(new Uint8Array(await readFile(path.join(root, 'omniglot', `images_${split}.zip`))));
+    t.not(sum, CATALOG['omniglot']!.remote!.find((r) => r.file === `images_${split}.zip`)!.md5);
+  }
+  // A mirror that cannot be reached: any attempt to download (or re-check) would fail.
+  t.is(await fetchDataset(CATALOG['omniglot']!, { dataDir: root, mirror: 'http://127.0.0.1:9', progress: false }), path.join(root, 'omniglot'));
+  const characters = await loadOmniglot('evaluation', { dataDir: root });
+  t.deepEqual(characters.map((c) => `${c.alphabet}/${c.character}:${c.drawings.length}`), ['Alphabet_of_the_Magi/character01:2']);
+});

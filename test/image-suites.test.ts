@@ -114,12 +114,17 @@ test.serial('suites/omniglot.json runs end to end on a synthetic Omniglot stand-
   t.deepEqual(kinds.sort(), ['actor-critic', 'coordinate-policy', 'dqn-controller', 'lr-schedule', 'lstm'], 'every learned kind is in the few-shot suite');
   const records = await runWithSyntheticData(suite, out);
   const settings = ['omniglot-20way-1shot', 'omniglot-5way-1shot', 'omniglot-5way-5shot'];
-  t.deepEqual([...new Set(records.map((r) => r.task))].sort(), [...settings, ...settings.map((id) => `${id}-maml-init`)].sort());
-  // The learned optimizers run from the standard initialisation; SGD and Adam from both.
-  t.is(records.length, 3 * 7 * 2 + 3 * 2 * 2);
-  t.deepEqual([...new Set(records.filter((r) => r.task.endsWith('-maml-init')).map((r) => r.optimizer))].sort(), ['adam', 'sgd']);
+  const maml2 = ['omniglot-5way-1shot-maml2-init', 'omniglot-5way-5shot-maml2-init'];
+  t.deepEqual([...new Set(records.map((r) => r.task))].sort(), [...settings, ...settings.map((id) => `${id}-maml-init`), ...maml2].sort());
+  // Every optimizer (the learned ones frozen) runs from the standard, the first-order and the second-order MAML initialisations.
+  t.is(records.length, 8 * 7 * 2);
+  for (const id of [...settings.map((s) => `${s}-maml-init`), ...maml2]) t.is(records.filter((r) => r.task === id).length, 7 * 2, id);
   t.true(records.every((r) => r.metrics!['testAccuracy']! >= 0 && r.metrics!['testAccuracy']! <= 1 && r.seed < 1_000_000));
   for (const setting of ['5way-1shot', '5way-5shot', '20way-1shot']) t.true(existsSync(path.join(out, 'checkpoints', `maml-omniglot-${setting}`, 'init.json')), `the ${setting} MAML initialisation was meta-trained`);
+  for (const setting of ['5way-1shot', '5way-5shot']) {
+    const saved = JSON.parse(await readFile(path.join(out, 'checkpoints', `maml2-omniglot-${setting}`, 'init.json'), 'utf8')) as { config?: { firstOrder?: boolean } };
+    t.is(saved.config?.firstOrder, false, `the ${setting} second-order MAML initialisation was meta-trained second order`);
+  }
   for (const name of ['lstm', 'lr-schedule', 'policy', 'actor-critic', 'dqn']) {
     t.true(existsSync(path.join(out, 'checkpoints', `${name}-omniglot`, 'manifest.json')), `${name}: its meta-trained checkpoint was saved`);
   }

@@ -15,7 +15,8 @@ import { loadOmniglot } from '../src/data/omniglot.js';
 import { RunRecord } from '../src/suite/record.js';
 import { decodeSuite } from '../src/suite/decode.js';
 import { runSuite } from '../src/suite/runner.js';
-import { fourBlockNet, omniglotFewShotTask, rotateQuarter, sampleEpisode } from '../src/tasks/index.js';
+import { episodeOf, episodeSplit, fourBlockNet, omniglotFewShotTask, rotateQuarter, sampleEpisode } from '../src/tasks/index.js';
+import { familyOf } from '../src/tasks/types.js';
 import { normals, rng } from '../src/random.js';
 import { writeSyntheticOmniglot } from './helpers/synthetic.js';
 
@@ -43,6 +44,40 @@ test.serial('episodes: N-way K-shot with Q queries per class, background seeds a
   const image = Float32Array.from({ length: 9 }, (_, i) => i);
   t.deepEqual([...rotateQuarter(image, 3, 4)], [...image]);
   t.deepEqual([...rotateQuarter(image, 3, 1)], [2, 5, 8, 1, 4, 7, 0, 3, 6]);
+});
+
+test.serial('episode sampling never mixes the splits: meta-training and meta-validation episodes are background drawings (or their rotations), suite episodes evaluation drawings, unrotated', async (t) => {
+  // Each drawing is marked with its split, character and number in a corner-asymmetric pattern, so every rotation stays distinct.
+  const marked = (split: number, character: number, drawing: number) => {
+    const image = new Float32Array(784);
+    image.set([1 + split, 0.01 * (character + 1), 0.01 * (drawing + 1)]);
+    return image;
+  };
+  const alphabet = (split: number, name: string) => Array.from({ length: 6 }, (_, c) => ({ alphabet: name, character: `character${c}`, drawings: Array.from({ length: 20 }, (_, d) => marked(split, c, d)) }));
+  const splits = { background: alphabet(0, 'Background'), evaluation: alphabet(1, 'Evaluation') };
+  const key = (image: Float32Array) => Array.from(image, (v) => v.toFixed(5)).join(',');
+  const drawings = (split: 'background' | 'evaluation', turns: number[]) => new Set(splits[split].flatMap((c) => c.drawings.flatMap((d) => turns.map((k) => key(rotateQuarter(d, 28, k))))));
+  const background = drawings('background', [0, 1, 2, 3]);
+  const evaluation = drawings('evaluation', [0]);
+  const upright = drawings('background', [0]);
+  const family = familyOf(omniglotFewShotTask({ dataDir: root }));
+  const seeds = { background: [...Array.from({ length: 15 }, (_, i) => family.metaTrainSeed(i)), ...Array.from({ length: 15 }, (_, i) => family.metaValidationSeed(i))], evaluation: Array.from({ length: 30 }, (_, i) => i) };
+  let rotated = 0;
+  for (const split of ['background', 'evaluation'] as const) {
+    for (const seed of seeds[split]) {
+      t.is(episodeSplit(seed), split);
+      const e = episodeOf(splits, seed, { ways: 3, shots: 2, queries: 3, size: 28 });
+      for (const set of [e.support, e.query]) {
+        for (let i = 0; i < set.labels.length; i++) {
+          const image = key(set.images.subarray(i * 784, (i + 1) * 784));
+          t.true((split === 'background' ? background : evaluation).has(image), `seed ${seed}: image ${i} comes from the ${split} split`);
+          t.false((split === 'background' ? evaluation : background).has(image), `seed ${seed}: image ${i} is not from the other split`);
+          if (split === 'background' && !upright.has(image)) rotated++;
+        }
+      }
+    }
+  }
+  t.true(rotated > 0, 'background episodes use the rotated classes');
 });
 
 test.serial('the four-block net has the standard shape and trains on a support set', async (t) => {

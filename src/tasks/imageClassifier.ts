@@ -13,15 +13,22 @@
  * - 'resnet-cifar': a modern reference, ResNet-8 in He et al.'s CIFAR design (see `resNet`),
  *   same input normalisation. Its batch norm uses the statistics of the batch it sees,
  *   during evaluation too (chunks of 500 test images); there are no running averages.
+ *
+ * Options `normalization` ('pixel-mean', 'per-channel', 'none') and `augment`
+ * (random crop with padding, horizontal flip: the standard CIFAR recipe) shape the
+ * input; batches are assembled from the decoded cache on each step (data/imageBatch.ts).
+ * Test metrics (`evaluate`) are on the dataset's test split, never augmented.
  */
 import * as tf from '@tensorflow/tfjs';
-import { loadCifar10 } from '../data/cifar10.js';
+import { loadCifar10Bytes } from '../data/cifar10.js';
+import { assembleBatch, makeNormalizer, NORMALIZATIONS, type Augmentation, type ImageSource, type Normalization, type Normalizer } from '../data/imageBatch.js';
 import { loadMnistLike } from '../data/mnist.js';
 import { hashSeed, normals, rng } from '../random.js';
-import { drawMinibatch } from './minibatch.js';
+import { minibatchIndices } from './minibatch.js';
 import { convNet, resNet, type ConvNet, type LayerSpec } from './convNet.js';
 import { splitRows } from './rows.js';
 import type { Problem, Task } from './types.js';
+import { strict } from '../codec/strict.js';
 import * as values from '../codec/values.js';
 import { registerTaskKind, taskOptions } from './kinds.js';
 
@@ -46,24 +53,21 @@ export function imageNet(name: ImageNet): ConvNet {
 }
 
 interface Images {
-  shape: [number, number, number];
-  train: { images: Float32Array; labels: Uint8Array };
-  test: { images: Float32Array; labels: Uint8Array };
+  train: ImageSource;
+  test: ImageSource;
+  /** Brings stored values to the net's input scale: bytes (CIFAR-10) or floats in [0, 1] (MNIST-format). */
+  unit: number;
 }
 
 async function loadImages(dataset: string, dataDir?: string): Promise<Images> {
   if (dataset === 'cifar-10') {
-    const { train, test } = await loadCifar10(dataDir);
-    // Per-pixel mean of the training images, subtracted from both splits.
-    const size = 32 * 32 * 3;
-    const mean = new Float32Array(size);
-    const n = train.labels.length;
-    for (let i = 0; i < n; i++) for (let p = 0; p < size; p++) mean[p]! += train.images[i * size + p]! / n;
-    const centre = (images: Float32Array) => images.map((v, i) => v - mean[i % size]!);
-    return { shape: [32, 32, 3], train: { images: centre(train.images), labels: train.labels }, test: { images: centre(test.images), labels: test.labels } };
+    const { train, test } = await loadCifar10Bytes(dataDir);
+    const shape: [number, number, number] = [32, 32, 3];
+    return { train: { ...train, shape }, test: { ...test, shape }, unit: 1 / 255 };
   }
   const d = await loadMnistLike(dataset, dataDir);
-  return { shape: [28, 28, 1], train: { images: d.trainImages, labels: d.trainLabels }, test: { images: d.testImages, labels: d.testLabels } };
+  const shape: [number, number, number] = [28, 28, 1];
+  return { train: { pixels: d.trainImages, labels: d.trainLabels, shape }, test: { pixels: d.testImages, labels: d.testLabels, shape }, unit: 1 };
 }
 
 export interface ImageClassifierOptions {
@@ -72,6 +76,13 @@ export interface ImageClassifierOptions {
   batchSize?: number;
   dataDir?: string;
   id?: string;
+  /**
+   * Input normalisation, from the training split: 'pixel-mean' subtracts the mean image (Xu et al.; the CIFAR
+   * default), 'per-channel' standardises each colour channel, 'none' (the MNIST default) leaves values in [0, 1].
+   */
+  normalization?: Normalization;
+  /** Training-batch augmentation (random crop after padding by `crop` pixels, horizontal flips); none by default. */
+  augment?: Partial<Augmentation>;
 }
 
 export function imageClassifierTask(options: ImageClassifierOptions = {}): Task {
@@ -79,9 +90,12 @@ export function imageClassifierTask(options: ImageClassifierOptions = {}): Task 
   const name = options.net ?? (dataset === 'cifar-10' ? 'xu-cifar' : 'zhu-mnist');
   const batchSize = options.batchSize ?? 50;
   const net = imageNet(name);
+  const normalization = options.normalization ?? (dataset === 'cifar-10' ? 'pixel-mean' : 'none');
+  const augment: Augmentation = { crop: options.augment?.crop ?? 0, flip: options.augment?.flip ?? false };
+  if (!Number.isInteger(augment.crop) || augment.crop < 0) throw new Error(`task ${options.id ?? name}: augment.crop must be a non-negative integer (pixels of padding), got ${augment.crop}`);
   const mismatch = netDatasetMismatch(name, dataset);
   if (mismatch !== undefined) throw new Error(`task ${options.id ?? name}: ${mismatch}`);
-  let data: Images | undefined;
+  let data: (Images & { normalizer: Normalizer }) | undefined;
   const need = () => {
     if (data === undefined) throw new Error(`task ${options.id ?? name}: call prepare() first (it loads ${dataset})`);
     return data;
@@ -92,30 +106,36 @@ export function imageClassifierTask(options: ImageClassifierOptions = {}): Task 
     dimension: net.dimension,
     lossScale: 'log',
     async prepare() {
-      data ??= await loadImages(dataset, options.dataDir);
+      if (data !== undefined) return;
+      const images = await loadImages(dataset, options.dataDir);
+      data = { ...images, normalizer: makeNormalizer(normalization, images.train, images.unit) };
     },
     instantiate(seeds): Problem {
       const d = need();
-      const pixels = d.shape[0] * d.shape[1] * d.shape[2];
+      const shape = d.train.shape;
+      const pixels = shape[0] * shape[1] * shape[2];
       const start = tf.tensor2d(
         seeds.map((seed) => {
           const random = rng(hashSeed(seed, 0xc0c0));
           return Array.from(net.initialize(() => normals(random, 1)[0]!));
         }),
       );
+      const augmenting = augment.crop > 0 || augment.flip;
       let cached: { step: number; x: tf.Tensor4D[]; y: tf.Tensor2D[] } | undefined;
       const batch = (step: number) => {
         if (cached?.step === step) return cached;
         if (cached !== undefined) tf.dispose([...cached.x, ...cached.y]);
         const x: tf.Tensor4D[] = [];
         const y: tf.Tensor2D[] = [];
-        const pool = { images: d.train.images, labels: d.train.labels, pixels, count: d.train.labels.length, classes: 10 };
         for (const seed of seeds) {
           const images = new Float32Array(batchSize * pixels);
           const labels = new Float32Array(batchSize * 10);
-          drawMinibatch(pool, batchSize, seed, step, 0xba7c, { images, oneHot: labels, at: 0 });
+          const indices = minibatchIndices(d.train.labels.length, batchSize, seed, step, 0xba7c);
+          // Crops and flips have their own stream, so the examples drawn do not depend on augmenting.
+          const augmentation = augmenting ? { options: augment, random: rng(hashSeed(seed, step, 0xa06e)) } : undefined;
+          assembleBatch(d.train, indices, d.normalizer, { images, oneHot: labels, classes: 10, at: 0 }, augmentation);
           // Kept outside any tidy scope: reused by every loss evaluation of this step.
-          x.push(tf.keep(tf.tensor4d(images, [batchSize, ...d.shape])));
+          x.push(tf.keep(tf.tensor4d(images, [batchSize, ...shape])));
           y.push(tf.keep(tf.tensor2d(labels, [batchSize, 10])));
         }
         cached = { step, x, y };
@@ -137,13 +157,15 @@ export function imageClassifierTask(options: ImageClassifierOptions = {}): Task 
           const n = Math.min(set.labels.length, evalOptions.limit ?? Infinity);
           const out: Array<Record<string, number>> = [];
           const chunk = 500;
+          const buffer = new Float32Array(chunk * pixels);
           for (let r = 0; r < seeds.length; r++) {
             let [lossSum, correct] = [0, 0];
             for (let from = 0; from < n; from += chunk) {
               const m = Math.min(chunk, n - from);
+              assembleBatch(set, Int32Array.from({ length: m }, (_, j) => from + j), d.normalizer, { images: buffer, at: 0 });
               const [loss, hits] = tf.tidy(() => {
                 const row = tf.squeeze(tf.slice(theta, [r, 0], [1, -1]), [0]) as tf.Tensor1D;
-                const logits = net.forward(row, tf.tensor4d(set.images.subarray(from * pixels, (from + m) * pixels), [m, ...d.shape]));
+                const logits = net.forward(row, tf.tensor4d(buffer.subarray(0, m * pixels), [m, ...shape]));
                 const labels = tf.tensor1d(Array.from(set.labels.subarray(from, from + m)), 'int32');
                 return [tf.mul(crossEntropy(logits, tf.oneHot(labels, 10) as tf.Tensor2D), m), tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32'))];
               });
@@ -164,7 +186,16 @@ export function imageClassifierTask(options: ImageClassifierOptions = {}): Task 
 
 registerTaskKind({
   kind: 'imageClassifier',
-  options: taskOptions('imageClassifier', { dataset: values.text, net: values.oneOf(IMAGE_NETS), batchSize: values.positiveInt }, {
+  options: taskOptions(
+    'imageClassifier',
+    {
+      dataset: values.text,
+      net: values.oneOf(IMAGE_NETS),
+      batchSize: values.positiveInt,
+      normalization: values.oneOf(NORMALIZATIONS),
+      augment: strict('an augmentation {crop: pixels of padding (4 for CIFAR), flip: true/false}', {}, { crop: values.intAtLeast(0), flip: values.boolean }),
+    },
+    {
     check: (o) => {
       const mismatch = o.net === undefined ? undefined : netDatasetMismatch(o.net, o.dataset ?? 'mnist-10k');
       return mismatch === undefined ? [] : [{ key: 'net', message: mismatch }];

@@ -10,6 +10,6 @@ export { logisticRegressionTask, type LogisticRegressionOptions } from './logist
 export { robustLinearRegressionTask, type RobustLinearRegressionOptions } from './robustLinearRegression.js';
 export { twoLayerNetTask, type TwoLayerNetOptions } from './twoLayerNet.js';
 export { gaussianClusters, type ClusterData } from './gaussianClusters.js';
-export { omniglotFewShotTask, sampleEpisode, rotateQuarter, type OmniglotFewShotOptions, type Episode } from './omniglotFewShot.js';
+export { omniglotFewShotTask, sampleEpisode, episodeOf, episodeSplit, rotateQuarter, type OmniglotFewShotOptions, type Episode } from './omniglotFewShot.js';
 export { convNet, fourBlockNet, resNet, type ConvNet, type LayerSpec } from './convNet.js';
 export { imageClassifierTask, imageNet, IMAGE_NETS, type ImageNet, type ImageClassifierOptions } from './imageClassifier.js';

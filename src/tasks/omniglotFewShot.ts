@@ -8,7 +8,7 @@
  * draw from the 20 evaluation alphabets, never seen in meta-training.
  */
 import * as tf from '@tensorflow/tfjs';
-import { loadOmniglot, type OmniglotCharacter } from '../data/omniglot.js';
+import { loadOmniglot, type OmniglotCharacter, type OmniglotSplit } from '../data/omniglot.js';
 import { hashSeed, normals, rng } from '../random.js';
 import { fourBlockNet } from './convNet.js';
 import { splitRows } from './rows.js';
@@ -88,6 +88,17 @@ export function sampleEpisode(characters: OmniglotCharacter[], seed: number, o: 
   return { support, query };
 }
 
+/** Which alphabets a seed's episodes come from: meta-training and meta-validation seeds (≥ 10⁶) the background ones, suite seeds the evaluation ones. */
+export function episodeSplit(seed: number): OmniglotSplit {
+  return seed >= META_SEEDS ? 'background' : 'evaluation';
+}
+
+/** The episode of `seed`: drawn from its split only, with the rotated classes on background alphabets. */
+export function episodeOf(splits: Record<OmniglotSplit, OmniglotCharacter[]>, seed: number, o: { ways: number; shots: number; queries: number; size: number }): Episode {
+  const split = episodeSplit(seed);
+  return sampleEpisode(splits[split], seed, { ...o, rotations: split === 'background' });
+}
+
 export function omniglotFewShotTask(options: OmniglotFewShotOptions = {}): Task {
   const ways = options.ways ?? 5;
   const shots = options.shots ?? 1;
@@ -128,9 +139,7 @@ export function omniglotFewShotTask(options: OmniglotFewShotOptions = {}): Task 
         }),
     instantiate(seeds): Problem {
       if (splits === undefined) throw new Error(`task ${options.id ?? 'omniglot'}: call prepare() first (it loads Omniglot)`);
-      const episodes = seeds.map((seed) =>
-        sampleEpisode(seed >= META_SEEDS ? splits!.background : splits!.evaluation, seed, { ways, shots, queries, rotations: seed >= META_SEEDS, size }),
-      );
+      const episodes = seeds.map((seed) => episodeOf(splits!, seed, { ways, shots, queries, size }));
       const toImages = (e: { images: Float32Array; labels: number[] }) => tf.keep(tf.tensor4d(e.images, [e.labels.length, size, size, 1]));
       const supports = episodes.map((e) => toImages(e.support));
       const queriesX = episodes.map((e) => toImages(e.query));
