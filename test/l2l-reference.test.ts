@@ -17,19 +17,11 @@ import { unroll } from '../src/meta/objective.js';
 import { sgd } from '../src/rules/index.js';
 import { mnistMlpTask, randomQuadraticTask } from '../src/tasks/index.js';
 import { taskFromSpec } from '../src/tasks/registry.js';
+import { idx } from './helpers/synthetic.js';
 
 test.before(async () => {
   await setupBackend('cpu');
 });
-
-function idx(shape: number[], data: Uint8Array): Uint8Array {
-  const header = new Uint8Array(4 + 4 * shape.length);
-  const view = new DataView(header.buffer);
-  header[2] = 0x08;
-  header[3] = shape.length;
-  shape.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
-  return new Uint8Array([...header, ...data]);
-}
 
 async function tinyMnist(): Promise<string> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'alphaopt-l2l-'));

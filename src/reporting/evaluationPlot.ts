@@ -1,7 +1,6 @@
 /** Learning curves of the evaluation metric: IQM over seeds at each evaluation step, with its 95% bootstrap band. */
 import type { TopLevelSpec } from 'vega-lite';
-import { lineStyle } from './palette.js';
-import { LOG_FLOOR } from './plots.js';
+import { bandedCurveSpec, LOG_FLOOR, type CurveRow } from './plots.js';
 import { bootstrapCi, iqm } from './stats/index.js';
 import type { TaskSummary } from './summarize.js';
 
@@ -18,7 +17,7 @@ export function evaluationCurveSpec(task: TaskSummary, field: CurveField): TopLe
   const lossLike = field !== 'testAccuracy';
   const useLog = lossLike && first !== undefined && first.lossScale !== 'symlog';
   const offset = field === 'loss' ? (first?.optimum ?? 0) : 0;
-  const rows: Array<{ optimizer: string; step: number; centre: number; low: number; high: number }> = [];
+  const rows: CurveRow[] = [];
   let floored = 0;
   for (const o of task.optimizers) {
     const runs = o.runs.filter((r) => r.evaluation?.[field] !== undefined);
@@ -37,28 +36,18 @@ export function evaluationCurveSpec(task: TaskSummary, field: CurveField): TopLe
       rows.push({ optimizer: o.optimizer, step, centre: ci.point, low: ci.low, high: ci.high });
     });
   }
-  const names = task.optimizers.map((o) => o.optimizer);
-  const style = lineStyle(names);
   const y = { scale: useLog ? { type: 'log' as const } : { type: 'linear' as const, zero: false } };
   const yTitle = `${TITLES[field]}${offset !== 0 ? ' − f*' : ''}${useLog ? ' (log scale)' : ''}`;
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: {
-      text: `${task.task}: ${TITLES[field]} vs step`,
-      subtitle: [
-        `line: IQM over seeds; band: its 95% bootstrap interval; ${first?.evaluation?.source ?? ''}`,
-        ...(floored > 0 ? [`${floored} point(s) at or below ${LOG_FLOOR} are drawn at ${LOG_FLOOR}`] : []),
-      ],
-      subtitleFont: 'sans-serif',
-    },
-    width: 560,
-    height: 340,
-    background: 'white',
-    data: { values: rows },
-    encoding: { x: { field: 'step', type: 'quantitative', title: 'step' } },
-    layer: [
-      { mark: { type: 'area', opacity: 0.15 }, encoding: { y: { field: 'low', type: 'quantitative', ...y, title: yTitle }, y2: { field: 'high' }, color: style.color } },
-      { mark: { type: 'line', strokeWidth: 1.8, point: { size: 18 } }, encoding: { y: { field: 'centre', type: 'quantitative', ...y }, ...style } },
+  return bandedCurveSpec({
+    title: `${task.task}: ${TITLES[field]} vs step`,
+    subtitle: [
+      `line: IQM over seeds; band: its 95% bootstrap interval; ${first?.evaluation?.source ?? ''}`,
+      ...(floored > 0 ? [`${floored} point(s) at or below ${LOG_FLOOR} are drawn at ${LOG_FLOOR}`] : []),
     ],
-  } as TopLevelSpec;
+    rows,
+    names: task.optimizers.map((o) => o.optimizer),
+    y,
+    yTitle,
+    points: true,
+  });
 }

@@ -76,24 +76,28 @@ export function lossCurveSpec(task: TaskSummary): TopLevelSpec {
   const seeds = task.optimizers[0]?.seeds ?? 0;
   const yTitle = useLog ? 'loss − f* (log scale)' : 'loss (symlog scale)';
   const y = { scale: { type: useLog ? ('log' as const) : ('symlog' as const) } };
-  const names = task.optimizers.map((o) => o.optimizer);
-  const style = lineStyle(names);
   const subtitle = [
     `line: IQM over ${seeds} seeds; band: its 95% bootstrap interval; each optimizer at its chosen grid point`,
     ...(floored > 0 ? [`${floored} point(s) at or below f* + ${LOG_FLOOR} (exact minimum reached) are drawn at ${LOG_FLOOR}`] : []),
   ];
+  return bandedCurveSpec({ title: `${task.task}: loss vs step`, subtitle, rows, names: task.optimizers.map((o) => o.optimizer), y, yTitle });
+}
+
+/** One curve per optimizer with its interval as a band: the loss plot's and the evaluation plots' shared layout. */
+export function bandedCurveSpec(o: { title: string; subtitle: string[]; rows: CurveRow[]; names: string[]; y: Record<string, unknown>; yTitle: string; points?: boolean }): TopLevelSpec {
+  const style = lineStyle(o.names);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: { text: `${task.task}: loss vs step`, subtitle, subtitleFont: 'sans-serif' },
+    title: { text: o.title, subtitle: o.subtitle, subtitleFont: 'sans-serif' },
     width: 560,
     height: 340,
     background: 'white',
-    data: { values: rows },
+    data: { values: o.rows },
     encoding: { x: { field: 'step', type: 'quantitative', title: 'step' } },
     layer: [
       // One legend for band and line; its symbols are drawn at full opacity (symbolOpacity), not the band's.
-      { mark: { type: 'area', opacity: 0.15 }, encoding: { y: { field: 'low', type: 'quantitative', ...y, title: yTitle }, y2: { field: 'high' }, color: style.color } },
-      { mark: { type: 'line', strokeWidth: 1.8 }, encoding: { y: { field: 'centre', type: 'quantitative', ...y }, ...style } },
+      { mark: { type: 'area', opacity: 0.15 }, encoding: { y: { field: 'low', type: 'quantitative', ...o.y, title: o.yTitle }, y2: { field: 'high' }, color: style.color } },
+      { mark: { type: 'line', strokeWidth: 1.8, ...(o.points === true ? { point: { size: 18 } } : {}) }, encoding: { y: { field: 'centre', type: 'quantitative', ...o.y }, ...style } },
     ],
   } as TopLevelSpec;
 }

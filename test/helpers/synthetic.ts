@@ -62,7 +62,8 @@ export async function writeSyntheticCifar10(root: string, perBatch = 4): Promise
   }
 }
 
-function idx(shape: number[], data: Uint8Array): Uint8Array {
+/** An IDX file (MNIST's format) of unsigned bytes with this shape. */
+export function idx(shape: number[], data: Uint8Array): Uint8Array {
   const header = new Uint8Array(4 + 4 * shape.length);
   const view = new DataView(header.buffer);
   header[2] = 0x08;
