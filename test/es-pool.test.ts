@@ -51,7 +51,8 @@ test.serial('a worker killed mid-pair: the pair is redone on another worker and 
   const reference = lstm();
   await metaTrain(reference, family(), config(1));
   const optimizer = lstm();
-  const decoded = decodeMetaTrainConfig(config(2));
+  // Decoded as metaTrain decodes it for this optimizer (the LSTM's reference meta-training defaults included).
+  const decoded = decodeMetaTrainConfig(config(2), 'metaTrain', optimizer.metaTrainDefaults);
   const events: PoolEvent[] = [];
   let victim: string | undefined;
   const pool = openEsPairPool(optimizer, family().task, decoded, (event) => {
