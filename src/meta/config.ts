@@ -1,14 +1,15 @@
 /** Meta-training configuration shared by the truncated meta-gradient estimators (BPTT, ES). */
 import * as t from 'io-ts';
-import { decodeWithDefaults, requirePositiveIntegers } from './decodeConfig.js';
+import * as values from '../codec/values.js';
+import { decodeWithDefaults } from './decodeConfig.js';
 
 export const MetaTrainConfig = t.exact(
   t.partial({
     method: t.keyof({ bptt: null, es: null, pes: null }),
-    iterations: t.number,
-    unroll: t.number,
-    horizon: t.number,
-    tasksPerIteration: t.number,
+    iterations: values.positiveInt,
+    unroll: values.positiveInt,
+    horizon: values.positiveInt,
+    tasksPerIteration: values.positiveInt,
     metaLearningRate: t.number,
     /** Global-norm clipping of the meta-gradient; 0: none (the reference code does not clip). */
     clipNorm: t.number,
@@ -19,11 +20,11 @@ export const MetaTrainConfig = t.exact(
     firstOrder: t.boolean,
     /** ES and PES: perturbation scale σ and number of antithetic pairs per iteration (PES: persistent particles). */
     sigma: t.number,
-    pairs: t.number,
+    pairs: values.positiveInt,
     /** ES: worker processes that evaluate the pairs (1: in this process); the result is the same for any count. */
-    workers: t.number,
-    validateEvery: t.number,
-    validationTasks: t.number,
+    workers: values.positiveInt,
+    validateEvery: values.positiveInt,
+    validationTasks: values.positiveInt,
     seed: t.number,
     /**
      * MiB the tasks of one truncation may use (like the suite runner's --memory-limit); absent: the backend's own
@@ -56,7 +57,6 @@ export const META_TRAIN_DEFAULTS: MetaTrainConfig = {
 
 export function decodeMetaTrainConfig(input: unknown, path = 'metaTrain', defaults: Partial<MetaTrainConfig> = {}): MetaTrainConfig {
   const config = decodeWithDefaults(MetaTrainConfig, { ...META_TRAIN_DEFAULTS, ...defaults }, input, path);
-  requirePositiveIntegers(config, ['iterations', 'unroll', 'horizon', 'tasksPerIteration', 'pairs', 'workers', 'validateEvery', 'validationTasks'], path);
   if (config.workers > 1 && config.method !== 'es') throw new Error(`${path}.workers: only ES evaluates on worker processes (its perturbation pairs); method '${config.method}' runs in this process, so set workers to 1 or method to 'es'`);
   if (!(config.clipNorm >= 0)) throw new Error(`${path}.clipNorm: expected a norm ≥ 0 (0: no clipping), got ${JSON.stringify(config.clipNorm)}`);
   if (!(config.memoryLimit > 0)) throw new Error(`${path}.memoryLimit: expected a positive number of MiB, got ${JSON.stringify(config.memoryLimit)}`);

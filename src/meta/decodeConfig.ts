@@ -12,10 +12,3 @@ export function decodeWithDefaults<C extends t.Any, D extends Record<string, unk
   return decodeOrThrow(options(path, props, defaults as never), input ?? {}, path) as D;
 }
 
-/** Throws unless every named field is a positive integer. */
-export function requirePositiveIntegers<D extends Record<string, unknown>>(config: D, keys: ReadonlyArray<keyof D & string>, path: string): void {
-  for (const key of keys) {
-    const value = config[key];
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new Error(`${path}.${key}: expected a positive integer, got ${JSON.stringify(value)}`);
-  }
-}

@@ -1,18 +1,19 @@
 /** Meta-training configuration of the actor-critic controller (the paper's appendix variant: a fixed controller trained over repeated runs). */
 import * as t from 'io-ts';
-import { decodeWithDefaults, requirePositiveIntegers } from '../decodeConfig.js';
+import * as values from '../../codec/values.js';
+import { decodeWithDefaults } from '../decodeConfig.js';
 
 export const ActorCriticConfig = t.exact(
   t.partial({
     method: t.literal('actor-critic'),
     /** Training runs (episodes), each on fresh meta-train seeds. */
-    episodes: t.number,
+    episodes: values.positiveInt,
     /** Optimizee steps per episode. */
-    horizon: t.number,
+    horizon: values.positiveInt,
     /** Runs in parallel per episode (rows of one batch; one controller learns from all of them). */
-    tasksPerEpisode: t.number,
-    validateEvery: t.number,
-    validationTasks: t.number,
+    tasksPerEpisode: values.positiveInt,
+    validateEvery: values.positiveInt,
+    validationTasks: values.positiveInt,
     seed: t.number,
   }),
 );
@@ -30,6 +31,5 @@ export const ACTOR_CRITIC_CONFIG_DEFAULTS: ActorCriticConfig = {
 
 export function decodeActorCriticConfig(input: unknown, path = 'metaTrain'): ActorCriticConfig {
   const config = decodeWithDefaults(ActorCriticConfig, ACTOR_CRITIC_CONFIG_DEFAULTS, input, path);
-  requirePositiveIntegers(config, ['episodes', 'horizon', 'tasksPerEpisode', 'validateEvery', 'validationTasks'], path);
   return config;
 }

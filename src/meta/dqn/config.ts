@@ -1,15 +1,16 @@
 /** The DQN meta-training configuration (suite files' `metaTrain.config` for 'dqn-controller'). */
 import * as t from 'io-ts';
-import { decodeWithDefaults, requirePositiveIntegers } from '../decodeConfig.js';
+import * as values from '../../codec/values.js';
+import { decodeWithDefaults } from '../decodeConfig.js';
 import { exitPenaltyFor, REWARD_DEFAULTS, type RewardConfig } from './reward.js';
 
 export const DqnConfig = t.exact(
   t.partial({
     method: t.literal('dqn'),
     /** Training episodes, each T = hyperParams.horizon optimizee steps. */
-    episodes: t.number,
+    episodes: values.positiveInt,
     /** Episodes run side by side as rows of one problem (each row: its own lr and ε-greedy draws). */
-    parallelEpisodes: t.number,
+    parallelEpisodes: values.positiveInt,
     /** 'fixed': every episode starts from the same meta-train seed (same init, same batch order); 'random': a new seed per episode and row. */
     protocol: t.keyof({ fixed: null, random: null }),
     /**
@@ -18,27 +19,27 @@ export const DqnConfig = t.exact(
      * its own start, as the paper does (label such runs: they measure fitting one start, not generalising).
      */
     fixedSeed: t.union([t.number, t.null]),
-    gamma: t.number,
+    gamma: values.fraction,
     /** Adam's step size for the Q-network. */
-    learningRate: t.number,
+    learningRate: values.positive,
     /** Replay minibatch size. */
-    batchSize: t.number,
-    replayCapacity: t.number,
+    batchSize: values.positiveInt,
+    replayCapacity: values.positiveInt,
     /** Learner steps between target-network syncs. */
-    targetSync: t.number,
+    targetSync: values.positiveInt,
     /** Q-learning minibatch updates after every environment step. */
-    updatesPerStep: t.number,
+    updatesPerStep: values.positiveInt,
     /** Transitions in the replay buffer before learning starts. */
-    learningStarts: t.number,
-    epsilonStart: t.number,
-    epsilonEnd: t.number,
+    learningStarts: values.nonNegativeInt,
+    epsilonStart: values.fraction,
+    epsilonEnd: values.fraction,
     /** Environment steps (optimizee steps of all parallel rows together) over which ε decays linearly. */
-    epsilonDecaySteps: t.number,
-    huberDelta: t.number,
-    maxGradNorm: t.number,
+    epsilonDecaySteps: values.positiveInt,
+    huberDelta: values.positive,
+    maxGradNorm: values.positive,
     /** Validate the greedy frozen controller every this many episodes (and after the last). */
-    validateEvery: t.number,
-    validationTasks: t.number,
+    validateEvery: values.positiveInt,
+    validationTasks: values.positiveInt,
     /** How the validation seeds' scores combine: 'iqm' (interquartile mean: robust to a diverged or lucky seed) or 'mean'. */
     validationScore: t.keyof({ iqm: null, mean: null }),
     /** Keep a snapshot only once ε has reached its floor (earlier ones are mostly untrained); the last episode is always a candidate. */
@@ -54,7 +55,7 @@ export const DqnConfig = t.exact(
     newMinimumReward: t.number,
     thresholdReward: t.number,
     /** The loss that solves an episode; default: the task's threshold, else 0.02 (Zhu et al.). */
-    threshold: t.number,
+    threshold: values.positive,
     /** β of the moving average of the minibatch losses that the reward reads (0: the paper's raw loss; default 0.9, see reward.ts). */
     rewardSmoothing: t.number,
   }),
@@ -96,18 +97,6 @@ export type DecodedDqnConfig = DqnConfig & { thresholdFromTask: boolean };
 
 export function decodeDqnConfig(input: unknown, path = 'metaTrain'): DecodedDqnConfig {
   const config = decodeWithDefaults(DqnConfig, DQN_DEFAULTS, input, path);
-  requirePositiveIntegers(
-    config,
-    ['episodes', 'parallelEpisodes', 'batchSize', 'replayCapacity', 'targetSync', 'updatesPerStep', 'epsilonDecaySteps', 'validateEvery', 'validationTasks'],
-    path,
-  );
-  if (!Number.isInteger(config.learningStarts) || config.learningStarts < 0) throw new Error(`${path}.learningStarts: expected a non-negative integer, got ${config.learningStarts}`);
-  for (const key of ['gamma', 'epsilonStart', 'epsilonEnd'] as const) {
-    if (!(config[key] >= 0 && config[key] <= 1)) throw new Error(`${path}.${key}: expected a number in [0, 1], got ${config[key]}`);
-  }
-  for (const key of ['learningRate', 'huberDelta', 'maxGradNorm', 'threshold'] as const) {
-    if (!(config[key] > 0)) throw new Error(`${path}.${key}: expected a positive number, got ${config[key]}`);
-  }
   if (!(config.rewardSmoothing >= 0 && config.rewardSmoothing < 1)) throw new Error(`${path}.rewardSmoothing: expected a number in [0, 1), e.g. 0.9; got ${config.rewardSmoothing}`);
   if (config.fixedSeed !== null && !Number.isSafeInteger(config.fixedSeed)) throw new Error(`${path}.fixedSeed: expected an integer seed or null, got ${config.fixedSeed}`);
   if (!(config.outOfRangeReward < Math.min(config.tooSmallReward, config.tooBigReward, 0))) {

@@ -21,22 +21,23 @@ import * as t from 'io-ts';
 import type { MetaTrainReport, ProgressCallback } from '../../learned/types.js';
 import type { Problem, TaskFamily } from '../../tasks/types.js';
 import { BestSnapshot } from '../bestSnapshot.js';
-import { decodeWithDefaults, requirePositiveIntegers } from '../decodeConfig.js';
+import * as values from '../../codec/values.js';
+import { decodeWithDefaults } from '../decodeConfig.js';
 import { combineEstimates, microBatchLengths, sizeByOneTask } from '../microBatch.js';
 
 export const MamlConfig = t.exact(
   t.partial({
-    iterations: t.number,
+    iterations: values.positiveInt,
     /** Episodes per outer step. */
-    metaBatch: t.number,
-    innerSteps: t.number,
+    metaBatch: values.positiveInt,
+    innerSteps: values.positiveInt,
     /** α, the inner SGD step size. */
     innerLearningRate: t.number,
     /** Adam's step size on θ₀. */
     outerLearningRate: t.number,
     firstOrder: t.boolean,
-    validateEvery: t.number,
-    validationEpisodes: t.number,
+    validateEvery: values.positiveInt,
+    validationEpisodes: values.positiveInt,
     /** MiB the episodes of one outer step may use (as metaTrain.memoryLimit); absent: the backend's own. */
     memoryLimit: t.number,
   }),
@@ -58,7 +59,6 @@ export const MAML_DEFAULTS: MamlConfig = {
 
 export function decodeMamlConfig(input: unknown, path: string): MamlConfig {
   const config = decodeWithDefaults(MamlConfig, MAML_DEFAULTS, input, path);
-  requirePositiveIntegers(config, ['iterations', 'metaBatch', 'innerSteps', 'validateEvery', 'validationEpisodes'], path);
   for (const key of ['innerLearningRate', 'outerLearningRate', 'memoryLimit'] as const) {
     if (!(config[key] > 0)) throw new Error(`${path}.${key}: expected a positive number, got ${config[key]}`);
   }

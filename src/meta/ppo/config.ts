@@ -1,17 +1,18 @@
 /** PPO meta-training configuration for the coordinate-wise policy. */
 import * as t from 'io-ts';
-import { decodeWithDefaults, requirePositiveIntegers } from '../decodeConfig.js';
+import * as values from '../../codec/values.js';
+import { decodeWithDefaults } from '../decodeConfig.js';
 
 export const PpoConfig = t.exact(
   t.partial({
     method: t.literal('ppo'),
-    iterations: t.number,
+    iterations: values.positiveInt,
     /** Tasks rolled out in parallel per iteration (rows of one batch). */
-    tasksPerIteration: t.number,
+    tasksPerIteration: values.positiveInt,
     /** Optimizee steps per rollout (T). */
-    horizon: t.number,
+    horizon: values.positiveInt,
     /** Passes of the PPO objective over each batch of rollouts. */
-    epochs: t.number,
+    epochs: values.positiveInt,
     /** ε of the clipped ratio. */
     clip: t.number,
     gamma: t.number,
@@ -23,8 +24,8 @@ export const PpoConfig = t.exact(
     maxGradNorm: t.number,
     /** 'delta': −ΔL/|L₀|; 'logDelta': −Δlog L; 'negLoss': −L/|L₀| (Li & Malik's reward). */
     reward: t.keyof({ delta: null, logDelta: null, negLoss: null }),
-    validateEvery: t.number,
-    validationTasks: t.number,
+    validateEvery: values.positiveInt,
+    validationTasks: values.positiveInt,
     seed: t.number,
   }),
 );
@@ -54,7 +55,6 @@ export const PPO_DEFAULTS: PpoConfig = {
 
 export function decodePpoConfig(input: unknown, path = 'metaTrain'): PpoConfig {
   const config = decodeWithDefaults(PpoConfig, PPO_DEFAULTS, input, path);
-  requirePositiveIntegers(config, ['iterations', 'tasksPerIteration', 'horizon', 'epochs', 'validateEvery', 'validationTasks'], path);
   for (const key of ['gamma', 'lambda'] as const) {
     if (!(config[key] >= 0 && config[key] <= 1)) throw new Error(`${path}.${key}: expected a number in [0, 1], got ${config[key]}`);
   }
