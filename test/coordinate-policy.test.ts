@@ -134,6 +134,8 @@ test.serial('the fast frozen rule (column windows, block products) computes what
     { action: 'step', history: 5, hidden: [8, 8], includeParams: true },
     { action: 'learningRate', history: 4, hidden: [6], includeParams: false },
     { action: 'step', history: 3, hidden: [], includeParams: false },
+    // Li & Malik's raw features and ReLU (the labelled paper variant; test/coordinate-policy-paper.test.ts).
+    { action: 'step', history: 4, hidden: [6], includeParams: true, features: 'paper', activation: 'relu' },
   ] as const) {
     const policy = new CoordinatePolicy({ ...options, hidden: [...options.hidden], seed: 2 });
     // A last layer of ordinary size, so that the actions are far from zero.

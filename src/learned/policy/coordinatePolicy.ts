@@ -9,6 +9,12 @@
  * - 'learningRate': the action is a log learning rate, Δθ = −baseLearningRate · e^a · g.
  * Training uses a Gaussian policy N(μ(x), σ²) with a learned log σ (PPO, see
  * src/meta/ppo/); the frozen optimizer applies the mean μ(x).
+ *
+ * Two feature sets (history.ts): 'normalised' (scale-free windows, the default) and
+ * 'paper' — Li & Malik's raw observation per coordinate. The paper's variant is
+ * `{features: 'paper', action: 'step', stepScale: 1, hidden: [50], activation: 'relu',
+ * history: 25}`: the action is the step Δx itself, as in their released code (whose
+ * policy sees the whole vector at once; ours shares one network over coordinates).
  */
 import * as tf from '@tensorflow/tfjs';
 import type * as t from 'io-ts';
@@ -41,6 +47,10 @@ export const COORDINATE_POLICY_OPTIONS = options(
     baseLearningRate: values.positive,
     /** Feed each coordinate's current value to the policy too. */
     includeParams: values.boolean,
+    /** 'normalised' (scale-free windows) or 'paper' (Li & Malik's raw features; see history.ts). */
+    features: values.oneOf(['normalised', 'paper']),
+    /** The policy network's hidden nonlinearity ('relu' as in Li & Malik's released code). */
+    activation: values.oneOf(['tanh', 'relu']),
     /** Initial log σ of the exploration noise. */
     initialLogStd: values.finite,
     seed: values.finite,
@@ -53,6 +63,8 @@ export const COORDINATE_POLICY_OPTIONS = options(
     stepScale: 0.1,
     baseLearningRate: 0.1,
     includeParams: false,
+    features: 'normalised',
+    activation: 'tanh',
     initialLogStd: 0,
     seed: 0,
   },
@@ -102,7 +114,7 @@ export class CoordinatePolicy implements LearnedOptimizer {
       params.set(name, v);
       return v;
     };
-    const f = featureCount(history, includeParams);
+    const f = featureCount(history, includeParams, this.options.features);
     // A near-zero last layer: the untrained policy's mean action is ~0 (no step, or the base learning rate).
     this.policyLayers = createMlp([f, ...hidden, 1], seed, 0.01, make, 'policy');
     // The value network also sees the fraction of the horizon elapsed (rewards are finite-horizon).
@@ -120,7 +132,12 @@ export class CoordinatePolicy implements LearnedOptimizer {
   }
 
   initState(params: readonly tf.Tensor[]): HistoryState {
-    return initHistory(params.reduce((n, p) => n + p.size, 0), this.options.history);
+    return initHistory(params.reduce((n, p) => n + p.size, 0), this.options.history, this.options.features);
+  }
+
+  /** The policy's mean action μ(x) for feature rows [n, F]: [n, 1]. */
+  meanAction(features: tf.Tensor2D): tf.Tensor2D {
+    return applyMlp(this.policyLayers, features, this.options.activation);
   }
 
   /** Features and the mean action for the current step. */
@@ -128,8 +145,8 @@ export class CoordinatePolicy implements LearnedOptimizer {
     const grad = flattenAll(input.grads);
     const loss = input.loss === undefined ? tf.zerosLike(grad) : lossPerCoordinate(input.loss, input.params);
     const params = this.options.includeParams ? flattenAll(input.params) : undefined;
-    const { features, grads, lossChanges } = observe(state, { grad, loss, step: input.step, ...(params === undefined ? {} : { params }) });
-    const mean = tf.reshape(applyMlp(this.policyLayers, features), [-1]) as tf.Tensor1D;
+    const { features, grads, lossChanges } = observe(state, { grad, loss, step: input.step, ...(params === undefined ? {} : { params }) }, this.options.features);
+    const mean = tf.reshape(this.meanAction(features), [-1]) as tf.Tensor1D;
     return { features, mean, grad, loss, observed: { grads, lossChanges } };
   }
 

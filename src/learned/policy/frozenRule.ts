@@ -8,17 +8,20 @@
  *   products, (G·W_g)/rms_G + (S·W_s)/rms_S + …;
  * - the loss-change window is kept once per loss value (one row for a model's
  *   scalar loss, one per run when runs are batched as rows), not per coordinate.
- * Training (PPO) still uses the explicit features; a test checks both agree.
+ * Training (PPO) still uses the explicit features; a test checks both agree, for
+ * both feature sets (the 'paper' set is the same blocks, raw: no RMS division, no
+ * scale inputs, an unclipped loss change and one more gradient column).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { UpdateRule } from '../../rules/index.js';
 import { flattenAll, unflattenLike } from './flatten.js';
-import { applyMlp, tanh, type MlpLayer } from './mlp.js';
+import { activate, applyMlp, type Activation, type MlpLayer } from './mlp.js';
+import { gradientWindow, relativeLossChange, type FeatureSet } from './history.js';
 import { coordinateSlice, mapCoordinateSlices, type CoordinateCost } from '../coordinateSlices.js';
 
 export interface ColumnState {
   [key: string]: tf.Tensor | tf.Tensor[];
-  /** g_t, g_{t−1}, …, each [n]. */
+  /** g_t, g_{t−1}, …, each [n] (H columns; H + 1 for the 'paper' features). */
   grads: tf.Tensor1D[];
   /** Δθ_{t−1}, Δθ_{t−2}, …, each [n]. */
   steps: tf.Tensor1D[];
@@ -49,7 +52,7 @@ function prepend(column: tf.Tensor1D, window: readonly tf.Tensor1D[]): tf.Tensor
 
 /** What the frozen rule reads of the policy (coordinatePolicy.ts builds the rule from itself). */
 export interface FrozenPolicy {
-  readonly options: { readonly history: number; readonly includeParams: boolean };
+  readonly options: { readonly history: number; readonly includeParams: boolean; readonly features: FeatureSet; readonly activation: Activation };
   readonly policyLayers: readonly MlpLayer[];
   stepFor(action: tf.Tensor1D, grad: tf.Tensor1D): tf.Tensor1D;
 }
@@ -62,7 +65,11 @@ const policyCost = (h: number, units: number): CoordinateCost => ({ bytesPerCoor
 
 /** `chunk`: coordinates per pass (default: sized from the free memory, see coordinateSlices.ts); the result does not depend on it. */
 export function frozenPolicyRule(policy: FrozenPolicy, options: { chunk?: number } = {}): UpdateRule<ColumnState> {
-  const { history: h, includeParams } = policy.options;
+  const { history: h, includeParams, features, activation } = policy.options;
+  const paper = features === 'paper';
+  // Rows of the first layer's kernel: [gradients (gh), steps (h), loss changes (h), (log-RMS ×2, normalised only), (θ)].
+  const gh = gradientWindow(h, features);
+  const at = { steps: gh, loss: gh + h, scale: gh + 2 * h, param: gh + 2 * h + (paper ? 0 : 2) };
   const [first, ...rest] = policy.policyLayers;
   const units = first!.kernel.shape[1]!;
   const block = (row: number, rows: number) => tf.slice(first!.kernel, [row, 0], [rows, units]);
@@ -71,7 +78,7 @@ export function frozenPolicyRule(policy: FrozenPolicy, options: { chunk?: number
       const n = params.reduce((sum, p) => sum + p.size, 0);
       const zeros = tf.zeros([n]) as tf.Tensor1D;
       const column = () => tf.clone(zeros);
-      const state = { grads: Array.from({ length: h }, column), steps: Array.from({ length: h }, column), lossChanges: tf.zeros([1, h]) as tf.Tensor2D, previousLoss: tf.zeros([1]) as tf.Tensor1D };
+      const state = { grads: Array.from({ length: gh }, column), steps: Array.from({ length: h }, column), lossChanges: tf.zeros([1, h]) as tf.Tensor2D, previousLoss: tf.zeros([1]) as tf.Tensor1D };
       zeros.dispose();
       return state;
     },
@@ -81,38 +88,41 @@ export function frozenPolicyRule(policy: FrozenPolicy, options: { chunk?: number
       const gradColumns = prepend(g, state.grads);
       const lossNow = loss === undefined ? tf.zeros([1]) : tf.reshape(loss, [-1]);
       const l = lossNow.size;
-      const change =
-        step === 0 ? tf.zeros([l, 1]) : tf.reshape(tf.clipByValue(tf.div(tf.sub(lossNow, state.previousLoss), tf.add(tf.abs(state.previousLoss), 1e-8)), -1, 1), [l, 1]);
+      const change = step === 0 ? tf.zeros([l, 1]) : tf.reshape(relativeLossChange(lossNow, state.previousLoss, step, !paper), [l, 1]);
       const older = state.lossChanges.shape[0] === l ? tf.slice(state.lossChanges, [0, 0], [l, h - 1]) : tf.zeros([l, h - 1]);
       const windowL = tf.concat([change, older], 1) as tf.Tensor2D;
       // The loss-change block and the bias are per loss value: one [L, units] term, spread over the coordinates
       // only when runs are batched as rows (then it is per coordinate, and sliced like the windows).
-      const lossTerm = perCoordinate(tf.add(tf.matMul(windowL, block(2 * h, h)), first!.bias) as tf.Tensor2D, params);
+      const lossTerm = perCoordinate(tf.add(tf.matMul(windowL, block(at.loss, h)), first!.bias) as tf.Tensor2D, params);
       const spread = lossTerm.shape[0] !== 1;
       const flatParams = includeParams ? flattenAll(params) : undefined;
       const perCoordinateInputs = [...gradColumns, ...state.steps, ...(spread ? [lossTerm] : []), ...(flatParams === undefined ? [] : [flatParams])];
-      const slice = options.chunk ?? coordinateSlice(n, policyCost(h, units));
+      const slice = options.chunk ?? coordinateSlice(n, policyCost(gh, units));
       // Every coordinate is independent: one pass over all of them, or (big models) over slices of them.
       const [update] = mapCoordinateSlices(n, slice, perCoordinateInputs, (sliced) => {
-        const columnsG = sliced.slice(0, h) as tf.Tensor1D[];
-        const columnsS = sliced.slice(h, 2 * h) as tf.Tensor1D[];
-        const term = spread ? sliced[2 * h]! : lossTerm;
+        const columnsG = sliced.slice(0, gh) as tf.Tensor1D[];
+        const columnsS = sliced.slice(gh, gh + h) as tf.Tensor1D[];
+        const term = spread ? sliced[gh + h]! : lossTerm;
         const theta = flatParams === undefined ? undefined : sliced[sliced.length - 1]!;
         // Stacked as [H, n] (contiguous copies; stacking along axis 1 copies element by element on wasm).
         const windowG = tf.stack(columnsG, 0) as tf.Tensor2D;
         const windowS = tf.stack(columnsS, 0) as tf.Tensor2D;
-        const rmsG = tf.reshape(tf.sqrt(tf.mean(tf.square(windowG), 0)), [-1, 1]);
-        const rmsS = tf.reshape(tf.sqrt(tf.mean(tf.square(windowS), 0)), [-1, 1]);
-        const log4 = (rms: tf.Tensor) => tf.div(tf.div(tf.log(tf.add(rms, 1e-8)), Math.LN10), 4);
-        let z = tf.add(
-          tf.div(tf.matMul(windowG, block(0, h), true, false), tf.add(rmsG, TINY)),
-          tf.div(tf.matMul(windowS, block(h, h), true, false), tf.add(rmsS, TINY)),
-        );
-        z = tf.add(z, term);
-        z = tf.add(z, tf.matMul(tf.concat([log4(rmsG), log4(rmsS)], 1), block(3 * h, 2)));
-        if (theta !== undefined) z = tf.add(z, tf.matMul(tf.reshape(theta, [-1, 1]), block(3 * h + 2, 1)));
+        const productG = tf.matMul(windowG, block(0, gh), true, false);
+        const productS = tf.matMul(windowS, block(at.steps, h), true, false);
+        let z: tf.Tensor;
+        if (paper) {
+          z = tf.add(tf.add(productG, productS), term);
+        } else {
+          const rmsG = tf.reshape(tf.sqrt(tf.mean(tf.square(windowG), 0)), [-1, 1]);
+          const rmsS = tf.reshape(tf.sqrt(tf.mean(tf.square(windowS), 0)), [-1, 1]);
+          const log4 = (rms: tf.Tensor) => tf.div(tf.div(tf.log(tf.add(rms, 1e-8)), Math.LN10), 4);
+          z = tf.add(tf.div(productG, tf.add(rmsG, TINY)), tf.div(productS, tf.add(rmsS, TINY)));
+          z = tf.add(z, term);
+          z = tf.add(z, tf.matMul(tf.concat([log4(rmsG), log4(rmsS)], 1), block(at.scale, 2)));
+        }
+        if (theta !== undefined) z = tf.add(z, tf.matMul(tf.reshape(theta, [-1, 1]), block(at.param, 1)));
         // With no hidden layer the first layer is the output layer (linear).
-        const mean = tf.reshape(rest.length === 0 ? z : applyMlp(rest, tanh(z) as tf.Tensor2D), [-1]) as tf.Tensor1D;
+        const mean = tf.reshape(rest.length === 0 ? z : applyMlp(rest, activate(z, activation) as tf.Tensor2D, activation), [-1]) as tf.Tensor1D;
         return [policy.stepFor(mean, columnsG[0]!)];
       });
       return {

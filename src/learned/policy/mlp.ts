@@ -1,4 +1,4 @@
-/** A small tanh MLP whose weights are tf.Variables, applied to a batch of coordinates. */
+/** A small MLP (tanh by default, or ReLU) whose weights are tf.Variables, applied to a batch of coordinates. */
 import * as tf from '@tensorflow/tfjs';
 
 export interface MlpLayer {
@@ -29,9 +29,16 @@ export function tanh(x: tf.Tensor): tf.Tensor {
   return tf.sub(tf.mul(tf.sigmoid(tf.mul(x, 2)), 2), 1);
 }
 
-export function applyMlp(layers: readonly MlpLayer[], x: tf.Tensor2D): tf.Tensor2D {
+/** The hidden layers' nonlinearity: 'relu' is what Li & Malik's released policy network uses. */
+export type Activation = 'tanh' | 'relu';
+
+export function activate(x: tf.Tensor, activation: Activation = 'tanh'): tf.Tensor {
+  return activation === 'relu' ? tf.relu(x) : tanh(x);
+}
+
+export function applyMlp(layers: readonly MlpLayer[], x: tf.Tensor2D, activation: Activation = 'tanh'): tf.Tensor2D {
   return layers.reduce<tf.Tensor2D>((h, layer, l) => {
     const z = tf.add(tf.matMul(h, layer.kernel), layer.bias) as tf.Tensor2D;
-    return l === layers.length - 1 ? z : (tanh(z) as tf.Tensor2D);
+    return l === layers.length - 1 ? z : (activate(z, activation) as tf.Tensor2D);
   }, x);
 }

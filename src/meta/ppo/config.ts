@@ -24,6 +24,11 @@ export const PpoConfig = t.exact(
     maxGradNorm: t.number,
     /** 'delta': −ΔL/|L₀|; 'logDelta': −Δlog L; 'negLoss': −L/|L₀| (Li & Malik's reward). */
     reward: t.keyof({ delta: null, logDelta: null, negLoss: null }),
+    /**
+     * Size of a fixed training set of tasks the iterations cycle through (Li & Malik meta-train on a fixed set,
+     * e.g. 90 logistic-regression problems); 0 (default): fresh tasks every iteration.
+     */
+    trainingTasks: values.nonNegativeInt,
     validateEvery: values.positiveInt,
     validationTasks: values.positiveInt,
     seed: t.number,
@@ -48,6 +53,7 @@ export const PPO_DEFAULTS: PpoConfig = {
   entropyCoef: 0,
   maxGradNorm: 1,
   reward: 'logDelta',
+  trainingTasks: 0,
   validateEvery: 10,
   validationTasks: 16,
   seed: 0,

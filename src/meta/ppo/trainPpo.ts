@@ -14,7 +14,6 @@ import * as tf from '@tensorflow/tfjs';
 import { BestSnapshot } from '../bestSnapshot.js';
 import { scoreRule } from '../../loop/score.js';
 import type { CoordinatePolicy } from '../../learned/policy/coordinatePolicy.js';
-import { applyMlp } from '../../learned/policy/mlp.js';
 import type { MetaTrainReport, ProgressCallback } from '../../learned/types.js';
 import { adam, chain, clipByGlobalNorm, type UpdateRule } from '../../rules/index.js';
 import { toTfjsOptimizer } from '../../rules/tfjsOptimizer.js';
@@ -24,6 +23,9 @@ import { RunningStd, generalizedAdvantages, standardize } from './gae.js';
 import { clippedSurrogateLoss, gaussianEntropy, gaussianLogProb } from './loss.js';
 import { rollout, type Rollout } from './rollout.js';
 import { rolloutRewards } from './rewards.js';
+
+/** The k-th task drawn for training: a fresh one, or with a fixed training set of `pool` tasks, one of those in turn. */
+export const trainingTaskIndex = (k: number, pool: number): number => (pool > 0 ? k % pool : k);
 
 /** One PPO update (several epochs) on a batch of rollouts; returns the last epoch's loss. */
 async function ppoUpdate(policy: CoordinatePolicy, optimizer: tf.Optimizer, batch: Rollout, advantages: number[], returns: number[], config: PpoConfig): Promise<number> {
@@ -41,7 +43,7 @@ async function ppoUpdate(policy: CoordinatePolicy, optimizer: tf.Optimizer, batc
     for (let epoch = 0; epoch < config.epochs; epoch++) {
       const cost = optimizer.minimize(
         () => {
-          const mean = tf.reshape(applyMlp(policy.policyLayers, batch.features), [groups, batch.perRow]);
+          const mean = tf.reshape(policy.meanAction(batch.features), [groups, batch.perRow]);
           const logProbs = gaussianLogProb(actions, mean, policy.logStd);
           const surrogate = clippedSurrogateLoss(logProbs, oldLogProbs, adv, config.clip);
           const valueLoss = tf.mean(tf.square(tf.sub(policy.values(batch.features, groups, progress as tf.Tensor2D), ret)));
@@ -80,7 +82,7 @@ export async function trainPpo(
   const best = new BestSnapshot(variables, await validate(), report, started);
   try {
     for (let iteration = 1; iteration <= config.iterations; iteration++) {
-      const seeds = Array.from({ length: config.tasksPerIteration }, (_, j) => family.metaTrainSeed((iteration - 1) * config.tasksPerIteration + j));
+      const seeds = Array.from({ length: config.tasksPerIteration }, (_, j) => family.metaTrainSeed(trainingTaskIndex((iteration - 1) * config.tasksPerIteration + j, config.trainingTasks)));
       const batch = await rollout(policy, task, seeds, config.horizon, config.seed * 1_000_003 + iteration);
       try {
         const rewards = rolloutRewards(batch.losses, batch.diverged, config.reward);
