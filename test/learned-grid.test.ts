@@ -5,11 +5,12 @@
  * kind's own codec's bound; φ is meta-trained once per entry.
  */
 import test from 'ava';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { createLearnedOptimizer } from '../src/learned/index.js';
+import { createLearnedOptimizer, saveCheckpoint } from '../src/learned/index.js';
 import { decodeSuite } from '../src/suite/decode.js';
 import { learnedRule } from '../src/suite/groupRule.js';
 import { planGroups, type Group } from '../src/suite/plan.js';
@@ -182,4 +183,17 @@ test.serial('a held-out suite tunes a learned entry end to end: meta-trained onc
   const before = tf.memory().numTensors;
   await runSuite(suite, { out: await tempDir() });
   t.is(tf.memory().numTensors, before);
+});
+
+test.serial('a grid that does not fit the options a loaded checkpoint was trained with is refused before anything runs', async (t) => {
+  const dir = await tempDir();
+  const trained = createLearnedOptimizer('dqn-controller', { hidden: [4], lrMax: 0.2 });
+  await saveCheckpoint(trained, path.join(dir, 'dqn'));
+  trained.dispose();
+  // The suite's options (the defaults: lrMax 0.5) accept η₀ = 0.3; the checkpoint's (lrMax 0.2) do not.
+  const raw = { name: 'x', backend: 'cpu', steps: 2, seeds: 1, tasks: [{ task: 'quadratic' }], optimizers: [{ name: 'dqn', learned: { kind: 'dqn-controller', checkpoint: 'dqn' }, grid: { initialLearningRate: [0.01, 0.3] } }] };
+  const suite = decodeSuite(raw, path.join(dir, 'suite.json'));
+  const out = path.join(dir, 'out');
+  await t.throwsAsync(runSuite(suite, { out }), { message: /dqn: its grid does not fit the options the checkpoint .* was trained with: dqn\.grid\.initialLearningRate\[1\]: expected a number in \[lrMin, lrMax\] = \[0\.001, 0\.2\], got 0\.3/ });
+  t.false(existsSync(path.join(out, 'runs.jsonl')));
 });
