@@ -121,6 +121,15 @@ test('bad grids on learned entries are refused, each problem at its field', (t) 
   t.regex(problems({ name: 's', learned: { kind: 'lr-schedule', checkpoint: 'unused' }, grid: { onlineRate: [0.1] } }), /grid\.onlineRate: .*a frozen 'lr-schedule' has none/);
 });
 
+test('a grid is checked against the options of the checkpoint the runs load, not the defaults', (t) => {
+  // policy-logistic was trained with action 'step' (the suite gives no hyperParams, whose default is 'learningRate'):
+  // its deployment option is stepScale.
+  const suite = (grid: object) => ({ name: 'x', steps: 2, seeds: 1, tasks: [{ task: 'quadratic' }], optimizers: [{ name: 'p', learned: { kind: 'coordinate-policy', checkpoint: path.resolve('pretrained/policy-logistic') }, grid }] });
+  const planned = decodeSuite(suite({ stepScale: [0.05, 0.1] }), 'ok.json').optimizers[0]!;
+  t.is(planned.type === 'learned' ? planned.gridBase['action'] : undefined, 'step');
+  t.regex(t.throws(() => decodeSuite(suite({ baseLearningRate: [0.05, 0.1] }), 'bad.json'))!.message, /grid\.baseLearningRate: 'baseLearningRate' is not a deployment option.*a frozen 'coordinate-policy' has stepScale$/);
+});
+
 test('a grid point runs a copy of φ with its options: the LSTM\'s update scales with outputScale; nothing leaks', (t) => {
   const lstm = createLearnedOptimizer('lstm', { hidden: 4 });
   const params = [tf.tensor1d([1, -2, 3])];
@@ -185,15 +194,18 @@ test.serial('a held-out suite tunes a learned entry end to end: meta-trained onc
   t.is(tf.memory().numTensors, before);
 });
 
-test.serial('a grid that does not fit the options a loaded checkpoint was trained with is refused before anything runs', async (t) => {
+test.serial('a grid that does not fit the options a checkpoint was trained with is refused: when decoded, and at the start', async (t) => {
   const dir = await tempDir();
+  // The suite's options (the defaults: lrMax 0.5) accept η₀ = 0.3; the checkpoint's (lrMax 0.2) do not.
+  const raw = { name: 'x', backend: 'cpu', steps: 2, seeds: 1, tasks: [{ task: 'quadratic' }], optimizers: [{ name: 'dqn', learned: { kind: 'dqn-controller', checkpoint: 'dqn' }, grid: { initialLearningRate: [0.01, 0.3] } }] };
+  // Decoded before the checkpoint exists (as a queue or a long session may): the start checks it again.
+  const suite = decodeSuite(raw, path.join(dir, 'suite.json'));
   const trained = createLearnedOptimizer('dqn-controller', { hidden: [4], lrMax: 0.2 });
   await saveCheckpoint(trained, path.join(dir, 'dqn'));
   trained.dispose();
-  // The suite's options (the defaults: lrMax 0.5) accept η₀ = 0.3; the checkpoint's (lrMax 0.2) do not.
-  const raw = { name: 'x', backend: 'cpu', steps: 2, seeds: 1, tasks: [{ task: 'quadratic' }], optimizers: [{ name: 'dqn', learned: { kind: 'dqn-controller', checkpoint: 'dqn' }, grid: { initialLearningRate: [0.01, 0.3] } }] };
-  const suite = decodeSuite(raw, path.join(dir, 'suite.json'));
   const out = path.join(dir, 'out');
   await t.throwsAsync(runSuite(suite, { out }), { message: /dqn: its grid does not fit the options the checkpoint .* was trained with: dqn\.grid\.initialLearningRate\[1\]: expected a number in \[lrMin, lrMax\] = \[0\.001, 0\.2\], got 0\.3/ });
   t.false(existsSync(path.join(out, 'runs.jsonl')));
+  // Decoded with the checkpoint there: refused at the grid value, with the file's path.
+  t.throws(() => decodeSuite(raw, path.join(dir, 'suite.json')), { message: /\$\.optimizers\[0\]\.grid\.initialLearningRate\[1\]: expected a number in \[lrMin, lrMax\] = \[0\.001, 0\.2\], got 0\.3/ });
 });

@@ -20,7 +20,7 @@ import { MAX_STEPS, OptimizerEntry, SuiteHeader, TaskEntry, type LearnedEntry } 
 import type { JsonValue } from '../learned/types.js';
 import type { BackendRequest } from '../backend/names.js';
 import { checkTuning, referenceOf, tuningPlan, type TuningPlan } from './tuning/protocol.js';
-import { learnedGridProblems } from './learnedGrid.js';
+import { gridBase, learnedGridProblems } from './learnedGrid.js';
 
 export interface PlannedRule {
   type: 'rule';
@@ -38,6 +38,8 @@ export interface LearnedOptimizerPlan {
   hyperParams: Record<string, JsonValue>;
   /** Deployment options to tune (learnedGrid.ts): each grid point runs the one meta-trained φ with those values. */
   grid: Record<string, number[]>;
+  /** The options grid points are applied over, for checking them (the checkpoint's when it exists, else hyperParams). */
+  gridBase: Record<string, JsonValue>;
   /** Absolute checkpoint directory, when the suite names one. */
   checkpoint?: string;
   /** `config` as the suite gave it (recorded beside the checkpoint); `training`, decoded by its meta-trainer. */
@@ -184,14 +186,17 @@ function resolveLearned(entry: LearnedEntry, grid: Record<string, number[]>, ent
   probe?.dispose();
   const points = Object.values(grid).reduce((n, values) => n * values.length, 1);
   if (points > MAX_GRID_POINTS) problems.push(`${entryAt}.grid: ${points.toLocaleString('en')} grid points; at most ${MAX_GRID_POINTS.toLocaleString('en')} (each runs on every seed): use fewer values`);
-  else problems.push(...learnedGridProblems(entry.kind, hyperParams, entry.mode ?? 'frozen', grid, entryAt));
+  const checkpoint = entry.checkpoint === undefined ? undefined : path.resolve(suiteDir, entry.checkpoint);
+  const base = Object.keys(grid).length === 0 ? hyperParams : gridBase(entry.kind, hyperParams, checkpoint);
+  if (points <= MAX_GRID_POINTS) problems.push(...learnedGridProblems(entry.kind, base, entry.mode ?? 'frozen', grid, entryAt));
   return {
     type: 'learned',
     name: '',
     kind: entry.kind,
     hyperParams,
     grid,
-    ...(entry.checkpoint === undefined ? {} : { checkpoint: path.resolve(suiteDir, entry.checkpoint) }),
+    gridBase: base,
+    ...(checkpoint === undefined ? {} : { checkpoint }),
     ...(metaTrain === undefined ? {} : { metaTrain }),
     mode: entry.mode ?? 'frozen',
   };

@@ -6,8 +6,11 @@
  * bracketing asks for one past the grid's edge. φ is meta-trained once per entry;
  * each grid point runs a copy of it with that point's options (groupRule.ts).
  */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { decodeOrThrow, problemsOf } from '../codec/decode.js';
 import { learnedKind } from '../learned/index.js';
+import { decodeManifest } from '../learned/manifest.js';
 import type { JsonValue } from '../learned/types.js';
 import type { Row } from './execute.js';
 
@@ -32,6 +35,21 @@ export function deploymentOptions(kind: string, hyperParams: Record<string, Json
 /** Whether the kind's codec accepts `key = value` with these other options (bracketing's bound). */
 export function acceptsLearnedOption(kind: string, hyperParams: Record<string, JsonValue>, key: string, value: number): boolean {
   return 'options' in decode(kind, { ...hyperParams, [key]: value });
+}
+
+/**
+ * The options a grid's points are applied over: a checkpoint's, which the runs load, when one of this kind is there
+ * to read (its manifest alone), else the suite's `hyperParams` (meta-training creates the optimizer from them).
+ */
+export function gridBase(kind: string, hyperParams: Record<string, JsonValue>, checkpoint: string | undefined): Record<string, JsonValue> {
+  const file = checkpoint === undefined ? undefined : path.join(checkpoint, 'manifest.json');
+  if (file === undefined || !existsSync(file)) return hyperParams;
+  try {
+    const manifest = decodeManifest(JSON.parse(readFileSync(file, 'utf8')), file);
+    return manifest.kind === kind ? manifest.hyperParams : hyperParams;
+  } catch {
+    return hyperParams; // a damaged checkpoint is refused at the start, with its own message
+  }
 }
 
 const MOST_PROBLEMS = 5;

@@ -46,10 +46,10 @@ const gridPart = (optimizer: PlannedOptimizer, hparams: RunRecord['hparams']): P
 
 /**
  * Bracketing's bound: whether the optimizer takes `key = value` — the rule's options, or the learned kind's codec
- * over the entry's options and the chosen point's other values (DQN's η₀ must lie in [lrMin, lrMax]).
+ * over the options it runs with and the chosen point's other values (DQN's η₀ must lie in [lrMin, lrMax]).
  */
 function acceptsValue(optimizer: PlannedOptimizer, chosen: Point, key: string, value: number): boolean {
-  if (optimizer.type === 'learned') return acceptsLearnedOption(optimizer.kind, { ...optimizer.hyperParams, ...chosen }, key, value);
+  if (optimizer.type === 'learned') return acceptsLearnedOption(optimizer.kind, { ...optimizer.gridBase, ...chosen }, key, value);
   try {
     ruleFromSpec({ ...optimizer.spec, options: { ...optimizer.spec.options, [key]: value } }, optimizer.name);
     return true;
