@@ -209,3 +209,15 @@ test.serial('a grid that does not fit the options a checkpoint was trained with 
   // Decoded with the checkpoint there: refused at the grid value, with the file's path.
   t.throws(() => decodeSuite(raw, path.join(dir, 'suite.json')), { message: /\$\.optimizers\[0\]\.grid\.initialLearningRate\[1\]: expected a number in \[lrMin, lrMax\] = \[0\.001, 0\.2\], got 0\.3/ });
 });
+
+test.serial('a held-out suite with nothing to tune (a learned entry without a grid) runs: its entry scored as it is', async (t) => {
+  const dir = await tempDir();
+  const trained = createLearnedOptimizer('lstm', { hidden: 4 });
+  await saveCheckpoint(trained, path.join(dir, 'lstm'));
+  trained.dispose();
+  const raw = { name: 'x', backend: 'cpu', steps: 3, seeds: 2, tuning: { mode: 'held-out', seeds: 2 }, tasks: [{ task: 'quadratic' }], optimizers: [{ name: 'lstm', learned: { kind: 'lstm', checkpoint: 'lstm' } }] };
+  const out = path.join(dir, 'out');
+  await runSuite(decodeSuite(raw, path.join(dir, 'suite.json')), { out });
+  const runs = (await readFile(path.join(out, 'runs.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as RunRecord);
+  t.deepEqual(runs.map((r) => [r.seed, r.role, r.hparams]), [0, 1].map((seed) => [seed, undefined, { kind: 'lstm', mode: 'frozen' }]));
+});

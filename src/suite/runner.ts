@@ -271,7 +271,8 @@ async function runLocked(suite: Suite, options: RunOptions, log: (line: string) 
     if (backend.backend === 'wasm' && options.memoryLimit !== undefined) guardWasmHeap();
   }
   };
-  await runProtocol(suite, seeds, options.shard, { execute, records: async () => (await readRuns(runs)).records, done: () => store.done, log });
+  // No runs.jsonl yet (a held-out suite whose tuning phase had nothing to run): no records.
+  await runProtocol(suite, seeds, options.shard, { execute, records: async () => (existsSync(runs) ? (await readRuns(runs)).records : []), done: () => store.done, log });
 
   const metaTraining = await writeMetaTraining(suite, options.out);
   const wallMs = performance.now() - started;
