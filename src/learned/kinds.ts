@@ -14,6 +14,12 @@ export interface LearnedKind<O = unknown> {
   options: t.Decoder<unknown, O>;
   /** A new, untrained optimizer from decoded options. */
   create(options: O): LearnedOptimizer;
+  /**
+   * Deployment options: those a trained optimizer (these options, in this mode) can be run with at other values
+   * without meta-training again — they scale or bound what it outputs, φ's shapes and meaning do not depend on
+   * them (an initial learning rate, an output scale). A suite's `grid` on a learned entry tunes these only.
+   */
+  deployment?(options: O, mode: 'frozen' | 'online'): readonly string[];
 }
 
 const KINDS = new Map<string, LearnedKind<never>>();

@@ -109,4 +109,5 @@ export class LearnedLrSchedule implements LearnedOptimizer {
   }
 }
 
-registerLearnedOptimizer({ kind: 'lr-schedule', options: LR_SCHEDULE_OPTIONS, create: (options) => new LearnedLrSchedule(options) });
+// The schedule itself is φ; online, the step size of its hyper-gradient adaptation.
+registerLearnedOptimizer({ kind: 'lr-schedule', options: LR_SCHEDULE_OPTIONS, create: (options) => new LearnedLrSchedule(options), deployment: (_, mode) => (mode === 'online' ? ['onlineRate'] : []) });

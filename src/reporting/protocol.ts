@@ -36,7 +36,7 @@ export function describeProtocol(records: readonly RunRecord[], protocol: Report
   lines.push(`Scored seeds: ${seedList(scoredSeeds)}.`);
   if (tuningRuns.length > 0) {
     const extended = new Set(tuningRuns.filter((r) => (r.extension ?? 0) > 0).map((r) => `${r.task}|${r.optimizer}|${JSON.stringify(r.hparams)}`)).size;
-    const bound = protocol.tuning?.maxExtensions === undefined ? '' : ` (at most ${protocol.tuning.maxExtensions} per side, or until the rule refuses the value)`;
+    const bound = protocol.tuning?.maxExtensions === undefined ? '' : ` (at most ${protocol.tuning.maxExtensions} per side, or until the optimizer refuses the value)`;
     lines.push(
       `Tuning: **held out** — every grid point ran on tuning seeds ${seedList(tuningRuns.map((r) => r.seed))}, disjoint from the scored seeds; the point with the best mean ${metricSpec(metric).label} (a diverged run counting as the worst) was then run on the scored seeds. ` +
         (protocol.tuning?.bracket === false ? 'Grids were not bracketed.' : `Choices on a grid's edge were bracketed: the grid was extended in log steps${bound}; ${extended} point(s) were added.`),
@@ -46,7 +46,7 @@ export function describeProtocol(records: readonly RunRecord[], protocol: Report
   } else {
     lines.push(`Tuning: **on the scored seeds** — every grid point ran on the seeds it is reported on and the best was kept (optimistic for tuned baselines; the papers reproduced here did the same).`);
   }
-  lines.push("Budget: the runs each optimizer spent choosing its point (grid points × seeds) are in the 'tuning' column; optimizers without a grid (learned ones included) had none.");
+  lines.push("Budget: the runs each optimizer spent choosing its point (grid points × seeds) are in the 'tuning' column; optimizers without a grid had none (a learned optimizer's grid tunes its deployment options, such as an initial learning rate; its meta-training, done once, is not counted).");
   lines.push(
     `Statistics over the scored seeds: median, and IQM (mean of the middle half) with a 95% percentile interval from ${protocol.bootstrapSamples ?? 2000} bootstrap resamples (seed ${protocol.bootstrapSeed ?? 0}); a failed run (diverged, target not reached) counts as the worst value.` +
       (protocol.reference === undefined ? '' : ` Paired with **${protocol.reference}** seed by seed: two-sided Wilcoxon signed-rank and sign-test p-values (with ${scoredSeeds.length} seeds the smallest possible p is ${Number(minP.toPrecision(3))}).`),

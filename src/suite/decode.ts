@@ -20,6 +20,7 @@ import { MAX_STEPS, OptimizerEntry, SuiteHeader, TaskEntry, type LearnedEntry } 
 import type { JsonValue } from '../learned/types.js';
 import type { BackendRequest } from '../backend/names.js';
 import { checkTuning, referenceOf, tuningPlan, type TuningPlan } from './tuning/protocol.js';
+import { gridBase, learnedGridProblems } from './learnedGrid.js';
 
 export interface PlannedRule {
   type: 'rule';
@@ -35,6 +36,10 @@ export interface LearnedOptimizerPlan {
   name: string;
   kind: string;
   hyperParams: Record<string, JsonValue>;
+  /** Deployment options to tune (learnedGrid.ts): each grid point runs the one meta-trained φ with those values. */
+  grid: Record<string, number[]>;
+  /** The options grid points are applied over, for checking them (the checkpoint's when it exists, else hyperParams). */
+  gridBase: Record<string, JsonValue>;
   /** Absolute checkpoint directory, when the suite names one. */
   checkpoint?: string;
   /** `config` as the suite gave it (recorded beside the checkpoint); `training`, decoded by its meta-trainer. */
@@ -155,7 +160,9 @@ function resolveRule(entry: OptimizerEntry, at: string, problems: string[]): Pla
   return { type: 'rule', name: entry.name, spec, grid, separable: ok.mixesCoordinates !== true };
 }
 
-function resolveLearned(entry: LearnedEntry, at: string, suiteDir: string, context: TaskContext, problems: string[]): LearnedOptimizerPlan | undefined {
+/** `entryAt`: the optimizer entry's path (its `grid` sits beside `learned`). */
+function resolveLearned(entry: LearnedEntry, grid: Record<string, number[]>, entryAt: string, suiteDir: string, context: TaskContext, problems: string[]): LearnedOptimizerPlan | undefined {
+  const at = `${entryAt}.learned`;
   if (!learnedKinds().includes(entry.kind)) {
     problems.push(`${at}.kind: unknown learned optimizer '${entry.kind}'; known kinds: ${learnedKinds().join(', ')}`);
     return undefined;
@@ -177,12 +184,19 @@ function resolveLearned(entry: LearnedEntry, at: string, suiteDir: string, conte
     problems.push(`${at}.mode: '${entry.kind}' has no online mode; use 'frozen' (or a kind that learns while it runs, such as 'actor-critic')`);
   }
   probe?.dispose();
+  const points = Object.values(grid).reduce((n, values) => n * values.length, 1);
+  if (points > MAX_GRID_POINTS) problems.push(`${entryAt}.grid: ${points.toLocaleString('en')} grid points; at most ${MAX_GRID_POINTS.toLocaleString('en')} (each runs on every seed): use fewer values`);
+  const checkpoint = entry.checkpoint === undefined ? undefined : path.resolve(suiteDir, entry.checkpoint);
+  const base = Object.keys(grid).length === 0 ? hyperParams : gridBase(entry.kind, hyperParams, checkpoint);
+  if (points <= MAX_GRID_POINTS) problems.push(...learnedGridProblems(entry.kind, base, entry.mode ?? 'frozen', grid, entryAt));
   return {
     type: 'learned',
     name: '',
     kind: entry.kind,
     hyperParams,
-    ...(entry.checkpoint === undefined ? {} : { checkpoint: path.resolve(suiteDir, entry.checkpoint) }),
+    grid,
+    gridBase: base,
+    ...(checkpoint === undefined ? {} : { checkpoint }),
     ...(metaTrain === undefined ? {} : { metaTrain }),
     mode: entry.mode ?? 'frozen',
   };
@@ -225,8 +239,7 @@ export function decodeSuite(raw: unknown, file: string, context: TaskContext = {
       problems.push(`${at}: give exactly one of 'rule' (a hand-designed rule) or 'learned' (a learned optimizer)`);
       return;
     }
-    if (entry.learned !== undefined && entry.grid !== undefined) problems.push(`${at}.grid: a learned optimizer has no grid to tune`);
-    const planned = entry.learned !== undefined ? resolveLearned(entry.learned, `${at}.learned`, suiteDir, context, problems) : resolveRule(entry, at, problems);
+    const planned = entry.learned !== undefined ? resolveLearned(entry.learned, entry.grid ?? {}, at, suiteDir, context, problems) : resolveRule(entry, at, problems);
     if (entry.tasks !== undefined) {
       // Task ids can be checked only when every task entry resolved.
       const unknown = taskIdsKnown ? entry.tasks.filter((id) => !tasks.some((task) => task.id === id)) : [];

@@ -4,6 +4,7 @@
  * same optimizer gives the same numbers in both.
  */
 import * as tf from '@tensorflow/tfjs';
+import { cloneLearned } from '../learned/clone.js';
 import type { LearnedOptimizer } from '../learned/types.js';
 import { ruleFromSpec, type RuleSpec, type UpdateRule } from '../rules/index.js';
 import type { Row } from './execute.js';
@@ -20,10 +21,14 @@ export function gridRule(spec: RuleSpec, name: string, gridKeys: readonly string
   return { rule: ruleFromSpec(spec, name, overrides), dispose: () => tf.dispose(Object.values(overrides)) };
 }
 
-/** A learned optimizer: frozen shares φ; online steps a fresh copy, so that what it learns in one run does not leak into the next. */
-export function learnedRule(prepared: LearnedOptimizer, mode: 'frozen' | 'online'): GroupRule {
-  if (mode === 'frozen') return { rule: prepared.rule(), dispose: () => undefined };
-  if (prepared.onlineRule === undefined) throw new Error(`a '${prepared.kind}' optimizer has no online mode; use it frozen`);
-  const copy = prepared.clone();
-  return { rule: copy.onlineRule!(), dispose: () => copy.dispose() };
+/**
+ * A learned optimizer: frozen shares φ; online steps a fresh copy, so that what it learns in one run does not leak
+ * into the next. `options`: deployment options at a grid point (the rows' shared values), run on a copy of φ with them.
+ */
+export function learnedRule(prepared: LearnedOptimizer, mode: 'frozen' | 'online', options: Record<string, number> = {}): GroupRule {
+  const tuned = Object.keys(options).length > 0;
+  if (mode === 'frozen' && !tuned) return { rule: prepared.rule(), dispose: () => undefined };
+  if (mode === 'online' && prepared.onlineRule === undefined) throw new Error(`a '${prepared.kind}' optimizer has no online mode; use it frozen`);
+  const copy = tuned ? cloneLearned(prepared, options) : prepared.clone();
+  return { rule: mode === 'frozen' ? copy.rule() : copy.onlineRule!(), dispose: () => copy.dispose() };
 }

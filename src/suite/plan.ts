@@ -43,7 +43,7 @@ export function planGroups(suite: Suite, seeds: number, done: Set<string>): Grou
   for (const task of suite.tasks) {
     for (const optimizer of suite.optimizers) {
       if (optimizer.tasks !== undefined && !optimizer.tasks.includes(task.id)) continue;
-      const points = optimizer.type === 'rule' ? gridPoints(optimizer.grid) : [{}];
+      const points = gridPoints(optimizer.grid);
       const rows: Row[] = [];
       for (const point of points) {
         for (let seed = 0; seed < seeds; seed++) {
@@ -63,6 +63,15 @@ export function groupsOf(task: Task, optimizer: PlannedOptimizer, rows: Row[]): 
   // Rules that couple coordinates (global-norm clipping) would couple batched rows: run those one by one.
   // Online learned optimizers learn from the run they control: one run per group, so runs stay independent.
   if ((optimizer.type === 'rule' && !optimizer.separable) || (optimizer.type === 'learned' && optimizer.mode === 'online')) return rows.map((row) => ({ task, optimizer, rows: [row] }));
+  // A learned optimizer's options are not per-row tensors, as a rule's grid values are: one group per grid point.
+  if (optimizer.type === 'learned' && Object.keys(optimizer.grid).length > 0) {
+    const byPoint = new Map<string, Row[]>();
+    for (const row of rows) {
+      const key = JSON.stringify(Object.keys(optimizer.grid).map((k) => row.hparams[k]));
+      byPoint.set(key, [...(byPoint.get(key) ?? []), row]);
+    }
+    return [...byPoint.values()].map((same) => ({ task, optimizer, rows: same }));
+  }
   return [{ task, optimizer, rows }];
 }
 

@@ -14,6 +14,7 @@ import { metaTrainerNamed } from '../meta/registry.js';
 import { familyOf, type Task } from '../tasks/index.js';
 import { findReusable, type Fingerprint } from './checkpointReuse.js';
 import type { LearnedOptimizerPlan } from './decode.js';
+import { learnedGridProblems } from './learnedGrid.js';
 
 const slug = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 
@@ -57,7 +58,12 @@ export async function checkLearned(plan: LearnedOptimizerPlan, out: string, repl
   const dir = checkpointDir(plan, out);
   // --replace moves a checkpoint inside the folder aside with the old results: it will be meta-trained anew.
   const present = existsSync(path.join(dir, 'manifest.json')) && !(replace && isInside(dir, out));
-  if (learnedSource(plan, dir, present) === 'load') (await loadLearnedOptimizer(dir, plan.kind)).dispose();
+  if (learnedSource(plan, dir, present) !== 'load') return;
+  const loaded = await loadLearnedOptimizer(dir, plan.kind);
+  loaded.dispose();
+  // The grid was checked against the suite's options; the checkpoint's (which the runs use) may differ.
+  const problems = learnedGridProblems(plan.kind, loaded.hyperParams, plan.mode, plan.grid, `${plan.name}`);
+  if (problems.length > 0) throw new Error(`${plan.name}: its grid does not fit the options the checkpoint ${dir} was trained with: ${problems.join('; ')}`);
 }
 
 /** `fingerprint`: when given, a checkpoint meta-trained from the same config by the same code in an earlier result (DIR/.previous) is reused. */

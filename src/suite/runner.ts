@@ -18,6 +18,7 @@ import type { Suite } from './decode.js';
 import { checkLearned, checkpointDir, prepareLearned, prepareTask } from './prepare.js';
 import { runGroup, type Row } from './execute.js';
 import { gridRule, learnedRule } from './groupRule.js';
+import { sharedPoint } from './learnedGrid.js';
 import { sizeGroups, type Group } from './plan.js';
 import { fingerprintOf } from './checkpointReuse.js';
 import { LOCK_FILE, lockResults } from './lock.js';
@@ -86,11 +87,11 @@ async function earlierInvocations(out: string): Promise<SuiteProvenance[]> {
   }
 }
 
-/** Builds the rule of a group's rows (per-row grid values as [rows, 1] tensors); learned optimizers from `learned`. */
+/** Builds the rule of a group's rows (per-row grid values as [rows, 1] tensors); learned optimizers from `learned`, at the rows' grid point. */
 export function ruleBuilder(group: Group, learned: Map<string, LearnedOptimizer>) {
   return (rows: Row[]) => {
     const { optimizer } = group;
-    if (optimizer.type === 'learned') return learnedRule(learned.get(optimizer.name)!, optimizer.mode);
+    if (optimizer.type === 'learned') return learnedRule(learned.get(optimizer.name)!, optimizer.mode, sharedPoint(optimizer.grid, optimizer.name, rows));
     return gridRule(optimizer.spec, optimizer.name, Object.keys(optimizer.grid), rows);
   };
 }
@@ -270,7 +271,8 @@ async function runLocked(suite: Suite, options: RunOptions, log: (line: string) 
     if (backend.backend === 'wasm' && options.memoryLimit !== undefined) guardWasmHeap();
   }
   };
-  await runProtocol(suite, seeds, options.shard, { execute, records: async () => (await readRuns(runs)).records, done: () => store.done, log });
+  // No runs.jsonl yet (a held-out suite whose tuning phase had nothing to run): no records.
+  await runProtocol(suite, seeds, options.shard, { execute, records: async () => (existsSync(runs) ? (await readRuns(runs)).records : []), done: () => store.done, log });
 
   const metaTraining = await writeMetaTraining(suite, options.out);
   const wallMs = performance.now() - started;

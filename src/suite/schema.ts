@@ -33,7 +33,7 @@ export const LearnedEntry = strict('LearnedEntry', { kind: t.string }, {
 export const OptimizerEntry = strict('OptimizerEntry', { name: t.string }, {
   /** A rule name (`"adam"`) or a full rule spec (`{"rule": "adam", "options": {…}}`). */
   rule: t.union([t.string, t.type({ rule: t.string, options: t.record(t.string, t.unknown) })]),
-  /** Options to tune: each run takes one combination (the grid's cartesian product). */
+  /** Options to tune — a rule's, or a learned optimizer's deployment options (learnedGrid.ts): each run takes one combination (the grid's cartesian product). */
   grid: t.record(t.string, t.array(t.number)),
   learned: LearnedEntry,
   /** Run this optimizer on these task ids only (default: every task of the suite). */

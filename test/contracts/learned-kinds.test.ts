@@ -8,7 +8,9 @@
  *   does not grow once a first run has made what lives as long as the optimizer;
  * - tfjs interop: `toTfjsOptimizer` trains a model with `model.fit`, frozen leaves φ as it was; a kind without an
  *   online rule refuses the online mode;
- * - refusal: unknown options and bad values are refused, every one at once, each at its path.
+ * - refusal: unknown options and bad values are refused, every one at once, each at its path;
+ * - deployment options (what a suite's grid on a learned entry tunes): numeric options whose other values keep φ —
+ *   a copy at another value has the same meta-parameters, shapes and values, and runs.
  * Serial: the leak checks read the global tensor count.
  */
 import test from 'ava';
@@ -18,8 +20,10 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setupBackend } from '../../src/backend/setup.js';
 import { OptionsError, StrictType } from '../../src/codec/index.js';
+import { decodeOrThrow } from '../../src/codec/decode.js';
 import { createLearnedOptimizer, learnedKind, learnedKinds, loadLearnedOptimizer, saveCheckpoint, type LearnedOptimizer } from '../../src/learned/index.js';
 import { toTfjsOptimizer } from '../../src/learned/tfjsOptimizer.js';
+import { cloneLearned } from '../../src/learned/clone.js';
 import type { UpdateRule } from '../../src/rules/index.js';
 import { runRule } from '../helpers/runRule.js';
 import { logisticRegressionTask } from '../../src/tasks/index.js';
@@ -134,6 +138,31 @@ for (const kind of kinds) {
       model.dispose();
     }
     tf.dispose([xs, ys]);
+    optimizer.dispose();
+  });
+
+  test.serial(`${kind}: deployment options are numbers whose other values keep φ as it is`, async (t) => {
+    const optimizer = createLearnedOptimizer(kind);
+    perturb(optimizer);
+    const phi = await values(optimizer);
+    const modes = optimizer.onlineRule === undefined ? (['frozen'] as const) : (['frozen', 'online'] as const);
+    const tunable = new Set(modes.flatMap((mode) => learnedKind(kind).deployment?.(decodeOrThrow(learnedKind(kind).options, {}, kind) as never, mode) ?? []));
+    for (const key of tunable) {
+      const value = optimizer.hyperParams[key];
+      t.is(typeof value, 'number', `${key} is a number option`);
+      // Another value the codec accepts (a step up, or else down: DQN's η₀ must stay in [lrMin, lrMax]).
+      let copy: LearnedOptimizer;
+      try {
+        copy = cloneLearned(optimizer, { [key]: (value as number) * 1.5 });
+      } catch {
+        copy = cloneLearned(optimizer, { [key]: (value as number) * 0.9 });
+      }
+      t.not(copy.hyperParams[key], value);
+      t.deepEqual([...copy.metaParams].map(([name, v]) => [name, v.shape]), [...optimizer.metaParams].map(([name, v]) => [name, v.shape]), key);
+      t.deepEqual(await values(copy), phi, `${key}: φ copied as it is`);
+      t.true((await losses(copy.rule(), SEEDS.slice(0, 1), 5))[0]!.every(Number.isFinite), `${key}: the copy runs`);
+      copy.dispose();
+    }
     optimizer.dispose();
   });
 

@@ -78,4 +78,10 @@ export class ActorCriticController implements LearnedOptimizer {
   }
 }
 
-registerLearnedOptimizer({ kind: 'actor-critic', options: ACTOR_CRITIC_OPTIONS, create: (options) => new ActorCriticController(options) });
+// The scale of the actor's η; online, also how the actor and critic keep learning (their step sizes, the exploration).
+registerLearnedOptimizer({
+  kind: 'actor-critic',
+  options: ACTOR_CRITIC_OPTIONS,
+  create: (options) => new ActorCriticController(options),
+  deployment: (_, mode) => ['initialLearningRate', ...(mode === 'online' ? ['actorLearningRate', 'criticLearningRate', 'exploration'] : [])],
+});

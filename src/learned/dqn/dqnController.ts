@@ -49,4 +49,5 @@ export class DqnController implements LearnedOptimizer {
   }
 }
 
-registerLearnedOptimizer({ kind: 'dqn-controller', options: DQN_OPTIONS, create: (options) => new DqnController(options) });
+// η₀ and the range the rate is clipped into at deployment; the Q-network sees log η, not these.
+registerLearnedOptimizer({ kind: 'dqn-controller', options: DQN_OPTIONS, create: (options) => new DqnController(options), deployment: () => ['initialLearningRate', 'lrMin', 'lrMax'] });

@@ -135,4 +135,4 @@ export class LstmOptimizer implements LearnedOptimizer {
   }
 }
 
-registerLearnedOptimizer({ kind: 'lstm', options: LSTM_OPTIONS, create: (options) => new LstmOptimizer(options) });
+registerLearnedOptimizer({ kind: 'lstm', options: LSTM_OPTIONS, create: (options) => new LstmOptimizer(options), deployment: () => ['outputScale'] });

@@ -194,4 +194,5 @@ export class CoordinatePolicy implements LearnedOptimizer {
   }
 }
 
-registerLearnedOptimizer({ kind: 'coordinate-policy', options: COORDINATE_POLICY_OPTIONS, create: (options) => new CoordinatePolicy(options) });
+// The scale its action is applied at (stepScale or baseLearningRate, by action space); φ's shapes do not depend on it.
+registerLearnedOptimizer({ kind: 'coordinate-policy', options: COORDINATE_POLICY_OPTIONS, create: (options) => new CoordinatePolicy(options), deployment: (o) => [o.action === 'step' ? 'stepScale' : 'baseLearningRate'] });

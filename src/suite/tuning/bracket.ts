@@ -3,7 +3,8 @@
  * tried for a key, the optimum may lie beyond, so one more value is tried past it,
  * a log step further (the step the grid itself takes at that end), the other keys
  * held at the chosen point. Repeated after each round until the choice is
- * interior or a bound stops it: the rule refuses the value (momentum ≥ 1, …) or
+ * interior or a bound stops it: the optimizer refuses the value (a rule's momentum ≥ 1, a
+ * learned kind's codec: DQN's η₀ above lrMax, …) or
  * `maxExtensions` values were added on that side. Keys whose grid has a value ≤ 0
  * are not log-spaced and are never extended (their edge is only reported).
  */
@@ -18,7 +19,7 @@ export interface BracketInput {
   tried: readonly Point[];
   chosen: Point;
   maxExtensions: number;
-  /** Whether the rule accepts this value of this key. */
+  /** Whether the optimizer (a rule, or a learned kind's codec) accepts this value of this key. */
   accepts(key: string, value: number): boolean;
 }
 
@@ -58,7 +59,7 @@ export function bracketStep(input: BracketInput): BracketStep {
     }
     const value = tidy(side === 'low' ? input.chosen[key]! / ratio : input.chosen[key]! * ratio);
     if (!input.accepts(key, value)) {
-      bounds.push({ key, side, reason: `the rule does not accept ${key} = ${value}` });
+      bounds.push({ key, side, reason: `the optimizer does not accept ${key} = ${value}` });
       continue;
     }
     points.push({ ...input.chosen, [key]: value });

@@ -7,7 +7,8 @@
  */
 import { ruleFromSpec } from '../../rules/index.js';
 import { choosePoint } from '../../reporting/select.js';
-import type { PlannedOptimizer, PlannedRule, Suite } from '../decode.js';
+import type { PlannedOptimizer, Suite } from '../decode.js';
+import { acceptsLearnedOption } from '../learnedGrid.js';
 import type { Row } from '../execute.js';
 import { fixedHparams, gridPoints, groupsOf, type Group } from '../plan.js';
 import { runKey, type RunRecord } from '../record.js';
@@ -25,7 +26,8 @@ export interface PhaseRunner {
   log(line: string): void;
 }
 
-const tuned = (o: PlannedOptimizer): o is PlannedRule => o.type === 'rule' && gridPoints(o.grid).length > 1;
+/** Rules and learned optimizers alike: a grid of more than one point is tuned. */
+const tuned = (o: PlannedOptimizer): boolean => gridPoints(o.grid).length > 1;
 
 function rowsOf(suite: Suite, task: Task, optimizer: PlannedOptimizer, points: Point[], seeds: number[], done: Set<string>): Row[] {
   const rows: Row[] = [];
@@ -38,26 +40,40 @@ function rowsOf(suite: Suite, task: Task, optimizer: PlannedOptimizer, points: P
   return rows;
 }
 
-const fixedPoint = (o: PlannedOptimizer): Point => (o.type === 'rule' ? gridPoints(o.grid)[0]! : {});
+const fixedPoint = (o: PlannedOptimizer): Point => gridPoints(o.grid)[0]!;
 
-const gridPart = (optimizer: PlannedRule, hparams: RunRecord['hparams']): Point => Object.fromEntries(Object.keys(optimizer.grid).map((k) => [k, hparams[k] as number]));
+const gridPart = (optimizer: PlannedOptimizer, hparams: RunRecord['hparams']): Point => Object.fromEntries(Object.keys(optimizer.grid).map((k) => [k, hparams[k] as number]));
+
+/**
+ * Bracketing's bound: whether the optimizer takes `key = value` — the rule's options, or the learned kind's codec
+ * over the options it runs with and the chosen point's other values (DQN's η₀ must lie in [lrMin, lrMax]).
+ */
+function acceptsValue(optimizer: PlannedOptimizer, chosen: Point, key: string, value: number): boolean {
+  if (optimizer.type === 'learned') return acceptsLearnedOption(optimizer.kind, { ...optimizer.gridBase, ...chosen }, key, value);
+  try {
+    ruleFromSpec({ ...optimizer.spec, options: { ...optimizer.spec.options, [key]: value } }, optimizer.name);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** The tuning records of one task and optimizer at these points. */
-function tuningRecords(records: RunRecord[], task: Task, optimizer: PlannedRule): RunRecord[] {
+function tuningRecords(records: RunRecord[], task: Task, optimizer: PlannedOptimizer): RunRecord[] {
   return records.filter((r) => r.role === 'tuning' && r.task === task.id && r.optimizer === optimizer.name);
 }
 
 export async function runHeldOut(suite: Suite, plan: Extract<TuningPlan, { mode: 'held-out' }>, scoredSeeds: number, runner: PhaseRunner): Promise<void> {
   const seeds = tuningSeeds(plan);
   const pairs = suite.tasks.flatMap((task) => suite.optimizers.filter((o) => o.tasks === undefined || o.tasks.includes(task.id)).map((optimizer) => ({ task, optimizer })));
-  const tunedPairs = pairs.filter((p): p is { task: Task; optimizer: PlannedRule } => tuned(p.optimizer));
+  const tunedPairs = pairs.filter((p) => tuned(p.optimizer));
   // Points per pair, and the bracketing round that added each (0: the suite's grid).
   const points = new Map(tunedPairs.map((p) => [p, gridPoints(p.optimizer.grid)]));
   const roundOf = new Map<string, number>();
-  const tagFor = (round: number, pair: { task: Task; optimizer: PlannedRule }, point: Point) => roundOf.set(`${pair.task.id}\u0000${pair.optimizer.name}\u0000${JSON.stringify(point)}`, round);
+  const tagFor = (round: number, pair: { task: Task; optimizer: PlannedOptimizer }, point: Point) => roundOf.set(`${pair.task.id}\u0000${pair.optimizer.name}\u0000${JSON.stringify(point)}`, round);
   const tag = (r: RunRecord): RunRecord => {
     const optimizer = suite.optimizers.find((o) => o.name === r.optimizer);
-    const extension = optimizer !== undefined && optimizer.type === 'rule' ? roundOf.get(`${r.task}\u0000${r.optimizer}\u0000${JSON.stringify(gridPart(optimizer, r.hparams))}`) ?? 0 : 0;
+    const extension = optimizer !== undefined ? roundOf.get(`${r.task}\u0000${r.optimizer}\u0000${JSON.stringify(gridPart(optimizer, r.hparams))}`) ?? 0 : 0;
     return { ...r, role: 'tuning', ...(extension > 0 ? { extension } : {}) };
   };
 
@@ -74,14 +90,7 @@ export async function runHeldOut(suite: Suite, plan: Extract<TuningPlan, { mode:
       if (own.length === 0) continue;
       const tried = [...new Map(own.map((r) => [JSON.stringify(gridPart(pair.optimizer, r.hparams)), gridPart(pair.optimizer, r.hparams)])).values()];
       const chosen = gridPart(pair.optimizer, choosePoint(own, suite.metrics[0] ?? 'finalLoss')[0]!.hparams);
-      const accepts = (key: string, value: number) => {
-        try {
-          ruleFromSpec({ ...pair.optimizer.spec, options: { ...pair.optimizer.spec.options, [key]: value } }, pair.optimizer.name);
-          return true;
-        } catch {
-          return false;
-        }
-      };
+      const accepts = (key: string, value: number) => acceptsValue(pair.optimizer, chosen, key, value);
       const step = bracketStep({ grid: pair.optimizer.grid, tried, chosen, maxExtensions: plan.maxExtensions, accepts });
       for (const point of step.points) {
         tagFor(round + 1, pair, point);
@@ -97,7 +106,7 @@ export async function runHeldOut(suite: Suite, plan: Extract<TuningPlan, { mode:
   const records = await runner.records();
   const scored = Array.from({ length: scoredSeeds }, (_, i) => i);
   const groups = pairs.flatMap(({ task, optimizer }) => {
-    // A rule whose grid has one point runs at it; a learned optimizer as it is.
+    // An optimizer whose grid has one point runs at it (a learned one without a grid, as it is).
     const point = tuned(optimizer) ? gridPart(optimizer, choosePoint(tuningRecords(records, task, optimizer), suite.metrics[0] ?? 'finalLoss')[0]!.hparams) : fixedPoint(optimizer);
     return groupsOf(task, optimizer, rowsOf(suite, task, optimizer, [point], scored, runner.done()));
   });

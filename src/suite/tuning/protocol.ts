@@ -1,12 +1,14 @@
 /**
- * How a suite chooses its baselines' grid points (DeepOBS, AlgoPerf: tune on
- * held-out runs, state the budget, score on fresh seeds):
+ * How a suite chooses its optimizers' grid points — baselines' options, learned
+ * optimizers' deployment options (suite/learnedGrid.ts) — (DeepOBS, AlgoPerf: tune
+ * on held-out runs, state the budget, score on fresh seeds):
  * - `held-out`: every grid point runs on `seeds` tuning seeds (100 000, 100 001, …,
  *   disjoint from the scored seeds 0, 1, … and from meta-training's 10⁶ up); the
  *   point with the best mean primary metric is then run, alone, on the scored
  *   seeds. With `bracket` (default on), a point on the grid's edge extends the grid
- *   in log steps until it is interior or a bound is hit (the rule's option range,
- *   or `maxExtensions` steps per side, default 3).
+ *   in log steps until it is interior or a bound is hit (the option's range, as the
+ *   rule or the learned kind's codec declares it, or `maxExtensions` steps per
+ *   side, default 3).
  * - `scored-seeds`: every grid point runs on the scored seeds and the best is
  *   reported on the same seeds (optimistic for tuned baselines; what the papers we
  *   reproduce did). The default, so older suites keep their meaning; the report
