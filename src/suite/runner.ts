@@ -254,7 +254,7 @@ async function runLocked(suite: Suite, options: RunOptions, log: (line: string) 
     };
     if (workers > 1 && groups.length > 1) {
       // Each worker loads the checkpoints prepared above, and halves a group that runs out of memory itself; records come back to this one writer.
-      await runGroupsOnPool(suite, groups, { workers, backend: backend.backend, out: options.out, append: appendCounted, log, ...(options.memoryLimit === undefined ? {} : { memoryLimit: options.memoryLimit }) });
+      await runGroupsOnPool(suite, groups, { workers, backend: backend.backend, out: options.out, append: appendCounted, log, local: { learned, recover }, ...(options.memoryLimit === undefined ? {} : { memoryLimit: options.memoryLimit }) });
     } else {
       // After an out-of-memory retry, later groups of the same task and optimizer start at the size that worked.
       const caps = new Map<string, number>();
