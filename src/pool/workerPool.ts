@@ -104,7 +104,7 @@ export class WorkerPool<U extends PoolUnit, R> {
   private idleDeaths = 0;
   private closed = false;
   /** The in-process slot: its handler, the unit it runs, and whether it still takes units. */
-  private readonly local: { handler?: Promise<UnitHandler>; busy?: string; retired: boolean };
+  private readonly local: { handler?: Promise<UnitHandler>; opened?: UnitHandler; busy?: string; retired: boolean };
 
   constructor(private readonly options: WorkerPoolOptions) {
     this.local = { retired: options.local === undefined };
@@ -145,9 +145,11 @@ export class WorkerPool<U extends PoolUnit, R> {
     });
   }
 
-  /** Ends every worker process. */
+  /** Ends every worker process and frees the in-process handler. */
   close(): void {
     this.closed = true;
+    this.local.opened?.dispose?.();
+    this.local.opened = undefined;
     for (const slot of this.slots) slot.child.kill('SIGKILL');
     this.slots.clear();
   }
@@ -219,6 +221,7 @@ export class WorkerPool<U extends PoolUnit, R> {
       try {
         this.local.handler ??= this.options.local!();
         const handler = await this.local.handler;
+        this.local.opened = handler;
         this.options.onEvent?.({ type: 'started', key, pid: process.pid, local: true });
         outcome = { result: (await handler.run(state.unit)) as R };
       } catch (error) {

@@ -48,5 +48,10 @@ export async function openEsPairHandler(raw: unknown): Promise<UnitHandler> {
         tf.dispose([...base, theta, ...treeTensors(state)]);
       }
     },
+    dispose() {
+      current?.problem.dispose();
+      current = undefined;
+      optimizer.dispose();
+    },
   };
 }

@@ -87,7 +87,18 @@ export function openEsPairPool(optimizer: LearnedOptimizer, task: Task, config: 
     throw new Error(`metaTrain.workers: ${config.workers} workers rebuild the task from its spec, but task '${task.id}' was not made by taskFromSpec (a suite's task entry); make it with taskFromSpec or set workers to 1`);
   }
   const context: EsPairContext = { backend: tf.getBackend() as BackendRequest, kind: optimizer.kind, hyperParams: optimizer.hyperParams, task: made, config };
-  return new EsPairPool([...optimizer.metaParams.keys()], new WorkerPool<EsPairUnit, { plus: number | null; minus: number | null }>({ workers: config.workers, handler: 'esPair', context, ...(onEvent === undefined ? {} : { onEvent }) }));
+  const pool = new WorkerPool<EsPairUnit, { plus: number | null; minus: number | null }>({
+    workers: config.workers,
+    handler: 'esPair',
+    context,
+    // This process evaluates pairs too, with its own copy of the optimizer and task (its φ is not the one being trained),
+    // between the unperturbed unroll and the update: two processes on two cores, not three.
+    local: async () => (await import('./esPairHandler.js')).openEsPairHandler(context),
+    ...(onEvent === undefined ? {} : { onEvent }),
+  });
+  // The children load tfjs and the task while this process validates the starting φ.
+  pool.start();
+  return new EsPairPool([...optimizer.metaParams.keys()], pool);
 }
 
 export class EsPairPool {
