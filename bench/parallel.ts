@@ -29,6 +29,7 @@ import { familyOf, taskFromSpec } from '../src/tasks/index.js';
 import { runKey, type RunRecord } from '../src/suite/record.js';
 import { runPlannedGroup } from '../src/suite/runner.js';
 import { startRedis } from '../test/helpers/redis.js';
+import { cpuTime, describeCpu, minus, plus, type CpuTime } from './cpuTime.js';
 import { list, positiveInt, startBench } from './harness.js';
 
 const { options, choice, writeResult } = await startBench<{ workers: number[]; only: string[]; esIterations: number; data?: string }>({
@@ -82,6 +83,8 @@ interface Throughput {
   computeMs: number;
   /** This process's CPU time (user + system, all its threads) over the wall time: above 1, V8's helper threads (GC, JIT) used another core. */
   parentCpuPerWall: number;
+  /** CPU time (cpuTime.ts) of this process during the measurement, and of the children over their life (start-up included) and at their first unit (start-up alone). */
+  cpu: { parent?: CpuTime; children?: CpuTime; childrenStartup?: CpuTime };
   /** finalLoss of every run, by run key (to check the worker counts agree bit for bit). */
   finals: Map<string, number | null>;
 }
@@ -95,6 +98,8 @@ async function throughput(suite: Suite, workers: number): Promise<Throughput> {
   // Data is loaded before the clock starts, as the runner does before it runs groups; children load theirs during their start-up.
   for (const task of suite.tasks) await task.prepare?.();
   const cpu = process.cpuUsage();
+  const parentBefore = cpuTime();
+  const childCpu = new Map<number, { startup?: CpuTime; last?: CpuTime }>();
   const started = performance.now();
   let childStartupMs: number | undefined;
   let units = groups.length;
@@ -111,13 +116,24 @@ async function throughput(suite: Suite, workers: number): Promise<Throughput> {
       write: async (_u, r) => void records.push(...r),
       local: async () => local,
       onEvent: (e) => {
-        if (e.type === 'started' && e.local !== true && childStartupMs === undefined) childStartupMs = performance.now() - started;
+        if (e.local === true) return;
+        if (e.type === 'started' && childStartupMs === undefined) childStartupMs = performance.now() - started;
+        // A child's counters, read while it lives: at its first unit (its start-up) and after each unit (the last reading is its total).
+        const entry = childCpu.get(e.pid) ?? {};
+        const now = cpuTime(e.pid);
+        if (e.type === 'started' && entry.startup === undefined && now !== undefined) entry.startup = now;
+        if (e.type === 'finished' && now !== undefined) entry.last = now;
+        childCpu.set(e.pid, entry);
       },
     });
     if (failures.length > 0) throw new Error(`pool failures: ${failures.map((f) => f.key).join(', ')}`);
   }
   const wallMs = performance.now() - started;
   const used = process.cpuUsage(cpu);
+  const parent = minus(cpuTime(), parentBefore);
+  const sum = (times: Array<CpuTime | undefined>) => (times.some((t) => t === undefined) || times.length === 0 ? undefined : times.reduce<CpuTime>((a, t) => plus(a, t!), { mainMs: 0, helpersMs: 0 }));
+  const children = sum([...childCpu.values()].map((c) => c.last));
+  const childrenStartup = sum([...childCpu.values()].map((c) => c.startup));
   return {
     workers,
     units,
@@ -127,10 +143,16 @@ async function throughput(suite: Suite, workers: number): Promise<Throughput> {
     ...(childStartupMs === undefined ? {} : { childStartupMs }),
     computeMs: computeOf(records),
     parentCpuPerWall: (used.user + used.system) / 1000 / wallMs,
+    cpu: { ...(parent === undefined ? {} : { parent }), ...(children === undefined ? {} : { children }), ...(childrenStartup === undefined ? {} : { childrenStartup }) },
     finals: new Map(records.map((r) => [runKey(r), r.finalLoss])),
   };
 }
 
+/** CPU seconds of every process of a measurement, all threads (a child's start-up included). */
+const cpuTotal = (r: Throughput) => {
+  const all = [r.cpu.parent, r.cpu.children].filter((t): t is CpuTime => t !== undefined);
+  return (all.reduce((s, t) => s + t.mainMs + t.helpersMs, 0) / 1000).toFixed(2);
+};
 const sameFinals = (a: Map<string, number | null>, b: Map<string, number | null>) => a.size === b.size && [...a].every(([k, v]) => b.has(k) && Object.is(b.get(k), v));
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' / ');
 const summary: string[] = [];
@@ -145,7 +167,8 @@ for (const [id, make] of [['2d', twoD], ['mnist', async () => mnistMlp()]] as co
     const row = await throughput(suite, workers);
     console.log(
       `${id}: ${workers} worker(s): ${row.runs} runs (${row.units} units) in ${(row.wallMs / 1000).toFixed(2)} s = ${row.runsPerSecond.toFixed(2)} runs/s; compute ${(row.computeMs / 1000).toFixed(2)} s` +
-        `${row.childStartupMs === undefined ? '' : `; first child unit at ${(row.childStartupMs / 1000).toFixed(2)} s`}; this process's CPU/wall ${row.parentCpuPerWall.toFixed(2)}; load ${load()}`,
+        `${row.childStartupMs === undefined ? '' : `; first child unit at ${(row.childStartupMs / 1000).toFixed(2)} s`}; load ${load()}\n` +
+        `    CPU: this process ${describeCpu(row.cpu.parent)}${row.workers === 1 ? '' : `; children ${describeCpu(row.cpu.children)} (of which before their first unit ${describeCpu(row.cpu.childrenStartup)})`}`,
     );
     rows.push(row);
   }
@@ -164,7 +187,7 @@ for (const [id, make] of [['2d', twoD], ['mnist', async () => mnistMlp()]] as co
     if (r.workers === 1) continue;
     const o = overhead.find((x) => x.workers === r.workers)!;
     summary.push(
-      `${id}: ${r.workers} workers ${(speedups[r.workers] ?? Number.NaN).toFixed(2)}× the runs/s of 1 (${one?.runsPerSecond.toFixed(2)} → ${r.runsPerSecond.toFixed(2)}); pool overhead per unit ${o.overheadPerUnitMs.toFixed(1)} ms = ${(100 * o.overheadFraction).toFixed(1)} % of a mean ${o.meanUnitComputeMs.toFixed(0)} ms unit; summed compute ${o.computeOver1Worker?.toFixed(2)}× 1 worker's; finalLoss bit-identical: ${identical}`,
+      `${id}: ${r.workers} workers ${(speedups[r.workers] ?? Number.NaN).toFixed(2)}× the runs/s of 1 (${one?.runsPerSecond.toFixed(2)} → ${r.runsPerSecond.toFixed(2)}); pool overhead per unit ${o.overheadPerUnitMs.toFixed(1)} ms = ${(100 * o.overheadFraction).toFixed(1)} % of a mean ${o.meanUnitComputeMs.toFixed(0)} ms unit; summed compute ${o.computeOver1Worker?.toFixed(2)}× 1 worker's; CPU of all processes ${cpuTotal(r)} s against ${one === undefined ? '?' : cpuTotal(one)} s; finalLoss bit-identical: ${identical}`,
     );
   }
   results[id] = { throughput: rows.map(({ finals: _f, ...r }) => r), speedupOver1Worker: speedups, poolOverhead: overhead, finalLossBitIdentical: identical };
