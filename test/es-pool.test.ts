@@ -77,7 +77,7 @@ test.serial('a worker killed mid-pair: the pair is redone on another worker and 
 });
 
 test.serial('workers > 1 is refused where it cannot apply, naming the field', async (t) => {
-  t.throws(() => decodeMetaTrainConfig({ method: 'bptt', workers: 2 }), { message: /metaTrain\.workers: only ES evaluates on worker processes/ });
+  t.throws(() => decodeMetaTrainConfig({ method: 'bptt', workers: 2 }), { message: /metaTrain\.workers: only ES and PES evaluate on worker processes/ });
   t.throws(() => decodeMetaTrainConfig({ method: 'es', workers: 0 }), { message: /metaTrain\.workers: expected a positive integer/ });
   const optimizer = lstm();
   await t.throwsAsync(metaTrain(optimizer, familyOf(randomQuadraticTask({ dimension: 3 })), config(2)), { message: /metaTrain\.workers: .*not made by taskFromSpec/ });

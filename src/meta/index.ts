@@ -11,6 +11,7 @@ export { bpttEstimator } from './bptt/bptt.js';
 export { esEstimator } from './es/es.js';
 // Also lets metaTrain run ES pairs on worker processes (`workers` > 1), which the browser build cannot.
 export { openEsPairPool } from './es/esPairs.js';
+export { openPesParticlePool } from './pes/pesParticles.js';
 export { unroll, objective, objectiveScore } from './objective.js';
 export { stopGradient } from '../loop/stopGradient.js';
 export { scoreRule, finalLossScore, lastQuarterScore, type RuleScore, type CurveScore } from '../loop/score.js';

@@ -5,5 +5,5 @@ export interface UnitHandler {
   dispose?(): void;
 }
 
-/** The handlers a worker can open: a suite's run groups, ES perturbation pairs. */
-export type HandlerName = 'suite' | 'esPair';
+/** The handlers a worker can open: a suite's run groups, ES perturbation pairs, PES particles. */
+export type HandlerName = 'suite' | 'esPair' | 'pesParticle';

@@ -33,6 +33,7 @@ import { memoryBudget, memoryUsage } from '../backend/memory.js';
 import { guardWasmHeap, restartWasmBackend, wasmHeapBytes } from '../backend/wasm/heap.js';
 // Lets a learned optimizer's ES meta-training use worker processes (metaTrain.workers > 1).
 import '../meta/es/esPairs.js';
+import '../meta/pes/pesParticles.js';
 
 export interface RunOptions {
   out: string;
