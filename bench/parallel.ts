@@ -11,7 +11,13 @@
  * throughput); the MNIST-MLP suite is six baselines on the 784-100-10 MLP of mnist-10k.
  * ES meta-training ('es'): the l2l-quadratic suite's ES config (LSTM optimizer,
  * 10-D random quadratics, 32 tasks, unroll 20, 8 antithetic pairs) for a few
- * iterations with its pairs on 1 (in process) and 2 … workers.
+ * iterations with its pairs on 1 (in process) and 2 … workers; 'pes': the same
+ * config with PES's 8 particles.
+ *
+ * `N workers` is what `alphaopt run --workers N` and `metaTrain.workers: N` do: this
+ * process and N − 1 children. It prints one line per measurement, CPU time per
+ * process (main thread and V8's helper threads, bench/cpuTime.ts), then a summary
+ * of the goals' figures with the load average; bench/README.md explains them.
  */
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -19,6 +25,7 @@ import path from 'node:path';
 import { Job, Queue } from 'bullmq';
 import { createLearnedOptimizer } from '../src/learned/index.js';
 import '../src/meta/es/esPairs.js';
+import '../src/meta/pes/pesParticles.js';
 import { metaTrain } from '../src/meta/metaTrain.js';
 import { submitSuite } from '../src/queue/submit.js';
 import { startWorker } from '../src/queue/worker.js';
@@ -39,8 +46,8 @@ const { options, choice, writeResult } = await startBench<{ workers: number[]; o
   flags: (c) =>
     c
       .option('--workers <counts>', 'worker counts to compare', (v) => list(v).map(positiveInt('--workers')), [1, 2])
-      .option('--only <parts>', 'of 2d,mnist,es,queue', list, ['2d', 'mnist', 'es', 'queue'])
-      .option('--es-iterations <n>', 'ES meta-training iterations', positiveInt('--es-iterations'), 20)
+      .option('--only <parts>', 'of 2d,mnist,es,pes,queue', list, ['2d', 'mnist', 'es', 'pes', 'queue'])
+      .option('--es-iterations <n>', 'ES (and PES) meta-training iterations', positiveInt('--es-iterations'), 20)
       .option('--data <dir>', 'the datasets folder (for the MNIST-MLP suite)'),
 });
 const { workers: workerCounts, only, esIterations, data } = options;
@@ -193,7 +200,8 @@ for (const [id, make] of [['2d', twoD], ['mnist', async () => mnistMlp()]] as co
   results[id] = { throughput: rows.map(({ finals: _f, ...r }) => r), speedupOver1Worker: speedups, poolOverhead: overhead, finalLossBitIdentical: identical };
 }
 
-if (only.includes('es')) {
+for (const method of ['es', 'pes'] as const) {
+  if (!only.includes(method)) continue;
   // Two rates: over the whole metaTrain call (pool start-up and the two validations, which run in this process, included),
   // and between the curve's first and last point (iterations only).
   const rows: Array<{ workers: number; iterations: number; wallMs: number; iterationsPerSecondWhole: number; iterationsPerSecond: number; parentCpuPerWall: number }> = [];
@@ -201,7 +209,7 @@ if (only.includes('es')) {
   for (const workers of workerCounts) {
     const optimizer = createLearnedOptimizer('lstm', {});
     const task = taskFromSpec({ task: 'randomQuadratic', options: { dimension: 10 } });
-    const config = { method: 'es', iterations: esIterations, unroll: 20, horizon: 100, tasksPerIteration: 32, metaLearningRate: 0.01, sigma: 0.01, pairs: 8, clipNorm: 1, validateEvery: esIterations, validationTasks: 32, workers };
+    const config = { method, iterations: esIterations, unroll: 20, horizon: 100, tasksPerIteration: 32, metaLearningRate: 0.01, sigma: 0.01, pairs: 8, clipNorm: 1, validateEvery: esIterations, validationTasks: 32, workers };
     const cpu = process.cpuUsage();
     const started = performance.now();
     const report = await metaTrain(optimizer, familyOf(task), config);
@@ -213,17 +221,17 @@ if (only.includes('es')) {
     finals.push([...optimizer.metaParams.values()].flatMap((v) => Array.from(v.dataSync())));
     optimizer.dispose();
     const row = { workers, iterations: esIterations, wallMs, iterationsPerSecondWhole: esIterations / (wallMs / 1000), iterationsPerSecond, parentCpuPerWall: (used.user + used.system) / 1000 / wallMs };
-    console.log(`es: ${workers} worker(s): ${esIterations} iterations in ${(wallMs / 1000).toFixed(2)} s = ${row.iterationsPerSecondWhole.toFixed(2)} it/s whole (start-up, validation); ${iterationsPerSecond.toFixed(2)} it/s between the first and last iteration; this process's CPU/wall ${row.parentCpuPerWall.toFixed(2)}; load ${load()}`);
+    console.log(`${method}: ${workers} worker(s): ${esIterations} iterations in ${(wallMs / 1000).toFixed(2)} s = ${row.iterationsPerSecondWhole.toFixed(2)} it/s whole (start-up, validation); ${iterationsPerSecond.toFixed(2)} it/s between the first and last iteration; this process's CPU/wall ${row.parentCpuPerWall.toFixed(2)}; load ${load()}`);
     rows.push(row);
   }
   const one = rows.find((r) => r.workers === 1);
   const identical = finals.every((f) => f.length === finals[0]!.length && f.every((x, i) => Object.is(x, finals[0]![i])));
   for (const r of rows) {
     if (one === undefined || r.workers === 1) continue;
-    summary.push(`es: ${r.workers} workers ${(r.iterationsPerSecondWhole / one.iterationsPerSecondWhole).toFixed(2)}× the iterations/s of 1 over the whole call (${one.iterationsPerSecondWhole.toFixed(2)} → ${r.iterationsPerSecondWhole.toFixed(2)}), ${(r.iterationsPerSecond / one.iterationsPerSecond).toFixed(2)}× between first and last iteration; meta-parameters bit-identical: ${identical}`);
+    summary.push(`${method}: ${r.workers} workers ${(r.iterationsPerSecondWhole / one.iterationsPerSecondWhole).toFixed(2)}× the iterations/s of 1 over the whole call (${one.iterationsPerSecondWhole.toFixed(2)} → ${r.iterationsPerSecondWhole.toFixed(2)}), ${(r.iterationsPerSecond / one.iterationsPerSecond).toFixed(2)}× between first and last iteration; meta-parameters bit-identical: ${identical}`);
   }
-  results['es'] = {
-    config: 'suites/l2l-quadratic.json ES entry (lstm, randomQuadratic 10-D, 32 tasks, unroll 20, 8 pairs)',
+  results[method] = {
+    config: `suites/l2l-quadratic.json ES entry (lstm, randomQuadratic 10-D, 32 tasks, unroll 20, 8 pairs)${method === 'pes' ? ' with method pes (8 particles)' : ''}`,
     rows,
     speedupOver1Worker: one === undefined ? {} : Object.fromEntries(rows.map((r) => [r.workers, { whole: r.iterationsPerSecondWhole / one.iterationsPerSecondWhole, iterations: r.iterationsPerSecond / one.iterationsPerSecond }])),
     identical,
