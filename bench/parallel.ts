@@ -90,6 +90,8 @@ interface Throughput {
   computeMs: number;
   /** This process's CPU time (user + system, all its threads) over the wall time: above 1, V8's helper threads (GC, JIT) used another core. */
   parentCpuPerWall: number;
+  /** Pool only: units finished by this process and by the children. */
+  unitsBy?: { here: number; children: number };
   /** CPU time (cpuTime.ts) of this process during the measurement, and of the children over their life (start-up included) and at their first unit (start-up alone). */
   cpu: { parent?: CpuTime; children?: CpuTime; childrenStartup?: CpuTime };
   /** finalLoss of every run, by run key (to check the worker counts agree bit for bit). */
@@ -110,6 +112,7 @@ async function throughput(suite: Suite, workers: number): Promise<Throughput> {
   const started = performance.now();
   let childStartupMs: number | undefined;
   let units = groups.length;
+  const unitsBy = { here: 0, children: 0 };
   if (workers === 1) {
     for (const group of groups) await runPlannedGroup(suite, group, choice.backend, new Map(), { append: async (part) => void records.push(...part), recover: async () => undefined });
   } else {
@@ -123,6 +126,7 @@ async function throughput(suite: Suite, workers: number): Promise<Throughput> {
       write: async (_u, r) => void records.push(...r),
       local: async () => local,
       onEvent: (e) => {
+        if (e.type === 'finished') unitsBy[e.local === true ? 'here' : 'children'] += 1;
         if (e.local === true) return;
         if (e.type === 'started' && childStartupMs === undefined) childStartupMs = performance.now() - started;
         // A child's counters, read while it lives: at its first unit (its start-up) and after each unit (the last reading is its total).
@@ -147,7 +151,7 @@ async function throughput(suite: Suite, workers: number): Promise<Throughput> {
     runs,
     wallMs,
     runsPerSecond: runs / (wallMs / 1000),
-    ...(childStartupMs === undefined ? {} : { childStartupMs }),
+    ...(childStartupMs === undefined ? {} : { childStartupMs, unitsBy }),
     computeMs: computeOf(records),
     parentCpuPerWall: (used.user + used.system) / 1000 / wallMs,
     cpu: { ...(parent === undefined ? {} : { parent }), ...(children === undefined ? {} : { children }), ...(childrenStartup === undefined ? {} : { childrenStartup }) },
@@ -174,7 +178,7 @@ for (const [id, make] of [['2d', twoD], ['mnist', async () => mnistMlp()]] as co
     const row = await throughput(suite, workers);
     console.log(
       `${id}: ${workers} worker(s): ${row.runs} runs (${row.units} units) in ${(row.wallMs / 1000).toFixed(2)} s = ${row.runsPerSecond.toFixed(2)} runs/s; compute ${(row.computeMs / 1000).toFixed(2)} s` +
-        `${row.childStartupMs === undefined ? '' : `; first child unit at ${(row.childStartupMs / 1000).toFixed(2)} s`}; load ${load()}\n` +
+        `${row.childStartupMs === undefined ? '' : `; first child unit at ${(row.childStartupMs / 1000).toFixed(2)} s; units run here ${row.unitsBy!.here}, in children ${row.unitsBy!.children}`}; load ${load()}\n` +
         `    CPU: this process ${describeCpu(row.cpu.parent)}${row.workers === 1 ? '' : `; children ${describeCpu(row.cpu.children)} (of which before their first unit ${describeCpu(row.cpu.childrenStartup)})`}`,
     );
     rows.push(row);

@@ -8,7 +8,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { decodeSuite } from '../src/suite/decode.js';
-import { planGroups } from '../src/suite/plan.js';
+import { planGroups, splitGroup } from '../src/suite/plan.js';
 import { balancedUnits, inProcessHandler, PoolFailure, runGroupsOnPool, runUnitsOnPool, UNITS_PER_WORKER, type PoolEvent } from '../src/suite/pool.js';
 import { runKey, type RunRecord, runResult } from '../src/suite/record.js';
 import { runSuite } from '../src/suite/runner.js';
@@ -179,4 +179,36 @@ test.serial("a unit that throws in this process is redone in a child, and this p
   t.true(events.some((e) => e.type === 'finished' && e.key === retried[0]!.key && e.local !== true), 'a child finished it');
   t.false(events.some((e) => e.type === 'finished' && e.local === true));
   t.is(written.length, units.reduce((n, u) => n + u.rows.length, 0));
+});
+
+test.serial('children keep getting units while this process computes units whose awaits are all microtasks', async (t) => {
+  const suite = decodeSuite(suiteRaw(10, [{ task: 'rosenbrock' }]), 'pool.json');
+  // One run per unit: many small units.
+  const units = planGroups(suite, 15, new Set()).flatMap((g) => splitGroup(g, 1)).map((g) => unitOf(g, suite.steps));
+  t.true(units.length >= 40);
+  const inProcess = inProcessHandler(suite, 'cpu', new Map(), async () => undefined);
+  let childStarted = false;
+  const finished = { here: 0, children: 0 };
+  const failures = await runUnitsOnPool(units, {
+    workers: 2,
+    context: { suiteRaw: suite.raw, suiteFile: path.resolve('pool.json'), backend: 'cpu', out: await tempDir() },
+    write: async () => undefined,
+    onEvent: (event) => {
+      if (event.type === 'started' && event.local !== true) childStarted = true;
+      if (event.type === 'finished') finished[event.local === true ? 'here' : 'children'] += 1;
+    },
+    local: async () => ({
+      async run(unit) {
+        // The first unit waits for the child; every later one computes ~30 ms without giving the event loop a turn.
+        while (!childStarted) await new Promise((resolve) => setTimeout(resolve, 10));
+        const end = Date.now() + 30;
+        while (Date.now() < end);
+        await Promise.resolve();
+        return inProcess.run(unit);
+      },
+    }),
+  });
+  t.deepEqual(failures, []);
+  t.is(finished.here + finished.children, units.length);
+  t.true(finished.children > 8, `the child finished ${finished.children} units, this process ${finished.here}`);
 });

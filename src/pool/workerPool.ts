@@ -219,6 +219,9 @@ export class WorkerPool<U extends PoolUnit, R> {
     void (async () => {
       let outcome: { result: R } | { error: unknown };
       try {
+        // A unit's awaits may all be microtasks (wasm reads resolve at once): without a turn of the event loop here the
+        // children's messages would wait until this process ran out of units, and the children idle after their PREFETCH.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         this.local.handler ??= this.options.local!();
         const handler = await this.local.handler;
         this.local.opened = handler;
