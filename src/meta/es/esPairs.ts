@@ -16,6 +16,7 @@ import type { StateTree } from '../../rules/index.js';
 import { taskSpecOf, type TaskContext, type TaskSpec } from '../../tasks/registry.js';
 import type { Task } from '../../tasks/types.js';
 import type { MetaTrainConfig } from '../config.js';
+import type { EstimateArgs } from '../estimator.js';
 import type { PairEvaluator, PairLosses } from './es.js';
 import { provideEsPairPool } from './index.js';
 
@@ -82,11 +83,7 @@ export const lossOf = (value: number | null): number => (value === null ? Number
 
 /** A pool of `config.workers` processes evaluating this optimizer's ES pairs on `task`; close it when done. */
 export function openEsPairPool(optimizer: LearnedOptimizer, task: Task, config: MetaTrainConfig, onEvent?: (event: PoolEvent) => void): EsPairPool {
-  const made = taskSpecOf(task);
-  if (made === undefined) {
-    throw new Error(`metaTrain.workers: ${config.workers} workers rebuild the task from its spec, but task '${task.id}' was not made by taskFromSpec (a suite's task entry); make it with taskFromSpec or set workers to 1`);
-  }
-  const context: EsPairContext = { backend: tf.getBackend() as BackendRequest, kind: optimizer.kind, hyperParams: optimizer.hyperParams, task: made, config };
+  const context = perturbationContext(optimizer, task, config, `metaTrain.workers: ${config.workers}`);
   const pool = new WorkerPool<EsPairUnit, { plus: number | null; minus: number | null }>({
     workers: config.workers,
     handler: 'esPair',
@@ -101,6 +98,28 @@ export function openEsPairPool(optimizer: LearnedOptimizer, task: Task, config: 
   return new EsPairPool([...optimizer.metaParams.keys()], pool);
 }
 
+/** An iteration's pairs as units (the pool's, or a queue's jobs): φ named by `names`, the truncation's start, the pair index. */
+export async function esPairUnits(names: readonly string[], { seeds, from, variables, config, iteration }: EstimateArgs): Promise<EsPairUnit[]> {
+  const shared = {
+    iteration,
+    seeds: [...seeds],
+    step: from.step,
+    theta: await encodeTensor(from.theta),
+    state: await encodeTree(from.state),
+    metaParams: await Promise.all(variables.map(async (v, i) => ({ name: names[i]!, value: await encodeTensor(v) }))),
+  };
+  return Array.from({ length: config.pairs }, (_, pair) => ({ key: `ES iteration ${iteration} pair ${pair}`, pair, ...shared }));
+}
+
+/** What every worker needs to evaluate this optimizer's perturbations on `task` (refused for a task a worker cannot rebuild). */
+export function perturbationContext(optimizer: LearnedOptimizer, task: Task, config: MetaTrainConfig, where: string): EsPairContext {
+  const made = taskSpecOf(task);
+  if (made === undefined) {
+    throw new Error(`${where}: workers rebuild the task from its spec, but task '${task.id}' was not made by taskFromSpec (a suite's task entry); make it with taskFromSpec or run in this process (workers 1)`);
+  }
+  return { backend: tf.getBackend() as BackendRequest, kind: optimizer.kind, hyperParams: optimizer.hyperParams, task: made, config };
+}
+
 export class EsPairPool {
   constructor(
     private readonly names: string[],
@@ -108,17 +127,9 @@ export class EsPairPool {
   ) {}
 
   /** The pair evaluator for es.ts: one unit per pair, results put back in index order. */
-  readonly evaluate: PairEvaluator = async ({ seeds, from, variables, config, iteration }) => {
-    const shared = {
-      iteration,
-      seeds: [...seeds],
-      step: from.step,
-      theta: await encodeTensor(from.theta),
-      state: await encodeTree(from.state),
-      metaParams: await Promise.all(variables.map(async (v, i) => ({ name: this.names[i]!, value: await encodeTensor(v) }))),
-    };
-    const units: EsPairUnit[] = Array.from({ length: config.pairs }, (_, pair) => ({ key: `ES iteration ${iteration} pair ${pair}`, pair, ...shared }));
-    const losses: PairLosses[] = new Array<PairLosses>(config.pairs);
+  readonly evaluate: PairEvaluator = async (args) => {
+    const units = await esPairUnits(this.names, args);
+    const losses: PairLosses[] = new Array<PairLosses>(units.length);
     const failures = await this.pool.run(units, async (unit, result) => {
       losses[unit.pair] = { plus: lossOf(result.plus), minus: lossOf(result.minus) };
     });

@@ -10,15 +10,15 @@
  * worker count.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { BackendRequest } from '../../backend/names.js';
 import type { LearnedOptimizer } from '../../learned/types.js';
 import { WorkerPool, type PoolEvent } from '../../pool/workerPool.js';
 import { treeTensors } from '../../rules/index.js';
-import { taskSpecOf } from '../../tasks/registry.js';
 import type { Task } from '../../tasks/types.js';
 import type { MetaTrainConfig } from '../config.js';
-import { decodeTensor, decodeTree, encodeTensor, encodeTree, lossOf, type EncodedTensor, type EncodedTree, type EsPairContext } from '../es/esPairs.js';
-import type { ParticleEvaluator, Side } from './pes.js';
+import type { PairLosses } from '../es/es.js';
+import { decodeTensor, decodeTree, encodeTensor, encodeTree, lossOf, perturbationContext, type EncodedTensor, type EncodedTree } from '../es/esPairs.js';
+import type { EstimateArgs } from '../estimator.js';
+import type { ParticleEvaluator, ParticleSides, Side } from './pes.js';
 import { providePesParticlePool } from './index.js';
 
 export interface EncodedSide {
@@ -49,13 +49,27 @@ export const encodeSide = async (side: Side): Promise<EncodedSide> => ({ theta: 
 export const decodeSide = (e: EncodedSide): Side => ({ theta: decodeTensor(e.theta) as tf.Tensor2D, state: decodeTree(e.state) });
 const freeSide = (side: Side) => tf.dispose([side.theta, ...treeTensors(side.state)]);
 
+/** A truncation's particles as units (the pool's, or a queue's jobs): φ named by `names`, each particle's two states. */
+export async function pesParticleUnits(names: readonly string[], { seeds, from, variables, iteration }: EstimateArgs, particles: ParticleSides[]): Promise<PesParticleUnit[]> {
+  const metaParams = await Promise.all(variables.map(async (v, i) => ({ name: names[i]!, value: await encodeTensor(v) })));
+  return Promise.all(
+    particles.map(async (p, particle) => ({ key: `PES iteration ${iteration} particle ${particle}`, iteration, particle, seeds: [...seeds], step: from.step, plus: await encodeSide(p.plus), minus: await encodeSide(p.minus), metaParams })),
+  );
+}
+
+/** A particle's result: its moved states replace its old ones (freed); its two meta-losses are returned. */
+export function applyParticleResult(particles: ParticleSides[], unit: PesParticleUnit, result: PesParticleResult): PairLosses {
+  const particle = particles[unit.particle]!;
+  freeSide(particle.plus);
+  freeSide(particle.minus);
+  particle.plus = decodeSide(result.plusSide);
+  particle.minus = decodeSide(result.minusSide);
+  return { plus: lossOf(result.plus), minus: lossOf(result.minus) };
+}
+
 /** A pool of `config.workers` (this process one of them) advancing this optimizer's PES particles on `task`; close it when done. */
 export function openPesParticlePool(optimizer: LearnedOptimizer, task: Task, config: MetaTrainConfig, onEvent?: (event: PoolEvent) => void): { evaluate: ParticleEvaluator; close(): void } {
-  const made = taskSpecOf(task);
-  if (made === undefined) {
-    throw new Error(`metaTrain.workers: ${config.workers} workers rebuild the task from its spec, but task '${task.id}' was not made by taskFromSpec (a suite's task entry); make it with taskFromSpec or set workers to 1`);
-  }
-  const context: EsPairContext = { backend: tf.getBackend() as BackendRequest, kind: optimizer.kind, hyperParams: optimizer.hyperParams, task: made, config };
+  const context = perturbationContext(optimizer, task, config, `metaTrain.workers: ${config.workers}`);
   const pool = new WorkerPool<PesParticleUnit, PesParticleResult>({
     workers: config.workers,
     handler: 'pesParticle',
@@ -66,19 +80,11 @@ export function openPesParticlePool(optimizer: LearnedOptimizer, task: Task, con
   });
   pool.start();
   const names = [...optimizer.metaParams.keys()];
-  const evaluate: ParticleEvaluator = async ({ seeds, from, variables, iteration }, particles) => {
-    const metaParams = await Promise.all(variables.map(async (v, i) => ({ name: names[i]!, value: await encodeTensor(v) })));
-    const units: PesParticleUnit[] = await Promise.all(
-      particles.map(async (p, particle) => ({ key: `PES iteration ${iteration} particle ${particle}`, iteration, particle, seeds: [...seeds], step: from.step, plus: await encodeSide(p.plus), minus: await encodeSide(p.minus), metaParams })),
-    );
-    const losses = new Array<{ plus: number; minus: number }>(particles.length);
+  const evaluate: ParticleEvaluator = async (args, particles) => {
+    const units = await pesParticleUnits(names, args, particles);
+    const losses: PairLosses[] = new Array<PairLosses>(particles.length);
     const failures = await pool.run(units, async (unit, result) => {
-      const particle = particles[unit.particle]!;
-      freeSide(particle.plus);
-      freeSide(particle.minus);
-      particle.plus = decodeSide(result.plusSide);
-      particle.minus = decodeSide(result.minusSide);
-      losses[unit.particle] = { plus: lossOf(result.plus), minus: lossOf(result.minus) };
+      losses[unit.particle] = applyParticleResult(particles, unit, result);
     });
     if (failures.length > 0) throw new Error(`PES particles failed on every try: ${failures.map((f) => `${f.key}: ${f.reasons.join(' / then: ')}`).join('; ')}`);
     return losses;
