@@ -9,9 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { decodeSuite } from '../src/suite/decode.js';
 import { planGroups, splitGroup } from '../src/suite/plan.js';
-import { balancedUnits, inProcessHandler, PoolFailure, runGroupsOnPool, runUnitsOnPool, UNITS_PER_WORKER, type PoolEvent } from '../src/suite/pool.js';
+import { balancedUnits, PoolFailure, runGroupsOnPool, runUnitsOnPool, UNITS_PER_WORKER, type PoolEvent } from '../src/suite/pool.js';
 import { runKey, type RunRecord, runResult } from '../src/suite/record.js';
-import { runSuite } from '../src/suite/runner.js';
+import { inProcessHandler, runSuite } from '../src/suite/runner.js';
 import { openStore } from '../src/suite/store.js';
 import { unitOf, type Unit } from '../src/suite/unit.js';
 

@@ -7,8 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { BackendRequest } from '../backend/names.js';
-import type { EsPairContext, EsPairUnit } from '../meta/es/esPairs.js';
-import type { PesParticleUnit } from '../meta/pes/pesParticles.js';
+import type { EsPairContext, EsPairUnit } from '../meta/es/esUnits.js';
+import type { PesParticleUnit } from '../meta/pes/pesUnits.js';
 import type { Unit } from '../suite/unit.js';
 
 export const DEFAULT_QUEUE = 'alphaopt';

@@ -14,9 +14,9 @@ import { Queue, QueueEvents } from 'bullmq';
 import type { LearnedOptimizer } from '../learned/types.js';
 import type { MetaTrainConfig } from '../meta/config.js';
 import type { PairEvaluator } from '../meta/es/es.js';
-import { esPairUnits, lossOf, perturbationContext, type EsPairContext, type EsPairUnit } from '../meta/es/esPairs.js';
+import { esPairUnits, lossOf, perturbationContext, type EsPairContext, type EsPairUnit } from '../meta/es/esUnits.js';
 import type { ParticleEvaluator } from '../meta/pes/pes.js';
-import { applyParticleResult, pesParticleUnits, type PesParticleResult, type PesParticleUnit } from '../meta/pes/pesParticles.js';
+import { applyParticleResult, pesParticleUnits, type PesParticleResult, type PesParticleUnit } from '../meta/pes/pesUnits.js';
 import type { Task } from '../tasks/types.js';
 import { DEFAULT_QUEUE, type PerturbationJobData } from './keys.js';
 

@@ -16,12 +16,10 @@ import type { ConcreteBackend } from '../backend/names.js';
 import { runOnPool, type PoolEvent } from '../pool/workerPool.js';
 import type { Suite } from './decode.js';
 import { sortRunsFile } from './order.js';
-import type { LearnedOptimizer } from '../learned/index.js';
 import type { UnitHandler } from '../pool/types.js';
 import { splitGroup, type Group } from './plan.js';
 import type { RunRecord } from './record.js';
-import { runPlannedGroup } from './runner.js';
-import { groupOf, runKeysOf, unitOf, type Unit, type UnitContext } from './unit.js';
+import { runKeysOf, unitOf, type Unit, type UnitContext } from './unit.js';
 
 export type { PoolEvent } from '../pool/workerPool.js';
 
@@ -93,17 +91,6 @@ export function balancedUnits(groups: Group[], steps: number, workers: number): 
   return parts.sort((a, b) => b.rows.length - a.rows.length).map((g) => unitOf(g, steps));
 }
 
-/** This process as a pool worker: the runner's suite, backend and learned optimizers, the call the in-process loop makes. */
-export function inProcessHandler(suite: Suite, backend: ConcreteBackend, learned: Map<string, LearnedOptimizer>, recover: (error: unknown) => Promise<void>): UnitHandler {
-  return {
-    async run(raw: unknown): Promise<RunRecord[]> {
-      const records: RunRecord[] = [];
-      await runPlannedGroup(suite, groupOf(suite, raw as Unit), backend, learned, { append: async (part) => void records.push(...part), recover });
-      return records;
-    },
-  };
-}
-
 /** The runner's pool path: its groups as units, records appended as they come, the file put in plan order at the end. */
 export async function runGroupsOnPool(
   suite: Suite,
@@ -116,8 +103,8 @@ export async function runGroupsOnPool(
     log(line: string): void;
     onEvent?(event: PoolEvent): void;
     memoryLimit?: number;
-    /** The learned optimizers this process prepared and how it recovers from a trap: it then runs units too, as one of the workers. */
-    local?: { learned: Map<string, LearnedOptimizer>; recover(error: unknown): Promise<void> };
+    /** This process's own handler (runner.ts's inProcessHandler): it then runs units too, as one of the workers. */
+    local?: UnitHandler;
   },
 ): Promise<void> {
   const units = balancedUnits(groups, suite.steps, options.workers);
@@ -127,7 +114,7 @@ export async function runGroupsOnPool(
     workers: options.workers,
     context: { suiteRaw: suite.raw, suiteFile: path.resolve(suite.file), backend: options.backend, out: path.resolve(options.out), ...(suite.dataDir === undefined ? {} : { dataDir: path.resolve(suite.dataDir) }), ...(options.memoryLimit === undefined ? {} : { memoryLimit: options.memoryLimit }) },
     write: (_unit, records) => options.append(records),
-    ...(local === undefined ? {} : { local: async () => inProcessHandler(suite, options.backend, local.learned, local.recover) }),
+    ...(local === undefined ? {} : { local: async () => local }),
     onEvent: (event) => {
       if (event.type === 'retry') options.log(`unit ${event.key}: ${event.reason}; retrying on another worker`);
       options.onEvent?.(event);

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { UnitHandler } from '../../pool/types.js';
 import { treeTensors, type StateTree } from '../../rules/index.js';
 import { evaluatePair } from './es.js';
-import { decodeTensor, decodeTree, type EsPairContext, type EsPairUnit } from './esPairs.js';
+import { decodeTensor, decodeTree, type EsPairContext, type EsPairUnit } from './esUnits.js';
 import { openPerturbationWorker } from './perturbationWorker.js';
 
 export async function openEsPairHandler(raw: unknown): Promise<UnitHandler> {

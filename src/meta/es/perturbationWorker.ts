@@ -11,7 +11,7 @@ import { createLearnedOptimizer } from '../../learned/registry.js';
 import type { UpdateRule } from '../../rules/index.js';
 import { taskFromSpec } from '../../tasks/registry.js';
 import type { Problem, Task } from '../../tasks/types.js';
-import { decodeTensor, type EncodedTensor, type EsPairContext } from './esPairs.js';
+import { decodeTensor, type EncodedTensor, type EsPairContext } from './esUnits.js';
 
 export interface PerturbationWorker {
   rule: UpdateRule;

@@ -5,10 +5,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { UnitHandler } from '../../pool/types.js';
-import type { EsPairContext } from '../es/esPairs.js';
+import type { EsPairContext } from '../es/esUnits.js';
 import { openPerturbationWorker } from '../es/perturbationWorker.js';
 import { advanceParticle, sideTensors } from './pes.js';
-import { decodeSide, encodeSide, type PesParticleResult, type PesParticleUnit } from './pesParticles.js';
+import { decodeSide, encodeSide, type PesParticleResult, type PesParticleUnit } from './pesUnits.js';
 
 export async function openPesParticleHandler(raw: unknown): Promise<UnitHandler> {
   const context = raw as EsPairContext;

@@ -9,63 +9,17 @@
  * the losses in index order: the meta-parameters are bit-identical whatever the
  * worker count.
  */
-import * as tf from '@tensorflow/tfjs';
 import type { LearnedOptimizer } from '../../learned/types.js';
 import { WorkerPool, type PoolEvent } from '../../pool/workerPool.js';
-import { treeTensors } from '../../rules/index.js';
 import type { Task } from '../../tasks/types.js';
 import type { MetaTrainConfig } from '../config.js';
 import type { PairLosses } from '../es/es.js';
-import { decodeTensor, decodeTree, encodeTensor, encodeTree, lossOf, perturbationContext, type EncodedTensor, type EncodedTree } from '../es/esPairs.js';
-import type { EstimateArgs } from '../estimator.js';
-import type { ParticleEvaluator, ParticleSides, Side } from './pes.js';
+import { perturbationContext } from '../es/esUnits.js';
+import type { ParticleEvaluator } from './pes.js';
+import { applyParticleResult, pesParticleUnits, type PesParticleResult, type PesParticleUnit } from './pesUnits.js';
 import { providePesParticlePool } from './index.js';
 
-export interface EncodedSide {
-  theta: EncodedTensor;
-  state: EncodedTree;
-}
-
-export interface PesParticleUnit {
-  key: string;
-  iteration: number;
-  particle: number;
-  seeds: number[];
-  step: number;
-  plus: EncodedSide;
-  minus: EncodedSide;
-  /** φ, by meta-parameter name, in the optimizer's order. */
-  metaParams: Array<{ name: string; value: EncodedTensor }>;
-}
-
-export interface PesParticleResult {
-  plus: number | null;
-  minus: number | null;
-  plusSide: EncodedSide;
-  minusSide: EncodedSide;
-}
-
-export const encodeSide = async (side: Side): Promise<EncodedSide> => ({ theta: await encodeTensor(side.theta), state: await encodeTree(side.state) });
-export const decodeSide = (e: EncodedSide): Side => ({ theta: decodeTensor(e.theta) as tf.Tensor2D, state: decodeTree(e.state) });
-const freeSide = (side: Side) => tf.dispose([side.theta, ...treeTensors(side.state)]);
-
-/** A truncation's particles as units (the pool's, or a queue's jobs): φ named by `names`, each particle's two states. */
-export async function pesParticleUnits(names: readonly string[], { seeds, from, variables, iteration }: EstimateArgs, particles: ParticleSides[]): Promise<PesParticleUnit[]> {
-  const metaParams = await Promise.all(variables.map(async (v, i) => ({ name: names[i]!, value: await encodeTensor(v) })));
-  return Promise.all(
-    particles.map(async (p, particle) => ({ key: `PES iteration ${iteration} particle ${particle}`, iteration, particle, seeds: [...seeds], step: from.step, plus: await encodeSide(p.plus), minus: await encodeSide(p.minus), metaParams })),
-  );
-}
-
-/** A particle's result: its moved states replace its old ones (freed); its two meta-losses are returned. */
-export function applyParticleResult(particles: ParticleSides[], unit: PesParticleUnit, result: PesParticleResult): PairLosses {
-  const particle = particles[unit.particle]!;
-  freeSide(particle.plus);
-  freeSide(particle.minus);
-  particle.plus = decodeSide(result.plusSide);
-  particle.minus = decodeSide(result.minusSide);
-  return { plus: lossOf(result.plus), minus: lossOf(result.minus) };
-}
+export { applyParticleResult, decodeSide, encodeSide, pesParticleUnits, type EncodedSide, type PesParticleResult, type PesParticleUnit } from './pesUnits.js';
 
 /** A pool of `config.workers` (this process one of them) advancing this optimizer's PES particles on `task`; close it when done. */
 export function openPesParticlePool(optimizer: LearnedOptimizer, task: Task, config: MetaTrainConfig, onEvent?: (event: PoolEvent) => void): { evaluate: ParticleEvaluator; close(): void } {
