@@ -11,7 +11,13 @@
  * throughput); the MNIST-MLP suite is six baselines on the 784-100-10 MLP of mnist-10k.
  * ES meta-training ('es'): the l2l-quadratic suite's ES config (LSTM optimizer,
  * 10-D random quadratics, 32 tasks, unroll 20, 8 antithetic pairs) for a few
- * iterations with its pairs on 1 (in process) and 2 … workers.
+ * iterations with its pairs on 1 (in process) and 2 … workers; 'pes': the same
+ * config with PES's 8 particles.
+ *
+ * `N workers` is what `alphaopt run --workers N` and `metaTrain.workers: N` do: this
+ * process and N − 1 children. It prints one line per measurement, CPU time per
+ * process (main thread and V8's helper threads, bench/cpuTime.ts), then a summary
+ * of the goals' figures with the load average; bench/README.md explains them.
  */
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -19,17 +25,18 @@ import path from 'node:path';
 import { Job, Queue } from 'bullmq';
 import { createLearnedOptimizer } from '../src/learned/index.js';
 import '../src/meta/es/esPairs.js';
+import '../src/meta/pes/pesParticles.js';
 import { metaTrain } from '../src/meta/metaTrain.js';
 import { submitSuite } from '../src/queue/submit.js';
 import { startWorker } from '../src/queue/worker.js';
 import { decodeSuite, type Suite } from '../src/suite/decode.js';
 import { planGroups } from '../src/suite/plan.js';
-import { runUnitsOnPool } from '../src/suite/pool.js';
+import { balancedUnits, runUnitsOnPool } from '../src/suite/pool.js';
 import { familyOf, taskFromSpec } from '../src/tasks/index.js';
-import type { RunRecord } from '../src/suite/record.js';
-import { runPlannedGroup } from '../src/suite/runner.js';
-import { unitOf } from '../src/suite/unit.js';
+import { runKey, type RunRecord } from '../src/suite/record.js';
+import { inProcessHandler, runPlannedGroup } from '../src/suite/runner.js';
 import { startRedis } from '../test/helpers/redis.js';
+import { cpuTime, describeCpu, minus, plus, type CpuTime } from './cpuTime.js';
 import { list, positiveInt, startBench } from './harness.js';
 
 const { options, choice, writeResult } = await startBench<{ workers: number[]; only: string[]; esIterations: number; data?: string }>({
@@ -39,8 +46,8 @@ const { options, choice, writeResult } = await startBench<{ workers: number[]; o
   flags: (c) =>
     c
       .option('--workers <counts>', 'worker counts to compare', (v) => list(v).map(positiveInt('--workers')), [1, 2])
-      .option('--only <parts>', 'of 2d,mnist,es,queue', list, ['2d', 'mnist', 'es', 'queue'])
-      .option('--es-iterations <n>', 'ES meta-training iterations', positiveInt('--es-iterations'), 20)
+      .option('--only <parts>', 'of 2d,mnist,es,pes,queue', list, ['2d', 'mnist', 'es', 'pes', 'queue'])
+      .option('--es-iterations <n>', 'ES (and PES) meta-training iterations', positiveInt('--es-iterations'), 20)
       .option('--data <dir>', 'the datasets folder (for the MNIST-MLP suite)'),
 });
 const { workers: workerCounts, only, esIterations, data } = options;
@@ -71,14 +78,24 @@ function mnistMlp(): Suite {
 
 interface Throughput {
   workers: number;
+  /** Units as run: the pool splits groups until it has 4 per worker (balancedUnits). */
   units: number;
   runs: number;
+  /** From the call to the last record: the children's start-up included. */
   wallMs: number;
   runsPerSecond: number;
-  /** Pool only: from the start to the first unit begun in a worker (process start, tfjs, backend). */
-  startupMs?: number;
+  /** Pool only: from the start to the first unit begun in a child (process start, tfjs, backend, task data). */
+  childStartupMs?: number;
   /** Sum of the groups' own compute time, as their records state it. */
   computeMs: number;
+  /** This process's CPU time (user + system, all its threads) over the wall time: above 1, V8's helper threads (GC, JIT) used another core. */
+  parentCpuPerWall: number;
+  /** Pool only: units finished by this process and by the children. */
+  unitsBy?: { here: number; children: number };
+  /** CPU time (cpuTime.ts) of this process during the measurement, and of the children over their life (start-up included) and at their first unit (start-up alone). */
+  cpu: { parent?: CpuTime; children?: CpuTime; childrenStartup?: CpuTime };
+  /** finalLoss of every run, by run key (to check the worker counts agree bit for bit). */
+  finals: Map<string, number | null>;
 }
 
 const computeOf = (records: RunRecord[]) => records.reduce((s, r) => s + r.wallMs, 0);
@@ -87,30 +104,70 @@ async function throughput(suite: Suite, workers: number): Promise<Throughput> {
   const groups = planGroups(suite, suite.seeds, new Set());
   const runs = groups.reduce((n, g) => n + g.rows.length, 0);
   const records: RunRecord[] = [];
+  // Data is loaded before the clock starts, as the runner does before it runs groups; children load theirs during their start-up.
+  for (const task of suite.tasks) await task.prepare?.();
+  const cpu = process.cpuUsage();
+  const parentBefore = cpuTime();
+  const childCpu = new Map<number, { startup?: CpuTime; last?: CpuTime }>();
   const started = performance.now();
-  let startupMs: number | undefined;
+  let childStartupMs: number | undefined;
+  let units = groups.length;
+  const unitsBy = { here: 0, children: 0 };
   if (workers === 1) {
-    for (const task of suite.tasks) await task.prepare?.();
-    const t0 = performance.now();
     for (const group of groups) await runPlannedGroup(suite, group, choice.backend, new Map(), { append: async (part) => void records.push(...part), recover: async () => undefined });
-    const wallMs = performance.now() - t0;
-    return { workers, units: groups.length, runs, wallMs, runsPerSecond: runs / (wallMs / 1000), computeMs: computeOf(records) };
+  } else {
+    // What `alphaopt run --workers N` does: this process is one of the workers, the groups balanced for them.
+    const balanced = balancedUnits(groups, suite.steps, workers);
+    units = balanced.length;
+    const local = inProcessHandler(suite, choice.backend, new Map(), async () => undefined);
+    const failures = await runUnitsOnPool(balanced, {
+      workers,
+      context: { suiteRaw: suite.raw, suiteFile: suite.file, backend: choice.backend, out: scratch },
+      write: async (_u, r) => void records.push(...r),
+      local: async () => local,
+      onEvent: (e) => {
+        if (e.type === 'finished') unitsBy[e.local === true ? 'here' : 'children'] += 1;
+        if (e.local === true) return;
+        if (e.type === 'started' && childStartupMs === undefined) childStartupMs = performance.now() - started;
+        // A child's counters, read while it lives: at its first unit (its start-up) and after each unit (the last reading is its total).
+        const entry = childCpu.get(e.pid) ?? {};
+        const now = cpuTime(e.pid);
+        if (e.type === 'started' && entry.startup === undefined && now !== undefined) entry.startup = now;
+        if (e.type === 'finished' && now !== undefined) entry.last = now;
+        childCpu.set(e.pid, entry);
+      },
+    });
+    if (failures.length > 0) throw new Error(`pool failures: ${failures.map((f) => f.key).join(', ')}`);
   }
-  const units = groups.map((g) => unitOf(g, suite.steps));
-  const failures = await runUnitsOnPool(units, {
-    workers,
-    context: { suiteRaw: suite.raw, suiteFile: suite.file, backend: choice.backend, out: scratch },
-    write: async (_u, r) => {
-      records.push(...r);
-    },
-    onEvent: (e) => {
-      if (e.type === 'started' && startupMs === undefined) startupMs = performance.now() - started;
-    },
-  });
-  if (failures.length > 0) throw new Error(`pool failures: ${failures.map((f) => f.key).join(', ')}`);
   const wallMs = performance.now() - started;
-  return { workers, units: groups.length, runs, wallMs, runsPerSecond: runs / (wallMs / 1000), startupMs: startupMs!, computeMs: computeOf(records) };
+  const used = process.cpuUsage(cpu);
+  const parent = minus(cpuTime(), parentBefore);
+  const sum = (times: Array<CpuTime | undefined>) => (times.some((t) => t === undefined) || times.length === 0 ? undefined : times.reduce<CpuTime>((a, t) => plus(a, t!), { mainMs: 0, helpersMs: 0 }));
+  const children = sum([...childCpu.values()].map((c) => c.last));
+  const childrenStartup = sum([...childCpu.values()].map((c) => c.startup));
+  return {
+    workers,
+    units,
+    runs,
+    wallMs,
+    runsPerSecond: runs / (wallMs / 1000),
+    ...(childStartupMs === undefined ? {} : { childStartupMs, unitsBy }),
+    computeMs: computeOf(records),
+    parentCpuPerWall: (used.user + used.system) / 1000 / wallMs,
+    cpu: { ...(parent === undefined ? {} : { parent }), ...(children === undefined ? {} : { children }), ...(childrenStartup === undefined ? {} : { childrenStartup }) },
+    finals: new Map(records.map((r) => [runKey(r), r.finalLoss])),
+  };
 }
+
+/** CPU seconds of every process of a measurement, all threads (a child's start-up included). */
+const cpuTotal = (r: Throughput) => {
+  const all = [r.cpu.parent, r.cpu.children].filter((t): t is CpuTime => t !== undefined);
+  return (all.reduce((s, t) => s + t.mainMs + t.helpersMs, 0) / 1000).toFixed(2);
+};
+const sameFinals = (a: Map<string, number | null>, b: Map<string, number | null>) => a.size === b.size && [...a].every(([k, v]) => b.has(k) && Object.is(b.get(k), v));
+const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' / ');
+const summary: string[] = [];
+const loadAtStart = os.loadavg();
 
 const results: Record<string, unknown> = {};
 for (const [id, make] of [['2d', twoD], ['mnist', async () => mnistMlp()]] as const) {
@@ -119,44 +176,70 @@ for (const [id, make] of [['2d', twoD], ['mnist', async () => mnistMlp()]] as co
   const rows: Throughput[] = [];
   for (const workers of workerCounts) {
     const row = await throughput(suite, workers);
-    console.log(`${id}: ${workers} worker(s): ${row.runs} runs in ${(row.wallMs / 1000).toFixed(2)} s = ${row.runsPerSecond.toFixed(1)} runs/s${row.startupMs === undefined ? '' : ` (start-up ${(row.startupMs / 1000).toFixed(2)} s)`}`);
+    console.log(
+      `${id}: ${workers} worker(s): ${row.runs} runs (${row.units} units) in ${(row.wallMs / 1000).toFixed(2)} s = ${row.runsPerSecond.toFixed(2)} runs/s; compute ${(row.computeMs / 1000).toFixed(2)} s` +
+        `${row.childStartupMs === undefined ? '' : `; first child unit at ${(row.childStartupMs / 1000).toFixed(2)} s; units run here ${row.unitsBy!.here}, in children ${row.unitsBy!.children}`}; load ${load()}\n` +
+        `    CPU: this process ${describeCpu(row.cpu.parent)}${row.workers === 1 ? '' : `; children ${describeCpu(row.cpu.children)} (of which before their first unit ${describeCpu(row.cpu.childrenStartup)})`}`,
+    );
     rows.push(row);
   }
   const one = rows.find((r) => r.workers === 1);
   const speedups = one === undefined ? {} : Object.fromEntries(rows.map((r) => [r.workers, r.runsPerSecond / one.runsPerSecond]));
-  // Pool overhead per unit: wall time beyond start-up and compute, spread over the units each worker ran.
+  const identical = rows.every((r) => sameFinals(r.finals, rows[0]!.finals));
+  // Pool overhead per unit: the workers' wall time (children's from their first unit) beyond the units' compute, per unit.
   const overhead = rows
-    .filter((r) => r.startupMs !== undefined)
+    .filter((r) => r.childStartupMs !== undefined)
     .map((r) => {
-      const perUnitMs = ((r.wallMs - r.startupMs!) * r.workers - r.computeMs) / r.units;
-      return { workers: r.workers, overheadPerUnitMs: perUnitMs, meanUnitComputeMs: r.computeMs / r.units, overheadFraction: perUnitMs / (r.computeMs / r.units) };
+      const perUnitMs = (r.wallMs * r.workers - r.childStartupMs! * (r.workers - 1) - r.computeMs) / r.units;
+      const meanUnitComputeMs = r.computeMs / r.units;
+      return { workers: r.workers, overheadPerUnitMs: perUnitMs, meanUnitComputeMs, overheadFraction: perUnitMs / meanUnitComputeMs, computeOver1Worker: one === undefined ? undefined : r.computeMs / one.computeMs };
     });
-  results[id] = { throughput: rows, speedupOver1Worker: speedups, poolOverhead: overhead };
+  for (const r of rows) {
+    if (r.workers === 1) continue;
+    const o = overhead.find((x) => x.workers === r.workers)!;
+    summary.push(
+      `${id}: ${r.workers} workers ${(speedups[r.workers] ?? Number.NaN).toFixed(2)}× the runs/s of 1 (${one?.runsPerSecond.toFixed(2)} → ${r.runsPerSecond.toFixed(2)}); pool overhead per unit ${o.overheadPerUnitMs.toFixed(1)} ms = ${(100 * o.overheadFraction).toFixed(1)} % of a mean ${o.meanUnitComputeMs.toFixed(0)} ms unit; summed compute ${o.computeOver1Worker?.toFixed(2)}× 1 worker's; CPU of all processes ${cpuTotal(r)} s against ${one === undefined ? '?' : cpuTotal(one)} s; finalLoss bit-identical: ${identical}`,
+    );
+  }
+  results[id] = { throughput: rows.map(({ finals: _f, ...r }) => r), speedupOver1Worker: speedups, poolOverhead: overhead, finalLossBitIdentical: identical };
 }
 
-if (only.includes('es')) {
-  // Iterations/s from the curve's 2nd to last point: no pool start-up, no validation (it runs before the 1st and after the last).
-  const rows: Array<{ workers: number; iterations: number; wallMs: number; iterationsPerSecond: number }> = [];
+for (const method of ['es', 'pes'] as const) {
+  if (!only.includes(method)) continue;
+  // Two rates: over the whole metaTrain call (pool start-up and the two validations, which run in this process, included),
+  // and between the curve's first and last point (iterations only).
+  const rows: Array<{ workers: number; iterations: number; wallMs: number; iterationsPerSecondWhole: number; iterationsPerSecond: number; parentCpuPerWall: number }> = [];
   const finals: number[][] = [];
   for (const workers of workerCounts) {
     const optimizer = createLearnedOptimizer('lstm', {});
     const task = taskFromSpec({ task: 'randomQuadratic', options: { dimension: 10 } });
-    const config = { method: 'es', iterations: esIterations, unroll: 20, horizon: 100, tasksPerIteration: 32, metaLearningRate: 0.01, sigma: 0.01, pairs: 8, clipNorm: 1, validateEvery: esIterations, validationTasks: 32, workers };
+    const config = { method, iterations: esIterations, unroll: 20, horizon: 100, tasksPerIteration: 32, metaLearningRate: 0.01, sigma: 0.01, pairs: 8, clipNorm: 1, validateEvery: esIterations, validationTasks: 32, workers };
+    const cpu = process.cpuUsage();
     const started = performance.now();
     const report = await metaTrain(optimizer, familyOf(task), config);
     const wallMs = performance.now() - started;
+    const used = process.cpuUsage(cpu);
     const first = report.curve[0]!;
     const last = report.curve.at(-1)!;
     const iterationsPerSecond = (last.iteration - first.iteration) / ((last.wallMs - first.wallMs) / 1000);
     finals.push([...optimizer.metaParams.values()].flatMap((v) => Array.from(v.dataSync())));
     optimizer.dispose();
-    console.log(`es: ${workers} worker(s): ${esIterations} iterations in ${(wallMs / 1000).toFixed(2)} s; ${iterationsPerSecond.toFixed(2)} iterations/s between the first and last iteration`);
-    rows.push({ workers, iterations: esIterations, wallMs, iterationsPerSecond });
+    const row = { workers, iterations: esIterations, wallMs, iterationsPerSecondWhole: esIterations / (wallMs / 1000), iterationsPerSecond, parentCpuPerWall: (used.user + used.system) / 1000 / wallMs };
+    console.log(`${method}: ${workers} worker(s): ${esIterations} iterations in ${(wallMs / 1000).toFixed(2)} s = ${row.iterationsPerSecondWhole.toFixed(2)} it/s whole (start-up, validation); ${iterationsPerSecond.toFixed(2)} it/s between the first and last iteration; this process's CPU/wall ${row.parentCpuPerWall.toFixed(2)}; load ${load()}`);
+    rows.push(row);
   }
   const one = rows.find((r) => r.workers === 1);
   const identical = finals.every((f) => f.length === finals[0]!.length && f.every((x, i) => Object.is(x, finals[0]![i])));
-  console.log(`es: final meta-parameters bit-identical across worker counts: ${identical}`);
-  results['es'] = { config: 'suites/l2l-quadratic.json ES entry (lstm, randomQuadratic 10-D, 32 tasks, unroll 20, 8 pairs)', rows, speedupOver1Worker: one === undefined ? {} : Object.fromEntries(rows.map((r) => [r.workers, r.iterationsPerSecond / one.iterationsPerSecond])), identical };
+  for (const r of rows) {
+    if (one === undefined || r.workers === 1) continue;
+    summary.push(`${method}: ${r.workers} workers ${(r.iterationsPerSecondWhole / one.iterationsPerSecondWhole).toFixed(2)}× the iterations/s of 1 over the whole call (${one.iterationsPerSecondWhole.toFixed(2)} → ${r.iterationsPerSecondWhole.toFixed(2)}), ${(r.iterationsPerSecond / one.iterationsPerSecond).toFixed(2)}× between first and last iteration; meta-parameters bit-identical: ${identical}`);
+  }
+  results[method] = {
+    config: `suites/l2l-quadratic.json ES entry (lstm, randomQuadratic 10-D, 32 tasks, unroll 20, 8 pairs)${method === 'pes' ? ' with method pes (8 particles)' : ''}`,
+    rows,
+    speedupOver1Worker: one === undefined ? {} : Object.fromEntries(rows.map((r) => [r.workers, { whole: r.iterationsPerSecondWhole / one.iterationsPerSecondWhole, iterations: r.iterationsPerSecond / one.iterationsPerSecond }])),
+    identical,
+  };
 }
 
 if (only.includes('queue')) {
@@ -180,11 +263,17 @@ if (only.includes('queue')) {
     const computeMs = rest.reduce((s, j) => s + computeOf(j.returnvalue as RunRecord[]), 0);
     const spanMs = jobs.at(-1)!.finishedOn! - jobs[0]!.finishedOn!;
     const perJobMs = (spanMs - computeMs) / rest.length;
-    console.log(`queue: ${jobs.length} jobs; overhead per job ${perJobMs.toFixed(1)} ms (span ${(spanMs / 1000).toFixed(2)} s, compute ${(computeMs / 1000).toFixed(2)} s)`);
+    console.log(`queue: ${jobs.length} jobs; overhead per job ${perJobMs.toFixed(1)} ms (span ${(spanMs / 1000).toFixed(2)} s, compute ${(computeMs / 1000).toFixed(2)} s); load ${load()}`);
+    summary.push(`queue: overhead per job ${perJobMs.toFixed(1)} ms on loopback (${jobs.length} 2-D jobs, one worker, concurrency 1)`);
     results['queue'] = { jobs: jobs.length, overheadPerJobMs: perJobMs, spanMs, computeMs, firstJobMs: jobs[0]!.finishedOn! - jobs[0]!.processedOn! };
   } finally {
     await redis.stop();
   }
 }
 
-await writeResult('parallel', 'run groups in process, on a worker pool and on a queue', { cores: os.availableParallelism(), loadAverage: os.loadavg(), results });
+const loadAtEnd = os.loadavg();
+const file = await writeResult('parallel', 'run groups in process, on a worker pool and on a queue', { cores: os.availableParallelism(), loadAverageAtStart: loadAtStart, loadAverage: loadAtEnd, results });
+console.log(`\nsummary (${os.availableParallelism()} cores; load average 1/5/15 min at the start ${loadAtStart.map((l) => l.toFixed(2)).join(' / ')}, at the end ${load()}; ${file}):`);
+for (const line of summary) console.log(`  ${line}`);
+// The benchmark itself keeps at most `workers` processes busy: a 1-minute load above 1 before it started means others were running.
+if (loadAtStart[0]! > 1) console.log(`  the machine was not quiet (load average ${loadAtStart[0]!.toFixed(2)} before the benchmark started): these are not goal measurements`);

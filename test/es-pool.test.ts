@@ -57,7 +57,8 @@ test.serial('a worker killed mid-pair: the pair is redone on another worker and 
   let victim: string | undefined;
   const pool = openEsPairPool(optimizer, family().task, decoded, (event) => {
     events.push(event);
-    if (event.type === 'started' && victim === undefined) {
+    // Only a child: a pair evaluated in this process (event.local) cannot be killed without killing the test.
+    if (event.type === 'started' && event.local !== true && victim === undefined) {
       victim = event.key;
       process.kill(event.pid, 'SIGKILL');
     }
@@ -76,7 +77,7 @@ test.serial('a worker killed mid-pair: the pair is redone on another worker and 
 });
 
 test.serial('workers > 1 is refused where it cannot apply, naming the field', async (t) => {
-  t.throws(() => decodeMetaTrainConfig({ method: 'bptt', workers: 2 }), { message: /metaTrain\.workers: only ES evaluates on worker processes/ });
+  t.throws(() => decodeMetaTrainConfig({ method: 'bptt', workers: 2 }), { message: /metaTrain\.workers: only ES and PES evaluate on worker processes/ });
   t.throws(() => decodeMetaTrainConfig({ method: 'es', workers: 0 }), { message: /metaTrain\.workers: expected a positive integer/ });
   const optimizer = lstm();
   await t.throwsAsync(metaTrain(optimizer, familyOf(randomQuadraticTask({ dimension: 3 })), config(2)), { message: /metaTrain\.workers: .*not made by taskFromSpec/ });

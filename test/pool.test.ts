@@ -8,10 +8,10 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { decodeSuite } from '../src/suite/decode.js';
-import { planGroups } from '../src/suite/plan.js';
-import { PoolFailure, runGroupsOnPool, runUnitsOnPool, type PoolEvent } from '../src/suite/pool.js';
+import { planGroups, splitGroup } from '../src/suite/plan.js';
+import { balancedUnits, PoolFailure, runGroupsOnPool, runUnitsOnPool, UNITS_PER_WORKER, type PoolEvent } from '../src/suite/pool.js';
 import { runKey, type RunRecord, runResult } from '../src/suite/record.js';
-import { runSuite } from '../src/suite/runner.js';
+import { inProcessHandler, runSuite } from '../src/suite/runner.js';
 import { openStore } from '../src/suite/store.js';
 import { unitOf, type Unit } from '../src/suite/unit.js';
 
@@ -131,4 +131,84 @@ test.serial('a unit that throws in its worker (here: planned from another suite)
   t.is(failures[0]!.key, stray.key);
   t.is(failures[0]!.reasons.length, 2);
   t.regex(failures[0]!.reasons[0]!, /no task 'nowhere'/);
+});
+
+test.serial('this process is one of the workers: with 2 workers one child is started, both run units, records equal the in-process run', async (t) => {
+  const suite = decodeSuite(suiteRaw(30), 'pool.json');
+  const groups = planGroups(suite, suite.seeds, new Set());
+  const units = balancedUnits(groups, suite.steps, 2);
+  t.true(units.length >= UNITS_PER_WORKER * 2, `groups split for 2 workers (${groups.length} groups → ${units.length} units)`);
+  t.true(units.every((u, i) => i === 0 || units[i - 1]!.rows.length >= u.rows.length), 'longest first');
+  const written: RunRecord[] = [];
+  const events: PoolEvent[] = [];
+  const local = inProcessHandler(suite, 'cpu', new Map(), async () => undefined);
+  const failures = await runUnitsOnPool(units, {
+    workers: 2,
+    context: { suiteRaw: suite.raw, suiteFile: path.resolve('pool.json'), backend: 'cpu', out: await tempDir() },
+    write: async (_unit, records) => void written.push(...records),
+    onEvent: (event) => void events.push(event),
+    local: async () => local,
+  });
+  t.deepEqual(failures, []);
+  const started = events.filter((e) => e.type === 'started');
+  t.true(started.some((e) => e.local === true && e.pid === process.pid), 'this process ran units');
+  t.is(new Set(started.filter((e) => e.local !== true).map((e) => e.pid)).size, 1, 'one child');
+  const reference = await tempDir();
+  await runSuite(suite, { out: reference, workers: 1 });
+  const byKey = new Map(numbers(await records(reference)).map((r) => [runKey(r), r]));
+  t.is(written.length, byKey.size);
+  for (const r of numbers(written)) t.deepEqual(r, byKey.get(runKey(r)));
+});
+
+test.serial("a unit that throws in this process is redone in a child, and this process takes no more units", async (t) => {
+  const suite = decodeSuite(suiteRaw(10), 'pool.json');
+  const units = balancedUnits(planGroups(suite, suite.seeds, new Set()), suite.steps, 2);
+  const written: RunRecord[] = [];
+  const events: PoolEvent[] = [];
+  const failures = await runUnitsOnPool(units, {
+    workers: 2,
+    context: { suiteRaw: suite.raw, suiteFile: path.resolve('pool.json'), backend: 'cpu', out: await tempDir() },
+    write: async (_unit, records) => void written.push(...records),
+    onEvent: (event) => void events.push(event),
+    local: async () => ({ run: async () => Promise.reject(new Error('trapped here')) }),
+  });
+  t.deepEqual(failures, []);
+  const retried = events.filter((e) => e.type === 'retry');
+  t.is(retried.length, 1);
+  t.true(retried[0]!.local === true && /trapped here/.test(retried[0]!.reason ?? ''));
+  t.true(events.some((e) => e.type === 'finished' && e.key === retried[0]!.key && e.local !== true), 'a child finished it');
+  t.false(events.some((e) => e.type === 'finished' && e.local === true));
+  t.is(written.length, units.reduce((n, u) => n + u.rows.length, 0));
+});
+
+test.serial('children keep getting units while this process computes units whose awaits are all microtasks', async (t) => {
+  const suite = decodeSuite(suiteRaw(10, [{ task: 'rosenbrock' }]), 'pool.json');
+  // One run per unit: many small units.
+  const units = planGroups(suite, 15, new Set()).flatMap((g) => splitGroup(g, 1)).map((g) => unitOf(g, suite.steps));
+  t.true(units.length >= 40);
+  const inProcess = inProcessHandler(suite, 'cpu', new Map(), async () => undefined);
+  let childStarted = false;
+  const finished = { here: 0, children: 0 };
+  const failures = await runUnitsOnPool(units, {
+    workers: 2,
+    context: { suiteRaw: suite.raw, suiteFile: path.resolve('pool.json'), backend: 'cpu', out: await tempDir() },
+    write: async () => undefined,
+    onEvent: (event) => {
+      if (event.type === 'started' && event.local !== true) childStarted = true;
+      if (event.type === 'finished') finished[event.local === true ? 'here' : 'children'] += 1;
+    },
+    local: async () => ({
+      async run(unit) {
+        // The first unit waits for the child; every later one computes ~30 ms without giving the event loop a turn.
+        while (!childStarted) await new Promise((resolve) => setTimeout(resolve, 10));
+        const end = Date.now() + 30;
+        while (Date.now() < end);
+        await Promise.resolve();
+        return inProcess.run(unit);
+      },
+    }),
+  });
+  t.deepEqual(failures, []);
+  t.is(finished.here + finished.children, units.length);
+  t.true(finished.children > 8, `the child finished ${finished.children} units, this process ${finished.here}`);
 });

@@ -17,10 +17,11 @@ const MOVED: Record<string, string[]> = {
   codec: ['strict', 'options', 'decodeOrThrow', 'describeErrors'],
   learned: ['preprocessGradient', 'PRETRAINED_DIR', 'readManifest', 'POLICY_DEFAULTS'],
   tasks: ['rotateQuarter', 'sampleEpisode', 'convNet', 'resNet', 'gradientNoise', 'gaussianClusters', 'IMAGE_NETS'],
-  meta: ['trainTruncated', 'bpttEstimator', 'esEstimator', 'openEsPairPool', 'unroll', 'trainPpo', 'trainMamlInitialization', 'decodeMetaTrainConfig', 'metaTrainers', 'scoreRule', 'DQN_DEFAULTS', 'ACTOR_CRITIC_CONFIG_DEFAULTS'],
+  meta: ['trainTruncated', 'bpttEstimator', 'esEstimator', 'esEstimatorWith', 'pesEstimator', 'openEsPairPool', 'openPesParticlePool', 'unroll', 'trainPpo', 'trainMamlInitialization', 'decodeMetaTrainConfig', 'metaTrainers', 'scoreRule', 'DQN_DEFAULTS', 'ACTOR_CRITIC_CONFIG_DEFAULTS'],
   suite: ['planGroups', 'sizeGroups', 'measurePeakBytes', 'runHalvingOnFailure', 'runKey', 'collectProvenance'],
   data: ['decodeDrawing', 'DATASETS', 'fetchDataset', 'locateDataset', 'loadMnistLike', 'loadCifar10', 'loadOmniglot'],
   models: ['mnistCnn', 'mnistMlp', 'trainingStep', 'randomBatch'],
+  queue: ['openQueuedPerturbations', 'submitSuite', 'startWorker'],
 };
 /** Names the root must keep: what the README's examples and a user's first program use. */
 const USER_FACING = ['tf', 'setupBackend', 'rules', 'codec', 'toTfjsOptimizer', 'RuleOptimizer', 'loadPretrained', 'loadLearnedOptimizer', 'saveCheckpoint', 'createLearnedOptimizer', 'registerLearnedOptimizer', 'registerTaskKind', 'LstmOptimizer', 'DqnController', 'familyOf', 'randomQuadraticTask', 'metaTrain', 'readSuite', 'decodeSuite', 'runSuite', 'SuiteError'];

@@ -57,7 +57,7 @@ export const META_TRAIN_DEFAULTS: MetaTrainConfig = {
 
 export function decodeMetaTrainConfig(input: unknown, path = 'metaTrain', defaults: Partial<MetaTrainConfig> = {}): MetaTrainConfig {
   const config = decodeWithDefaults(MetaTrainConfig, { ...META_TRAIN_DEFAULTS, ...defaults }, input, path);
-  if (config.workers > 1 && config.method !== 'es') throw new Error(`${path}.workers: only ES evaluates on worker processes (its perturbation pairs); method '${config.method}' runs in this process, so set workers to 1 or method to 'es'`);
+  if (config.workers > 1 && config.method !== 'es' && config.method !== 'pes') throw new Error(`${path}.workers: only ES and PES evaluate on worker processes (their perturbations); method '${config.method}' runs in this process, so set workers to 1 or method to 'es' or 'pes'`);
   if (!(config.clipNorm >= 0)) throw new Error(`${path}.clipNorm: expected a norm ≥ 0 (0: no clipping), got ${JSON.stringify(config.clipNorm)}`);
   if (!(config.memoryLimit > 0)) throw new Error(`${path}.memoryLimit: expected a positive number of MiB, got ${JSON.stringify(config.memoryLimit)}`);
   return config;

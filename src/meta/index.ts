@@ -8,9 +8,11 @@ export type { MetaTrainer } from './trainer.js';
 export { decodeMetaTrainConfig, META_TRAIN_DEFAULTS, type MetaTrainConfig } from './config.js';
 export { trainTruncated, type Estimator, type Estimate } from './truncated.js';
 export { bpttEstimator } from './bptt/bptt.js';
-export { esEstimator } from './es/es.js';
+export { esEstimator, esEstimatorWith } from './es/es.js';
+export { pesEstimator } from './pes/pes.js';
 // Also lets metaTrain run ES pairs on worker processes (`workers` > 1), which the browser build cannot.
 export { openEsPairPool } from './es/esPairs.js';
+export { openPesParticlePool } from './pes/pesParticles.js';
 export { unroll, objective, objectiveScore } from './objective.js';
 export { stopGradient } from '../loop/stopGradient.js';
 export { scoreRule, finalLossScore, lastQuarterScore, type RuleScore, type CurveScore } from '../loop/score.js';

@@ -12,4 +12,6 @@ export const HANDLERS: Record<HandlerName, (context: unknown) => Promise<UnitHan
   suite: async (context: unknown): Promise<UnitHandler> => (await import('../suite/unitHandler.js')).openSuiteHandler(context),
   /** ES perturbation pairs (src/meta/esPairs.ts), the pair's two meta-losses back. */
   esPair: async (context: unknown): Promise<UnitHandler> => (await import('../meta/es/esPairHandler.js')).openEsPairHandler(context),
+  /** PES particles (src/meta/pes/pesParticles.ts), the particle's two meta-losses and moved states back. */
+  pesParticle: async (context: unknown): Promise<UnitHandler> => (await import('../meta/pes/pesParticleHandler.js')).openPesParticleHandler(context),
 };

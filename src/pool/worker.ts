@@ -7,7 +7,6 @@ import { HANDLERS, type UnitHandler } from './handlers.js';
 import type { FromWorker, ToWorker } from './workerPool.js';
 
 silenceCpuBanner();
-let open: (() => Promise<UnitHandler>) | undefined;
 let handler: Promise<UnitHandler> | undefined;
 let work = Promise.resolve();
 
@@ -16,13 +15,14 @@ const send = (message: FromWorker) => process.send!(message);
 async function handle(message: ToWorker): Promise<void> {
   if (message.type === 'init') {
     const { handler: name, context } = message;
-    open = () => HANDLERS[name](context);
+    // Opened now, not at the first unit: loading tfjs and the backend overlaps whatever the pool's process does meanwhile.
+    handler = HANDLERS[name](context);
+    handler.catch(() => undefined);
     return;
   }
   const { unit } = message;
   try {
-    handler ??= open!();
-    const ready = await handler;
+    const ready = await handler!;
     send({ type: 'started', key: unit.key });
     send({ type: 'result', key: unit.key, result: await ready.run(unit) });
   } catch (error) {

@@ -13,11 +13,19 @@
  *
  * The processes live until `close()`, so a caller with many small batches (one ES
  * iteration after another) pays their start-up once.
+ *
+ * Throughput (bench/README.md, "Worker pool"): with a `local` handler this process is
+ * one of the `workers` and only workers − 1 children are started — it computes from
+ * the first moment instead of waiting for a child's start-up, and no third process
+ * competes for two cores. Each child holds up to PREFETCH units (it runs them in
+ * order), so it never waits for a round trip through this process, which may be busy
+ * computing its own unit. Units are dispatched in the caller's order: put the
+ * longest first.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { HandlerName } from './types.js';
+import type { HandlerName, UnitHandler } from './types.js';
 
 export interface PoolUnit {
   key: string;
@@ -30,9 +38,15 @@ export type FromWorker = { type: 'started'; key: string } | { type: 'result'; ke
 export interface PoolEvent {
   type: 'started' | 'finished' | 'retry' | 'failed';
   key: string;
+  /** The process that ran it: this one's own pid for a unit run in process (`local`). */
   pid: number;
+  /** The unit ran in this process (the `local` handler), not in a child. */
+  local?: boolean;
   reason?: string;
 }
+
+/** Units a child holds at once: the one it runs and the next, so it never waits for this process. */
+export const PREFETCH = 2;
 
 export interface WorkerPoolOptions {
   workers: number;
@@ -42,6 +56,13 @@ export interface WorkerPoolOptions {
   onEvent?(event: PoolEvent): void;
   /** Tries per unit before it is reported failed (default 2: once, then once more on another worker). */
   attempts?: number;
+  /**
+   * This process's own handler (opened on first use): it then counts as one of the
+   * `workers`, and workers − 1 children are started. It must give the same results as
+   * the children's handler and must not share mutable state with the caller's code
+   * that runs meanwhile. After a unit fails in it, it takes no more units.
+   */
+  local?: () => Promise<UnitHandler>;
 }
 
 export interface PoolUnitFailure {
@@ -55,7 +76,8 @@ const workerFile = path.join(path.dirname(here), `worker${path.extname(here)}`);
 
 interface Slot {
   child: ChildProcess;
-  busy?: string;
+  /** Keys sent and not answered, in the order the child runs them (the first is running or about to). */
+  inFlight: string[];
   stderr: string;
 }
 
@@ -81,8 +103,26 @@ export class WorkerPool<U extends PoolUnit, R> {
   private batch: Batch<U, R> | undefined;
   private idleDeaths = 0;
   private closed = false;
+  /** The in-process slot: its handler, the unit it runs, and whether it still takes units. */
+  private readonly local: { handler?: Promise<UnitHandler>; opened?: UnitHandler; busy?: string; retired: boolean };
 
-  constructor(private readonly options: WorkerPoolOptions) {}
+  constructor(private readonly options: WorkerPoolOptions) {
+    this.local = { retired: options.local === undefined };
+  }
+
+  /** Children this pool keeps while there is work: one per worker, less this process's slot. */
+  private get children(): number {
+    return this.options.workers - (this.local.retired ? 0 : 1);
+  }
+
+  /**
+   * Starts the children now (each opens its handler: tfjs, the backend) so their
+   * start-up overlaps whatever this process prepares before the first batch.
+   */
+  start(): void {
+    if (this.closed) return;
+    while (this.slots.size < this.children) this.spawn();
+  }
 
   /**
    * Runs `units` (keys unique), calling `write` once per finished unit, one call at a
@@ -105,9 +145,11 @@ export class WorkerPool<U extends PoolUnit, R> {
     });
   }
 
-  /** Ends every worker process. */
+  /** Ends every worker process and frees the in-process handler. */
   close(): void {
     this.closed = true;
+    this.local.opened?.dispose?.();
+    this.local.opened = undefined;
     for (const slot of this.slots) slot.child.kill('SIGKILL');
     this.slots.clear();
   }
@@ -118,7 +160,7 @@ export class WorkerPool<U extends PoolUnit, R> {
     if (this.batch === batch) this.batch = undefined;
     // A worker still busy belongs to a batch that gave up: it cannot be trusted with the next one.
     for (const slot of this.slots) {
-      if (slot.busy === undefined) continue;
+      if (slot.inFlight.length === 0) continue;
       this.slots.delete(slot);
       slot.child.kill('SIGKILL');
     }
@@ -128,16 +170,76 @@ export class WorkerPool<U extends PoolUnit, R> {
     );
   }
 
-  private fail(batch: Batch<U, R>, state: UnitState<U>, pid: number, reason: string): void {
-    state.reasons.push(`worker ${pid}: ${reason}`);
+  private fail(batch: Batch<U, R>, state: UnitState<U>, pid: number, reason: string, local = false): void {
+    state.reasons.push(`${local ? 'this process' : `worker ${pid}`}: ${reason}`);
+    const where = local ? { pid, local } : { pid };
     if (state.tries < (this.options.attempts ?? 2)) {
       state.status = 'pending';
       batch.queue.unshift(state.unit.key);
-      this.options.onEvent?.({ type: 'retry', key: state.unit.key, pid, reason });
+      this.options.onEvent?.({ type: 'retry', key: state.unit.key, ...where, reason });
     } else {
       state.status = 'failed';
-      this.options.onEvent?.({ type: 'failed', key: state.unit.key, pid, reason });
+      this.options.onEvent?.({ type: 'failed', key: state.unit.key, ...where, reason });
     }
+  }
+
+  /** Units sent to a child that it never started go back to the front of the queue, no try spent. */
+  private requeue(batch: Batch<U, R>, keys: string[]): void {
+    for (const key of [...keys].reverse()) {
+      const state = batch.states.get(key);
+      if (state === undefined || state.status !== 'running') continue;
+      state.status = 'pending';
+      state.tries -= 1;
+      batch.queue.unshift(key);
+    }
+  }
+
+  /** A finished unit counts once, whichever try finishes it. */
+  private done(batch: Batch<U, R>, state: UnitState<U>, result: R, pid: number, local: boolean): void {
+    if (state.status === 'done') return;
+    state.status = 'done';
+    const index = batch.queue.indexOf(state.unit.key);
+    if (index >= 0) batch.queue.splice(index, 1);
+    batch.writes = batch.writes.then(() => batch.write(state.unit, result));
+    batch.writes.catch((error: unknown) => this.finish(batch, error));
+    this.options.onEvent?.({ type: 'finished', key: state.unit.key, pid, ...(local ? { local } : {}) });
+  }
+
+  private take(batch: Batch<U, R>): UnitState<U> {
+    const state = batch.states.get(batch.queue.shift()!)!;
+    state.status = 'running';
+    state.tries += 1;
+    return state;
+  }
+
+  /** Runs one unit in this process; the event loop turns meanwhile at the handler's awaits. */
+  private runLocal(batch: Batch<U, R>, state: UnitState<U>): void {
+    const key = state.unit.key;
+    this.local.busy = key;
+    void (async () => {
+      let outcome: { result: R } | { error: unknown };
+      try {
+        // A unit's awaits may all be microtasks (wasm reads resolve at once): without a turn of the event loop here the
+        // children's messages would wait until this process ran out of units, and the children idle after their PREFETCH.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        this.local.handler ??= this.options.local!();
+        const handler = await this.local.handler;
+        this.local.opened = handler;
+        this.options.onEvent?.({ type: 'started', key, pid: process.pid, local: true });
+        outcome = { result: (await handler.run(state.unit)) as R };
+      } catch (error) {
+        outcome = { error };
+      }
+      this.local.busy = undefined;
+      if (this.batch !== batch || batch.settled) return;
+      if ('result' in outcome) this.done(batch, state, outcome.result, process.pid, true);
+      else {
+        // Like a child whose unit threw: not trusted with another (a wasm trap leaves its heap unknown); a child takes its place.
+        this.local.retired = true;
+        if (state.status === 'running') this.fail(batch, state, process.pid, outcome.error instanceof Error ? outcome.error.message : String(outcome.error), true);
+      }
+      this.dispatch();
+    })();
   }
 
   private dispatch(): void {
@@ -147,22 +249,24 @@ export class WorkerPool<U extends PoolUnit, R> {
       this.finish(batch);
       return;
     }
-    // Keep `workers` processes while there is work (a dead one is replaced by a fresh one).
-    const wanted = Math.min(this.options.workers, batch.queue.length + [...this.slots].filter((s) => s.busy !== undefined).length);
+    // Keep `workers` processes while there is work (a dead child is replaced by a fresh one).
+    const wanted = Math.min(this.children, batch.queue.length + [...this.slots].filter((s) => s.inFlight.length > 0).length);
     while (this.slots.size < wanted) this.spawn();
-    for (const slot of this.slots) {
-      if (slot.busy !== undefined || batch.queue.length === 0) continue;
-      const state = batch.states.get(batch.queue.shift()!)!;
-      state.status = 'running';
-      state.tries += 1;
-      slot.busy = state.unit.key;
-      slot.child.send({ type: 'unit', unit: state.unit } satisfies ToWorker);
+    // Children first (their next unit is sent before this process starts computing), then this process's slot.
+    for (let depth = 1; depth <= PREFETCH; depth++) {
+      for (const slot of this.slots) {
+        if (slot.inFlight.length >= depth || batch.queue.length === 0) continue;
+        const state = this.take(batch);
+        slot.inFlight.push(state.unit.key);
+        slot.child.send({ type: 'unit', unit: state.unit } satisfies ToWorker);
+      }
+      if (depth === 1 && !this.local.retired && this.local.busy === undefined && batch.queue.length > 0) this.runLocal(batch, this.take(batch));
     }
   }
 
   private spawn(): void {
     const child = fork(workerFile, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-    const slot: Slot = { child, stderr: '' };
+    const slot: Slot = { child, inFlight: [], stderr: '' };
     this.slots.add(slot);
     // The last lines a worker wrote say why it died.
     child.stderr?.on('data', (chunk: Buffer) => {
@@ -176,22 +280,14 @@ export class WorkerPool<U extends PoolUnit, R> {
         this.options.onEvent?.({ type: 'started', key: message.key, pid: child.pid! });
         return;
       }
-      slot.busy = undefined;
-      if (message.type === 'result') {
-        // A unit counts once, whichever try finishes it.
-        if (state.status !== 'done') {
-          state.status = 'done';
-          const index = batch.queue.indexOf(message.key);
-          if (index >= 0) batch.queue.splice(index, 1);
-          batch.writes = batch.writes.then(() => batch.write(state.unit, message.result as R));
-          batch.writes.catch((error: unknown) => this.finish(batch, error));
-          this.options.onEvent?.({ type: 'finished', key: message.key, pid: child.pid! });
-        }
-      } else {
+      slot.inFlight = slot.inFlight.filter((key) => key !== message.key);
+      if (message.type === 'result') this.done(batch, state, message.result as R, child.pid!, false);
+      else {
         if (state.status === 'running') this.fail(batch, state, child.pid!, message.message);
         // A worker whose unit threw (a trap leaves wasm's heap unknown) is not trusted with another.
         this.slots.delete(slot);
         child.kill('SIGKILL');
+        this.requeue(batch, slot.inFlight);
       }
       this.dispatch();
     });
@@ -201,8 +297,10 @@ export class WorkerPool<U extends PoolUnit, R> {
       this.slots.delete(slot);
       const batch = this.batch;
       if (batch === undefined || batch.settled) return;
-      const state = slot.busy === undefined ? undefined : batch.states.get(slot.busy);
+      const [running, ...next] = slot.inFlight;
+      const state = running === undefined ? undefined : batch.states.get(running);
       const last = slot.stderr.trim().split('\n').slice(-3).join(' ⏎ ');
+      this.requeue(batch, next);
       if (state !== undefined && state.status === 'running') this.fail(batch, state, child.pid!, `died (${signal ?? `exit code ${code}`})${last === '' ? '' : `: ${last}`}`);
       else if (++this.idleDeaths > 3 * this.options.workers) {
         this.finish(batch, new Error(`pool workers keep dying before taking work (last: ${signal ?? `exit code ${code}`}${last === '' ? '' : `: ${last}`})`));

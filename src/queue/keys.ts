@@ -7,6 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { BackendRequest } from '../backend/names.js';
+import type { EsPairContext, EsPairUnit } from '../meta/es/esUnits.js';
+import type { PesParticleUnit } from '../meta/pes/pesUnits.js';
 import type { Unit } from '../suite/unit.js';
 
 export const DEFAULT_QUEUE = 'alphaopt';
@@ -28,10 +30,19 @@ export interface SubmittedSuite {
   submitted: string;
 }
 
-export interface JobData {
+export interface SuiteJobData {
   suiteId: string;
   unit: Unit;
 }
+
+/** An ES pair or a PES particle (src/queue/perturbations.ts): run by the pool's handler of that name, with this context. */
+export interface PerturbationJobData {
+  kind: 'esPair' | 'pesParticle';
+  context: EsPairContext;
+  unit: EsPairUnit | PesParticleUnit;
+}
+
+export type JobData = SuiteJobData | PerturbationJobData;
 
 const canonical = (value: unknown): string =>
   JSON.stringify(value, (_, v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v));

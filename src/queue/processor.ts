@@ -8,10 +8,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SandboxedJob } from 'bullmq';
 import { silenceCpuBanner } from '../backend/setup.js';
-import type { RunRecord } from '../suite/record.js';
 import { UnitRunner } from '../suite/unitRunner.js';
 import { connectRedis } from './redis.js';
-import { checkpointKey, suiteKey, type JobData, type SubmittedSuite } from './keys.js';
+import { checkpointKey, suiteKey, type JobData, type PerturbationJobData, type SubmittedSuite } from './keys.js';
+import { HANDLERS, type UnitHandler } from '../pool/handlers.js';
 
 silenceCpuBanner();
 const runners = new Map<string, Promise<UnitRunner>>();
@@ -38,7 +38,22 @@ async function openRunner(queueName: string, id: string): Promise<UnitRunner> {
   }
 }
 
-export default async function process_(job: SandboxedJob<JobData, RunRecord[]>): Promise<RunRecord[]> {
+/** ES pairs' and PES particles' handlers (the pool's), one per meta-training context, kept between jobs. */
+const perturbationHandlers = new Map<string, Promise<UnitHandler>>();
+
+async function runPerturbation(data: PerturbationJobData): Promise<unknown> {
+  const id = JSON.stringify([data.kind, data.context]);
+  let handler = perturbationHandlers.get(id);
+  if (handler === undefined) {
+    handler = HANDLERS[data.kind](data.context);
+    perturbationHandlers.set(id, handler);
+    handler.catch(() => perturbationHandlers.delete(id));
+  }
+  return (await handler).run(data.unit);
+}
+
+export default async function process_(job: SandboxedJob<JobData, unknown>): Promise<unknown> {
+  if ('kind' in job.data) return runPerturbation(job.data);
   const { suiteId, unit } = job.data;
   const queueName = process.env['ALPHAOPT_QUEUE']!;
   let runner = runners.get(suiteId);

@@ -1,5 +1,6 @@
 /**
- * `alphaopt worker`: a BullMQ worker that runs suite jobs in sandboxed child
+ * `alphaopt worker`: a BullMQ worker that runs suite jobs (and ES pairs / PES
+ * particles of a meta-training elsewhere, src/queue/perturbations.ts) in sandboxed child
  * processes (processor.ts), `concurrency` at a time. BullMQ gives the rest: a
  * job's lock is renewed while it runs; a worker that dies stops renewing it, and
  * another worker's stalled-job check puts the job back in the queue; a job that
@@ -9,7 +10,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'bullmq';
-import type { RunRecord } from '../suite/record.js';
 import { DEFAULT_QUEUE, type JobData } from './keys.js';
 
 export interface WorkerOptions {
@@ -28,7 +28,7 @@ export interface WorkerOptions {
 const here = fileURLToPath(import.meta.url);
 const processorFile = path.join(path.dirname(here), `processor${path.extname(here)}`);
 
-export function startWorker(options: WorkerOptions): Worker<JobData, RunRecord[]> {
+export function startWorker(options: WorkerOptions): Worker<JobData, unknown> {
   const log = options.log ?? (() => undefined);
   const queue = options.queue ?? DEFAULT_QUEUE;
   // The sandboxes inherit these: where Redis is (for suites and checkpoints), which queue, where to write.
@@ -36,7 +36,7 @@ export function startWorker(options: WorkerOptions): Worker<JobData, RunRecord[]
   process.env['ALPHAOPT_QUEUE'] = queue;
   process.env['ALPHAOPT_WORK_DIR'] = path.resolve(options.work ?? path.join(os.tmpdir(), 'alphaopt-worker'));
   const lockDuration = options.lockMs ?? 30_000;
-  const worker = new Worker<JobData, RunRecord[]>(queue, processorFile, {
+  const worker = new Worker<JobData, unknown>(queue, processorFile, {
     connection: { url: options.redis },
     concurrency: options.concurrency ?? os.availableParallelism(),
     lockDuration,
@@ -45,7 +45,8 @@ export function startWorker(options: WorkerOptions): Worker<JobData, RunRecord[]
     name: options.name ?? `${os.hostname()}:${process.pid}`,
   });
   worker.on('active', (job) => log(`started ${job.name}`));
-  worker.on('completed', (job, records) => log(`finished ${job.name} (${records.length} runs)`));
+  // A suite job's result is its records; an ES pair's or PES particle's, its meta-losses.
+  worker.on('completed', (job, result) => log(`finished ${job.name}${Array.isArray(result) ? ` (${result.length} runs)` : ''}`));
   worker.on('failed', (job, error) => log(`failed ${job?.name ?? '?'} (try ${job?.attemptsMade ?? '?'}): ${error.message}`));
   worker.on('error', (error) => log(`worker error: ${error.message}`));
   return worker;

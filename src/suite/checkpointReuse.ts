@@ -42,7 +42,7 @@ export async function fingerprintOf(suite: Suite, plan: LearnedOptimizerPlan): P
   const entry = (suite.raw as { optimizers?: Array<{ name?: unknown; learned?: unknown }> }).optimizers?.find((o) => o.name === plan.name)?.learned;
   // The checkpoint path names where to save, not what is trained.
   const { checkpoint: _, ...what } = (entry ?? {}) as Record<string, unknown>;
-  // ES gives the same meta-parameters on any number of workers: their count is not part of what is trained.
+  // ES and PES give the same meta-parameters on any number of workers: their count is not part of what is trained.
   const metaTrain = what['metaTrain'] as { config?: Record<string, unknown> } | undefined;
   if (metaTrain?.config !== undefined && 'workers' in metaTrain.config) {
     const { workers: __, ...config } = metaTrain.config;

@@ -5,6 +5,10 @@
  * Results do not depend on the number of workers: a unit carries its rows (seeds
  * included) and runs the same code as the in-process loop, and the file is put back in
  * plan order at the end. Records of finished units are appended as they arrive.
+ *
+ * The runner's own process is one of the workers (it has the suite, the backend and
+ * the learned optimizers ready), and the groups are balanced for the workers: split
+ * when there are too few to keep every worker busy to the end, longest first.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -12,7 +16,8 @@ import type { ConcreteBackend } from '../backend/names.js';
 import { runOnPool, type PoolEvent } from '../pool/workerPool.js';
 import type { Suite } from './decode.js';
 import { sortRunsFile } from './order.js';
-import type { Group } from './plan.js';
+import type { UnitHandler } from '../pool/types.js';
+import { splitGroup, type Group } from './plan.js';
 import type { RunRecord } from './record.js';
 import { runKeysOf, unitOf, type Unit, type UnitContext } from './unit.js';
 
@@ -26,6 +31,8 @@ export interface PoolOptions {
   onEvent?(event: PoolEvent): void;
   /** Tries per unit before it is reported failed (default 2: once, then once more on another worker). */
   attempts?: number;
+  /** This process's handler: it then is one of the `workers` (see WorkerPoolOptions.local). */
+  local?: () => Promise<UnitHandler>;
 }
 
 export interface UnitFailure {
@@ -60,18 +67,54 @@ export async function runUnitsOnPool(units: Unit[], options: PoolOptions): Promi
   return failures.map((f) => ({ key: f.key, runKeys: runKeysOf(byKey.get(f.key)!), reasons: f.reasons }));
 }
 
+/** Fewer units than this per worker and the last ones run while other workers idle: split the largest groups. */
+export const UNITS_PER_WORKER = 4;
+
+/**
+ * The groups as units for `workers`: the largest group halved until there are
+ * UNITS_PER_WORKER per worker (or every group is one run), then longest (most rows)
+ * first, so the last units to finish are short. A run's result does not depend on the
+ * group it ran in (test/pool.test.ts), and the runner puts the file in plan order.
+ */
+export function balancedUnits(groups: Group[], steps: number, workers: number): Unit[] {
+  const parts = [...groups];
+  while (parts.length < UNITS_PER_WORKER * workers) {
+    let largest = 0;
+    parts.forEach((g, i) => {
+      if (g.rows.length > parts[largest]!.rows.length) largest = i;
+    });
+    const group = parts[largest]!;
+    if (group.rows.length < 2) break;
+    parts.splice(largest, 1, ...splitGroup(group, Math.ceil(group.rows.length / 2)));
+  }
+  // Array.prototype.sort is stable: equal groups keep the plan's order.
+  return parts.sort((a, b) => b.rows.length - a.rows.length).map((g) => unitOf(g, steps));
+}
+
 /** The runner's pool path: its groups as units, records appended as they come, the file put in plan order at the end. */
 export async function runGroupsOnPool(
   suite: Suite,
   groups: Group[],
-  options: { workers: number; backend: ConcreteBackend; out: string; append(records: RunRecord[]): Promise<void>; log(line: string): void; onEvent?(event: PoolEvent): void; memoryLimit?: number },
+  options: {
+    workers: number;
+    backend: ConcreteBackend;
+    out: string;
+    append(records: RunRecord[]): Promise<void>;
+    log(line: string): void;
+    onEvent?(event: PoolEvent): void;
+    memoryLimit?: number;
+    /** This process's own handler (runner.ts's inProcessHandler): it then runs units too, as one of the workers. */
+    local?: UnitHandler;
+  },
 ): Promise<void> {
-  const units = groups.map((g) => unitOf(g, suite.steps));
-  options.log(`${units.length} run groups on ${options.workers} worker processes`);
+  const units = balancedUnits(groups, suite.steps, options.workers);
+  const local = options.local;
+  options.log(`${units.length} run groups on ${options.workers} worker processes${local === undefined ? '' : ' (this one and ' + (options.workers - 1) + ' more)'}`);
   const failures = await runUnitsOnPool(units, {
     workers: options.workers,
     context: { suiteRaw: suite.raw, suiteFile: path.resolve(suite.file), backend: options.backend, out: path.resolve(options.out), ...(suite.dataDir === undefined ? {} : { dataDir: path.resolve(suite.dataDir) }), ...(options.memoryLimit === undefined ? {} : { memoryLimit: options.memoryLimit }) },
     write: (_unit, records) => options.append(records),
+    ...(local === undefined ? {} : { local: async () => local }),
     onEvent: (event) => {
       if (event.type === 'retry') options.log(`unit ${event.key}: ${event.reason}; retrying on another worker`);
       options.onEvent?.(event);

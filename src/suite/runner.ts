@@ -24,6 +24,8 @@ import { fingerprintOf } from './checkpointReuse.js';
 import { LOCK_FILE, lockResults } from './lock.js';
 import { runGroupsOnPool, resolveWorkers } from './pool.js';
 import type { RunRecord } from './record.js';
+import type { UnitHandler } from '../pool/types.js';
+import { groupOf, type Unit } from './unit.js';
 import { runHalvingOnFailure } from './retry.js';
 import type { Shard } from './shard.js';
 import { runProtocol } from './tuning/run.js';
@@ -34,6 +36,7 @@ import { memoryBudget, memoryUsage } from '../backend/memory.js';
 import { guardWasmHeap, restartWasmBackend, wasmHeapBytes } from '../backend/wasm/heap.js';
 // Lets a learned optimizer's ES meta-training use worker processes (metaTrain.workers > 1).
 import '../meta/es/esPairs.js';
+import '../meta/pes/pesParticles.js';
 
 export interface RunOptions {
   out: string;
@@ -159,6 +162,17 @@ export async function runPlannedGroup(suite: Suite, group: Group, backend: strin
   });
 }
 
+/** This process as a pool worker (pool.ts): this suite, backend and learned optimizers, and the call above. */
+export function inProcessHandler(suite: Suite, backend: string, learned: Map<string, LearnedOptimizer>, recover: (error: unknown) => Promise<void>): UnitHandler {
+  return {
+    async run(unit: unknown): Promise<RunRecord[]> {
+      const records: RunRecord[] = [];
+      await runPlannedGroup(suite, groupOf(suite, unit as Unit), backend, learned, { append: async (part) => void records.push(...part), recover });
+      return records;
+    },
+  };
+}
+
 /** Meta-training curves of the learned optimizers, from their checkpoints' metatrain.json, saved as DIR/metatraining.json for the report. */
 export async function writeMetaTraining(suite: Suite, out: string): Promise<MetaTrainingRecord[]> {
   const metaTraining: MetaTrainingRecord[] = [];
@@ -255,7 +269,7 @@ async function runLocked(suite: Suite, options: RunOptions, log: (line: string) 
     };
     if (workers > 1 && groups.length > 1) {
       // Each worker loads the checkpoints prepared above, and halves a group that runs out of memory itself; records come back to this one writer.
-      await runGroupsOnPool(suite, groups, { workers, backend: backend.backend, out: options.out, append: appendCounted, log, ...(options.memoryLimit === undefined ? {} : { memoryLimit: options.memoryLimit }) });
+      await runGroupsOnPool(suite, groups, { workers, backend: backend.backend, out: options.out, append: appendCounted, log, local: inProcessHandler(suite, backend.backend, learned, recover), ...(options.memoryLimit === undefined ? {} : { memoryLimit: options.memoryLimit }) });
     } else {
       // After an out-of-memory retry, later groups of the same task and optimizer start at the size that worked.
       const caps = new Map<string, number>();

@@ -86,6 +86,8 @@ export function esEstimatorWith(evaluatePairs: PairEvaluator, options: { elsewhe
       let carried: Awaited<ReturnType<typeof carry>>;
       if (options.elsewhere === true) {
         const pending = evaluatePairs(args);
+        // Let the evaluator encode φ and send the pairs (microtasks) before this process blocks on the unroll below.
+        await new Promise<void>((resolve) => setTimeout(resolve, 0));
         try {
           carried = await carry();
         } catch (error) {

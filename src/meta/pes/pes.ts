@@ -9,27 +9,38 @@
  * unbiased for the gradient of truncation τ's meta-loss through the whole unroll so far (for a fixed φ).
  * Fresh tasks (step 0) reset the particles and their accumulators.
  *
- * Each particle's noise is pairNoise(seed, iteration, k), ES's; the particles are stateful, so unlike ES's
- * stateless pairs they are evaluated in this process (esPairs.ts's pool would have to hold their states).
+ * Each particle's noise is pairNoise(seed, iteration, k), ES's. A particle's truncation depends only on φ, its
+ * index, the iteration and its two sides, so particles can be advanced anywhere: in this process, or on pool
+ * workers with their sides shipped both ways (pesParticles.ts) — the same numbers either way.
  */
 import * as tf from '@tensorflow/tfjs';
 import { treeTensors, type StateTree } from '../../rules/index.js';
 import type { Problem } from '../../tasks/types.js';
-import { pairNoise } from '../es/es.js';
+import { pairNoise, type PairLosses } from '../es/es.js';
 import { unrollStepwise, type UnrollStart } from '../objective.js';
 import type { Estimate, EstimateArgs, Estimator } from '../estimator.js';
 
-interface Side {
+export interface Side {
   theta: tf.Tensor2D;
   state: StateTree;
 }
 
-interface Particle {
+/** A particle's two optimizee states: under φ + σεₖ and under φ − σεₖ. */
+export interface ParticleSides {
   plus: Side;
   minus: Side;
+}
+
+interface Particle extends ParticleSides {
   /** ξₖ: the sum of this particle's unit perturbations since its tasks were drawn, one tensor per meta-parameter. */
   accumulated: tf.Tensor[];
 }
+
+/**
+ * Advances each particle k one truncation under φ ± σεₖ (index order), replacing its sides in place (the old
+ * tensors freed); returns the meta-losses in index order and leaves `variables` as it found them.
+ */
+export type ParticleEvaluator = (args: EstimateArgs, particles: ParticleSides[]) => Promise<PairLosses[]>;
 
 /** A PES estimator; it holds its particles' states between truncations, so `dispose` it after training. */
 export interface PesEstimator extends Estimator {
@@ -45,9 +56,54 @@ function cloneTree(tree: StateTree): StateTree {
   return tree;
 }
 
-const sideTensors = (s: Side) => [s.theta, ...treeTensors(s.state)];
+export const sideTensors = (s: Side) => [s.theta, ...treeTensors(s.state)];
 
-export function pesEstimator(): PesEstimator {
+/** One truncation of `side` under the current variables: the side moves on, its meta-loss is returned. */
+async function advance(args: EstimateArgs, side: Side): Promise<number> {
+  const { rule, problem, task, from, config } = args;
+  const r = unrollStepwise(rule, problem, task, { theta: side.theta, state: side.state, step: from.step }, config.unroll, config);
+  const value = (await r.metaLoss.data())[0] as number;
+  // A rule may hand a state tensor through unchanged: free only what the new side does not hold.
+  const kept = new Set([r.theta, ...treeTensors(r.state)]);
+  tf.dispose([r.metaLoss, ...sideTensors(side).filter((t) => !kept.has(t))]);
+  side.theta = r.theta;
+  side.state = r.state;
+  return value;
+}
+
+/** Particle k's truncation: its plus side under base + σεₖ, then its minus side under base − σεₖ (the caller restores `variables`). */
+export async function advanceParticle(args: EstimateArgs, base: readonly tf.Tensor[], particle: ParticleSides, k: number): Promise<PairLosses> {
+  const { variables, config, iteration } = args;
+  const noise = pairNoise(variables, config, iteration, k);
+  try {
+    tf.tidy(() => variables.forEach((v, i) => v.assign(tf.add(base[i]!, tf.mul(noise[i]!, config.sigma)))));
+    const plus = await advance(args, particle.plus);
+    tf.tidy(() => variables.forEach((v, i) => v.assign(tf.sub(base[i]!, tf.mul(noise[i]!, config.sigma)))));
+    const minus = await advance(args, particle.minus);
+    return { plus, minus };
+  } finally {
+    tf.dispose(noise);
+  }
+}
+
+/** Every particle in this process, one after another. */
+export const inProcessParticles: ParticleEvaluator = async (args, particles) => {
+  const base = args.variables.map((v) => tf.clone(v));
+  try {
+    const losses: PairLosses[] = [];
+    for (const [k, particle] of particles.entries()) losses.push(await advanceParticle(args, base, particle, k));
+    return losses;
+  } finally {
+    args.variables.forEach((v, i) => v.assign(base[i]!));
+    tf.dispose(base);
+  }
+};
+
+/**
+ * `elsewhere`: the evaluator never touches this process's variables (pool workers), so the loop's own unroll
+ * under the unperturbed φ runs here while the particles advance there.
+ */
+export function pesEstimator(evaluateParticles: ParticleEvaluator = inProcessParticles, options: { elsewhere?: boolean } = {}): PesEstimator {
   let particles: Particle[] = [];
   let owner: Problem | undefined;
   const release = () => {
@@ -55,6 +111,7 @@ export function pesEstimator(): PesEstimator {
     particles = [];
     owner = undefined;
   };
+  const fresh = (from: UnrollStart, variables: readonly tf.Variable[]): Particle => ({ plus: cloneSide(from), minus: cloneSide(from), accumulated: variables.map((v) => tf.zerosLike(v)) });
 
   return {
     name: (config) => `PES (σ = ${config.sigma}, ${config.pairs} antithetic particles)`,
@@ -63,53 +120,60 @@ export function pesEstimator(): PesEstimator {
       if (owner !== problem || from.step === 0 || particles.length !== config.pairs) {
         release();
         owner = problem;
-        particles = Array.from({ length: config.pairs }, () => ({ plus: cloneSide(from), minus: cloneSide(from), accumulated: variables.map((v) => tf.zerosLike(v)) }));
+        particles = Array.from({ length: config.pairs }, () => fresh(from, variables));
       }
-      const base = variables.map((v) => tf.clone(v));
-      // One truncation of `side` under the current variables; the side moves on, its meta-loss is returned.
-      const advance = async (side: Side): Promise<number> => {
-        const r = unrollStepwise(rule, problem, task, { theta: side.theta, state: side.state, step: from.step }, config.unroll, config);
-        const value = (await r.metaLoss.data())[0] as number;
-        // A rule may hand a state tensor through unchanged: free only what the new side does not hold.
-        const kept = new Set([r.theta, ...treeTensors(r.state)]);
-        tf.dispose([r.metaLoss, ...sideTensors(side).filter((t) => !kept.has(t))]);
-        side.theta = r.theta;
-        side.state = r.state;
-        return value;
-      };
-      const sums = variables.map((v) => tf.zerosLike(v));
-      try {
-        for (const [k, particle] of particles.entries()) {
-          const noise = pairNoise(variables, config, iteration, k);
-          const accumulated = particle.accumulated.map((a, i) => tf.add(a, noise[i]!));
-          tf.dispose(particle.accumulated);
-          particle.accumulated = accumulated;
-          tf.tidy(() => variables.forEach((v, i) => v.assign(tf.add(base[i]!, tf.mul(noise[i]!, config.sigma)))));
-          const plus = await advance(particle.plus);
-          tf.tidy(() => variables.forEach((v, i) => v.assign(tf.sub(base[i]!, tf.mul(noise[i]!, config.sigma)))));
-          const minus = await advance(particle.minus);
-          tf.dispose(noise);
-          if (!Number.isFinite(plus) || !Number.isFinite(minus)) {
-            // A blown-up particle carries no usable signal: it restarts from the unperturbed state with ξ = 0.
-            tf.dispose([...sideTensors(particle.plus), ...sideTensors(particle.minus), ...particle.accumulated]);
-            particles[k] = { plus: cloneSide(from), minus: cloneSide(from), accumulated: variables.map((v) => tf.zerosLike(v)) };
-            continue;
-          }
-          const weight = (plus - minus) / (2 * config.sigma * config.pairs);
-          sums.forEach((s, i) => {
-            sums[i] = tf.tidy(() => tf.add(s, tf.mul(particle.accumulated[i]!, weight)));
-            s.dispose();
-          });
-        }
-      } finally {
-        variables.forEach((v, i) => v.assign(base[i]!));
-        tf.dispose(base);
+      // ξₖ += εₖ(this truncation), for every particle.
+      for (const [k, particle] of particles.entries()) {
+        const noise = pairNoise(variables, config, iteration, k);
+        const accumulated = particle.accumulated.map((a, i) => tf.add(a, noise[i]!));
+        tf.dispose([...noise, ...particle.accumulated]);
+        particle.accumulated = accumulated;
       }
       // The loop's own θ, under the unperturbed φ: its meta-loss is the curve's point and validation's start.
-      const r = unrollStepwise(rule, problem, task, from, config.unroll, config);
-      const metaLoss = (await r.metaLoss.data())[0] as number;
-      r.metaLoss.dispose();
-      return { metaLoss, grads: sums, carried: { theta: r.theta, state: r.state } };
+      const carry = async () => {
+        const r = unrollStepwise(rule, problem, task, from, config.unroll, config);
+        const metaLoss = (await r.metaLoss.data())[0] as number;
+        r.metaLoss.dispose();
+        return { metaLoss, carried: { theta: r.theta, state: r.state } };
+      };
+      let losses: PairLosses[];
+      let carried: Awaited<ReturnType<typeof carry>>;
+      if (options.elsewhere === true) {
+        const pending = evaluateParticles(args, particles);
+        // Let the evaluator encode and send the particles (microtasks) before this process blocks on the unroll below.
+        await new Promise<void>((resolve) => setTimeout(resolve, 0));
+        try {
+          carried = await carry();
+        } catch (error) {
+          pending.catch(() => undefined);
+          throw error;
+        }
+        try {
+          losses = await pending;
+        } catch (error) {
+          tf.dispose([carried.carried.theta, ...treeTensors(carried.carried.state)]);
+          throw error;
+        }
+      } else {
+        losses = await evaluateParticles(args, particles);
+        carried = await carry();
+      }
+      const sums = variables.map((v) => tf.zerosLike(v));
+      for (const [k, { plus, minus }] of losses.entries()) {
+        const particle = particles[k]!;
+        if (!Number.isFinite(plus) || !Number.isFinite(minus)) {
+          // A blown-up particle carries no usable signal: it restarts from the unperturbed state with ξ = 0.
+          tf.dispose([...sideTensors(particle.plus), ...sideTensors(particle.minus), ...particle.accumulated]);
+          particles[k] = fresh(from, variables);
+          continue;
+        }
+        const weight = (plus - minus) / (2 * config.sigma * config.pairs);
+        sums.forEach((s, i) => {
+          sums[i] = tf.tidy(() => tf.add(s, tf.mul(particle.accumulated[i]!, weight)));
+          s.dispose();
+        });
+      }
+      return { metaLoss: carried.metaLoss, grads: sums, carried: carried.carried };
     },
     dispose: release,
   };

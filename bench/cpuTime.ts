@@ -1,0 +1,40 @@
+/**
+ * CPU time of a process split into its main thread and the rest (V8's helper threads:
+ * concurrent JIT compilation, GC), from /proc/<pid>/task/<tid>/stat — the counters that
+ * explain why two processes on two cores do less than twice one process's work: one
+ * process's helpers run on the idle core for free, two processes' helpers take turns
+ * with the other's main thread. Linux only (undefined elsewhere, or once the process is gone).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+
+export interface CpuTime {
+  mainMs: number;
+  helpersMs: number;
+}
+
+/** Clock ticks per second of /proc's counters (USER_HZ, 100 on Linux). */
+const TICKS = 100;
+
+export function cpuTime(pid: number = process.pid): CpuTime | undefined {
+  try {
+    const time: CpuTime = { mainMs: 0, helpersMs: 0 };
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS;
+      if (tid === String(pid)) time.mainMs += ms;
+      else time.helpersMs += ms;
+    }
+    return time;
+  } catch {
+    return undefined;
+  }
+}
+
+export const minus = (a: CpuTime | undefined, b: CpuTime | undefined): CpuTime | undefined =>
+  a === undefined || b === undefined ? undefined : { mainMs: a.mainMs - b.mainMs, helpersMs: a.helpersMs - b.helpersMs };
+
+export const plus = (a: CpuTime, b: CpuTime): CpuTime => ({ mainMs: a.mainMs + b.mainMs, helpersMs: a.helpersMs + b.helpersMs });
+
+export const describeCpu = (t: CpuTime | undefined): string => (t === undefined ? 'n/a' : `main ${(t.mainMs / 1000).toFixed(2)} s + helpers ${(t.helpersMs / 1000).toFixed(2)} s`);
