@@ -44,7 +44,7 @@ async function cifarTree(perBatch: number): Promise<string> {
 }
 
 test.before(async () => {
-  await setupBackend('cpu');
+  await setupBackend('wasm');
 });
 
 test('the byte cache holds the records in HWC order, all five training batches then the test batch, decoded once per folder', async (t) => {

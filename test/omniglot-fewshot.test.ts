@@ -23,7 +23,7 @@ import { writeSyntheticOmniglot } from './helpers/synthetic.js';
 let root = '';
 
 test.before(async () => {
-  await setupBackend('cpu');
+  await setupBackend('wasm');
   root = await mkdtemp(path.join(os.tmpdir(), 'alphaopt-synthetic-omniglot-'));
   await writeSyntheticOmniglot(root);
 });
@@ -126,7 +126,7 @@ test.serial('a few-shot suite runs end to end: a learned optimizer meta-trains o
       },
       path.join(out, 'suite.json'),
     );
-    await runSuite(suite, { out, backend: 'cpu', log: () => undefined });
+    await runSuite(suite, { out, backend: 'wasm', log: () => undefined });
     const records = (await readFile(path.join(out, 'runs.jsonl'), 'utf8')).trim().split('\n').map((line) => RunRecord.is(JSON.parse(line)) && (JSON.parse(line) as RunRecord));
     t.is(records.length, 2 * 4 + 4);
     for (const r of records) {

@@ -51,12 +51,26 @@ test.after.always(async () => {
   await server?.close();
 });
 
+/**
+ * The bound on every page action (goto, waits, screenshots). Playwright's default, 30 s, is
+ * exceeded by a page load alone on a machine at load ~15; a hung page still fails, after this.
+ */
+const PAGE_TIMEOUT_MS = 120_000;
+
+/** A tab whose every action and navigation waits up to PAGE_TIMEOUT_MS. */
+async function newTab(options?: Parameters<Browser['newPage']>[0]): Promise<Page> {
+  const tab = await browser.newPage(options);
+  tab.setDefaultTimeout(PAGE_TIMEOUT_MS);
+  tab.setDefaultNavigationTimeout(PAGE_TIMEOUT_MS);
+  return tab;
+}
+
 async function open(page: string): Promise<Page> {
-  const tab = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  const tab = await newTab({ viewport: { width: 1280, height: 1000 } });
   const problems: string[] = [];
   tab.on('pageerror', (error) => problems.push(error.message));
   await tab.goto(`${server.url}${page}`);
-  await tab.waitForSelector('body[data-ready="true"]', { timeout: 60_000 }).catch((error: Error) => {
+  await tab.waitForSelector('body[data-ready="true"]').catch((error: Error) => {
     throw new Error(`${page} did not become ready: ${error.message}; page errors: ${problems.join('; ') || 'none'}`);
   });
   return tab;
@@ -198,7 +212,7 @@ test.serial('race page: every chosen optimizer is drawn, and on all eight landsc
   const page = await open(query('rosenbrock', 0));
   const mapBefore = await page.evaluate(() => (document.getElementById('map') as HTMLCanvasElement).toDataURL());
   await page.click('#run');
-  await page.waitForSelector('#results[data-state="done"]', { timeout: 120_000 });
+  await page.waitForSelector('#results[data-state="done"]');
   t.is(await page.textContent('#errors'), '');
   const first = (await page.evaluate(() => (window as unknown as { alphaoptRace: unknown }).alphaoptRace)) as { records: RunRecord[]; wallMs: number };
   t.log(`race of ${first.records.length} optimizers × ${steps} steps on rosenbrock in headless Chromium (wasm): ${(first.wallMs / 1000).toFixed(2)} s`);
@@ -218,7 +232,7 @@ test.serial('race page: every chosen optimizer is drawn, and on all eight landsc
       await page.fill('#seed', String(seed));
       await page.click('#use-seed');
       await page.click('#run');
-      await page.waitForSelector('#results[data-state="done"]', { timeout: 120_000 });
+      await page.waitForSelector('#results[data-state="done"]');
       const race = (await page.evaluate(() => (window as unknown as { alphaoptRace: unknown }).alphaoptRace)) as { records: RunRecord[] };
       const shown = await page.$$eval('#results tbody tr', (rows) => rows.map((r) => [(r as HTMLElement).dataset['optimizer'], r.children[2]!.getAttribute('data-value')]));
       for (const cliRecord of expected.filter((r) => r.task === landscape && r.seed === seed)) {
@@ -252,7 +266,7 @@ test.serial('race page on webgl: the first ten steps agree with alphaopt run on 
   const page = await open('race.html?landscape=beale&seed=0&steps=10&backend=webgl&opt=adam:0.1&learned=lstm-quadratic');
   t.is(await page.textContent('#errors'), '');
   await page.click('#run');
-  await page.waitForSelector('#results[data-state="done"]', { timeout: 120_000 });
+  await page.waitForSelector('#results[data-state="done"]');
   const race = (await page.evaluate(() => (window as unknown as { alphaoptRace: unknown }).alphaoptRace)) as { records: RunRecord[]; backend: string };
   t.is(race.backend, 'webgl');
   const cli = (await cliParityRuns()).filter((r) => r.task === 'beale' && r.seed === 0);
@@ -286,7 +300,7 @@ test.serial('race page: keyboard moves the start point; pages fit a phone-sized 
   t.regex(page.url(), /landscape=quadratic/);
   await page.close();
   for (const name of ['race', 'train', 'explore']) {
-    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const phone = await newTab({ viewport: { width: 390, height: 844 } });
     await phone.goto(`${server.url}${name}.html${name === 'explore' ? '?runs=results/2d/runs.jsonl' : ''}`);
     await phone.waitForSelector('body[data-ready="true"]');
     if (name === 'explore') await phone.waitForSelector('body[data-loaded="true"]');
@@ -300,7 +314,7 @@ test.serial('race page: keyboard moves the start point; pages fit a phone-sized 
 test.serial('training page: a classifier trained in the tab lowers its loss and gains accuracy', async (t) => {
   const page = await open('train.html?optimizer=adam&lr=0.01&epochs=2&backend=wasm');
   await page.click('#train');
-  await page.waitForFunction(() => (window as unknown as { alphaoptTrain?: { done: boolean } }).alphaoptTrain?.done === true, undefined, { timeout: 90_000 });
+  await page.waitForFunction(() => (window as unknown as { alphaoptTrain?: { done: boolean } }).alphaoptTrain?.done === true);
   t.is(await page.textContent('#errors'), '');
   const log = (await page.evaluate(() => (window as unknown as { alphaoptTrain: unknown }).alphaoptTrain)) as { losses: number[]; accuracies: number[] };
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -316,7 +330,7 @@ test.serial("explorer: the committed 2-D results show the summary's winners", as
   const winners = [...summary.matchAll(/^Winner on (\S+) by [^:]+: \*\*(.+?)\*\*/gm)].map((m) => [m[1], m[2]]);
   t.true(winners.length >= 8);
   const page = await open('explore.html?runs=results/2d/runs.jsonl');
-  await page.waitForSelector('body[data-loaded="true"]', { timeout: 60_000 });
+  await page.waitForSelector('body[data-loaded="true"]');
   const shown = await page.$$eval('#winners tbody tr', (rows) => rows.map((r) => [r.children[0]!.textContent, r.children[1]!.textContent]));
   t.deepEqual(shown, winners);
   // The full tables are alphaopt report's own markdown, rendered.
@@ -354,7 +368,7 @@ for (const block of readmeBrowserPrograms) {
           `try { await import('./${name}.js'); document.documentElement.dataset.done = 'ok'; }\n` +
           `catch (error) { document.documentElement.dataset.done = String(error?.stack ?? error); }\n</script>\n`,
       );
-      const page = await browser.newPage();
+      const page = await newTab();
       const problems: string[] = [];
       const logged: Array<Promise<unknown[]>> = [];
       page.on('pageerror', (error) => problems.push(error.message));
@@ -363,7 +377,7 @@ for (const block of readmeBrowserPrograms) {
         if (message.type() === 'log') logged.push(Promise.all(message.args().map((arg) => arg.jsonValue())));
       });
       await page.goto(`${server.url}${name}.html`);
-      await page.waitForSelector('html[data-done]', { timeout: 60_000 });
+      await page.waitForSelector('html[data-done]');
       t.is(await page.getAttribute('html', 'data-done'), 'ok', `README.md:${block.line} threw`);
       t.deepEqual(problems, []);
       const values = (await Promise.all(logged)).flat(Infinity);
