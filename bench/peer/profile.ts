@@ -5,7 +5,9 @@
  *
  * Prints, per kernel name, the calls and the summed kernel time of the median call (by wall time), and the
  * wall time of that call against the kernels' sum: the difference is dispatch (the engine, the tape, tidy) and
- * JavaScript between kernels. Writes nothing.
+ * JavaScript between kernels; then the peak bytes of tensors during that call (tf.profile) and, on wasm, the
+ * module's heap (it never shrinks, so it is the process's high-water mark of tensor memory). Writes nothing.
+ * Kernel times under tf.profile are inflated by the profiler itself; read the counts and the proportions.
  */
 import { tf, setupBackend, BackendRequest } from '../../src/index.js';
 import { WORKLOADS } from './workloads.js';
@@ -27,7 +29,7 @@ for (const id of ids) {
   const workload = WORKLOADS.find((w) => w.id === id);
   if (workload === undefined) throw new Error(`--only: unknown workload '${id}'; expected some of ${WORKLOADS.map((w) => w.id).join(', ')}`);
   const run = await workload.prepare();
-  const profiles: Array<{ wall: number; kernels: Map<string, { calls: number; ms: number }> }> = [];
+  const profiles: Array<{ wall: number; peakBytes: number; kernels: Map<string, { calls: number; ms: number }> }> = [];
   for (let c = 0; c < calls; c++) {
     let wall = 0;
     const info = await tf.profile(async () => {
@@ -42,7 +44,7 @@ for (const id of ids) {
       entry.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
       kernels.set(k.name, entry);
     }
-    profiles.push({ wall, kernels });
+    profiles.push({ wall, peakBytes: info.peakBytes, kernels });
   }
   profiles.sort((a, b) => a.wall - b.wall);
   const median = profiles[profiles.length >> 1]!;
@@ -52,5 +54,8 @@ for (const id of ids) {
   console.log(`${id}: ${workload.title}`);
   console.table(rows.map(([name, e]) => ({ kernel: name, calls: e.calls, ms: Number(e.ms.toFixed(3)) })));
   console.log(`median call under the profiler: ${median.wall.toFixed(2)} ms wall, ${kernelCalls} kernels summing ${kernelMs.toFixed(2)} ms`);
+  const heap = (tf.backend() as { wasm?: { HEAPU8?: Uint8Array } }).wasm?.HEAPU8?.length;
+  const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+  console.log(`peak tensor bytes in that call: ${mib(median.peakBytes)}${heap === undefined ? '' : `; wasm heap now ${mib(heap)}`}; process RSS ${mib(process.memoryUsage().rss)}`);
   workload.dispose?.();
 }

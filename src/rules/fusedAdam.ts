@@ -1,6 +1,6 @@
 /**
  * rules.adam's fast path: where the backend registers the fused Adam kernel (wasm), one kernel per tensor
- * computes m′, v′ and the update, instead of the eleven tfjs ops of scaleByAdam + scaleByLearningRate. Same
+ * computes m′, v′ and the update, instead of the thirteen tfjs ops of scaleByAdam + scaleByLearningRate. Same
  * state tree, same numbers (the kernel repeats the ops' float32 arithmetic). The tensor ops still run whenever
  * the fused pass could change the meaning: a gradient tape recording (a hyper-gradient or an unrolled meta-loss
  * must flow through the update), a hyper-parameter given as a tensor, or tensors of other dtypes or shapes.

@@ -1,6 +1,6 @@
 /**
  * Fused Adam for wasm: m′, v′ and the update of one tensor in one pass (kernels.wat), where rules.adam's tensor
- * ops take eleven kernels per tensor. On 101,770 parameters that dispatch, not the arithmetic, was the cost. The
+ * ops take thirteen kernels per tensor. On 101,770 parameters that dispatch, not the arithmetic, was the cost. The
  * pass does the same float32 operations in the same order, so it matches the unfused rule bit for bit; without
  * wasm SIMD a scalar loop rounds to float32 after every operation, which gives the same bits.
  */
