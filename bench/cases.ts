@@ -11,7 +11,15 @@ export interface BenchCase {
   dispose?(): void;
 }
 
-function trainingCase(id: string, title: string, build: () => tf.LayersModel, inputShape: number[], batchSize: number): BenchCase {
+/** A supervised training step of a layers model; the optimizer is tf.train.adam unless `makeOptimizer` says otherwise. */
+export function trainingCase(
+  id: string,
+  title: string,
+  build: () => tf.LayersModel,
+  inputShape: number[],
+  batchSize: number,
+  makeOptimizer: () => tf.Optimizer = () => tf.train.adam(1e-3),
+): BenchCase {
   let model: tf.LayersModel | undefined;
   let optimizer: tf.Optimizer | undefined;
   let batch: { x: tf.Tensor; y: tf.Tensor } | undefined;
@@ -20,7 +28,7 @@ function trainingCase(id: string, title: string, build: () => tf.LayersModel, in
     title,
     async prepare() {
       model = build();
-      optimizer = tf.train.adam(1e-3);
+      optimizer = makeOptimizer();
       batch = randomBatch(inputShape, batchSize, 10, 3);
       const m = model;
       const o = optimizer;

@@ -1,13 +1,14 @@
 /**
  * The peer benchmark's workloads on AlphaOpt's side. Each names its PyTorch twin in
  * bench/peer/torch_workloads.py (same shapes, same math). The training steps reuse
- * bench/cases.ts; the optimizer updates run on the 101,770 parameters of the
+ * bench/cases.ts (the CNN and MLP steps with AlphaOpt's rules.adam, which is what the package trains with); the optimizer updates run on the 101,770 parameters of the
  * 784-128-10 MLP of bench/rules.ts with fixed gradients.
  */
 import { tf, rules, toTfjsOptimizer, LstmOptimizer, CoordinatePolicy } from '../../src/index.js';
 import type { UpdateRule } from '../../src/rules/index.js';
 import type { StateTree } from '../../src/rules/types.js';
-import { CASES, type BenchCase } from '../cases.js';
+import { CASES, trainingCase, type BenchCase } from '../cases.js';
+import { mnistCnn, mnistMlp } from '../../src/models/index.js';
 
 export interface PeerWorkload extends BenchCase {
   /** The workload of torch_workloads.py it is compared with. */
@@ -105,10 +106,13 @@ const POLICY_FLOPS = n * 2 * (77 * 32 + 32 * 32 + 32);
 /** The LSTM's per-coordinate products: layer 1 (2 + 20 inputs → 80 gates), layer 2 (40 → 80), output 20 → 1. */
 const LSTM_FLOPS = n * 2 * (22 * 80 + 40 * 80 + 20);
 
+/** AlphaOpt's Adam (rules.adam through the tf.Optimizer adapter), as a user of the package trains with it. */
+const alphaOptAdam = () => toTfjsOptimizer(rules.adam({ learningRate: 1e-3 }));
+
 export const WORKLOADS: PeerWorkload[] = [
-  fromCases('cnn', 'cnn'),
+  { ...trainingCase('cnn', '(a) CNN train step, batch 50, rules.adam', () => mnistCnn({ seed: 1 }), [28, 28, 1], 50, alphaOptAdam), peer: 'cnn' },
   fromCases('resnet', 'resnet'),
-  fromCases('mlp', 'mlp'),
+  { ...trainingCase('mlp', '(b) MLP 784-20-10 sigmoid train step, batch 128, rules.adam', () => mnistMlp({ seed: 1 }), [784], 128, alphaOptAdam), peer: 'mlp' },
   { ...fromCases('matmul', 'matmul'), flops: 2 * 512 ** 3 },
   optimizerUpdate('tf-adam', `tf.train.adam update, ${n} parameters`, () => tf.train.adam(1e-3)),
   optimizerUpdate('adam', `AlphaOpt rules.adam update (toTfjsOptimizer), ${n} parameters`, () => toTfjsOptimizer(rules.adam({ learningRate: 1e-3 }))),

@@ -9,6 +9,7 @@ import { scaleByAdadelta, scaleByAdagrad, scaleByAdam, scaleByAdamax, scaleByRms
 import type { RuleSpec } from './spec.js';
 import { checkRuleOptions } from './options.js';
 import { addDecayedWeights, scaleByLearningRate } from './stateless.js';
+import { withFusedAdam } from './fusedAdam.js';
 import type { HyperParam, StateTree, UpdateRule } from './types.js';
 
 export { family7 } from './family7.js';
@@ -90,7 +91,8 @@ type AdamOptions = { learningRate?: StepSize; beta1?: HyperParam; beta2?: HyperP
 export function adam(options: AdamOptions = {}): UpdateRule {
   checkRuleOptions('adam', options);
   const { learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7 } = options;
-  return named(chain(scaleByAdam({ beta1, beta2, epsilon }), scaleByLearningRate(learningRate)), 'adam', { learningRate, beta1, beta2, epsilon });
+  const rule = withFusedAdam(chain(scaleByAdam({ beta1, beta2, epsilon }), scaleByLearningRate(learningRate)), { learningRate, beta1, beta2, epsilon });
+  return named(rule, 'adam', { learningRate, beta1, beta2, epsilon });
 }
 
 export function amsgrad(options: AdamOptions = {}): UpdateRule {

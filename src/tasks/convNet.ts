@@ -14,6 +14,7 @@
  * average pooling, so a small ResNet can be written as a flat list of specs too.
  */
 import * as tf from '@tensorflow/tfjs';
+import { batchNorm } from './batchNorm.js';
 
 export type LayerSpec =
   | { type: 'conv'; size: number; filters: number; padding?: 'same' | 'valid'; stride?: number }
@@ -47,11 +48,6 @@ function convOut(size: number, kernel: number, stride: number, padding: 'same' |
   return padding === 'same' ? Math.ceil(size / stride) : Math.floor((size - kernel) / stride) + 1;
 }
 
-/** Batch norm over the batch and spatial axes of x [batch, h, w, c] with per-channel scale and shift. */
-function batchNorm(x: tf.Tensor, scale: tf.Tensor, shift: tf.Tensor): tf.Tensor {
-  const { mean, variance } = tf.moments(x, [0, 1, 2]);
-  return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5))), scale), shift);
-}
 
 export function convNet(input: [number, number, number], layers: LayerSpec[]): ConvNet {
   let [h, w, c] = input;
@@ -106,7 +102,9 @@ export function convNet(input: [number, number, number], layers: LayerSpec[]): C
     dimension,
     forward(theta, images) {
       let x: tf.Tensor = images;
-      for (const { spec, slots } of plan) {
+      // Each layer in its own tidy: under a gradient tape the tensors the backward pass needs are kept by the
+      // tape, and the rest of a layer's temporaries go at once instead of living until the whole forward ends.
+      const layer = (spec: LayerSpec, slots: Slot[], x: tf.Tensor): tf.Tensor => {
         if (spec.type === 'conv') x = tf.add(tf.conv2d(x as tf.Tensor4D, take(theta, slots[0]!) as tf.Tensor4D, spec.stride ?? 1, spec.padding ?? 'same'), take(theta, slots[1]!));
         else if (spec.type === 'batchNorm') x = norm(x, theta, slots[0]!, slots[1]!);
         else if (spec.type === 'residual') {
@@ -121,6 +119,11 @@ export function convNet(input: [number, number, number], layers: LayerSpec[]): C
         else if (spec.type === 'maxPool') x = tf.maxPool(x as tf.Tensor4D, spec.size, spec.size, 'valid');
         else if (spec.type === 'flatten') x = tf.reshape(x, [x.shape[0]!, -1]);
         else x = tf.add(tf.matMul(x.rank === 2 ? (x as tf.Tensor2D) : tf.reshape(x, [x.shape[0]!, -1]), take(theta, slots[0]!) as tf.Tensor2D), take(theta, slots[1]!));
+        return x;
+      };
+      for (const { spec, slots } of plan) {
+        const input = x;
+        x = tf.tidy(() => layer(spec, slots, input));
       }
       return x as tf.Tensor2D;
     },

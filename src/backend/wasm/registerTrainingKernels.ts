@@ -14,6 +14,8 @@ import { unsortedSegmentSumWasm } from './unsortedSegmentSum.js';
 import { tanhViaSigmoid } from './tanh.js';
 import { identitySharingBuffer } from './identity.js';
 import { meanLeadingAxes, sumLeadingAxes } from './leadingAxisReduce.js';
+import { fusedAdamWasm } from './fusedAdam.js';
+import { FUSED_ADAM_KERNEL } from '../fusedKernels.js';
 
 /** The kernels alphaopt adds to the wasm backend, by tfjs kernel name. */
 export const ADDED_WASM_KERNELS = {
@@ -21,6 +23,7 @@ export const ADDED_WASM_KERNELS = {
   DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilterWasm,
   DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInputWasm,
   UnsortedSegmentSum: unsortedSegmentSumWasm,
+  [FUSED_ADAM_KERNEL]: fusedAdamWasm,
 } as const;
 
 /** Kernels alphaopt replaces for speed; each wraps (and falls back to) the original. */

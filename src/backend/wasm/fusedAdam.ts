@@ -1,0 +1,68 @@
+/**
+ * Fused Adam for wasm: m′, v′ and the update of one tensor in one pass (kernels.wat), where rules.adam's tensor
+ * ops take thirteen kernels per tensor. On 101,770 parameters that dispatch, not the arithmetic, was the cost. The
+ * pass does the same float32 operations in the same order, so it matches the unfused rule bit for bit; without
+ * wasm SIMD a scalar loop rounds to float32 after every operation, which gives the same bits.
+ */
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { TensorInfo } from './callKernel.js';
+import { simdKernels } from './simd/module.js';
+
+export interface FusedAdamAttrs {
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  c1: number;
+  c2: number;
+  scale: number;
+}
+
+type Args = { inputs: { grad: TensorInfo; mu: TensorInfo; nu: TensorInfo }; backend: BackendWasm; attrs: FusedAdamAttrs };
+
+const f = Math.fround;
+
+export function fusedAdamWasm(args: Args): TensorInfo[] {
+  const { inputs, backend, attrs } = args;
+  const { grad, mu, nu } = inputs;
+  for (const [name, t] of Object.entries(inputs)) {
+    if (t.dtype !== 'float32') throw new Error(`${name}: fused Adam takes float32 tensors, got ${t.dtype}`);
+    if (t.shape.length !== grad.shape.length || t.shape.some((d, i) => d !== grad.shape[i])) {
+      throw new Error(`${name}: fused Adam needs grad, mu and nu of one shape, got [${t.shape}] and [${grad.shape}]`);
+    }
+  }
+  const outputs = [0, 1, 2].map(() => backend.makeOutput([...grad.shape], 'float32'));
+  const [muOut, nuOut, update] = outputs as [TensorInfo, TensorInfo, TensorInfo];
+  const n = grad.shape.reduce((a, b) => a * b, 1);
+  // The scalars as tfjs would hold them: numbers become float32 tensors before the unfused ops see them.
+  const [b1, k1, b2, k2, c1, c2, eps, scale] = [attrs.beta1, 1 - attrs.beta1, attrs.beta2, 1 - attrs.beta2, attrs.c1, attrs.c2, attrs.epsilon, attrs.scale].map(f) as [
+    number, number, number, number, number, number, number, number,
+  ];
+  const simd = simdKernels(backend);
+  if (simd !== undefined) {
+    const at = (t: TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
+    simd.adam(at(grad), at(mu), at(nu), at(muOut), at(nuOut), at(update), n, b1, k1, b2, k2, c1, c2, eps, scale);
+    return outputs;
+  }
+  // Views after the last allocation: growing the heap detaches earlier ones.
+  const [g, m, v, mo, vo, u] = [grad, mu, nu, muOut, nuOut, update].map((t) => backend.typedArrayFromHeap(t) as Float32Array) as [
+    Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array,
+  ];
+  adamScalarPass(g, m, v, mo, vo, u, [b1, k1, b2, k2, c1, c2, eps, scale]);
+  return outputs;
+}
+
+/** The pass without SIMD: rounding to float32 after every operation gives the float32 operations' results. */
+export function adamScalarPass(
+  g: Float32Array, m: Float32Array, v: Float32Array, mo: Float32Array, vo: Float32Array, u: Float32Array,
+  [b1, k1, b2, k2, c1, c2, eps, scale]: readonly number[],
+): void {
+  const [B1, K1, B2, K2, C1, C2, E, S] = [b1, k1, b2, k2, c1, c2, eps, scale] as [number, number, number, number, number, number, number, number];
+  for (let i = 0; i < g.length; i++) {
+    const gi = g[i] as number;
+    const mi = f(f((m[i] as number) * B1) + f(gi * K1));
+    const vi = f(f((v[i] as number) * B2) + f(f(gi * gi) * K2));
+    mo[i] = mi;
+    vo[i] = vi;
+    u[i] = f(f(mi / C1) / f(f(Math.sqrt(f(vi / C2))) + E)) * S;
+  }
+}

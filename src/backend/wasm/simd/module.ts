@@ -1,0 +1,40 @@
+/**
+ * AlphaOpt's SIMD kernels (kernels.wat), instantiated on the wasm backend's own memory so they read and write
+ * tensors in place. One instance per backend module (a restarted backend brings a fresh memory).
+ */
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { SIMD_KERNELS_BASE64 } from './kernels.wasm.js';
+
+export interface SimdKernels {
+  adam(
+    g: number, m: number, v: number, mOut: number, vOut: number, u: number, n: number,
+    beta1: number, k1: number, beta2: number, k2: number, c1: number, c2: number, epsilon: number, scale: number,
+  ): void;
+}
+
+let compiled: WebAssembly.Module | null | undefined;
+const instances = new WeakMap<WebAssembly.Memory, SimdKernels>();
+
+function compile(): WebAssembly.Module | null {
+  if (compiled === undefined) {
+    try {
+      compiled = new WebAssembly.Module(Uint8Array.from(atob(SIMD_KERNELS_BASE64), (c) => c.charCodeAt(0)));
+    } catch {
+      compiled = null; // no wasm SIMD here: callers use their scalar path
+    }
+  }
+  return compiled;
+}
+
+/** The kernels bound to this backend's memory, or undefined where wasm SIMD (or the memory) is unavailable. */
+export function simdKernels(backend: BackendWasm): SimdKernels | undefined {
+  const memory = (backend.wasm as unknown as { asm?: { memory?: unknown } }).asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory)) return undefined;
+  const known = instances.get(memory);
+  if (known !== undefined) return known;
+  const module = compile();
+  if (module === null) return undefined;
+  const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdKernels;
+  instances.set(memory, kernels);
+  return kernels;
+}
