@@ -20,7 +20,7 @@ import { loadCifar10, parseCifar10Batch } from '../src/data/cifar10.js';
 import { ChecksumError, downloadVerified, fetchDataset } from '../src/data/download.js';
 import { DataFormatError } from '../src/data/idx.js';
 import { MissingDataError, locateDataset } from '../src/data/locate.js';
-import { loadOmniglot } from '../src/data/omniglot.js';
+import { clearOmniglotCache, loadOmniglot } from '../src/data/omniglot.js';
 import { resizeArea } from '../src/data/resize.js';
 
 const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('hex');
@@ -101,8 +101,17 @@ test('Omniglot drawings load from the folder tree and from the zip, grouped by c
   const ramp = Float32Array.from({ length: 105 * 105 }, (_, i) => (i % 105) / 104);
   const small = resizeArea(ramp, 105, 105, 28, 28);
   t.true(Math.abs(small.reduce((a, b) => a + b, 0) / small.length - ramp.reduce((a, b) => a + b, 0) / ramp.length) < 1e-4);
+  // Decoded once per process: a second load (another task of the suite) gets the same drawings without reading the files.
+  const before = await loadOmniglot('background', { dataDir: root });
   await writeFile(path.join(root, 'omniglot', 'images_background', 'Alpha', 'character01', '0001_01.png'), 'not a png');
+  const again = await loadOmniglot('background', { dataDir: root });
+  t.is(again, before, 'the second load is the cached decode');
+  t.is(again[0]!.drawings[0], before[0]!.drawings[0]);
+  clearOmniglotCache();
   await t.throwsAsync(loadOmniglot('background', { dataDir: root }), { instanceOf: DataFormatError, message: /0001_01\.png: not a readable PNG/ });
+  // A failed decode is not cached: once the file is fixed, the split loads.
+  await writeFile(path.join(root, 'omniglot', 'images_background', 'Alpha', 'character01', '0001_01.png'), png);
+  t.is((await loadOmniglot('background', { dataDir: root })).length, 3);
 });
 
 /** A local HTTP server: path → bytes; counts requests. */

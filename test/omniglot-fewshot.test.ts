@@ -80,6 +80,39 @@ test.serial('episode sampling never mixes the splits: meta-training and meta-val
   t.true(rotated > 0, 'background episodes use the rotated classes');
 });
 
+test.serial('metaTrainQueries sets the queries of background (meta-training and meta-validation) episodes only; every row starts at the initialisation; nothing leaks', async (t) => {
+  const family = familyOf(omniglotFewShotTask({ ways: 3, shots: 1, queries: 5, metaTrainQueries: 1, filters: 8, dataDir: root }));
+  await family.task.prepare!();
+  const seeds = [family.metaTrainSeed(0), family.metaValidationSeed(0), 0];
+  const before = tf.memory();
+  const problem = family.task.instantiate(seeds);
+  const D = family.task.dimension;
+  // What instantiate uploads: the start rows, then per episode 3 support images and 3·(1 or 5) queries of 28×28.
+  const images = 3 * 3 + 3 * (1 + 1 + 5);
+  t.is(tf.memory().numBytes - before.numBytes, 4 * (seeds.length * D + images * 784), 'background episodes hold 1 query per class, the evaluation episode 5');
+  const start = await problem.start.data();
+  const reference = familyOf(omniglotFewShotTask({ ways: 3, shots: 1, filters: 8, dataDir: root })).task;
+  await reference.prepare!();
+  const one = reference.instantiate([0]);
+  const initial = await one.start.data();
+  for (let r = 0; r < seeds.length; r++) t.deepEqual(start.subarray(r * D, (r + 1) * D), initial, `row ${r} is the initialisation`);
+  const queryLoss = problem.heldOutLoss!(problem.start);
+  const query = await queryLoss.data();
+  queryLoss.dispose();
+  t.is(query.length, 3);
+  t.true([...query].every(Number.isFinite));
+  problem.dispose();
+  one.dispose();
+  t.is(tf.memory().numTensors, before.numTensors, 'instantiate and dispose leave no tensor behind');
+  // The default is `queries`: a background episode of the plain task holds 5 queries per class.
+  const plain = omniglotFewShotTask({ ways: 3, shots: 1, queries: 5, filters: 8, dataDir: root });
+  await plain.prepare!();
+  const bytes = tf.memory().numBytes;
+  const meta = plain.instantiate([family.metaTrainSeed(0)]);
+  t.is(tf.memory().numBytes - bytes, 4 * (D + (3 + 15) * 784));
+  meta.dispose();
+});
+
 test.serial('the four-block net has the standard shape and trains on a support set', async (t) => {
   const net = fourBlockNet(5, 64);
   // 4 conv blocks (3·3·cin·64 + 64 bias + 64 + 64 BN) and a 64 → 5 head.

@@ -87,11 +87,31 @@ function group(pngs: Array<[string, Uint8Array]>, source: string, size: number):
   return [...byCharacter.values()];
 }
 
-export async function loadOmniglot(split: OmniglotSplit, options: { dataDir?: string; size?: number } = {}): Promise<OmniglotCharacter[]> {
+/**
+ * Decoded splits by source and size: a suite's Omniglot tasks (5-way, 20-way, from the
+ * standard or a MAML start) share one decode per process — ~32,000 PNGs take about a
+ * minute — instead of one per task. Callers only read the drawings.
+ */
+const decoded = new Map<string, Promise<OmniglotCharacter[]>>();
+
+export function loadOmniglot(split: OmniglotSplit, options: { dataDir?: string; size?: number } = {}): Promise<OmniglotCharacter[]> {
   const size = options.size ?? 28;
   const dir = locateDataset('omniglot', options.dataDir);
   const stem = `images_${split}`;
   const zip = path.join(dir, `${stem}.zip`);
-  if (existsSync(zip)) return group(await readZipPngs(zip), zip, size);
-  return group(await readTreePngs(path.join(dir, stem)), path.join(dir, stem), size);
+  const source = existsSync(zip) ? zip : path.join(dir, stem);
+  const key = `${source}|${size}`;
+  let entry = decoded.get(key);
+  if (entry === undefined) {
+    entry = (async () => group(source === zip ? await readZipPngs(zip) : await readTreePngs(source), source, size))();
+    // A failed read is not cached: the next call (after the files are fixed) tries again.
+    entry.catch(() => decoded.delete(key));
+    decoded.set(key, entry);
+  }
+  return entry;
+}
+
+/** Forgets the decoded splits (tests that rewrite a fixture in place; a long process that is done with Omniglot). */
+export function clearOmniglotCache(): void {
+  decoded.clear();
 }

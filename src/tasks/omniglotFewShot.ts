@@ -23,6 +23,13 @@ export interface OmniglotFewShotOptions {
   shots?: number;
   /** Query drawings per class (default 15, or what the 20 drawings leave after the shots). */
   queries?: number;
+  /**
+   * Query drawings per class of meta-training and meta-validation episodes (background
+   * seeds; default `queries`). Finn et al.'s MAML meta-trains Omniglot with as many
+   * queries as shots; the outer step's cost grows with the queries (15 per class make
+   * it ~5× dearer at 1 shot, bench/omniglot-maml.ts), while meta-test episodes keep `queries`.
+   */
+  metaTrainQueries?: number;
   /** Filters per conv block (default 64). */
   filters?: number;
   /** Seed of the one initialisation every episode starts from. */
@@ -103,6 +110,7 @@ export function omniglotFewShotTask(options: OmniglotFewShotOptions = {}): Task 
   const ways = options.ways ?? 5;
   const shots = options.shots ?? 1;
   const queries = options.queries ?? Math.min(15, 20 - shots);
+  const metaTrainQueries = options.metaTrainQueries ?? queries;
   const size = 28;
   const net = fourBlockNet(ways, options.filters ?? 64, [size, size, 1]);
   let splits: { background: OmniglotCharacter[]; evaluation: OmniglotCharacter[] } | undefined;
@@ -139,11 +147,14 @@ export function omniglotFewShotTask(options: OmniglotFewShotOptions = {}): Task 
         }),
     instantiate(seeds): Problem {
       if (splits === undefined) throw new Error(`task ${options.id ?? 'omniglot'}: call prepare() first (it loads Omniglot)`);
-      const episodes = seeds.map((seed) => episodeOf(splits!, seed, { ways, shots, queries, size }));
+      const episodes = seeds.map((seed) => episodeOf(splits!, seed, { ways, shots, queries: episodeSplit(seed) === 'background' ? metaTrainQueries : queries, size }));
       const toImages = (e: { images: Float32Array; labels: number[] }) => tf.keep(tf.tensor4d(e.images, [e.labels.length, size, size, 1]));
       const supports = episodes.map((e) => toImages(e.support));
       const queriesX = episodes.map((e) => toImages(e.query));
-      const start = tf.tensor2d(Array.from({ length: seeds.length }, () => Array.from(initial)));
+      // One typed copy per row (nested JS arrays of 10⁵ numbers per row cost ~40 ms a row).
+      const rows = new Float32Array(seeds.length * initial.length);
+      for (let r = 0; r < seeds.length; r++) rows.set(initial, r * initial.length);
+      const start = tf.tensor2d(rows, [seeds.length, initial.length]);
       const perRow = (theta: tf.Tensor2D, f: (row: tf.Tensor1D, r: number) => tf.Scalar) =>
         tf.stack(splitRows(theta).map((row, r) => f(row as tf.Tensor1D, r))) as tf.Tensor1D;
       return {
@@ -181,12 +192,14 @@ registerTaskKind({
       ways: values.positiveInt,
       shots: values.positiveInt,
       queries: values.positiveInt,
+      metaTrainQueries: values.positiveInt,
       filters: values.positiveInt,
       maml: strict('a MAML initialisation {checkpoint, config}', { checkpoint: values.text }, { config: t.record(t.string, t.unknown) }),
     },
     {
       check: (o) => [
         ...((o.shots ?? 1) + (o.queries ?? 0) > 20 ? [{ message: 'shots + queries must be at most 20 (Omniglot has 20 drawings per character)' }] : []),
+        ...((o.shots ?? 1) + (o.metaTrainQueries ?? 0) > 20 ? [{ message: 'shots + metaTrainQueries must be at most 20 (Omniglot has 20 drawings per character)' }] : []),
         // maml.config is a meta-training config: suite/decode.ts checks it with the MAML meta-trainer's codec.
       ],
     },
