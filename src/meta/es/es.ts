@@ -13,6 +13,7 @@
  * esPairs.ts) and are combined here in index order — the same estimate either way.
  */
 import * as tf from '@tensorflow/tfjs';
+import { alongsideCarriedUnroll } from './carriedUnroll.js';
 import { treeTensors } from '../../rules/index.js';
 import { unrollStepwise } from '../objective.js';
 import type { Estimate, EstimateArgs, Estimator } from '../truncated.js';
@@ -74,36 +75,9 @@ export function esEstimatorWith(evaluatePairs: PairEvaluator, options: { elsewhe
   return {
     name: (config) => `antithetic ES (σ = ${config.sigma}, ${config.pairs} pairs)`,
     async estimate(args): Promise<Estimate> {
-      const { rule, problem, task, from, variables, config, iteration } = args;
-      // Advance the carried optimizee state with the unperturbed φ.
-      const carry = async () => {
-        const r = unrollStepwise(rule, problem, task, from, config.unroll, config);
-        const metaLoss = (await r.metaLoss.data())[0] as number;
-        r.metaLoss.dispose();
-        return { metaLoss, carried: { theta: r.theta, state: r.state } };
-      };
-      let losses: PairLosses[];
-      let carried: Awaited<ReturnType<typeof carry>>;
-      if (options.elsewhere === true) {
-        const pending = evaluatePairs(args);
-        // Let the evaluator encode φ and send the pairs (microtasks) before this process blocks on the unroll below.
-        await new Promise<void>((resolve) => setTimeout(resolve, 0));
-        try {
-          carried = await carry();
-        } catch (error) {
-          pending.catch(() => undefined);
-          throw error;
-        }
-        try {
-          losses = await pending;
-        } catch (error) {
-          tf.dispose([carried.carried.theta, ...treeTensors(carried.carried.state)]);
-          throw error;
-        }
-      } else {
-        losses = await evaluatePairs(args);
-        carried = await carry();
-      }
+      const { variables, config, iteration } = args;
+      // Advance the carried optimizee state with the unperturbed φ, beside the pairs.
+      const { losses, ...carried } = await alongsideCarriedUnroll(args, options.elsewhere === true, () => evaluatePairs(args));
       const sums: tf.Tensor[] = variables.map((v) => tf.zerosLike(v));
       losses.forEach(({ plus, minus }, k) => {
         // A blown-up perturbation carries no usable signal; skip the pair.

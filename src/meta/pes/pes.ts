@@ -14,6 +14,7 @@
  * workers with their sides shipped both ways (pesParticles.ts) — the same numbers either way.
  */
 import * as tf from '@tensorflow/tfjs';
+import { alongsideCarriedUnroll } from '../es/carriedUnroll.js';
 import { treeTensors, type StateTree } from '../../rules/index.js';
 import type { Problem } from '../../tasks/types.js';
 import { pairNoise, type PairLosses } from '../es/es.js';
@@ -116,7 +117,7 @@ export function pesEstimator(evaluateParticles: ParticleEvaluator = inProcessPar
   return {
     name: (config) => `PES (σ = ${config.sigma}, ${config.pairs} antithetic particles)`,
     async estimate(args: EstimateArgs): Promise<Estimate> {
-      const { rule, problem, task, from, variables, config, iteration } = args;
+      const { problem, from, variables, config, iteration } = args;
       if (owner !== problem || from.step === 0 || particles.length !== config.pairs) {
         release();
         owner = problem;
@@ -129,35 +130,8 @@ export function pesEstimator(evaluateParticles: ParticleEvaluator = inProcessPar
         tf.dispose([...noise, ...particle.accumulated]);
         particle.accumulated = accumulated;
       }
-      // The loop's own θ, under the unperturbed φ: its meta-loss is the curve's point and validation's start.
-      const carry = async () => {
-        const r = unrollStepwise(rule, problem, task, from, config.unroll, config);
-        const metaLoss = (await r.metaLoss.data())[0] as number;
-        r.metaLoss.dispose();
-        return { metaLoss, carried: { theta: r.theta, state: r.state } };
-      };
-      let losses: PairLosses[];
-      let carried: Awaited<ReturnType<typeof carry>>;
-      if (options.elsewhere === true) {
-        const pending = evaluateParticles(args, particles);
-        // Let the evaluator encode and send the particles (microtasks) before this process blocks on the unroll below.
-        await new Promise<void>((resolve) => setTimeout(resolve, 0));
-        try {
-          carried = await carry();
-        } catch (error) {
-          pending.catch(() => undefined);
-          throw error;
-        }
-        try {
-          losses = await pending;
-        } catch (error) {
-          tf.dispose([carried.carried.theta, ...treeTensors(carried.carried.state)]);
-          throw error;
-        }
-      } else {
-        losses = await evaluateParticles(args, particles);
-        carried = await carry();
-      }
+      // The loop's own θ, under the unperturbed φ, beside the particles.
+      const { losses, ...carried } = await alongsideCarriedUnroll(args, options.elsewhere === true, () => evaluateParticles(args, particles));
       const sums = variables.map((v) => tf.zerosLike(v));
       for (const [k, { plus, minus }] of losses.entries()) {
         const particle = particles[k]!;
