@@ -58,7 +58,8 @@ const scratch = await mkdtemp(path.join(os.tmpdir(), 'alphaopt-bench-'));
 
 async function twoD(): Promise<Suite> {
   const raw = JSON.parse(await readFile('suites/2d.json', 'utf8')) as { optimizers: Array<{ learned?: unknown }> };
-  return decodeSuite({ ...raw, optimizers: raw.optimizers.filter((o) => o.learned === undefined) }, path.resolve('suites/2d.json'));
+  // Every grid point on the scored seeds (88 groups, 2,640 runs): one phase, the same units for the pool and the queue (a queue cannot order held-out tuning's phases).
+  return decodeSuite({ ...raw, tuning: { mode: 'scored-seeds' }, optimizers: raw.optimizers.filter((o) => o.learned === undefined) }, path.resolve('suites/2d.json'));
 }
 
 function mnistMlp(): Suite {
