@@ -119,3 +119,19 @@ test('paired ratios against adam: median, quartiles and wins per seed', async (t
   t.true(Math.abs(sgd.median - 10) < 1e-9 && Math.abs(sgd.q1 - 10) < 1e-9);
   t.deepEqual(pairedRatios(bowl!, 'no-such-optimizer'), []);
 });
+
+test('paired ratios read the primary metric, not the last minibatch loss', async (t) => {
+  const { pairedRatios } = await import('../src/reporting/index.js');
+  // Final minibatch losses favour sgd; the evaluation loss (the primary metric) favours adam 2:1, and accuracy 0.9 vs 0.8.
+  const runs = [0, 1, 2].flatMap((seed) => [
+    record('net', 'adam', 0.1, seed, 0.5, { metrics: { evalLoss: 0.2, testAccuracy: 0.9 } }),
+    record('net', 'sgd', 0.1, seed, 0.1, { metrics: { evalLoss: 0.4, testAccuracy: 0.8 } }),
+  ]);
+  const [net] = summarize(runs, { metric: 'evalLoss', reference: 'adam' });
+  const byEval = pairedRatios(net!, 'adam', 'evalLoss')[0]!;
+  t.true(Math.abs(byEval.median - 2) < 1e-9);
+  t.is(byEval.wins, 0);
+  t.is(pairedRatios(net!, 'adam')[0]!.wins, 3, 'by the final minibatch loss sgd would win every seed');
+  // Accuracy: the cost is 1 − accuracy, 0.2 against 0.1.
+  t.true(Math.abs(pairedRatios(net!, 'adam', 'testAccuracy')[0]!.median - 2) < 1e-9);
+});
