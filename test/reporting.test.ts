@@ -135,3 +135,36 @@ test('paired ratios read the primary metric, not the last minibatch loss', async
   // Accuracy: the cost is 1 − accuracy, 0.2 against 0.1.
   t.true(Math.abs(pairedRatios(net!, 'adam', 'testAccuracy')[0]!.median - 2) < 1e-9);
 });
+
+test('learned optimizers against the best tuned baseline: paired verdicts need a majority and p < 0.05', async (t) => {
+  const { learnedVerdicts } = await import('../src/reporting/learnedVerdict.js');
+  const { toMarkdown } = await import('../src/reporting/index.js');
+  const learned = (name: string, seed: number, evalLoss: number) =>
+    record('net', name, 0, seed, 1, { hparams: { kind: 'lstm', mode: 'frozen' }, metrics: { evalLoss } });
+  const runs = [0, 1, 2, 3, 4, 5].flatMap((seed) => [
+    // Adam's grid: 0.01 is best; sgd is worse than both Adam points, so Adam (0.01) is the baseline to beat.
+    record('net', 'adam', 0.01, seed, 1, { metrics: { evalLoss: 0.3 + seed * 0.01 } }),
+    record('net', 'adam', 0.1, seed, 1, { metrics: { evalLoss: 0.5 } }),
+    record('net', 'sgd', 0.1, seed, 1, { metrics: { evalLoss: 0.6 } }),
+    learned('good', seed, 0.2 + seed * 0.02),
+    // Better on seeds 0–2, worse on 3–5: no verdict.
+    learned('mixed', seed, seed < 3 ? 0.25 : 0.45),
+    learned('bad', seed, 0.9),
+  ]);
+  const summary = summarize(runs, { metric: 'evalLoss', reference: 'sgd' });
+  const verdicts = learnedVerdicts(summary, 'evalLoss');
+  const by = new Map(verdicts.map((v) => [v.learned.optimizer, v]));
+  t.is(by.get('good')!.baseline.optimizer, 'adam');
+  t.deepEqual([...by.values()].map((v) => [v.learned.optimizer, v.verdict, v.paired.better]).sort(), [
+    ['bad', 'worse', 0],
+    ['good', 'better', 6],
+    ['mixed', 'no clear difference', 3],
+  ]);
+  // Six seeds all one way, no tied magnitudes: exact two-sided Wilcoxon p = 2/2⁶.
+  t.true(Math.abs(by.get('good')!.paired.wilcoxonP - 2 / 64) < 1e-9);
+  const md = toMarkdown(summary, [], [], { metric: 'evalLoss', reference: 'sgd' });
+  t.regex(md, /## Learned optimizers against the best tuned baseline \(evaluation loss at the last step\)/);
+  t.regex(md, /\| net \| good \| 0\.25 · .* \| adam \(learningRate=0\.01 ⚠lowest tried \(best of 2\)\) \| .* \| 6\/6 \| .* \| better \|/);
+  // No learned optimizer: no section.
+  t.notRegex(toMarkdown(summarize(fixture()), []), /Learned optimizers against/);
+});

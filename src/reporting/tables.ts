@@ -5,6 +5,7 @@ import type { OptimizerSummary, Stat, TaskSummary } from './summarize.js';
 import type { AcrossTasks } from './acrossTasks.js';
 import { metricSpec } from './metric.js';
 import { R_MAX } from './stats/index.js';
+import { learnedVerdictSection, learnedVerdicts } from './learnedVerdict.js';
 
 export function formatNumber(x: number | null): string {
   if (x === null || !Number.isFinite(x)) return x === null ? '—' : String(x);
@@ -93,6 +94,11 @@ export function toMarkdown(summary: TaskSummary[], header: string[] = [], malfor
   const label = metricSpec(metric).label;
   const reference = extras.reference ?? 'adam';
   if (extras.across !== undefined) lines.push(...acrossTasksSection(extras.across));
+  const verdictFormat = (o: OptimizerSummary) => {
+    const [median, iqm] = formatPrimary(o);
+    return { hparams: formatHparams(o), median, iqm };
+  };
+  lines.push(...learnedVerdictSection(learnedVerdicts(summary, metric), metric, verdictFormat, formatP));
   const metricNames = [...new Set(summary.flatMap((t) => t.optimizers.flatMap((o) => Object.keys(o.metrics))))];
   for (const task of summary) {
     lines.push(`## ${task.task}`, '');
