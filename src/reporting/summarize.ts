@@ -121,7 +121,7 @@ function choose(runs: RunRecord[], metric: string): { chosen: RunRecord[]; hpara
 /** Badness (lower is better, failure +∞) per seed. */
 const perSeed = (runs: RunRecord[], metric: string) => new Map(runs.map((r) => [r.seed, badness(r, metric)]));
 
-function pairedTest(runs: RunRecord[], reference: RunRecord[], name: string, metric: string): PairedTestSummary | undefined {
+export function pairedTest(runs: RunRecord[], reference: RunRecord[], name: string, metric: string): PairedTestSummary | undefined {
   const ref = perSeed(reference, metric);
   // Both failed: a tie. Otherwise ±∞ differences rank as the largest.
   const differences = runs.filter((r) => ref.has(r.seed)).map((r) => {
