@@ -19,7 +19,7 @@
  * process (main thread and V8's helper threads, bench/cpuTime.ts), then a summary
  * of the goals' figures with the load average; bench/README.md explains them.
  */
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Job, Queue } from 'bullmq';
@@ -29,7 +29,7 @@ import '../src/meta/pes/pesParticles.js';
 import { metaTrain } from '../src/meta/metaTrain.js';
 import { submitSuite } from '../src/queue/submit.js';
 import { startWorker } from '../src/queue/worker.js';
-import { decodeSuite, type Suite } from '../src/suite/decode.js';
+import type { Suite } from '../src/suite/decode.js';
 import { planGroups } from '../src/suite/plan.js';
 import { balancedUnits, runUnitsOnPool } from '../src/suite/pool.js';
 import { familyOf, taskFromSpec } from '../src/tasks/index.js';
@@ -37,6 +37,7 @@ import { runKey, type RunRecord } from '../src/suite/record.js';
 import { inProcessHandler, runPlannedGroup } from '../src/suite/runner.js';
 import { startRedis } from '../test/helpers/redis.js';
 import { cpuTime, describeCpu, minus, plus, type CpuTime } from './cpuTime.js';
+import { esConfig, esTaskSpec, mnistMlp, twoD } from './parallelWorkloads.js';
 import { list, positiveInt, startBench } from './harness.js';
 
 const { options, choice, writeResult } = await startBench<{ workers: number[]; only: string[]; esIterations: number; data?: string }>({
@@ -55,27 +56,6 @@ const { workers: workerCounts, only, esIterations, data } = options;
 if (data !== undefined) process.env['ALPHAOPT_DATA'] = path.resolve(data);
 
 const scratch = await mkdtemp(path.join(os.tmpdir(), 'alphaopt-bench-'));
-
-async function twoD(): Promise<Suite> {
-  const raw = JSON.parse(await readFile('suites/2d.json', 'utf8')) as { optimizers: Array<{ learned?: unknown }> };
-  // Every grid point on the scored seeds (88 groups, 2,640 runs): one phase, the same units for the pool and the queue (a queue cannot order held-out tuning's phases).
-  return decodeSuite({ ...raw, tuning: { mode: 'scored-seeds' }, optimizers: raw.optimizers.filter((o) => o.learned === undefined) }, path.resolve('suites/2d.json'));
-}
-
-function mnistMlp(): Suite {
-  const lr = [0.01, 0.1];
-  return decodeSuite(
-    {
-      name: 'bench-mnist-mlp',
-      backend: 'wasm',
-      steps: 50,
-      seeds: 2,
-      tasks: [{ task: 'mnistMlp', id: 'm1', options: { dataset: 'mnist-10k', hidden: [100], activation: 'relu', batchSize: 128 } }],
-      optimizers: ['sgd', 'momentum', 'nesterov', 'adam', 'rmsprop', 'adagrad'].map((rule) => ({ name: rule, rule, grid: { learningRate: lr } })),
-    },
-    path.resolve('bench-mnist-mlp.json'),
-  );
-}
 
 interface Throughput {
   workers: number;
@@ -213,8 +193,8 @@ for (const method of ['es', 'pes'] as const) {
   const finals: number[][] = [];
   for (const workers of workerCounts) {
     const optimizer = createLearnedOptimizer('lstm', {});
-    const task = taskFromSpec({ task: 'randomQuadratic', options: { dimension: 10 } });
-    const config = { method, iterations: esIterations, unroll: 20, horizon: 100, tasksPerIteration: 32, metaLearningRate: 0.01, sigma: 0.01, pairs: 8, clipNorm: 1, validateEvery: esIterations, validationTasks: 32, workers };
+    const task = taskFromSpec(esTaskSpec);
+    const config = esConfig(method, esIterations, workers);
     const cpu = process.cpuUsage();
     const started = performance.now();
     const report = await metaTrain(optimizer, familyOf(task), config);

@@ -13,7 +13,7 @@ import { setupBackend } from '../backend/setup.js';
 import type { BackendChoice, BackendRequest, ConcreteBackend } from '../backend/names.js';
 import type { LearnedOptimizer, MetaTrainReport } from '../learned/index.js';
 import { collectProvenance, describeProvenance, type Provenance } from '../provenance.js';
-import { describeSkipped, writeReport, type MetaTrainingRecord, type ReportResult } from '../reporting/index.js';
+import type { MetaTrainingRecord, ReportResult } from '../reporting/index.js';
 import type { Suite } from './decode.js';
 import { checkLearned, checkpointDir, prepareLearned, prepareTask } from './prepare.js';
 import { runGroup, type Row } from './execute.js';
@@ -291,6 +291,8 @@ async function runLocked(suite: Suite, options: RunOptions, log: (line: string) 
   const metaTraining = await writeMetaTraining(suite, options.out);
   const wallMs = performance.now() - started;
   const landscapes = new Map(suite.tasks.filter((t) => t.landscape !== undefined).map((t) => [t.id, t.landscape!]));
+  // Imported here, not at the top: pool and queue workers load this module for runPlannedGroup and never write a report (the plotting modules cost each one ~0.25 s of CPU; test/pool-startup.test.ts).
+  const { describeSkipped, writeReport } = await import('../reporting/index.js');
   const report = await writeReport(options.out, {
     contour: (id) => landscapes.get(id),
     metaTraining,
