@@ -15,7 +15,8 @@ const boot = at();
 export interface ProbeRequest {
   handler: 'suite' | 'esPair' | 'pesParticle';
   context: unknown;
-  unit: { key: string };
+  /** Run in order, `repeats` times over (the first pass is cold). */
+  units: Array<{ key: string }>;
   /** The handler's module (what src/pool/handlers.ts imports for it), imported as its own stage. */
   module: string;
   /** A suite's task to prepare (data) as its own stage, before the handler opens. */
@@ -59,8 +60,9 @@ process.once('message', (request: ProbeRequest) => {
     const handler = await HANDLERS[request.handler](request.context);
     mark('open the handler');
     for (let i = 0; i < request.repeats; i++) {
-      await handler.run(request.unit);
-      mark(i === 0 ? 'first unit' : `the same unit again (${i + 1})`);
+      for (const unit of request.units) await handler.run(unit);
+      const what = request.units.length === 1 ? 'unit' : `${request.units.length} units`;
+      mark(i === 0 ? `first ${what}` : `the same ${what} again (${i + 1})`);
     }
     process.send!(stages, () => process.exit(0));
   })();

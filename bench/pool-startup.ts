@@ -8,7 +8,7 @@
  * (user + system, all threads; main thread and V8 helpers apart) does not depend on
  * the machine's load the way wall time does.
  *
- *   npm run bench:build && node dist-bench/bench/pool-startup.js --data DIR [--only 2d,mnist,es,pes] [--repeats 3] [--cpu-prof DIR]
+ *   npm run bench:pool-startup -- --data DIR [--only 2d,mnist,es,pes] [--repeats 3] [--all] [--cpu-prof DIR]
  */
 import { fork } from 'node:child_process';
 import os from 'node:os';
@@ -28,7 +28,7 @@ import type { ProbeRequest, Stage } from './pool-startup-child.js';
 import { list, positiveInt, startBench } from './harness.js';
 import { esConfig, esTaskSpec, mnistMlp, twoD } from './parallelWorkloads.js';
 
-const { options, choice, writeResult } = await startBench<{ only: string[]; repeats: number; data?: string; cpuProf?: string }>({
+const { options, choice, writeResult } = await startBench<{ only: string[]; repeats: number; all?: boolean; data?: string; cpuProf?: string }>({
   name: 'bench:pool-startup',
   description: "where a pool child's CPU time goes before and during its first unit",
   backends: ['wasm', 'cpu'],
@@ -36,6 +36,7 @@ const { options, choice, writeResult } = await startBench<{ only: string[]; repe
     c
       .option('--only <parts>', 'of 2d,mnist,es,pes', list, ['2d', 'mnist', 'es', 'pes'])
       .option('--repeats <n>', 'runs of the unit in the child (the first is cold)', positiveInt('--repeats'), 3)
+      .option('--all', "run all of the workload's units (a suite's balanced units for 2 workers, an ES iteration's pairs) in each pass, not the first alone")
       .option('--data <dir>', 'the datasets folder (for the MNIST-MLP suite)')
       .option('--cpu-prof <dir>', "write each child's V8 CPU profile to this folder (node --cpu-prof)"),
 });
@@ -56,10 +57,11 @@ function probe(id: string, request: ProbeRequest): Promise<Stage[]> {
 
 async function suiteRequest(make: () => Promise<import('../src/suite/decode.js').Suite>): Promise<ProbeRequest> {
   const suite = await make();
-  // The first unit the pool would send to a child with 2 workers (the largest).
-  const unit = balancedUnits(planGroups(suite, suite.seeds, new Set()), suite.steps, 2)[0]!;
+  // The first unit the pool would send to a child with 2 workers (the largest), or (--all) every unit.
+  const balanced = balancedUnits(planGroups(suite, suite.seeds, new Set()), suite.steps, 2);
+  const units = options.all === true ? balanced : balanced.slice(0, 1);
   const context = { suiteRaw: suite.raw, suiteFile: suite.file, backend: choice.backend, out: os.tmpdir() };
-  return { handler: 'suite', context, unit, module: src('suite/unitHandler.js'), prepareTask: unit.task, repeats: options.repeats };
+  return { handler: 'suite', context, units, module: src('suite/unitHandler.js'), prepareTask: units[0]!.task, repeats: options.repeats };
 }
 
 /** The units of ES's (PES's) first iteration, taken from a real one-iteration meta-training in this process. */
@@ -82,7 +84,7 @@ async function perturbationRequest(method: 'es' | 'pes'): Promise<ProbeRequest> 
   const context = perturbationContext(optimizer, family.task, config, 'bench:pool-startup');
   optimizer.dispose();
   const handler = method === 'es' ? 'esPair' : 'pesParticle';
-  return { handler, context, unit: units![0]!, module: src(method === 'es' ? 'meta/es/esPairHandler.js' : 'meta/pes/pesParticleHandler.js'), repeats: options.repeats };
+  return { handler, context, units: options.all === true ? units! : units!.slice(0, 1), module: src(method === 'es' ? 'meta/es/esPairHandler.js' : 'meta/pes/pesParticleHandler.js'), repeats: options.repeats };
 }
 
 const s = (ms: number | undefined) => (ms === undefined ? '?' : (ms / 1000).toFixed(2));
@@ -93,11 +95,11 @@ for (const id of ['2d', 'mnist', 'es', 'pes'] as const) {
   const request = await makers[id]();
   const stages = await probe(id, request);
   results[id] = stages;
-  console.log(`\n${id} (unit ${request.unit.key}; load ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')}): CPU s (main + helpers), wall s`);
+  console.log(`\n${id} (${request.units.length === 1 ? `unit ${request.units[0]!.key}` : `${request.units.length} units`}; load ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')}): CPU s (main + helpers), wall s`);
   for (const stage of stages) console.log(`  ${stage.stage.padEnd(70)} ${s(stage.cpuMs)} (${s(stage.mainMs)} + ${s(stage.helpersMs)})  wall ${s(stage.wallMs)}`);
-  const first = stages.find((x) => x.stage === 'first unit')!;
-  const steady = stages.filter((x) => x.stage.startsWith('the same unit again')).at(-1);
+  const first = stages.find((x) => x.stage.startsWith('first '))!;
+  const steady = stages.filter((x) => x.stage.startsWith('the same ')).at(-1);
   const before = stages.slice(0, stages.indexOf(first)).reduce((a, x) => a + x.cpuMs, 0);
-  console.log(`  before the first unit: ${s(before)} s CPU; first unit ${s(first.cpuMs)} s against ${s(steady?.cpuMs)} s warm: warm-up ${s(steady === undefined ? undefined : first.cpuMs - steady.cpuMs)} s`);
+  console.log(`  before the first unit: ${s(before)} s CPU; first pass ${s(first.cpuMs)} s against ${s(steady?.cpuMs)} s warm: warm-up ${s(steady === undefined ? undefined : first.cpuMs - steady.cpuMs)} s`);
 }
 await writeResult('pool-startup', "a pool child's CPU time by stage, before and during its first unit", { cores: os.availableParallelism(), loadAverage: os.loadavg(), results });
