@@ -73,8 +73,8 @@ interface Throughput {
   parentCpuPerWall: number;
   /** Pool only: units finished by this process and by the children. */
   unitsBy?: { here: number; children: number };
-  /** CPU time (cpuTime.ts) of this process during the measurement, and of the children over their life (start-up included) and at their first unit (start-up alone). */
-  cpu: { parent?: CpuTime; children?: CpuTime; childrenStartup?: CpuTime };
+  /** CPU time (cpuTime.ts) of this process during the measurement, and of the children over their life (start-up included); the children's CPU at their first unit as each read it (start-up alone, all threads). */
+  cpu: { parent?: CpuTime; children?: CpuTime; childrenStartupMs?: number };
   /** finalLoss of every run, by run key (to check the worker counts agree bit for bit). */
   finals: Map<string, number | null>;
 }
@@ -89,7 +89,7 @@ async function throughput(suite: Suite, workers: number): Promise<Throughput> {
   for (const task of suite.tasks) await task.prepare?.();
   const cpu = process.cpuUsage();
   const parentBefore = cpuTime();
-  const childCpu = new Map<number, { startup?: CpuTime; last?: CpuTime }>();
+  const childCpu = new Map<number, { startupMs?: number; last?: CpuTime }>();
   const started = performance.now();
   let childStartupMs: number | undefined;
   let units = groups.length;
@@ -113,7 +113,8 @@ async function throughput(suite: Suite, workers: number): Promise<Throughput> {
         // A child's counters, read while it lives: at its first unit (its start-up) and after each unit (the last reading is its total).
         const entry = childCpu.get(e.pid) ?? {};
         const now = cpuTime(e.pid);
-        if (e.type === 'started' && entry.startup === undefined && now !== undefined) entry.startup = now;
+        // The child's own reading: this process may take its 'started' message only after its own unit, when the child is well into its first.
+        if (e.type === 'started' && entry.startupMs === undefined && e.cpuMs !== undefined) entry.startupMs = e.cpuMs;
         if (e.type === 'finished' && now !== undefined) entry.last = now;
         childCpu.set(e.pid, entry);
       },
@@ -125,7 +126,8 @@ async function throughput(suite: Suite, workers: number): Promise<Throughput> {
   const parent = minus(cpuTime(), parentBefore);
   const sum = (times: Array<CpuTime | undefined>) => (times.some((t) => t === undefined) || times.length === 0 ? undefined : times.reduce<CpuTime>((a, t) => plus(a, t!), { mainMs: 0, helpersMs: 0 }));
   const children = sum([...childCpu.values()].map((c) => c.last));
-  const childrenStartup = sum([...childCpu.values()].map((c) => c.startup));
+  const startups = [...childCpu.values()].map((c) => c.startupMs);
+  const childrenStartupMs = startups.length === 0 || startups.some((t) => t === undefined) ? undefined : startups.reduce<number>((a, t) => a + t!, 0);
   return {
     workers,
     units,
@@ -135,7 +137,7 @@ async function throughput(suite: Suite, workers: number): Promise<Throughput> {
     ...(childStartupMs === undefined ? {} : { childStartupMs, unitsBy }),
     computeMs: computeOf(records),
     parentCpuPerWall: (used.user + used.system) / 1000 / wallMs,
-    cpu: { ...(parent === undefined ? {} : { parent }), ...(children === undefined ? {} : { children }), ...(childrenStartup === undefined ? {} : { childrenStartup }) },
+    cpu: { ...(parent === undefined ? {} : { parent }), ...(children === undefined ? {} : { children }), ...(childrenStartupMs === undefined ? {} : { childrenStartupMs }) },
     finals: new Map(records.map((r) => [runKey(r), r.finalLoss])),
   };
 }
@@ -160,7 +162,7 @@ for (const [id, make] of [['2d', twoD], ['mnist', async () => mnistMlp()]] as co
     console.log(
       `${id}: ${workers} worker(s): ${row.runs} runs (${row.units} units) in ${(row.wallMs / 1000).toFixed(2)} s = ${row.runsPerSecond.toFixed(2)} runs/s; compute ${(row.computeMs / 1000).toFixed(2)} s` +
         `${row.childStartupMs === undefined ? '' : `; first child unit at ${(row.childStartupMs / 1000).toFixed(2)} s; units run here ${row.unitsBy!.here}, in children ${row.unitsBy!.children}`}; load ${load()}\n` +
-        `    CPU: this process ${describeCpu(row.cpu.parent)}${row.workers === 1 ? '' : `; children ${describeCpu(row.cpu.children)} (of which before their first unit ${describeCpu(row.cpu.childrenStartup)})`}`,
+        `    CPU: this process ${describeCpu(row.cpu.parent)}${row.workers === 1 ? '' : `; children ${describeCpu(row.cpu.children)} (of which before their first unit ${row.cpu.childrenStartupMs === undefined ? 'n/a' : `${(row.cpu.childrenStartupMs / 1000).toFixed(2)} s`})`}`,
     );
     rows.push(row);
   }

@@ -153,6 +153,7 @@ test.serial('this process is one of the workers: with 2 workers one child is sta
   const started = events.filter((e) => e.type === 'started');
   t.true(started.some((e) => e.local === true && e.pid === process.pid), 'this process ran units');
   t.is(new Set(started.filter((e) => e.local !== true).map((e) => e.pid)).size, 1, 'one child');
+  t.true(started.filter((e) => e.local !== true).every((e) => e.cpuMs !== undefined && e.cpuMs > 0), "a child's 'started' carries its own CPU reading");
   const reference = await tempDir();
   await runSuite(suite, { out: reference, workers: 1 });
   const byKey = new Map(numbers(await records(reference)).map((r) => [runKey(r), r]));
