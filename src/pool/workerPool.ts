@@ -123,11 +123,12 @@ export class WorkerPool<U extends PoolUnit, R> {
 
   /**
    * Starts the children now (each opens its handler: tfjs, the backend) so their
-   * start-up overlaps whatever this process prepares before the first batch.
+   * start-up overlaps whatever this process prepares before the first batch; at most
+   * `max` of them (a batch with fewer units than children would leave the rest idle).
    */
-  start(): void {
+  start(max = Infinity): void {
     if (this.closed) return;
-    while (this.slots.size < this.children) this.spawn();
+    while (this.slots.size < Math.min(this.children, max)) this.spawn();
   }
 
   /**

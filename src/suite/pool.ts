@@ -85,7 +85,8 @@ export class SuitePool {
   private readonly pool: WorkerPool<Unit, RunRecord[]>;
   private batch: { local?: UnitHandler; onEvent?(event: PoolEvent): void } = {};
 
-  constructor(workers: number, context: UnitContext, onEvent?: (event: PoolEvent) => void) {
+  /** `runs`: the most units a phase can have (its runs); no more children than that are started before the first phase. */
+  constructor(workers: number, context: UnitContext, runs: number, onEvent?: (event: PoolEvent) => void) {
     const local: UnitHandler = {
       run: (unit) => {
         if (this.batch.local === undefined) throw new Error('the suite pool ran a unit in this process without a handler for it');
@@ -102,7 +103,7 @@ export class SuitePool {
         this.batch.onEvent?.(event);
       },
     });
-    this.pool.start();
+    this.pool.start(runs - 1);
   }
 
   /** One batch of units (one phase): `local` is this process's handler for it, `onEvent` its listener. */

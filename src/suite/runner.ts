@@ -19,7 +19,7 @@ import { checkLearned, checkpointDir, prepareLearned, prepareTask } from './prep
 import { runGroup, type Row } from './execute.js';
 import { gridRule, learnedRule } from './groupRule.js';
 import { sharedPoint } from './learnedGrid.js';
-import { sizeGroups, type Group } from './plan.js';
+import { planGroups, sizeGroups, type Group } from './plan.js';
 import { fingerprintOf } from './checkpointReuse.js';
 import { LOCK_FILE, lockResults } from './lock.js';
 import { runGroupsOnPool, resolveWorkers, SuitePool, suiteUnitContext, type PoolEvent } from './pool.js';
@@ -209,7 +209,8 @@ async function runLocked(suite: Suite, options: RunOptions, log: (line: string) 
   log(`backend: ${backend.backend} (${backend.reason})`);
   const workers = resolveWorkers(options.workers, backend.backend);
   // Started now, kept for every phase (pool.ts, SuitePool): the children start up while this process prepares.
-  const pool = workers > 1 ? new SuitePool(workers, suiteUnitContext(suite, { backend: backend.backend, out: options.out, ...(options.memoryLimit === undefined ? {} : { memoryLimit: options.memoryLimit }) }), options.onPoolEvent) : undefined;
+  const runCount = workers > 1 ? planGroups(suite, options.seeds ?? suite.seeds, new Set()).reduce((n, g) => n + g.rows.length, 0) : 0;
+  const pool = workers > 1 ? new SuitePool(workers, suiteUnitContext(suite, { backend: backend.backend, out: options.out, ...(options.memoryLimit === undefined ? {} : { memoryLimit: options.memoryLimit }) }), runCount, options.onPoolEvent) : undefined;
   try {
     return await runPrepared(suite, options, log, { started, runs, backend, workers, ...(pool === undefined ? {} : { pool }) });
   } finally {
