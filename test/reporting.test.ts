@@ -165,6 +165,12 @@ test('learned optimizers against the best tuned baseline: paired verdicts need a
   const md = toMarkdown(summary, [], [], { metric: 'evalLoss', reference: 'sgd' });
   t.regex(md, /## Learned optimizers against the best tuned baseline \(evaluation loss at the last step\)/);
   t.regex(md, /\| net \| good \| 0\.25 · .* \| adam \(learningRate=0\.01 ⚠lowest tried \(best of 2\)\) \| .* \| 6\/6 \| .* \| better \|/);
+  // Five seeds, all worse: no outcome can reach p < 0.05 (p ≥ 0.0625), so the table says it is unanimous instead.
+  const five = runs.filter((r) => r.seed < 5);
+  const unanimous = new Map(learnedVerdicts(summarize(five, { metric: 'evalLoss' }), 'evalLoss').map((v) => [v.learned.optimizer, v.verdict]));
+  t.is(unanimous.get('bad'), 'worse on every seed');
+  t.is(unanimous.get('good'), 'better on every seed');
+  t.is(unanimous.get('mixed'), 'no clear difference');
   // No learned optimizer: no section.
   t.notRegex(toMarkdown(summarize(fixture()), []), /Learned optimizers against/);
 });
