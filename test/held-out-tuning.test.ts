@@ -159,3 +159,30 @@ test('records put in plan order leave tuning runs after the scored ones, without
   const scored = record('quadratic', 'sgd', { rule: 'sgd', learningRate: 0.1 }, 0, 1);
   t.deepEqual(inPlanOrder(suite, [tuningRun, scored]), [scored, tuningRun]);
 });
+
+test('tuning runs evaluate only at the end when the primary metric reads the last point, with the same training; a curve metric keeps the schedule', async (t) => {
+  const { groupOf, unitOf } = await import('../src/suite/unit.js');
+  const base = { ...suiteJson({ mode: 'held-out', seeds: 2 }), backend: 'cpu', steps: 6, seeds: 2, tasks: [{ task: 'rosenbrock' }], evaluation: { every: 2 } };
+  const runs = async (metric: string) => {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'alphaopt-heldout-eval-'));
+    await runSuite(decodeSuite({ ...base, metrics: [metric] }, 'held-out.json'), { out });
+    const records = (await readFile(path.join(out, 'runs.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as RunRecord);
+    return { records, md: await readFile(path.join(out, 'summary.md'), 'utf8') };
+  };
+  const last = await runs('evalLoss');
+  const curve = await runs('evalAuc');
+  const tuning = (records: RunRecord[]) => records.filter((r) => r.role === 'tuning');
+  t.true(tuning(last.records).length > 0);
+  t.true(tuning(last.records).every((r) => JSON.stringify(r.evaluation!.steps) === '[0,6]'), 'evalLoss: step 0 and the last');
+  t.true(last.records.filter((r) => r.role === undefined).every((r) => JSON.stringify(r.evaluation!.steps) === '[0,2,4,6]'), 'scored runs keep the schedule');
+  t.true(tuning(curve.records).every((r) => JSON.stringify(r.evaluation!.steps) === '[0,2,4,6]'), 'evalAuc reads the whole curve');
+  // Evaluating less never changes training: each tuning run ends at the same evaluation loss.
+  const byKey = new Map(tuning(curve.records).map((r) => [runKey(r), r.metrics!['evalLoss']!]));
+  for (const r of tuning(last.records)) t.is(r.metrics!['evalLoss'], byKey.get(runKey(r))!);
+  t.regex(last.md, /Tuning runs were evaluated at step 0 and the last step only/);
+  t.notRegex(curve.md, /Tuning runs were evaluated at step 0/);
+  // The mark crosses the pool's and the queue's unit boundary.
+  const suite = decodeSuite({ ...base, metrics: ['evalLoss'] }, 'held-out.json');
+  const group = { task: suite.tasks[0]!, optimizer: suite.optimizers[0]!, rows: [{ seed: 1, hparams: { rule: 'sgd', learningRate: 0.1 } }], evaluation: 'final' as const };
+  t.is(groupOf(suite, JSON.parse(JSON.stringify(unitOf(group, suite.steps)))).evaluation, 'final');
+});

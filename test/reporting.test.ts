@@ -3,7 +3,7 @@ import test from 'ava';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { CSV_COLUMNS, summarize, writeReport } from '../src/reporting/index.js';
+import { CSV_COLUMNS, summarize, toMarkdown as toMarkdownImported, writeReport } from '../src/reporting/index.js';
 import type { RunRecord } from '../src/suite/record.js';
 
 function record(task: string, optimizer: string, lr: number, seed: number, final: number | null, extra: Partial<RunRecord> = {}): RunRecord {
@@ -118,4 +118,70 @@ test('paired ratios against adam: median, quartiles and wins per seed', async (t
   t.is(sgd.wins, 0);
   t.true(Math.abs(sgd.median - 10) < 1e-9 && Math.abs(sgd.q1 - 10) < 1e-9);
   t.deepEqual(pairedRatios(bowl!, 'no-such-optimizer'), []);
+});
+
+test('paired ratios read the primary metric, not the last minibatch loss', async (t) => {
+  const { pairedRatios } = await import('../src/reporting/index.js');
+  // Final minibatch losses favour sgd; the evaluation loss (the primary metric) favours adam 2:1, and accuracy 0.9 vs 0.8.
+  const runs = [0, 1, 2].flatMap((seed) => [
+    record('net', 'adam', 0.1, seed, 0.5, { metrics: { evalLoss: 0.2, testAccuracy: 0.9 } }),
+    record('net', 'sgd', 0.1, seed, 0.1, { metrics: { evalLoss: 0.4, testAccuracy: 0.8 } }),
+  ]);
+  const [net] = summarize(runs, { metric: 'evalLoss', reference: 'adam' });
+  const byEval = pairedRatios(net!, 'adam', 'evalLoss')[0]!;
+  t.true(Math.abs(byEval.median - 2) < 1e-9);
+  t.is(byEval.wins, 0);
+  t.is(pairedRatios(net!, 'adam')[0]!.wins, 3, 'by the final minibatch loss sgd would win every seed');
+  // Accuracy: the cost is 1 − accuracy, 0.2 against 0.1.
+  t.true(Math.abs(pairedRatios(net!, 'adam', 'testAccuracy')[0]!.median - 2) < 1e-9);
+});
+
+test('learned optimizers against the best tuned baseline: paired verdicts need a majority and p < 0.05', async (t) => {
+  const { learnedVerdicts } = await import('../src/reporting/learnedVerdict.js');
+  const { toMarkdown } = await import('../src/reporting/index.js');
+  const learned = (name: string, seed: number, evalLoss: number) =>
+    record('net', name, 0, seed, 1, { hparams: { kind: 'lstm', mode: 'frozen' }, metrics: { evalLoss } });
+  const runs = [0, 1, 2, 3, 4, 5].flatMap((seed) => [
+    // Adam's grid: 0.01 is best; sgd is worse than both Adam points, so Adam (0.01) is the baseline to beat.
+    record('net', 'adam', 0.01, seed, 1, { metrics: { evalLoss: 0.3 + seed * 0.01 } }),
+    record('net', 'adam', 0.1, seed, 1, { metrics: { evalLoss: 0.5 } }),
+    record('net', 'sgd', 0.1, seed, 1, { metrics: { evalLoss: 0.6 } }),
+    learned('good', seed, 0.2 + seed * 0.02),
+    // Better on seeds 0–2, worse on 3–5: no verdict.
+    learned('mixed', seed, seed < 3 ? 0.25 : 0.45),
+    learned('bad', seed, 0.9),
+  ]);
+  const summary = summarize(runs, { metric: 'evalLoss', reference: 'sgd' });
+  const verdicts = learnedVerdicts(summary, 'evalLoss');
+  const by = new Map(verdicts.map((v) => [v.learned.optimizer, v]));
+  t.is(by.get('good')!.baseline.optimizer, 'adam');
+  t.deepEqual([...by.values()].map((v) => [v.learned.optimizer, v.verdict, v.paired.better]).sort(), [
+    ['bad', 'worse', 0],
+    ['good', 'better', 6],
+    ['mixed', 'no clear difference', 3],
+  ]);
+  // Six seeds all one way, no tied magnitudes: exact two-sided Wilcoxon p = 2/2⁶.
+  t.true(Math.abs(by.get('good')!.paired.wilcoxonP - 2 / 64) < 1e-9);
+  const md = toMarkdown(summary, [], [], { metric: 'evalLoss', reference: 'sgd' });
+  t.regex(md, /## Learned optimizers against the best tuned baseline \(evaluation loss at the last step\)/);
+  t.regex(md, /\| net \| good \| 0\.25 · .* \| adam \(learningRate=0\.01 ⚠lowest tried \(best of 2\)\) \| .* \| 6\/6 \| .* \| better \|/);
+  // Five seeds, all worse: no outcome can reach p < 0.05 (p ≥ 0.0625), so the table says it is unanimous instead.
+  const five = runs.filter((r) => r.seed < 5);
+  const unanimous = new Map(learnedVerdicts(summarize(five, { metric: 'evalLoss' }), 'evalLoss').map((v) => [v.learned.optimizer, v.verdict]));
+  t.is(unanimous.get('bad'), 'worse on every seed');
+  t.is(unanimous.get('good'), 'better on every seed');
+  t.is(unanimous.get('mixed'), 'no clear difference');
+  // No learned optimizer: no section.
+  t.notRegex(toMarkdown(summarize(fixture()), []), /Learned optimizers against/);
+});
+
+test('the at-a-glance table: optimizers × tasks, median primary metric, tuned η, winner marked, rows by mean rank', (t) => {
+  const md = toMarkdownImported(summarize(fixture()), []);
+  const section = md.slice(md.indexOf('## At a glance'), md.indexOf('## bowl'));
+  t.regex(section, /\| optimizer \| bowl \| flat \|/);
+  // bowl: adam first (median final 0.06); flat: sgd first, adam always diverged.
+  t.regex(section, /\| adam \| 0\.06 \*\*#1\*\* \| failed \|/);
+  t.regex(section, /\| sgd \| 0\.6 \(η=0\.1\) \| 1 \*\*#1\*\* \|/);
+  t.regex(section, /\| weird, "quoted" name \| 2 \| — \|/);
+  t.true(section.indexOf('| adam |') < section.indexOf('| weird'), 'rows by mean rank');
 });

@@ -17,6 +17,8 @@ export interface MetricSpec {
   missingIsFailure: boolean;
   /** Loss-like: its cost is the value above the task's optimum. */
   lossLike: boolean;
+  /** Read from the whole evaluation curve (not only its last point): runs choosing by it need every scheduled evaluation. */
+  curve?: true;
 }
 
 const metric = (r: RunRecord, name: string) => r.metrics?.[name] ?? null;
@@ -30,9 +32,9 @@ export const METRICS: Record<string, MetricSpec> = {
   wallMs: { label: 'wall-clock ms per run', higherIsBetter: false, missingIsFailure: true, lossLike: false, value: (r) => ifAlive(r, r.wallMs) },
   testAccuracy: { label: 'test accuracy', higherIsBetter: true, missingIsFailure: true, lossLike: false, value: (r) => ifAlive(r, metric(r, 'testAccuracy')) },
   evalLoss: { label: 'evaluation loss at the last step', higherIsBetter: false, missingIsFailure: true, lossLike: true, value: (r) => ifAlive(r, metric(r, 'evalLoss')) },
-  evalAuc: { label: 'evaluation loss, mean over the schedule', higherIsBetter: false, missingIsFailure: true, lossLike: true, value: (r) => ifAlive(r, metric(r, 'evalAuc')) },
-  stepsToTarget: { label: 'steps to the target evaluation loss', higherIsBetter: false, missingIsFailure: true, lossLike: false, value: (r) => ifAlive(r, metric(r, 'stepsToTarget')) },
-  msToTarget: { label: 'training ms to the target evaluation loss', higherIsBetter: false, missingIsFailure: true, lossLike: false, value: (r) => ifAlive(r, metric(r, 'msToTarget')) },
+  evalAuc: { label: 'evaluation loss, mean over the schedule', higherIsBetter: false, missingIsFailure: true, lossLike: true, curve: true, value: (r) => ifAlive(r, metric(r, 'evalAuc')) },
+  stepsToTarget: { label: 'steps to the target evaluation loss', higherIsBetter: false, missingIsFailure: true, lossLike: false, curve: true, value: (r) => ifAlive(r, metric(r, 'stepsToTarget')) },
+  msToTarget: { label: 'training ms to the target evaluation loss', higherIsBetter: false, missingIsFailure: true, lossLike: false, curve: true, value: (r) => ifAlive(r, metric(r, 'msToTarget')) },
   testLoss: { label: 'test loss', higherIsBetter: false, missingIsFailure: true, lossLike: true, value: (r) => ifAlive(r, metric(r, 'testLoss')) },
 };
 

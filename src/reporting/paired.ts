@@ -1,8 +1,10 @@
 /**
  * Paired comparison with a reference optimizer (Adam by default): per seed, the
- * ratio of final losses of the two chosen grid points, summarised by its median,
- * quartiles and win count — the spread a mean ± std hides.
+ * ratio of the two chosen grid points' costs on the suite's primary metric (a
+ * loss above the task's optimum, 1 − accuracy, steps…; see metric.ts), summarised
+ * by its median, quartiles and win count — the spread a mean ± std hides.
  */
+import { cost } from './metric.js';
 import type { TaskSummary } from './summarize.js';
 
 export interface PairedRatio {
@@ -21,17 +23,26 @@ function quantile(sorted: number[], q: number): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (at - lo);
 }
 
-export function pairedRatios(task: TaskSummary, reference: string): PairedRatio[] {
+export function pairedRatios(task: TaskSummary, reference: string, metric = 'finalLoss'): PairedRatio[] {
   const ref = task.optimizers.find((o) => o.optimizer === reference);
   if (ref === undefined) return [];
-  const refBySeed = new Map(ref.runs.filter((r) => !r.diverged && r.finalLoss !== null).map((r) => [r.seed, r.finalLoss as number]));
+  // Seeds where the reference failed or sits at the optimum (cost 0) give no ratio.
+  const refBySeed = new Map(
+    ref.runs.flatMap((r) => {
+      const c = cost(r, metric);
+      return c !== undefined && Number.isFinite(c) && c > 0 ? [[r.seed, c] as const] : [];
+    }),
+  );
   return task.optimizers
     .filter((o) => o.optimizer !== reference)
     .map((o) => {
-      // A diverged run counts as an infinitely worse ratio (it lost that seed).
+      // A failed run (diverged, never reached) counts as an infinitely worse ratio (it lost that seed).
       const ratios = o.runs
-        .filter((r) => refBySeed.has(r.seed) && refBySeed.get(r.seed)! > 0)
-        .map((r) => (r.diverged || r.finalLoss === null ? Infinity : r.finalLoss / refBySeed.get(r.seed)!))
+        .filter((r) => refBySeed.has(r.seed))
+        .flatMap((r) => {
+          const c = cost(r, metric);
+          return c === undefined ? [] : [c / refBySeed.get(r.seed)!];
+        })
         .sort((a, b) => a - b);
       if (ratios.length === 0) return undefined;
       return { optimizer: o.optimizer, median: quantile(ratios, 0.5), q1: quantile(ratios, 0.25), q3: quantile(ratios, 0.75), wins: ratios.filter((x) => x < 1).length, pairs: ratios.length };

@@ -39,7 +39,9 @@ export function describeProtocol(records: readonly RunRecord[], protocol: Report
     const bound = protocol.tuning?.maxExtensions === undefined ? '' : ` (at most ${protocol.tuning.maxExtensions} per side, or until the optimizer refuses the value)`;
     lines.push(
       `Tuning: **held out** — every grid point ran on tuning seeds ${seedList(tuningRuns.map((r) => r.seed))}, disjoint from the scored seeds; the point with the best mean ${metricSpec(metric).label} (a diverged run counting as the worst) was then run on the scored seeds. ` +
-        (protocol.tuning?.bracket === false ? 'Grids were not bracketed.' : `Choices on a grid's edge were bracketed: the grid was extended in log steps${bound}; ${extended} point(s) were added.`),
+        (protocol.tuning?.bracket === false ? 'Grids were not bracketed.' : `Choices on a grid's edge were bracketed: the grid was extended in log steps${bound}; ${extended} point(s) were added.`) +
+        // Read off the records: older runs evaluated tuning runs on the full schedule.
+        (tuningRuns.some((r) => r.evaluation !== undefined && r.evaluation.steps.length <= 2 && r.evaluation.every >= r.steps) ? ' Tuning runs were evaluated at step 0 and the last step only (the choice reads nothing else).' : ''),
     );
   } else if (protocol.tuning?.mode === 'held-out') {
     lines.push('Tuning: held out, but no tuning run is recorded (no optimizer has a grid of more than one point).');

@@ -41,6 +41,8 @@ export interface PairedTestSummary {
   pairs: number;
   /** Seeds on which this optimizer did better than the reference. */
   better: number;
+  /** Seeds with equal values (both failed, or exactly the same). */
+  ties: number;
   wilcoxonP: number;
   signP: number;
 }
@@ -121,7 +123,7 @@ function choose(runs: RunRecord[], metric: string): { chosen: RunRecord[]; hpara
 /** Badness (lower is better, failure +∞) per seed. */
 const perSeed = (runs: RunRecord[], metric: string) => new Map(runs.map((r) => [r.seed, badness(r, metric)]));
 
-function pairedTest(runs: RunRecord[], reference: RunRecord[], name: string, metric: string): PairedTestSummary | undefined {
+export function pairedTest(runs: RunRecord[], reference: RunRecord[], name: string, metric: string): PairedTestSummary | undefined {
   const ref = perSeed(reference, metric);
   // Both failed: a tie. Otherwise ±∞ differences rank as the largest.
   const differences = runs.filter((r) => ref.has(r.seed)).map((r) => {
@@ -130,7 +132,7 @@ function pairedTest(runs: RunRecord[], reference: RunRecord[], name: string, met
     return a === b ? 0 : a - b;
   });
   if (differences.length === 0) return undefined;
-  return { reference: name, pairs: differences.length, better: differences.filter((d) => d < 0).length, wilcoxonP: wilcoxonSignedRank(differences).p, signP: signTest(differences).p };
+  return { reference: name, pairs: differences.length, better: differences.filter((d) => d < 0).length, ties: differences.filter((d) => d === 0).length, wilcoxonP: wilcoxonSignedRank(differences).p, signP: signTest(differences).p };
 }
 
 function summarizeOptimizer(optimizer: string, runs: RunRecord[], options: SummaryOptions): Omit<OptimizerSummary, 'rank'> {

@@ -5,6 +5,8 @@ import type { OptimizerSummary, Stat, TaskSummary } from './summarize.js';
 import type { AcrossTasks } from './acrossTasks.js';
 import { metricSpec } from './metric.js';
 import { R_MAX } from './stats/index.js';
+import { learnedVerdictSection, learnedVerdicts } from './learnedVerdict.js';
+import { overviewSection } from './overview.js';
 
 export function formatNumber(x: number | null): string {
   if (x === null || !Number.isFinite(x)) return x === null ? '—' : String(x);
@@ -93,11 +95,17 @@ export function toMarkdown(summary: TaskSummary[], header: string[] = [], malfor
   const label = metricSpec(metric).label;
   const reference = extras.reference ?? 'adam';
   if (extras.across !== undefined) lines.push(...acrossTasksSection(extras.across));
+  lines.push(...overviewSection(summary, metric, { number: formatNumber, primary: (o) => formatPrimary(o)[0] }));
+  const verdictFormat = (o: OptimizerSummary) => {
+    const [median, iqm] = formatPrimary(o);
+    return { hparams: formatHparams(o), median, iqm };
+  };
+  lines.push(...learnedVerdictSection(learnedVerdicts(summary, metric), metric, verdictFormat, formatP));
   const metricNames = [...new Set(summary.flatMap((t) => t.optimizers.flatMap((o) => Object.keys(o.metrics))))];
   for (const task of summary) {
     lines.push(`## ${task.task}`, '');
     if (metricNames.length > 0) lines.push(`Task metrics: mean ± half-width of the 95% confidence interval over seeds (1.96·s/√n).`, '');
-    lines.push(`Ranked by ${label}.`, '');
+    lines.push(`Ranked by ${label}, mean over seeds (a failed run counts as the worst value; ties broken by the mean loss over the run).`, '');
     lines.push(`| rank | optimizer | hyper-parameters | tuning | ${label}: median | IQM [95% CI] | p vs ${reference} (Wilcoxon / sign) | final loss (mean ± std) | best loss | AUC | steps to threshold | ${metricNames.map((m) => `${m} | `).join('')}diverged | ms/run |`);
     lines.push(`|---|---|---|---|---|---|---|---|---|---|---|${metricNames.map(() => '---|').join('')}---|---|`);
     for (const o of task.optimizers) {
@@ -109,9 +117,9 @@ export function toMarkdown(summary: TaskSummary[], header: string[] = [], malfor
     }
     const winner = task.optimizers[0]!;
     lines.push('', `Winner on ${task.task} by ${label}: **${winner.optimizer}** (${formatHparams(winner)}), median ${formatPrimary(winner)[0]}.`, '');
-    const paired = pairedRatios(task, reference);
+    const paired = pairedRatios(task, reference, metric);
     if (paired.length > 0) {
-      lines.push(`Paired with ${reference}, seed by seed (final-loss ratio; < 1 means better than ${reference}):`, '');
+      lines.push(`Paired with ${reference}, seed by seed (ratio of ${label} costs${metricSpec(metric).lossLike ? ', above the task\'s optimum where it has one' : ''}; < 1 means better than ${reference}):`, '');
       lines.push(`| optimizer | median ratio | quartiles | better than ${reference} on |`, '|---|---|---|---|');
       for (const p of paired) lines.push(`| ${p.optimizer} | ${formatNumber(p.median)} | ${formatNumber(p.q1)} – ${formatNumber(p.q3)} | ${p.wins}/${p.pairs} seeds |`);
       lines.push('');

@@ -14,6 +14,12 @@ export interface Group {
   rows: Row[];
   /** Set by `sizeGroups`: the memory estimate the group was sized by. */
   size?: GroupSize;
+  /**
+   * 'final': the suite's evaluation curve at step 0 and the last step only. Held-out tuning
+   * runs need no more when the primary metric reads the curve's last point (evaluation is
+   * most of an MLP run's cost); it never changes training, so the choice is the same.
+   */
+  evaluation?: 'final';
 }
 
 /** The cartesian product of a grid: [{learningRate: 0.1, momentum: 0.9}, …]. */

@@ -153,7 +153,7 @@ export async function runPlannedGroup(suite: Suite, group: Group, backend: strin
         ...(suite.evaluateEvery === undefined ? {} : { evaluateEvery: suite.evaluateEvery }),
         ...(suite.evaluationLimit === undefined ? {} : { evaluationLimit: suite.evaluationLimit }),
         ...(suite.targetAccuracy === undefined ? {} : { targetAccuracy: suite.targetAccuracy }),
-        ...(suite.evaluation === undefined ? {} : { evaluation: suite.evaluation }),
+        ...(suite.evaluation === undefined ? {} : { evaluation: group.evaluation === 'final' ? { ...suite.evaluation, every: suite.steps } : suite.evaluation }),
       }),
     finished: async (records, rows) => {
       const memory = { groupRows: rows, ...memoryUsage(), ...(group.size === undefined || rows !== group.size.rows ? {} : { estimatedBytes: Math.round(group.size.estimatedBytes) }) };

@@ -17,6 +17,8 @@ export interface Unit {
   optimizer: string;
   rows: Row[];
   steps: number;
+  /** As Group.evaluation. */
+  evaluation?: 'final';
 }
 
 export function runKeysOf(unit: Omit<Unit, 'key'>): string[] {
@@ -26,7 +28,7 @@ export function runKeysOf(unit: Omit<Unit, 'key'>): string[] {
 export function unitOf(group: Group, steps: number): Unit {
   const unit = { task: group.task.id, optimizer: group.optimizer.name, rows: group.rows, steps };
   const hash = createHash('sha256').update(runKeysOf(unit).join('\n')).digest('hex').slice(0, 12);
-  return { key: `${unit.task}|${unit.optimizer}|${group.rows.length} runs|${hash}`, ...unit };
+  return { key: `${unit.task}|${unit.optimizer}|${group.rows.length} runs|${hash}`, ...unit, ...(group.evaluation === undefined ? {} : { evaluation: group.evaluation }) };
 }
 
 /** The group a unit stands for, in this process's copy of the suite. */
@@ -37,7 +39,7 @@ export function groupOf(suite: Suite, unit: Unit): Group {
     throw new Error(`unit ${unit.key}: the suite ${suite.file} has no ${task === undefined ? `task '${unit.task}'` : `optimizer '${unit.optimizer}'`}; was the unit planned from another suite?`);
   }
   if (unit.steps !== suite.steps) throw new Error(`unit ${unit.key}: planned for ${unit.steps} steps, but the suite ${suite.file} has ${suite.steps}`);
-  return { task, optimizer, rows: unit.rows };
+  return { task, optimizer, rows: unit.rows, ...(unit.evaluation === undefined ? {} : { evaluation: unit.evaluation }) };
 }
 
 /** What a process needs to run a suite's units: the suite as read, and where the planner's process keeps checkpoints. */

@@ -6,6 +6,7 @@
  * Tuning never plans a scored seed, and the choice reads tuning records only.
  */
 import { ruleFromSpec } from '../../rules/index.js';
+import { metricSpec } from '../../reporting/metric.js';
 import { choosePoint } from '../../reporting/select.js';
 import type { PlannedOptimizer, Suite } from '../decode.js';
 import { acceptsLearnedOption } from '../learnedGrid.js';
@@ -77,8 +78,10 @@ export async function runHeldOut(suite: Suite, plan: Extract<TuningPlan, { mode:
     return { ...r, role: 'tuning', ...(extension > 0 ? { extension } : {}) };
   };
 
+  // Tuning runs are read for the choice only: unless the primary metric reads the whole curve, they evaluate at the end only.
+  const evaluation = metricSpec(suite.metrics[0] ?? 'finalLoss').curve === true ? {} : { evaluation: 'final' as const };
   for (let round = 0; ; round++) {
-    const groups = tunedPairs.flatMap((pair) => groupsOf(pair.task, pair.optimizer, rowsOf(suite, pair.task, pair.optimizer, points.get(pair)!, seeds, runner.done())));
+    const groups = tunedPairs.flatMap((pair) => groupsOf(pair.task, pair.optimizer, rowsOf(suite, pair.task, pair.optimizer, points.get(pair)!, seeds, runner.done())).map((g) => ({ ...g, ...evaluation })));
     const runs = groups.reduce((n, g) => n + g.rows.length, 0);
     if (runs > 0) runner.log(`tuning${round > 0 ? ` (bracketing round ${round})` : ''}: ${runs} runs on ${seeds.length} tuning seeds`);
     await runner.execute(groups, tag);
