@@ -1,6 +1,6 @@
 /**
- * alphaopt's wasm BatchMatMul (explicit transposes, one XNNPACK product per batch, a shared right-hand operand
- * as one taller product) against tfjs's cpu kernel, over batch layouts and broadcasts, without leaking wasm buffers.
+ * alphaopt's wasm BatchMatMul (explicit transposes, Aᵀ·B as (Bᵀ·A)ᵀ where cheaper, one XNNPACK product per batch,
+ * a shared right-hand operand as one taller product) against tfjs's cpu kernel, over batch layouts and broadcasts, without leaking wasm buffers.
  */
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
@@ -24,6 +24,11 @@ const CASES: Case[] = [
   [[3, 5, 7], [1, 1, 7, 4], false, false],
   [[2, 1, 5, 7], [1, 3, 7, 4], false, false],
   [[4, 32, 50], [4, 32, 6], true, false],
+  // Aᵀ·B computed as (Bᵀ·A)ᵀ (a dense layer's weight gradient): single, batched, broadcast.
+  [[40, 60], [40, 3], true, false],
+  [[2, 40, 60], [2, 40, 3], true, false],
+  [[1, 40, 60], [3, 40, 3], true, false],
+  [[3, 40, 60], [40, 3], true, false],
 ];
 
 const numDataIds = () => (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
