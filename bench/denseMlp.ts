@@ -12,20 +12,22 @@ import { rng } from '../src/random.js';
 import type { BenchCase } from './cases.js';
 
 /** `gradient: 'taped'` takes tf.grad of the same loss instead (the task's step before the gradient was written out). */
-export function denseMlpCase(id: string, title: string, options: { gradient?: 'written' | 'taped'; sizes?: number[]; batchSize?: number } = {}): BenchCase {
-  const { gradient = 'written', sizes = [784, 20, 10], batchSize = 128 } = options;
+/** `rows`: networks trained side by side as rows of θ [rows, D], each on its own minibatch (as a suite's runs). */
+export function denseMlpCase(id: string, title: string, options: { gradient?: 'written' | 'taped'; sizes?: number[]; batchSize?: number; rows?: number } = {}): BenchCase {
+  const { gradient = 'written', sizes = [784, 20, 10], batchSize = 128, rows = 1 } = options;
   let held: { theta: tf.Tensor2D; state: StateTree; x: tf.Tensor3D; y: tf.Tensor3D } | undefined;
   return {
     id,
     title,
     async prepare() {
       const net = new DenseStack(sizes, 'sigmoid');
-      const initial = new Float32Array(net.dimension);
-      initMlp('glorot', net.layers, rng(1), initial, 0);
-      const theta = tf.tensor2d(initial, [1, net.dimension]);
+      const initial = new Float32Array(rows * net.dimension);
+      const random = rng(1);
+      for (let r = 0; r < rows; r++) initMlp('glorot', net.layers, random, initial, r * net.dimension);
+      const theta = tf.tensor2d(initial, [rows, net.dimension]);
       const rule = rules.adam({ learningRate: 1e-3 });
-      const batch = randomBatch([sizes[0]!], batchSize, sizes[sizes.length - 1]!, 3);
-      const [x, y] = [tf.expandDims(batch.x, 0) as tf.Tensor3D, tf.expandDims(batch.y, 0) as tf.Tensor3D];
+      const batch = randomBatch([sizes[0]!], rows * batchSize, sizes[sizes.length - 1]!, 3);
+      const [x, y] = [tf.reshape(batch.x, [rows, batchSize, sizes[0]!]) as tf.Tensor3D, tf.reshape(batch.y, [rows, batchSize, sizes[sizes.length - 1]!]) as tf.Tensor3D];
       tf.dispose([batch.x, batch.y]);
       const h = { theta, state: rule.init([theta]), x, y };
       held = h;
@@ -53,5 +55,6 @@ export function denseMlpCase(id: string, title: string, options: { gradient?: 'w
 
 function taped(net: DenseStack, theta: tf.Tensor2D, x: tf.Tensor3D, y: tf.Tensor3D): { rows: tf.Tensor1D; grad: tf.Tensor2D } {
   const { value, grad } = tf.valueAndGrad((p: tf.Tensor) => tf.sum(net.loss(p as tf.Tensor2D, x, y)) as tf.Scalar)(theta);
+  // The rows' summed loss stands in for the rows (Adam does not read it).
   return { rows: tf.reshape(value, [1]) as tf.Tensor1D, grad: grad as tf.Tensor2D };
 }

@@ -3,7 +3,10 @@
  * gradient: through tfjs-layers (model + optimizer.minimize), tf.grad of the flat-parameter loss (the MNIST MLP
  * task's step before its gradient was written out), and the dense stack's written-out gradient (the task's step now).
  *
- *   npm run bench:build && node dist-bench/bench/mlp-step-cost.js [--backend wasm] [--steps 2000]
+ *   npm run bench:build && node dist-bench/bench/mlp-step-cost.js [--backend wasm] [--steps 2000] [--rows 1]
+ *
+ * `--rows R` trains R networks side by side as rows of θ [R, D], each on its own minibatch, as a suite's runs
+ * are (the flat-θ ways only; the layers model is one network).
  *
  * Kernels: tf.profile of one step. CPU: process.cpuUsage (user + system) over blocks of steps, the median block per
  * step — CPU time the process itself spends, so less sensitive than wall time to other processes on a loaded machine.
@@ -23,13 +26,15 @@ const backend = flag('backend', 'wasm');
 if (!BackendRequest.is(backend)) throw new Error(`--backend must be one of auto, cpu, wasm, webgpu, tensorflow (got '${backend}')`);
 const steps = Number(flag('steps', '2000'));
 if (!Number.isInteger(steps) || steps < 10) throw new Error(`--steps must be an integer ≥ 10 (got '${flag('steps', '')}')`);
+const rows = Number(flag('rows', '1'));
+if (!Number.isInteger(rows) || rows < 1) throw new Error(`--rows must be a positive integer (got '${flag('rows', '')}')`);
 await setupBackend(backend);
 
 const alphaOptAdam = () => toTfjsOptimizer(rules.adam({ learningRate: 1e-3 }));
 const cases: BenchCase[] = [
-  trainingCase('layers', 'tfjs-layers model, optimizer.minimize', () => mnistMlp({ seed: 1 }), [784], 128, alphaOptAdam),
-  denseMlpCase('taped', 'flat θ, tf.grad of the loss', { gradient: 'taped' }),
-  denseMlpCase('written', 'flat θ, written-out gradient'),
+  ...(rows === 1 ? [trainingCase('layers', 'tfjs-layers model, optimizer.minimize', () => mnistMlp({ seed: 1 }), [784], 128, alphaOptAdam)] : []),
+  denseMlpCase('taped', `flat θ [${rows}, D], tf.grad of the loss`, { gradient: 'taped', rows }),
+  denseMlpCase('written', `flat θ [${rows}, D], written-out gradient`, { rows }),
 ];
 const blocks = 10;
 const results = [];
@@ -50,5 +55,5 @@ for (const c of cases) {
   results.push({ step: c.id, how: c.title, kernels: profile.kernels.length, cpuMsPerStep: +perStep[blocks >> 1]!.toFixed(3), tensorsLeaked: tf.memory().numTensors - before });
   c.dispose?.();
 }
-console.log(`backend ${tf.getBackend()}, ${steps} steps per way in ${blocks} blocks; load average ${loadBefore.toFixed(2)} → ${os.loadavg()[0]!.toFixed(2)}`);
+console.log(`backend ${tf.getBackend()}, ${rows} row(s), ${steps} steps per way in ${blocks} blocks; load average ${loadBefore.toFixed(2)} → ${os.loadavg()[0]!.toFixed(2)}`);
 console.table(results);
