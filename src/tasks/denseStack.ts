@@ -3,7 +3,7 @@
  * biases), each row a network of its own on its own minibatch, with softmax cross-entropy: the MNIST MLP task's
  * model, and its loss-and-gradient written out.
  *
- * Taped by tf.grad, one step of the 784-20-10 net issued ~90 kernels, most of them the tape's: every slice of θ
+ * Taped by tf.grad, one loss-and-gradient of the 784-20-10 net issued 86 kernels, most of them the tape's: every slice of θ
  * came back as a pad to the full [rows, D] plus an add, the sigmoid's and the broadcast bias's gradients took several
  * small ops each, and the engine filtered and walked the tape. Written out, the backward pass is the two products
  * per layer, a sum for the bias, the activation's derivative and one concat (denseStack.test.ts counts them). It is
