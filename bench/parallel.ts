@@ -19,7 +19,7 @@
  * process (main thread and V8's helper threads, bench/cpuTime.ts), then a summary
  * of the goals' figures with the load average; bench/README.md explains them.
  */
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Job, Queue } from 'bullmq';
@@ -29,7 +29,7 @@ import '../src/meta/pes/pesParticles.js';
 import { metaTrain } from '../src/meta/metaTrain.js';
 import { submitSuite } from '../src/queue/submit.js';
 import { startWorker } from '../src/queue/worker.js';
-import { decodeSuite, type Suite } from '../src/suite/decode.js';
+import type { Suite } from '../src/suite/decode.js';
 import { planGroups } from '../src/suite/plan.js';
 import { balancedUnits, runUnitsOnPool } from '../src/suite/pool.js';
 import { familyOf, taskFromSpec } from '../src/tasks/index.js';
@@ -37,6 +37,7 @@ import { runKey, type RunRecord } from '../src/suite/record.js';
 import { inProcessHandler, runPlannedGroup } from '../src/suite/runner.js';
 import { startRedis } from '../test/helpers/redis.js';
 import { cpuTime, describeCpu, minus, plus, type CpuTime } from './cpuTime.js';
+import { esConfig, esTaskSpec, mnistMlp, twoD } from './parallelWorkloads.js';
 import { list, positiveInt, startBench } from './harness.js';
 
 const { options, choice, writeResult } = await startBench<{ workers: number[]; only: string[]; esIterations: number; data?: string }>({
@@ -56,27 +57,6 @@ if (data !== undefined) process.env['ALPHAOPT_DATA'] = path.resolve(data);
 
 const scratch = await mkdtemp(path.join(os.tmpdir(), 'alphaopt-bench-'));
 
-async function twoD(): Promise<Suite> {
-  const raw = JSON.parse(await readFile('suites/2d.json', 'utf8')) as { optimizers: Array<{ learned?: unknown }> };
-  // Every grid point on the scored seeds (88 groups, 2,640 runs): one phase, the same units for the pool and the queue (a queue cannot order held-out tuning's phases).
-  return decodeSuite({ ...raw, tuning: { mode: 'scored-seeds' }, optimizers: raw.optimizers.filter((o) => o.learned === undefined) }, path.resolve('suites/2d.json'));
-}
-
-function mnistMlp(): Suite {
-  const lr = [0.01, 0.1];
-  return decodeSuite(
-    {
-      name: 'bench-mnist-mlp',
-      backend: 'wasm',
-      steps: 50,
-      seeds: 2,
-      tasks: [{ task: 'mnistMlp', id: 'm1', options: { dataset: 'mnist-10k', hidden: [100], activation: 'relu', batchSize: 128 } }],
-      optimizers: ['sgd', 'momentum', 'nesterov', 'adam', 'rmsprop', 'adagrad'].map((rule) => ({ name: rule, rule, grid: { learningRate: lr } })),
-    },
-    path.resolve('bench-mnist-mlp.json'),
-  );
-}
-
 interface Throughput {
   workers: number;
   /** Units as run: the pool splits groups until it has 4 per worker (balancedUnits). */
@@ -93,8 +73,8 @@ interface Throughput {
   parentCpuPerWall: number;
   /** Pool only: units finished by this process and by the children. */
   unitsBy?: { here: number; children: number };
-  /** CPU time (cpuTime.ts) of this process during the measurement, and of the children over their life (start-up included) and at their first unit (start-up alone). */
-  cpu: { parent?: CpuTime; children?: CpuTime; childrenStartup?: CpuTime };
+  /** CPU time (cpuTime.ts) of this process during the measurement, and of the children over their life (start-up included); the children's CPU at their first unit as each read it (start-up alone, all threads). */
+  cpu: { parent?: CpuTime; children?: CpuTime; childrenStartupMs?: number };
   /** finalLoss of every run, by run key (to check the worker counts agree bit for bit). */
   finals: Map<string, number | null>;
 }
@@ -109,7 +89,7 @@ async function throughput(suite: Suite, workers: number): Promise<Throughput> {
   for (const task of suite.tasks) await task.prepare?.();
   const cpu = process.cpuUsage();
   const parentBefore = cpuTime();
-  const childCpu = new Map<number, { startup?: CpuTime; last?: CpuTime }>();
+  const childCpu = new Map<number, { startupMs?: number; last?: CpuTime }>();
   const started = performance.now();
   let childStartupMs: number | undefined;
   let units = groups.length;
@@ -133,7 +113,8 @@ async function throughput(suite: Suite, workers: number): Promise<Throughput> {
         // A child's counters, read while it lives: at its first unit (its start-up) and after each unit (the last reading is its total).
         const entry = childCpu.get(e.pid) ?? {};
         const now = cpuTime(e.pid);
-        if (e.type === 'started' && entry.startup === undefined && now !== undefined) entry.startup = now;
+        // The child's own reading: this process may take its 'started' message only after its own unit, when the child is well into its first.
+        if (e.type === 'started' && entry.startupMs === undefined && e.cpuMs !== undefined) entry.startupMs = e.cpuMs;
         if (e.type === 'finished' && now !== undefined) entry.last = now;
         childCpu.set(e.pid, entry);
       },
@@ -145,7 +126,8 @@ async function throughput(suite: Suite, workers: number): Promise<Throughput> {
   const parent = minus(cpuTime(), parentBefore);
   const sum = (times: Array<CpuTime | undefined>) => (times.some((t) => t === undefined) || times.length === 0 ? undefined : times.reduce<CpuTime>((a, t) => plus(a, t!), { mainMs: 0, helpersMs: 0 }));
   const children = sum([...childCpu.values()].map((c) => c.last));
-  const childrenStartup = sum([...childCpu.values()].map((c) => c.startup));
+  const startups = [...childCpu.values()].map((c) => c.startupMs);
+  const childrenStartupMs = startups.length === 0 || startups.some((t) => t === undefined) ? undefined : startups.reduce<number>((a, t) => a + t!, 0);
   return {
     workers,
     units,
@@ -155,7 +137,7 @@ async function throughput(suite: Suite, workers: number): Promise<Throughput> {
     ...(childStartupMs === undefined ? {} : { childStartupMs, unitsBy }),
     computeMs: computeOf(records),
     parentCpuPerWall: (used.user + used.system) / 1000 / wallMs,
-    cpu: { ...(parent === undefined ? {} : { parent }), ...(children === undefined ? {} : { children }), ...(childrenStartup === undefined ? {} : { childrenStartup }) },
+    cpu: { ...(parent === undefined ? {} : { parent }), ...(children === undefined ? {} : { children }), ...(childrenStartupMs === undefined ? {} : { childrenStartupMs }) },
     finals: new Map(records.map((r) => [runKey(r), r.finalLoss])),
   };
 }
@@ -180,7 +162,7 @@ for (const [id, make] of [['2d', twoD], ['mnist', async () => mnistMlp()]] as co
     console.log(
       `${id}: ${workers} worker(s): ${row.runs} runs (${row.units} units) in ${(row.wallMs / 1000).toFixed(2)} s = ${row.runsPerSecond.toFixed(2)} runs/s; compute ${(row.computeMs / 1000).toFixed(2)} s` +
         `${row.childStartupMs === undefined ? '' : `; first child unit at ${(row.childStartupMs / 1000).toFixed(2)} s; units run here ${row.unitsBy!.here}, in children ${row.unitsBy!.children}`}; load ${load()}\n` +
-        `    CPU: this process ${describeCpu(row.cpu.parent)}${row.workers === 1 ? '' : `; children ${describeCpu(row.cpu.children)} (of which before their first unit ${describeCpu(row.cpu.childrenStartup)})`}`,
+        `    CPU: this process ${describeCpu(row.cpu.parent)}${row.workers === 1 ? '' : `; children ${describeCpu(row.cpu.children)} (of which before their first unit ${row.cpu.childrenStartupMs === undefined ? 'n/a' : `${(row.cpu.childrenStartupMs / 1000).toFixed(2)} s`})`}`,
     );
     rows.push(row);
   }
@@ -213,8 +195,8 @@ for (const method of ['es', 'pes'] as const) {
   const finals: number[][] = [];
   for (const workers of workerCounts) {
     const optimizer = createLearnedOptimizer('lstm', {});
-    const task = taskFromSpec({ task: 'randomQuadratic', options: { dimension: 10 } });
-    const config = { method, iterations: esIterations, unroll: 20, horizon: 100, tasksPerIteration: 32, metaLearningRate: 0.01, sigma: 0.01, pairs: 8, clipNorm: 1, validateEvery: esIterations, validationTasks: 32, workers };
+    const task = taskFromSpec(esTaskSpec);
+    const config = esConfig(method, esIterations, workers);
     const cpu = process.cpuUsage();
     const started = performance.now();
     const report = await metaTrain(optimizer, familyOf(task), config);

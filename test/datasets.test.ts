@@ -22,6 +22,7 @@ import { DataFormatError } from '../src/data/idx.js';
 import { MissingDataError, locateDataset } from '../src/data/locate.js';
 import { clearOmniglotCache, loadOmniglot } from '../src/data/omniglot.js';
 import { resizeArea } from '../src/data/resize.js';
+import { unitFloats } from '../src/data/unitFloats.js';
 
 const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('hex');
 
@@ -74,6 +75,15 @@ function drawing(): Buffer {
   }
   return PNG.sync.write(png);
 }
+
+test('pixel bytes become the same float32 values b / 255 as Float32Array.from did, for every byte value', (t) => {
+  const bytes = Uint8Array.from({ length: 512 }, (_, i) => (i * 7) % 256);
+  const floats = unitFloats(bytes);
+  t.true(floats instanceof Float32Array);
+  t.deepEqual(Array.from(floats), Array.from(Float32Array.from(bytes, (b) => b / 255)));
+  t.is(floats[bytes.indexOf(255)], 1);
+  t.is(floats[bytes.indexOf(0)], 0);
+});
 
 test('Omniglot drawings load from the folder tree and from the zip, grouped by character, ink = 1, resized to 28×28', async (t) => {
   const root = await mkdtemp(path.join(os.tmpdir(), 'alphaopt-omniglot-'));

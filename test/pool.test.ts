@@ -153,6 +153,7 @@ test.serial('this process is one of the workers: with 2 workers one child is sta
   const started = events.filter((e) => e.type === 'started');
   t.true(started.some((e) => e.local === true && e.pid === process.pid), 'this process ran units');
   t.is(new Set(started.filter((e) => e.local !== true).map((e) => e.pid)).size, 1, 'one child');
+  t.true(started.filter((e) => e.local !== true).every((e) => e.cpuMs !== undefined && e.cpuMs > 0), "a child's 'started' carries its own CPU reading");
   const reference = await tempDir();
   await runSuite(suite, { out: reference, workers: 1 });
   const byKey = new Map(numbers(await records(reference)).map((r) => [runKey(r), r]));
@@ -211,4 +212,33 @@ test.serial('children keep getting units while this process computes units whose
   t.deepEqual(failures, []);
   t.is(finished.here + finished.children, units.length);
   t.true(finished.children > 8, `the child finished ${finished.children} units, this process ${finished.here}`);
+});
+
+test.serial('one pool for a whole run: a held-out suite’s phases (tune, then score) share one child, and 2 workers write what 1 writes', async (t) => {
+  const suite = decodeSuite(
+    {
+      ...suiteRaw(20, [{ task: 'rosenbrock' }, { task: 'randomQuadratic', options: { dimension: 3 }, id: 'q3' }]),
+      tuning: { mode: 'held-out', seeds: 2, bracket: false },
+      optimizers: [
+        { name: 'sgd', rule: 'sgd', grid: { learningRate: [1e-3, 1e-2] } },
+        { name: 'adam', rule: 'adam', grid: { learningRate: [1e-2, 1e-1] } },
+      ],
+    },
+    'pool.json',
+  );
+  const one = await tempDir();
+  const two = await tempDir();
+  await runSuite(suite, { out: one, workers: 1 });
+  const events: PoolEvent[] = [];
+  const lines: string[] = [];
+  await runSuite(suite, { out: two, workers: 2, log: (l) => lines.push(l), onPoolEvent: (e) => void events.push(e) });
+  t.is(lines.filter((l) => /on 2 worker processes/.test(l)).length, 2, 'both phases ran on the pool');
+  const children = new Set(events.filter((e) => e.type === 'finished' && e.local !== true).map((e) => e.pid));
+  t.is(children.size, 1, `one child for both phases (children: ${[...children].join(', ')})`);
+  const a = await records(one);
+  const b = await records(two);
+  t.true(a.some((r) => r.role === 'tuning') && a.some((r) => r.role !== 'tuning'), 'tuning and scored records');
+  // Compared by run key: the file's order of tuning records is not the plan's (order.ts orders scored seeds only).
+  const byRun = (runs: RunRecord[]) => numbers(runs).map((r) => [`${runKey(r)}|${r.role ?? 'scored'}`, r] as const).sort(([x], [y]) => x.localeCompare(y));
+  t.deepEqual(byRun(b), byRun(a));
 });

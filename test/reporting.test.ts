@@ -3,7 +3,7 @@ import test from 'ava';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { CSV_COLUMNS, summarize, writeReport } from '../src/reporting/index.js';
+import { CSV_COLUMNS, summarize, toMarkdown as toMarkdownImported, writeReport } from '../src/reporting/index.js';
 import type { RunRecord } from '../src/suite/record.js';
 
 function record(task: string, optimizer: string, lr: number, seed: number, final: number | null, extra: Partial<RunRecord> = {}): RunRecord {
@@ -165,6 +165,23 @@ test('learned optimizers against the best tuned baseline: paired verdicts need a
   const md = toMarkdown(summary, [], [], { metric: 'evalLoss', reference: 'sgd' });
   t.regex(md, /## Learned optimizers against the best tuned baseline \(evaluation loss at the last step\)/);
   t.regex(md, /\| net \| good \| 0\.25 · .* \| adam \(learningRate=0\.01 ⚠lowest tried \(best of 2\)\) \| .* \| 6\/6 \| .* \| better \|/);
+  // Five seeds, all worse: no outcome can reach p < 0.05 (p ≥ 0.0625), so the table says it is unanimous instead.
+  const five = runs.filter((r) => r.seed < 5);
+  const unanimous = new Map(learnedVerdicts(summarize(five, { metric: 'evalLoss' }), 'evalLoss').map((v) => [v.learned.optimizer, v.verdict]));
+  t.is(unanimous.get('bad'), 'worse on every seed');
+  t.is(unanimous.get('good'), 'better on every seed');
+  t.is(unanimous.get('mixed'), 'no clear difference');
   // No learned optimizer: no section.
   t.notRegex(toMarkdown(summarize(fixture()), []), /Learned optimizers against/);
+});
+
+test('the at-a-glance table: optimizers × tasks, median primary metric, tuned η, winner marked, rows by mean rank', (t) => {
+  const md = toMarkdownImported(summarize(fixture()), []);
+  const section = md.slice(md.indexOf('## At a glance'), md.indexOf('## bowl'));
+  t.regex(section, /\| optimizer \| bowl \| flat \|/);
+  // bowl: adam first (median final 0.06); flat: sgd first, adam always diverged.
+  t.regex(section, /\| adam \| 0\.06 \*\*#1\*\* \| failed \|/);
+  t.regex(section, /\| sgd \| 0\.6 \(η=0\.1\) \| 1 \*\*#1\*\* \|/);
+  t.regex(section, /\| weird, "quoted" name \| 2 \| — \|/);
+  t.true(section.indexOf('| adam |') < section.indexOf('| weird'), 'rows by mean rank');
 });

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { BackendRequest } from '../backend/names.js';
+import { setupBackend } from '../backend/setup.js';
 import { collectSuite, queueStatus } from '../queue/collect.js';
 import { DEFAULT_QUEUE, suiteId } from '../queue/keys.js';
 import { connectRedis } from '../queue/redis.js';
@@ -77,6 +78,27 @@ export function registerQueueCommands(program: Command): void {
       const collected = await collectSuite({ redis: flags.redis, queue: flags.queue, suiteId: id, out: flags.out, partial: flags.partial === true, command: `alphaopt queue ${process.argv.slice(3).join(' ')}` });
       const report = await rewriteReport(flags.out, { png: flags.png });
       process.stdout.write(`${collected.written} runs of ${collected.suite.runs} in ${flags.out}/runs.jsonl (from ${collected.workers.length} workers); report: ${report.files.length} files\n`);
+    });
+
+  queue
+    .command('meta-train')
+    .description("meta-train a suite's learned optimizer by ES or PES here, its population (pairs, particles) evaluated as jobs by alphaopt worker; saved where alphaopt run --out DIR loads it")
+    .argument('<suite>', 'a suite file (suites/l2l-quadratic.json) or the name of a shipped suite')
+    .requiredOption('--optimizer <name>', "the learned optimizer's name in the suite (its metaTrain.config.method must be 'es' or 'pes')")
+    .requiredOption('--redis <url>', 'Redis URL, e.g. redis://127.0.0.1:6379')
+    .option('--queue <name>', 'BullMQ queue name', DEFAULT_QUEUE)
+    .option('--out <dir>', 'results folder: the checkpoint goes to DIR/checkpoints/<name> (default results/<suite name>)')
+    .option('--data-dir <dir>', DATA_DIR_HELP)
+    .option('--backend <name>', "auto | cpu | wasm | webgpu | tensorflow (default: the suite's choice, else auto); the workers use the same")
+    .option('--job-timeout <seconds>', 'stop meta-training when a job is not finished after this long', positive('--job-timeout'))
+    .action(async (file: string, flags: { optimizer: string; redis: string; queue: string; out?: string; dataDir?: string; backend?: string; jobTimeout?: number }) => {
+      const suite = await readSuite(resolveSuiteArgument(file), flags.dataDir === undefined ? {} : { dataDir: flags.dataDir });
+      if (flags.backend !== undefined && !BackendRequest.is(flags.backend)) throw new Error(`--backend must be one of auto, cpu, wasm, webgpu, tensorflow (got '${flags.backend}')`);
+      await setupBackend((flags.backend as BackendRequest | undefined) ?? suite.backend ?? 'auto');
+      const { metaTrainOnQueue } = await import('../queue/metaTrain.js');
+      const out = flags.out ?? path.join('results', suite.name);
+      const { dir, report } = await metaTrainOnQueue(suite, flags.optimizer, { redis: flags.redis, queue: flags.queue, out, log: (l) => process.stderr.write(`${l}\n`), ...(flags.jobTimeout === undefined ? {} : { timeoutMs: flags.jobTimeout * 1000 }) });
+      process.stdout.write(`${flags.optimizer}: meta-trained in ${(report.wallMs / 1000).toFixed(1)} s, its population on queue '${flags.queue}'; checkpoint ${dir} (alphaopt run ${file} --out ${out} loads it)\n`);
     });
 
   program

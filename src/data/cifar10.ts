@@ -14,6 +14,7 @@ import path from 'node:path';
 import { CIFAR10_BATCHES } from './catalog.js';
 import { DataFormatError } from './idx.js';
 import { locateDataset } from './locate.js';
+import { unitFloats } from './unitFloats.js';
 
 export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
 const RECORD = 1 + 3 * 1024;
@@ -55,7 +56,7 @@ export function decodeCifar10Batch(bytes: Uint8Array, source: string): ColourByt
 /** One batch file as floats in [0, 1] (HWC). */
 export function parseCifar10Batch(bytes: Uint8Array, source: string): ColourImages {
   const { pixels, labels } = decodeCifar10Batch(bytes, source);
-  return { images: Float32Array.from(pixels, (v) => v / 255), labels };
+  return { images: unitFloats(pixels), labels };
 }
 
 function concat(parts: ColourBytes[]): ColourBytes {
@@ -90,6 +91,6 @@ export function loadCifar10Bytes(dataDir?: string): Promise<{ train: ColourBytes
 
 export async function loadCifar10(dataDir?: string): Promise<{ train: ColourImages; test: ColourImages }> {
   const { train, test } = await loadCifar10Bytes(dataDir);
-  const float = (b: ColourBytes): ColourImages => ({ images: Float32Array.from(b.pixels, (v) => v / 255), labels: b.labels });
+  const float = (b: ColourBytes): ColourImages => ({ images: unitFloats(b.pixels), labels: b.labels });
   return { train: float(train), test: float(test) };
 }

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { CATALOG, type DatasetEntry } from './catalog.js';
 import { readIdx } from './idx.js';
 import { MissingDataError, dataDirectories } from './locate.js';
+import { unitFloats } from './unitFloats.js';
 
 export { MissingDataError, dataDirectories } from './locate.js';
 
@@ -49,8 +50,6 @@ export function loadMnistLike(name: string, dataDir?: string): Promise<ImageData
   return loaded;
 }
 
-const toFloat = (bytes: Uint8Array) => Float32Array.from(bytes, (b) => b / 255);
-
 async function load(name: string, dataDir?: string): Promise<ImageDataset> {
   const searched = dataDirectories(dataDir).map((d) => path.join(d, name));
   for (const dir of searched) {
@@ -59,7 +58,7 @@ async function load(name: string, dataDir?: string): Promise<ImageDataset> {
       const files = [trainImages, find(dir, 'train-labels-idx1-ubyte'), find(dir, 't10k-images-idx3-ubyte'), find(dir, 't10k-labels-idx1-ubyte')];
       if (files.some((f) => f === undefined)) throw new MissingDataError(entryFor(name), [dir], entryFor(name).requires.filter((alts) => !alts.some((a) => existsSync(path.join(dir, a)))));
       const [xi, yi, xt, yt] = await Promise.all(files.map((f) => readIdx(f!)));
-      return { name, trainImages: toFloat(xi!.data), trainLabels: yi!.data, testImages: toFloat(xt!.data), testLabels: yt!.data, imageSize: 784, classes: 10 };
+      return { name, trainImages: unitFloats(xi!.data), trainLabels: yi!.data, testImages: unitFloats(xt!.data), testLabels: yt!.data, imageSize: 784, classes: 10 };
     }
     const pool = find(dir, 'images-idx3-ubyte');
     const poolLabels = find(dir, 'labels-idx1-ubyte');
@@ -67,7 +66,7 @@ async function load(name: string, dataDir?: string): Promise<ImageDataset> {
       const [x, y] = await Promise.all([readIdx(pool), readIdx(poolLabels)]);
       const n = x.shape[0]!;
       const split = Math.floor(n * 0.8);
-      const pixels = toFloat(x.data);
+      const pixels = unitFloats(x.data);
       return {
         name,
         trainImages: pixels.subarray(0, split * 784),

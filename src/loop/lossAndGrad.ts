@@ -20,15 +20,22 @@ export interface LossAndGrad {
  * ∂∇θ/∂φ = 0); the noise is a constant either way.
  */
 export function lossAndGrad(task: Task, problem: Problem, theta: tf.Tensor2D, step: number, options: { firstOrder?: boolean } = {}): LossAndGrad {
+  const { rows, grad: raw } = problem.lossAndGrad === undefined ? taped(problem, theta, step) : problem.lossAndGrad(theta, step);
+  tf.keep(rows);
+  const grad = options.firstOrder === true ? stopGradient(raw) : raw;
+  if (grad !== raw) raw.dispose();
+  if (task.gradientNoise === undefined || task.gradientNoise === 0) return { rows, grad };
+  const noisy = tf.tidy(() => tf.add(grad, gradientNoise(problem.seeds, step, task.dimension, task.gradientNoise!))) as tf.Tensor2D;
+  grad.dispose();
+  return { rows, grad: noisy };
+}
+
+/** The gradient of the task's loss by tf.grad, for tasks that write out none. */
+function taped(problem: Problem, theta: tf.Tensor2D, step: number): LossAndGrad {
   let rows: tf.Tensor1D | undefined;
-  const raw = tf.grad((x: tf.Tensor) => {
+  const grad = tf.grad((x: tf.Tensor) => {
     rows = tf.keep(problem.loss(x as tf.Tensor2D, step));
     return tf.sum(rows);
   })(theta) as tf.Tensor2D;
-  const grad = options.firstOrder === true ? stopGradient(raw) : raw;
-  if (grad !== raw) raw.dispose();
-  if (task.gradientNoise === undefined || task.gradientNoise === 0) return { rows: rows!, grad };
-  const noisy = tf.tidy(() => tf.add(grad, gradientNoise(problem.seeds, step, task.dimension, task.gradientNoise!))) as tf.Tensor2D;
-  grad.dispose();
-  return { rows: rows!, grad: noisy };
+  return { rows: rows!, grad };
 }

@@ -23,7 +23,8 @@ async function handle(message: ToWorker): Promise<void> {
   const { unit } = message;
   try {
     const ready = await handler!;
-    send({ type: 'started', key: unit.key });
+    const cpu = process.cpuUsage();
+    send({ type: 'started', key: unit.key, cpuMs: (cpu.user + cpu.system) / 1000 });
     send({ type: 'result', key: unit.key, result: await ready.run(unit) });
   } catch (error) {
     send({ type: 'error', key: unit.key, message: error instanceof Error ? error.message : String(error) });

@@ -33,7 +33,7 @@ export interface PoolUnit {
 
 /** Messages between the pool and a worker (Node's IPC channel, JSON). */
 export type ToWorker = { type: 'init'; handler: HandlerName; context: unknown } | { type: 'unit'; unit: PoolUnit };
-export type FromWorker = { type: 'started'; key: string } | { type: 'result'; key: string; result: unknown } | { type: 'error'; key: string; message: string };
+export type FromWorker = { type: 'started'; key: string; cpuMs: number } | { type: 'result'; key: string; result: unknown } | { type: 'error'; key: string; message: string };
 
 export interface PoolEvent {
   type: 'started' | 'finished' | 'retry' | 'failed';
@@ -43,6 +43,12 @@ export interface PoolEvent {
   /** The unit ran in this process (the `local` handler), not in a child. */
   local?: boolean;
   reason?: string;
+  /**
+   * 'started' in a child: the child's CPU time so far (user + system, all its threads), read by the child as it
+   * starts the unit — its start-up at its first unit. Read there, not here: this process may take the message
+   * only after its own unit, seconds later (bench/README.md, "pool start-up").
+   */
+  cpuMs?: number;
 }
 
 /** Units a child holds at once: the one it runs and the next, so it never waits for this process. */
@@ -117,11 +123,12 @@ export class WorkerPool<U extends PoolUnit, R> {
 
   /**
    * Starts the children now (each opens its handler: tfjs, the backend) so their
-   * start-up overlaps whatever this process prepares before the first batch.
+   * start-up overlaps whatever this process prepares before the first batch; at most
+   * `max` of them (a batch with fewer units than children would leave the rest idle).
    */
-  start(): void {
+  start(max = Infinity): void {
     if (this.closed) return;
-    while (this.slots.size < this.children) this.spawn();
+    while (this.slots.size < Math.min(this.children, max)) this.spawn();
   }
 
   /**
@@ -277,7 +284,7 @@ export class WorkerPool<U extends PoolUnit, R> {
       const state = batch?.states.get(message.key);
       if (batch === undefined || state === undefined || !this.slots.has(slot)) return;
       if (message.type === 'started') {
-        this.options.onEvent?.({ type: 'started', key: message.key, pid: child.pid! });
+        this.options.onEvent?.({ type: 'started', key: message.key, pid: child.pid!, cpuMs: message.cpuMs });
         return;
       }
       slot.inFlight = slot.inFlight.filter((key) => key !== message.key);

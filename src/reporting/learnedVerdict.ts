@@ -14,7 +14,11 @@ export interface LearnedVerdict {
   learned: OptimizerSummary;
   baseline: OptimizerSummary;
   paired: PairedTestSummary;
-  verdict: 'better' | 'worse' | 'no clear difference';
+  /**
+   * 'better'/'worse': most seeds and p < VERDICT_P. '… on every seed': unanimous, but with so few seeds that no
+   * outcome reaches p < VERDICT_P (5 seeds: p ≥ 0.0625) — stated as such rather than as "no clear difference".
+   */
+  verdict: 'better' | 'worse' | 'better on every seed' | 'worse on every seed' | 'no clear difference';
 }
 
 export const VERDICT_P = 0.05;
@@ -30,7 +34,8 @@ export function learnedVerdicts(summary: readonly TaskSummary[], metric: string)
       const paired = pairedTest(learned.runs, baseline.runs, baseline.optimizer, metric);
       if (paired === undefined) return [];
       const majority = paired.better * 2 > paired.pairs ? 'better' : paired.better * 2 < paired.pairs ? 'worse' : undefined;
-      const verdict = majority !== undefined && paired.wilcoxonP < VERDICT_P ? majority : 'no clear difference';
+      const unanimous = paired.better === paired.pairs ? 'better' : paired.better === 0 && paired.ties === 0 ? 'worse' : undefined;
+      const verdict = majority !== undefined && paired.wilcoxonP < VERDICT_P ? majority : unanimous !== undefined ? (`${unanimous} on every seed` as const) : 'no clear difference';
       return [{ task: task.task, learned, baseline, paired, verdict }];
     });
   });
@@ -43,7 +48,7 @@ export function learnedVerdictSection(verdicts: readonly LearnedVerdict[], metri
   const lines = [
     `## Learned optimizers against the best tuned baseline (${label})`,
     '',
-    `Per task, each learned optimizer against the baseline ranked first there, paired seed by seed on the scored seeds. Verdict "better"/"worse": on most seeds and two-sided Wilcoxon p < ${VERDICT_P}; otherwise "no clear difference". Median · IQM [95% bootstrap CI].`,
+    `Per task, each learned optimizer against the baseline ranked first there, paired seed by seed on the scored seeds. Verdict "better"/"worse": on most seeds and two-sided Wilcoxon p < ${VERDICT_P}; "… on every seed": unanimous, but too few seeds for any p < ${VERDICT_P}; otherwise "no clear difference". Median · IQM [95% bootstrap CI].`,
     '',
     '| task | learned optimizer | median · IQM [95% CI] | best baseline (choice) | median · IQM [95% CI] | learned better on | p (Wilcoxon / sign) | verdict |',
     '|---|---|---|---|---|---|---|---|',

@@ -41,6 +41,8 @@ export interface PairedTestSummary {
   pairs: number;
   /** Seeds on which this optimizer did better than the reference. */
   better: number;
+  /** Seeds with equal values (both failed, or exactly the same). */
+  ties: number;
   wilcoxonP: number;
   signP: number;
 }
@@ -130,7 +132,7 @@ export function pairedTest(runs: RunRecord[], reference: RunRecord[], name: stri
     return a === b ? 0 : a - b;
   });
   if (differences.length === 0) return undefined;
-  return { reference: name, pairs: differences.length, better: differences.filter((d) => d < 0).length, wilcoxonP: wilcoxonSignedRank(differences).p, signP: signTest(differences).p };
+  return { reference: name, pairs: differences.length, better: differences.filter((d) => d < 0).length, ties: differences.filter((d) => d === 0).length, wilcoxonP: wilcoxonSignedRank(differences).p, signP: signTest(differences).p };
 }
 
 function summarizeOptimizer(optimizer: string, runs: RunRecord[], options: SummaryOptions): Omit<OptimizerSummary, 'rank'> {

@@ -6,6 +6,7 @@ import type { AcrossTasks } from './acrossTasks.js';
 import { metricSpec } from './metric.js';
 import { R_MAX } from './stats/index.js';
 import { learnedVerdictSection, learnedVerdicts } from './learnedVerdict.js';
+import { overviewSection } from './overview.js';
 
 export function formatNumber(x: number | null): string {
   if (x === null || !Number.isFinite(x)) return x === null ? '—' : String(x);
@@ -94,6 +95,7 @@ export function toMarkdown(summary: TaskSummary[], header: string[] = [], malfor
   const label = metricSpec(metric).label;
   const reference = extras.reference ?? 'adam';
   if (extras.across !== undefined) lines.push(...acrossTasksSection(extras.across));
+  lines.push(...overviewSection(summary, metric, { number: formatNumber, primary: (o) => formatPrimary(o)[0] }));
   const verdictFormat = (o: OptimizerSummary) => {
     const [median, iqm] = formatPrimary(o);
     return { hparams: formatHparams(o), median, iqm };

@@ -13,7 +13,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { ConcreteBackend } from '../backend/names.js';
-import { runOnPool, type PoolEvent } from '../pool/workerPool.js';
+import { runOnPool, WorkerPool, type PoolEvent, type PoolUnitFailure } from '../pool/workerPool.js';
 import type { Suite } from './decode.js';
 import { sortRunsFile } from './order.js';
 import type { UnitHandler } from '../pool/types.js';
@@ -61,10 +61,64 @@ export function resolveWorkers(requested: number | 'auto' | undefined, backend: 
   return backend === 'wasm' || backend === 'cpu' ? os.availableParallelism() : 1;
 }
 
-export async function runUnitsOnPool(units: Unit[], options: PoolOptions): Promise<UnitFailure[]> {
+export async function runUnitsOnPool(units: Unit[], options: PoolOptions & { pool?: SuitePool }): Promise<UnitFailure[]> {
   const byKey = new Map(units.map((u) => [u.key, u]));
-  const failures = await runOnPool<Unit, RunRecord[]>(units, { ...options, handler: 'suite', context: options.context });
+  const failures = options.pool === undefined ? await runOnPool<Unit, RunRecord[]>(units, { ...options, handler: 'suite', context: options.context }) : await options.pool.run(units, options);
   return failures.map((f) => ({ key: f.key, runKeys: runKeysOf(byKey.get(f.key)!), reasons: f.reasons }));
+}
+
+/** What a pool worker opens with to run this suite's units, as the runner's process sees it. */
+export function suiteUnitContext(suite: Suite, options: { backend: ConcreteBackend; out: string; memoryLimit?: number }): UnitContext {
+  return { suiteRaw: suite.raw, suiteFile: path.resolve(suite.file), backend: options.backend, out: path.resolve(options.out), ...(suite.dataDir === undefined ? {} : { dataDir: path.resolve(suite.dataDir) }), ...(options.memoryLimit === undefined ? {} : { memoryLimit: options.memoryLimit }) };
+}
+
+/**
+ * One pool for a whole `alphaopt run --workers N` (N > 1): its children start when the
+ * run starts, so their start-up (Node, tfjs, the backend, the suite: ~0.7 s of CPU each,
+ * bench/README.md "pool start-up") overlaps this process's own preparation (data,
+ * checkpoints, sizing) instead of following it; and they serve every phase of a
+ * held-out suite (tune, bracket, score), where a pool per phase paid that start-up and
+ * the children's JIT warm-up once per phase. This process's slot runs each phase's
+ * units with that phase's handler (its learned optimizers), given with each batch.
+ */
+export class SuitePool {
+  private readonly pool: WorkerPool<Unit, RunRecord[]>;
+  private batch: { local?: UnitHandler; onEvent?(event: PoolEvent): void } = {};
+
+  /** `runs`: the most units a phase can have (its runs); no more children than that are started before the first phase. */
+  constructor(workers: number, context: UnitContext, runs: number, onEvent?: (event: PoolEvent) => void) {
+    const local: UnitHandler = {
+      run: (unit) => {
+        if (this.batch.local === undefined) throw new Error('the suite pool ran a unit in this process without a handler for it');
+        return this.batch.local.run(unit);
+      },
+    };
+    this.pool = new WorkerPool<Unit, RunRecord[]>({
+      workers,
+      handler: 'suite',
+      context,
+      local: async () => local,
+      onEvent: (event) => {
+        onEvent?.(event);
+        this.batch.onEvent?.(event);
+      },
+    });
+    this.pool.start(runs - 1);
+  }
+
+  /** One batch of units (one phase): `local` is this process's handler for it, `onEvent` its listener. */
+  async run(units: Unit[], options: Pick<PoolOptions, 'write' | 'local' | 'onEvent'>): Promise<PoolUnitFailure[]> {
+    this.batch = { ...(options.local === undefined ? {} : { local: await options.local() }), ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }) };
+    try {
+      return await this.pool.run(units, options.write);
+    } finally {
+      this.batch = {};
+    }
+  }
+
+  close(): void {
+    this.pool.close();
+  }
 }
 
 /** Fewer units than this per worker and the last ones run while other workers idle: split the largest groups. */
@@ -105,6 +159,8 @@ export async function runGroupsOnPool(
     memoryLimit?: number;
     /** This process's own handler (runner.ts's inProcessHandler): it then runs units too, as one of the workers. */
     local?: UnitHandler;
+    /** The run's pool (started with the run, kept across phases); without it, a pool is opened for these groups and closed after. */
+    pool?: SuitePool;
   },
 ): Promise<void> {
   const units = balancedUnits(groups, suite.steps, options.workers);
@@ -112,8 +168,9 @@ export async function runGroupsOnPool(
   options.log(`${units.length} run groups on ${options.workers} worker processes${local === undefined ? '' : ' (this one and ' + (options.workers - 1) + ' more)'}`);
   const failures = await runUnitsOnPool(units, {
     workers: options.workers,
-    context: { suiteRaw: suite.raw, suiteFile: path.resolve(suite.file), backend: options.backend, out: path.resolve(options.out), ...(suite.dataDir === undefined ? {} : { dataDir: path.resolve(suite.dataDir) }), ...(options.memoryLimit === undefined ? {} : { memoryLimit: options.memoryLimit }) },
+    context: suiteUnitContext(suite, options),
     write: (_unit, records) => options.append(records),
+    ...(options.pool === undefined ? {} : { pool: options.pool }),
     ...(local === undefined ? {} : { local: async () => local }),
     onEvent: (event) => {
       if (event.type === 'retry') options.log(`unit ${event.key}: ${event.reason}; retrying on another worker`);

@@ -7,11 +7,11 @@
 import { existsSync } from 'node:fs';
 import { cp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createLearnedOptimizer, loadLearnedOptimizer, saveCheckpoint, type LearnedOptimizer, type MetaTrainReport } from '../learned/index.js';
+import { createLearnedOptimizer, loadLearnedOptimizer, saveCheckpoint, type LearnedOptimizer, type MetaTrainReport, type ProgressCallback } from '../learned/index.js';
 import { hasMamlCheckpoint, loadMamlInitialization, saveMamlInitialization } from '../meta/maml/mamlCheckpoint.js';
-import { trainDecoded } from '../meta/metaTrain.js';
+import { trainDecoded, type MetaTraining } from '../meta/metaTrain.js';
 import { metaTrainerNamed } from '../meta/registry.js';
-import { familyOf, type Task } from '../tasks/index.js';
+import { familyOf, type Task, type TaskFamily } from '../tasks/index.js';
 import { findReusable, type Fingerprint } from './checkpointReuse.js';
 import type { LearnedOptimizerPlan } from './decode.js';
 import { learnedGridProblems } from './learnedGrid.js';
@@ -78,16 +78,26 @@ export async function prepareLearned(plan: LearnedOptimizerPlan, out: string, lo
     log(`${plan.name}: loading checkpoint ${dir}`);
     return loadLearnedOptimizer(dir, plan.kind);
   }
-  const metaTrain = plan.metaTrain!;
   const reusable = fingerprint === undefined ? undefined : await findReusable(out, path.basename(dir), fingerprint);
   if (reusable !== undefined) {
     await cp(reusable, dir, { recursive: true });
     log(`${plan.name}: reusing the checkpoint meta-trained in ${reusable} (same meta-training config and code version ${fingerprint!.code}); not meta-training again`);
     return loadLearnedOptimizer(dir, plan.kind);
   }
+  return metaTrainAndSave(plan, out, log, fingerprint);
+}
+
+/** How a plan's learned optimizer is meta-trained: its decoded training in this process, or (src/queue/metaTrain.ts) its ES/PES population on a queue. */
+export type MetaTrainWith = (optimizer: LearnedOptimizer, family: TaskFamily, training: MetaTraining, onProgress: ProgressCallback) => Promise<MetaTrainReport>;
+
+/** Meta-trains a fresh optimizer of the plan's kind with `train` and saves it, with its metatrain.json, where the runner loads it. */
+export async function metaTrainAndSave(plan: LearnedOptimizerPlan, out: string, log: (line: string) => void, fingerprint?: Fingerprint, train: MetaTrainWith = trainDecoded): Promise<LearnedOptimizer> {
+  const metaTrain = plan.metaTrain;
+  if (metaTrain === undefined) throw new Error(`${plan.name}: no metaTrain config to meta-train it with`);
+  const dir = checkpointDir(plan, out);
   const optimizer = createLearnedOptimizer(plan.kind, plan.hyperParams);
   log(`${plan.name}: meta-training a '${plan.kind}' on ${metaTrain.task.id}`);
-  const report = await trainDecoded(optimizer, familyOf(metaTrain.task), metaTrain.training, (p) => {
+  const report = await train(optimizer, familyOf(metaTrain.task), metaTrain.training, (p) => {
     if (p.iteration % 50 === 0) log(`  iteration ${p.iteration}: meta-loss ${p.metaLoss.toPrecision(4)} (${(p.wallMs / 1000).toFixed(1)} s)`);
   });
   await saveCheckpoint(optimizer, dir);

@@ -13,16 +13,16 @@ import { setupBackend } from '../backend/setup.js';
 import type { BackendChoice, BackendRequest, ConcreteBackend } from '../backend/names.js';
 import type { LearnedOptimizer, MetaTrainReport } from '../learned/index.js';
 import { collectProvenance, describeProvenance, type Provenance } from '../provenance.js';
-import { describeSkipped, writeReport, type MetaTrainingRecord, type ReportResult } from '../reporting/index.js';
+import type { MetaTrainingRecord, ReportResult } from '../reporting/index.js';
 import type { Suite } from './decode.js';
 import { checkLearned, checkpointDir, prepareLearned, prepareTask } from './prepare.js';
 import { runGroup, type Row } from './execute.js';
 import { gridRule, learnedRule } from './groupRule.js';
 import { sharedPoint } from './learnedGrid.js';
-import { sizeGroups, type Group } from './plan.js';
+import { planGroups, sizeGroups, type Group } from './plan.js';
 import { fingerprintOf } from './checkpointReuse.js';
 import { LOCK_FILE, lockResults } from './lock.js';
-import { runGroupsOnPool, resolveWorkers } from './pool.js';
+import { runGroupsOnPool, resolveWorkers, SuitePool, suiteUnitContext, type PoolEvent } from './pool.js';
 import type { RunRecord } from './record.js';
 import type { UnitHandler } from '../pool/types.js';
 import { groupOf, type Unit } from './unit.js';
@@ -54,6 +54,8 @@ export interface RunOptions {
   shard?: Shard;
   /** Bytes a group may use at most (e.g. a worker's share of the machine); lowers the backend's own limit. */
   memoryLimit?: number;
+  /** The worker pool's events (units started, finished, retried, failed; by process), with workers > 1. */
+  onPoolEvent?(event: PoolEvent): void;
 }
 
 export interface RunSummary {
@@ -205,6 +207,19 @@ async function runLocked(suite: Suite, options: RunOptions, log: (line: string) 
   if (existsSync(runs) && options.resume !== true && options.replace !== true) throw new ExistingResultsError(runs);
   const backend = await setupBackend(options.backend ?? suite.backend ?? 'auto');
   log(`backend: ${backend.backend} (${backend.reason})`);
+  const workers = resolveWorkers(options.workers, backend.backend);
+  // Started now, kept for every phase (pool.ts, SuitePool): the children start up while this process prepares.
+  const runCount = workers > 1 ? planGroups(suite, options.seeds ?? suite.seeds, new Set()).reduce((n, g) => n + g.rows.length, 0) : 0;
+  const pool = workers > 1 ? new SuitePool(workers, suiteUnitContext(suite, { backend: backend.backend, out: options.out, ...(options.memoryLimit === undefined ? {} : { memoryLimit: options.memoryLimit }) }), runCount, options.onPoolEvent) : undefined;
+  try {
+    return await runPrepared(suite, options, log, { started, runs, backend, workers, ...(pool === undefined ? {} : { pool }) });
+  } finally {
+    pool?.close();
+  }
+}
+
+async function runPrepared(suite: Suite, options: RunOptions, log: (line: string) => void, run: { started: number; runs: string; backend: BackendChoice; workers: number; pool?: SuitePool }): Promise<RunSummary> {
+  const { started, runs, backend, workers } = run;
   // Everything that can stop the start is checked before anything in the folder is moved or written:
   // datasets (a missing file fails here), tasks' meta-learned starts and the learned optimizers' checkpoints.
   for (const task of suite.tasks) await prepareTask(task, { log });
@@ -232,7 +247,6 @@ async function runLocked(suite: Suite, options: RunOptions, log: (line: string) 
   await writeFile(path.join(options.out, 'suite.json'), `${JSON.stringify(suite.raw, null, 2)}\n`);
   await writeFile(path.join(options.out, 'provenance.json'), `${JSON.stringify(provenance, null, 2)}\n`);
 
-  const workers = resolveWorkers(options.workers, backend.backend);
   let total = 0;
   // One call per phase of the suite's tuning protocol (one call when grid points are chosen on the scored seeds).
   const execute = async (planned: Group[], tag: (record: RunRecord) => RunRecord): Promise<void> => {
@@ -269,7 +283,7 @@ async function runLocked(suite: Suite, options: RunOptions, log: (line: string) 
     };
     if (workers > 1 && groups.length > 1) {
       // Each worker loads the checkpoints prepared above, and halves a group that runs out of memory itself; records come back to this one writer.
-      await runGroupsOnPool(suite, groups, { workers, backend: backend.backend, out: options.out, append: appendCounted, log, local: inProcessHandler(suite, backend.backend, learned, recover), ...(options.memoryLimit === undefined ? {} : { memoryLimit: options.memoryLimit }) });
+      await runGroupsOnPool(suite, groups, { workers, backend: backend.backend, out: options.out, append: appendCounted, log, local: inProcessHandler(suite, backend.backend, learned, recover), ...(options.memoryLimit === undefined ? {} : { memoryLimit: options.memoryLimit }), ...(run.pool === undefined ? {} : { pool: run.pool }) });
     } else {
       // After an out-of-memory retry, later groups of the same task and optimizer start at the size that worked.
       const caps = new Map<string, number>();
@@ -291,6 +305,8 @@ async function runLocked(suite: Suite, options: RunOptions, log: (line: string) 
   const metaTraining = await writeMetaTraining(suite, options.out);
   const wallMs = performance.now() - started;
   const landscapes = new Map(suite.tasks.filter((t) => t.landscape !== undefined).map((t) => [t.id, t.landscape!]));
+  // Imported here, not at the top: pool and queue workers load this module for runPlannedGroup and never write a report (the plotting modules cost each one ~0.25 s of CPU; test/pool-startup.test.ts).
+  const { describeSkipped, writeReport } = await import('../reporting/index.js');
   const report = await writeReport(options.out, {
     contour: (id) => landscapes.get(id),
     metaTraining,

@@ -12,6 +12,7 @@ import type { Problem, Task } from './types.js';
 import * as values from '../codec/values.js';
 import { registerTaskKind, taskOptions } from './kinds.js';
 import { initMlp, MLP_INITS, type MlpInit } from './mlpInit.js';
+import { DenseStack } from './denseStack.js';
 
 export interface MnistMlpOptions {
   dataset?: string;
@@ -25,69 +26,21 @@ export interface MnistMlpOptions {
   init?: MlpInit;
 }
 
-interface Layer {
-  inputs: number;
-  outputs: number;
-  offset: number;
-}
-
-function layout(sizes: number[]): { layers: Layer[]; dimension: number } {
-  let offset = 0;
-  const layers = sizes.slice(1).map((outputs, i) => {
-    const layer = { inputs: sizes[i]!, outputs, offset };
-    offset += layer.inputs * outputs + outputs;
-    return layer;
-  });
-  return { layers, dimension: offset };
-}
-
 export function mnistMlpTask(options: MnistMlpOptions = {}): Task {
   const dataset = options.dataset ?? 'mnist-10k';
   const hidden = options.hidden ?? [20];
   const activation = options.activation ?? 'sigmoid';
   const init = options.init ?? 'glorot';
   const batchSize = options.batchSize ?? 128;
-  const { layers, dimension } = layout([784, ...hidden, 10]);
+  const net = new DenseStack([784, ...hidden, 10], activation);
+  const { layers, dimension } = net;
   let data: ImageDataset | undefined;
   const need = () => {
     if (data === undefined) throw new Error(`task ${options.id ?? 'mnist-mlp'}: call prepare() first (it loads ${dataset})`);
     return data;
   };
 
-  const weights = (theta: tf.Tensor2D, layer: Layer) =>
-    tf.reshape(tf.slice(theta, [0, layer.offset], [theta.shape[0], layer.inputs * layer.outputs]), [theta.shape[0], layer.inputs, layer.outputs]) as tf.Tensor3D;
-  const bias = (theta: tf.Tensor2D, layer: Layer) =>
-    tf.reshape(tf.slice(theta, [0, layer.offset + layer.inputs * layer.outputs], [theta.shape[0], layer.outputs]), [theta.shape[0], 1, layer.outputs]);
-  /** Layer i's output from its pre-activation without the bias, z [rows, n, outputs]. */
-  const finish = (theta: tf.Tensor2D, z: tf.Tensor3D, i: number): tf.Tensor3D => {
-    const biased = tf.add(z, bias(theta, layers[i]!)) as tf.Tensor3D;
-    return i === layers.length - 1 ? biased : activation === 'relu' ? tf.relu(biased) : tf.sigmoid(biased);
-  };
-  /** Layers from..end on h [rows, n, inputs], each row with its own weights. */
-  const rest = (theta: tf.Tensor2D, h: tf.Tensor3D, from: number): tf.Tensor3D => {
-    for (let i = from; i < layers.length; i++) h = finish(theta, tf.matMul(h, weights(theta, layers[i]!)), i);
-    return h;
-  };
-
-  /** Logits for inputs x [rows, n, 784] (each row its own minibatch) under parameters θ [rows, D]. */
-  const forward = (theta: tf.Tensor2D, x: tf.Tensor3D): tf.Tensor3D => rest(theta, x, 0);
-
-  /**
-   * Logits [rows, n, 10] for inputs x [n, 784] that every row shares (evaluation):
-   * the first layer as one [n, 784] × [784, rows·h] product, instead of a batched
-   * product over `rows` tiled copies of x — on wasm the tiled form cost ~20× more.
-   */
-  const forwardShared = (theta: tf.Tensor2D, x: tf.Tensor2D): tf.Tensor3D => {
-    const [rows, n, first] = [theta.shape[0], x.shape[0], layers[0]!];
-    const all = tf.reshape(tf.transpose(weights(theta, first), [1, 0, 2]), [first.inputs, rows * first.outputs]);
-    const z = tf.transpose(tf.reshape(tf.matMul(x, all), [n, rows, first.outputs]), [1, 0, 2]) as tf.Tensor3D;
-    return rest(theta, finish(theta, z, 0), 1);
-  };
   const widest = Math.max(...layers.map((l) => l.outputs));
-
-  /** Mean softmax cross-entropy per row: [rows]. */
-  const crossEntropy = (logits: tf.Tensor3D, labels: tf.Tensor3D): tf.Tensor1D =>
-    tf.neg(tf.mean(tf.sum(tf.mul(labels, tf.logSoftmax(logits)), 2), 1)) as tf.Tensor1D;
 
   return {
     id: options.id ?? `${dataset}-mlp-${hidden.join('x')}-${activation}${init === 'glorot' ? '' : `-${init}-init`}`,
@@ -122,7 +75,11 @@ export function mnistMlpTask(options: MnistMlpOptions = {}): Task {
         start,
         loss: (theta, step) => {
           const { x, y } = batch(step);
-          return tf.tidy(() => crossEntropy(forward(theta, x), y));
+          return net.loss(theta, x, y);
+        },
+        lossAndGrad: (theta, step) => {
+          const { x, y } = batch(step);
+          return net.lossAndGrad(theta, x, y);
         },
         async trainLoss(theta, options = {}) {
           return (await this.evaluate!(theta, { ...options, split: 'train' })).map((m) => m['trainLoss']!);
@@ -142,8 +99,8 @@ export function mnistMlpTask(options: MnistMlpOptions = {}): Task {
               const xs = tf.tensor2d(images.subarray(from * 784, (from + m) * 784), [m, 784]);
               // [1, m, 10]: broadcast over the rows.
               const labels = tf.oneHot(tf.tensor1d(Array.from(labelsOf.subarray(from, from + m)), 'int32'), 10).expandDims(0) as tf.Tensor3D;
-              const logits = forwardShared(theta, xs);
-              return [tf.mul(crossEntropy(logits, labels), m), tf.sum(tf.cast(tf.equal(tf.argMax(logits, 2), tf.argMax(labels, 2)), 'float32'), 1)];
+              const logits = net.forwardShared(theta, xs);
+              return [tf.mul(net.crossEntropy(logits, labels), m), tf.sum(tf.cast(tf.equal(tf.argMax(logits, 2), tf.argMax(labels, 2)), 'float32'), 1)];
             });
             const [l, c] = await Promise.all([loss.data(), correct.data()]);
             tf.dispose([loss, correct]);

@@ -15,6 +15,12 @@ export interface Problem {
   /** Loss of each row on the batch of `step` (deterministic tasks ignore it): [runs]. Differentiable. */
   loss(theta: tf.Tensor2D, step: number): tf.Tensor1D;
   /**
+   * `loss` and each row's gradient of its own loss ([rows, D]) in one pass written out by the task, for tasks
+   * whose taped gradient costs more than the math (loop/lossAndGrad.ts uses it in place of tf.grad of `loss`).
+   * Made of ordinary differentiable tfjs ops: under an outer tape it must give the same higher derivatives.
+   */
+  lossAndGrad?(theta: tf.Tensor2D, step: number): { rows: tf.Tensor1D; grad: tf.Tensor2D };
+  /**
    * Evaluation metrics per row (e.g. testLoss, testAccuracy), for tasks that have them;
    * `limit` evaluates on the first `limit` held-out examples only (cheap periodic checks).
    */

@@ -118,7 +118,10 @@ export function frozenPolicyRule(policy: FrozenPolicy, options: { chunk?: number
           const log4 = (rms: tf.Tensor) => tf.div(tf.div(tf.log(tf.add(rms, 1e-8)), Math.LN10), 4);
           z = tf.add(tf.div(productG, tf.add(rmsG, TINY)), tf.div(productS, tf.add(rmsS, TINY)));
           z = tf.add(z, term);
-          z = tf.add(z, tf.matMul(tf.concat([log4(rmsG), log4(rmsS)], 1), block(at.scale, 2)));
+          // The two scale columns stacked as [2, n] rows and multiplied transposed: concatenating [n, 1] columns
+          // along axis 1 copies element by element on wasm (11 ms of a ~100 ms update at 101,770 coordinates).
+          const scales = tf.stack([tf.reshape(log4(rmsG), [-1]), tf.reshape(log4(rmsS), [-1])], 0);
+          z = tf.add(z, tf.matMul(scales, block(at.scale, 2), true, false));
         }
         if (theta !== undefined) z = tf.add(z, tf.matMul(tf.reshape(theta, [-1, 1]), block(at.param, 1)));
         // With no hidden layer the first layer is the output layer (linear).

@@ -1,0 +1,53 @@
+/**
+ * alphaopt's wasm BatchMatMul (explicit transposes, Aᵀ·B as (Bᵀ·A)ᵀ where cheaper, one XNNPACK product per batch,
+ * a shared right-hand operand as one taller product) against tfjs's cpu kernel, over batch layouts and broadcasts, without leaking wasm buffers.
+ */
+import test from 'ava';
+import * as tf from '@tensorflow/tfjs';
+import { setupBackend } from '../src/backend/index.js';
+import { computeOn, relativeError, seededValues } from './helpers/compare.js';
+
+type Case = [a: number[], b: number[], transposeA: boolean, transposeB: boolean];
+
+const CASES: Case[] = [
+  [[3, 5, 7], [3, 7, 4], false, false],
+  [[3, 7, 5], [3, 7, 4], true, false],
+  [[3, 5, 7], [3, 4, 7], false, true],
+  [[3, 7, 5], [3, 4, 7], true, true],
+  [[5, 7], [3, 7, 4], false, false],
+  [[1, 5, 7], [3, 7, 4], false, false],
+  [[3, 5, 7], [7, 4], false, false],
+  [[3, 5, 7], [1, 4, 7], false, true],
+  [[2, 3, 5, 7], [2, 3, 7, 4], false, false],
+  [[2, 3, 5, 7], [1, 1, 7, 4], false, false],
+  [[1, 1, 7, 5], [2, 3, 7, 4], true, false],
+  [[3, 5, 7], [1, 1, 7, 4], false, false],
+  [[2, 1, 5, 7], [1, 3, 7, 4], false, false],
+  [[4, 32, 50], [4, 32, 6], true, false],
+  // Aᵀ·B computed as (Bᵀ·A)ᵀ (a dense layer's weight gradient): single, batched, broadcast.
+  [[40, 60], [40, 3], true, false],
+  [[2, 40, 60], [2, 40, 3], true, false],
+  [[1, 40, 60], [3, 40, 3], true, false],
+  [[3, 40, 60], [40, 3], true, false],
+];
+
+const numDataIds = () => (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
+
+for (const [shapeA, shapeB, transposeA, transposeB] of CASES) {
+  test.serial(`wasm matMul matches cpu: [${shapeA}]${transposeA ? 'ᵀ' : ''} × [${shapeB}]${transposeB ? 'ᵀ' : ''}`, async (t) => {
+    const product = () =>
+      tf.tidy(() => {
+        const a = tf.tensor(seededValues(shapeA.reduce((p, d) => p * d, 1), 1), shapeA);
+        const b = tf.tensor(seededValues(shapeB.reduce((p, d) => p * d, 1), 2), shapeB);
+        return [tf.matMul(a, b, transposeA, transposeB)];
+      });
+    const shapes: number[][] = [];
+    const expected = await computeOn('cpu', () => product().map((p) => (shapes.push(p.shape), p)));
+    await setupBackend('wasm');
+    const buffers = numDataIds();
+    const actual = await computeOn('wasm', () => product().map((p) => (shapes.push(p.shape), p)));
+    t.deepEqual(shapes[1], shapes[0]);
+    t.true(relativeError(actual[0]!, expected[0]!) <= 1e-5, `error ${relativeError(actual[0]!, expected[0]!)}`);
+    t.is(numDataIds(), buffers, 'every intermediate buffer is freed');
+  });
+}
