@@ -180,6 +180,8 @@ test('tuning runs evaluate only at the end when the primary metric reads the las
   const byKey = new Map(tuning(curve.records).map((r) => [runKey(r), r.metrics!['evalLoss']!]));
   for (const r of tuning(last.records)) t.is(r.metrics!['evalLoss'], byKey.get(runKey(r))!);
   t.regex(last.md, /Tuning runs were evaluated at step 0 and the last step only/);
+  t.regex(last.md, /Evaluation curve .*rosenbrock: every 2 steps/);
+  t.notRegex(last.md, /every 6 steps/, 'the scored runs\' schedule only, not the tuning runs\' too');
   t.notRegex(curve.md, /Tuning runs were evaluated at step 0/);
   // The mark crosses the pool's and the queue's unit boundary.
   const suite = decodeSuite({ ...base, metrics: ['evalLoss'] }, 'held-out.json');

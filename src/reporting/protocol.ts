@@ -54,7 +54,8 @@ export function describeProtocol(records: readonly RunRecord[], protocol: Report
       (protocol.reference === undefined ? '' : ` Paired with **${protocol.reference}** seed by seed: two-sided Wilcoxon signed-rank and sign-test p-values (with ${scoredSeeds.length} seeds the smallest possible p is ${Number(minP.toPrecision(3))}).`),
   );
   lines.push(`Edge marker ⚠: the chosen value is the smallest or largest tried for that option (the optimum may lie beyond it).`);
-  const curves = [...new Set(records.flatMap((r) => (r.evaluation === undefined ? [] : [`${r.task}: ${r.evaluation.source}`])))];
+  // The scored runs' schedule: tuning runs may have been evaluated at the end only (said in the tuning line).
+  const curves = [...new Set(scored.flatMap((r) => (r.evaluation === undefined ? [] : [`${r.task}: ${r.evaluation.source}`])))];
   if (curves.length > 0) lines.push(`Evaluation curve (\`evalLoss\` = its last value, \`evalAuc\` = its mean, \`stepsToTarget\`/\`msToTarget\` = first evaluation at or below the target, training wall-clock per run excluding evaluation): ${curves.join('; ')}.`);
   else lines.push('No evaluation curve: losses are those of the step\'s own batch (a minibatch for minibatch tasks).');
   if (protocol.evaluation !== undefined) lines.push(`Evaluation: ${protocol.evaluation}`);
