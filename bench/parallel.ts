@@ -3,12 +3,15 @@
  * the worker pool), the pool's overhead per unit, and the queue's overhead per job on
  * loopback (redis-server started on a free port, stopped after).
  *
- *   npm run bench:parallel -- --data /path/to/datasets [--workers 1,2] [--only 2d,mnist,es,queue] [--es-iterations 20] [--out DIR]
+ *   npm run bench:parallel -- --data /path/to/datasets [--workers 1,2] [--only 2d,mnist,es,queue] [--es-iterations 20] [--scale 1] [--out DIR]
  *   (flags, backend, provenance and the result file: harness.ts)
  *
  * Writes bench/results/parallel-wasm-<date>.json with provenance. The 2-D suite is
  * suites/2d.json without its learned optimizer (meta-training is a fixed cost, not
  * throughput); the MNIST-MLP suite is six baselines on the 784-100-10 MLP of mnist-10k.
+ * `--scale k` runs both suites with k times their seeds (the same groups, k times the
+ * runs each): the steady-state throughput a long suite sees, its processes' start-up
+ * and JIT warm-up amortised.
  * ES meta-training ('es'): the l2l-quadratic suite's ES config (LSTM optimizer,
  * 10-D random quadratics, 32 tasks, unroll 20, 8 antithetic pairs) for a few
  * iterations with its pairs on 1 (in process) and 2 … workers; 'pes': the same
@@ -40,7 +43,7 @@ import { cpuTime, describeCpu, minus, plus, type CpuTime } from './cpuTime.js';
 import { esConfig, esTaskSpec, mnistMlp, twoD } from './parallelWorkloads.js';
 import { list, positiveInt, startBench } from './harness.js';
 
-const { options, choice, writeResult } = await startBench<{ workers: number[]; only: string[]; esIterations: number; data?: string }>({
+const { options, choice, writeResult } = await startBench<{ workers: number[]; only: string[]; esIterations: number; scale: number; data?: string }>({
   name: 'bench:parallel',
   description: "throughput of a suite's run groups at 1, 2, … workers, the pool's and the queue's overhead",
   backends: ['wasm'],
@@ -49,9 +52,10 @@ const { options, choice, writeResult } = await startBench<{ workers: number[]; o
       .option('--workers <counts>', 'worker counts to compare', (v) => list(v).map(positiveInt('--workers')), [1, 2])
       .option('--only <parts>', 'of 2d,mnist,es,pes,queue', list, ['2d', 'mnist', 'es', 'pes', 'queue'])
       .option('--es-iterations <n>', 'ES (and PES) meta-training iterations', positiveInt('--es-iterations'), 20)
+      .option('--scale <k>', "the 2-D and MNIST-MLP suites with k times their seeds", positiveInt('--scale'), 1)
       .option('--data <dir>', 'the datasets folder (for the MNIST-MLP suite)'),
 });
-const { workers: workerCounts, only, esIterations, data } = options;
+const { workers: workerCounts, only, esIterations, scale, data } = options;
 // Pool workers inherit the environment: the dataset folder reaches them this way.
 if (data !== undefined) process.env['ALPHAOPT_DATA'] = path.resolve(data);
 
@@ -153,7 +157,7 @@ const summary: string[] = [];
 const loadAtStart = os.loadavg();
 
 const results: Record<string, unknown> = {};
-for (const [id, make] of [['2d', twoD], ['mnist', async () => mnistMlp()]] as const) {
+for (const [id, make] of [['2d', () => twoD(scale)], ['mnist', async () => mnistMlp(scale)]] as const) {
   if (!only.includes(id)) continue;
   const suite = await make();
   const rows: Throughput[] = [];
@@ -181,10 +185,10 @@ for (const [id, make] of [['2d', twoD], ['mnist', async () => mnistMlp()]] as co
     if (r.workers === 1) continue;
     const o = overhead.find((x) => x.workers === r.workers)!;
     summary.push(
-      `${id}: ${r.workers} workers ${(speedups[r.workers] ?? Number.NaN).toFixed(2)}× the runs/s of 1 (${one?.runsPerSecond.toFixed(2)} → ${r.runsPerSecond.toFixed(2)}); pool overhead per unit ${o.overheadPerUnitMs.toFixed(1)} ms = ${(100 * o.overheadFraction).toFixed(1)} % of a mean ${o.meanUnitComputeMs.toFixed(0)} ms unit; summed compute ${o.computeOver1Worker?.toFixed(2)}× 1 worker's; CPU of all processes ${cpuTotal(r)} s against ${one === undefined ? '?' : cpuTotal(one)} s; finalLoss bit-identical: ${identical}`,
+      `${id}${scale === 1 ? '' : ` (×${scale} seeds)`}: ${r.workers} workers ${(speedups[r.workers] ?? Number.NaN).toFixed(2)}× the runs/s of 1 (${one?.runsPerSecond.toFixed(2)} → ${r.runsPerSecond.toFixed(2)}); pool overhead per unit ${o.overheadPerUnitMs.toFixed(1)} ms = ${(100 * o.overheadFraction).toFixed(1)} % of a mean ${o.meanUnitComputeMs.toFixed(0)} ms unit; summed compute ${o.computeOver1Worker?.toFixed(2)}× 1 worker's; CPU of all processes ${cpuTotal(r)} s against ${one === undefined ? '?' : cpuTotal(one)} s; finalLoss bit-identical: ${identical}`,
     );
   }
-  results[id] = { throughput: rows.map(({ finals: _f, ...r }) => r), speedupOver1Worker: speedups, poolOverhead: overhead, finalLossBitIdentical: identical };
+  results[id] = { scale, throughput: rows.map(({ finals: _f, ...r }) => r), speedupOver1Worker: speedups, poolOverhead: overhead, finalLossBitIdentical: identical };
 }
 
 for (const method of ['es', 'pes'] as const) {
