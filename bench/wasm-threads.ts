@@ -1,28 +1,18 @@
 /**
- * tfjs-backend-wasm's threaded SIMD build under Node (issue #20, "threads"): can it run, does it pay, does it
- * behave? tfjs switches it off in Node (tfjs issue 3830). Three things stand in the way, and this script works
- * around each of them in a child process:
- *   1. Emscripten starts its pthread workers from a blob: URL, which Node's worker_threads refuses
- *      (ERR_WORKER_PATH): the worker script is written to a temporary file and worker_threads.Worker is
- *      wrapped to start that file instead;
- *   2. the workers are sent the main script as a Blob, which they cannot import under Node: the worker file
- *      points them at the factory script on disk (wasm-out/tfjs-backend-wasm-threaded-simd.js);
- *   3. XNNPACK's pool is capped at os.cpus().length / 2 (it assumes two hardware threads per core, so a 2-core
- *      VM gets 1 thread): os.cpus is made to report 2 × threads while the module starts.
- * Then it times a 512² matmul and the Xu CNN's second convolution ([50, 14, 14, 32] * [5, 5, 32, 64]) with
- * 1 and N threads, children alternating (interleaved rounds, medians), checks the two agree, and records whether
- * a child exits by itself once its work is done.
+ * tfjs-backend-wasm's threaded SIMD build under Node (issue #20, "threads"): does it pay, does it behave?
+ * Children start the backend through `setupBackend('wasm', { threads })` (src/backend/wasm/threads.ts, which
+ * explains the workarounds tfjs needs under Node), time a 512² matmul and the Xu CNN's second convolution
+ * ([50, 14, 14, 32] * [5, 5, 32, 64]) with 1 and N threads, children alternating (interleaved rounds, medians),
+ * check the two agree, and record whether a child exits by itself once its work is done.
  *
  *   npm run bench:wasm-threads -- [--threads 2] [--rounds 3] [--out bench/results]
  */
 import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import workerThreads from 'node:worker_threads';
 import { collectProvenance } from '../src/provenance.js';
+import { setupBackend } from '../src/backend/index.js';
 
 function flag(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -39,35 +29,9 @@ interface ChildReport {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 async function child(threads: number): Promise<void> {
-  const require = createRequire(import.meta.url);
-  const dir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
-  if (threads > 1) {
-    const factoryFile = path.join(dir, 'wasm-out', 'tfjs-backend-wasm-threaded-simd.js');
-    const { wasmWorkerContents } = require(path.join(dir, 'wasm-out', 'tfjs-backend-wasm-threaded-simd.worker.js')) as { wasmWorkerContents: string };
-    const prologue =
-      "const port = require('worker_threads').parentPort; const on = port.on.bind(port);\n" +
-      `port.on = (event, listener) => on(event, event !== 'message' ? listener : (data) => { if (data && data.cmd === 'load' && typeof data.urlOrBlob !== 'string') data.urlOrBlob = ${JSON.stringify(factoryFile)}; listener(data); });\n`;
-    const workerFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'alphaopt-wasm-threads-')), 'worker.cjs');
-    // As tfjs does before making its Blob: the template literal turned \n escapes into newlines.
-    writeFileSync(workerFile, prologue + wasmWorkerContents.replace(/\n/g, '\\n'));
-    const Original = workerThreads.Worker;
-    (workerThreads as { Worker: typeof Original }).Worker = class extends Original {
-      constructor(file: string | URL, options?: workerThreads.WorkerOptions) {
-        super(typeof file === 'string' && file.startsWith('blob:') ? workerFile : file, options);
-        this.unref();
-      }
-    };
-  }
   const tf = await import('@tensorflow/tfjs');
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
-  const cpus = os.cpus;
-  if (threads > 1) {
-    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
-    wasm.setThreadsCount(threads);
-    (os as { cpus: () => os.CpuInfo[] }).cpus = () => Array.from({ length: 2 * threads }, () => cpus()[0]!);
-  }
-  if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not start');
-  (os as { cpus: () => os.CpuInfo[] }).cpus = cpus;
+  await setupBackend('wasm', { threads });
   const time = async (f: () => import('@tensorflow/tfjs').Tensor, reps: number) => {
     const times: number[] = [];
     for (let i = 0; i <= reps; i++) {

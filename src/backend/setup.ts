@@ -13,6 +13,12 @@ import { probeWebgpu, registerWebgpuBackend } from './webgpu.js';
 export interface SetupOptions {
   /** How optional packages are imported; tests replace it to simulate tfjs-node being installed or absent. */
   loadModule?: ModuleLoader;
+  /**
+   * wasm only: XNNPACK threads for each kernel (tfjs-backend-wasm's threaded SIMD build; Node only,
+   * wasm/threads.ts). Default 1, the single-threaded build. Worth it where cores would otherwise idle;
+   * with every core busy (a worker pool of one process per core) it only adds synchronisation.
+   */
+  threads?: number;
 }
 
 type Attempt = { ok: true; choice: Omit<BackendChoice, 'requested' | 'reason'> } | { ok: false; reason: string };
@@ -55,10 +61,12 @@ async function tryWebgpu(): Promise<Attempt> {
   return { ok: true, choice: { backend: 'webgpu', tfjsName: 'webgpu', detail: probe.adapter } };
 }
 
-async function tryWasm(): Promise<Attempt> {
+async function tryWasm(threads = 1): Promise<Attempt> {
   try {
     const kernels = await prepareWasm();
-    await activate('wasm');
+    if (threads === 1) await activate('wasm');
+    // Imported only when asked for: it needs Node's fs and worker_threads, which a browser bundle lacks.
+    else await (await import('./wasm/threads.js')).startThreadedWasm(threads, () => activate('wasm'));
     guardWasmHeap();
     const wasm = await describeWasm(kernels);
     const detail = `SIMD ${wasm.simd ? 'on' : 'off'}, ${wasm.threads} thread(s); alphaopt kernels added: ${kernels.added.join(', ') || 'none (already registered)'}; replaced for speed: ${kernels.replaced.join(', ') || 'none'}`;
@@ -80,7 +88,7 @@ export function attemptBackend(backend: ConcreteBackend, options: SetupOptions =
     case 'webgpu':
       return tryWebgpu();
     case 'wasm':
-      return tryWasm();
+      return tryWasm(options.threads);
     case 'cpu':
       return tryCpu();
   }

@@ -34,7 +34,13 @@ export function simdKernels(backend: BackendWasm): SimdKernels | undefined {
   if (known !== undefined) return known;
   const module = compile();
   if (module === null) return undefined;
-  const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdKernels;
+  let kernels: SimdKernels;
+  try {
+    kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdKernels;
+  } catch {
+    // The threaded build's memory is shared, and kernels.wat imports an unshared one: a LinkError. The scalar path serves.
+    return undefined;
+  }
   instances.set(memory, kernels);
   return kernels;
 }
