@@ -4,11 +4,12 @@
  * times every workload on one side, then on the other (the side that goes first alternates), so a machine
  * whose load changes during the run slows both alike. Medians; ratios = AlphaOpt / PyTorch.
  *
- *   npm run bench:peer -- [--rounds 7] [--threads 1] [--only cnn,lstm] [--python python3] [--backend wasm]
+ *   npm run bench:peer -- [--rounds 7] [--threads 1] [--wasm-threads 1] [--only cnn,lstm] [--python python3] [--backend wasm]
  *                         [--rss-steps 3 | --no-rss] [--out bench/results]
  *
  * PyTorch runs with OMP_NUM_THREADS and torch.set_num_threads = --threads, on Debian's OpenMP OpenBLAS when
- * it is installed (libopenblas0-openmp). Peak RSS of a ResNet-8 step is measured in a fresh process per side.
+ * it is installed (libopenblas0-openmp). --wasm-threads N starts AlphaOpt's wasm backend with N XNNPACK threads
+ * (setupBackend('wasm', { threads })); compare it with PyTorch at --threads N. Peak RSS of a ResNet-8 step is measured in a fresh process per side.
  * Writes bench/results/peer-<backend>-<date>.json with provenance. CI does not run this.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -34,6 +35,7 @@ const backend = flag('backend', 'wasm');
 if (!BackendRequest.is(backend)) throw new Error(`--backend must be one of auto, cpu, wasm, webgpu, tensorflow (got '${backend}')`);
 const rounds = positiveInteger('rounds', 7);
 const threads = positiveInteger('threads', 1);
+const wasmThreads = positiveInteger('wasm-threads', 1);
 const rssSteps = positiveInteger('rss-steps', 3);
 const measureRss = !process.argv.includes('--no-rss');
 const outDir = flag('out', path.join('bench', 'results'));
@@ -53,7 +55,7 @@ const median = (xs: number[]) => {
 };
 
 const loadBefore = os.loadavg();
-const choice = await setupBackend(backend);
+const choice = await setupBackend(backend, { threads: wasmThreads });
 const provenance = collectProvenance(choice.backend, choice.detail);
 console.log(`AlphaOpt on ${choice.backend} (${choice.detail ?? ''}); PyTorch via ${python}, ${threads} thread(s)`);
 
@@ -136,7 +138,7 @@ const record = {
   provenance,
   tfjsVersion: tf.version.tfjs,
   torch,
-  protocol: { rounds, repsPerRound: Object.fromEntries(reps), interleaved: true, statistic: 'median', loadAverageBefore: loadBefore, loadAverageAfter: loadAfter },
+  protocol: { rounds, torchThreads: threads, wasmThreads, repsPerRound: Object.fromEntries(reps), interleaved: true, statistic: 'median', loadAverageBefore: loadBefore, loadAverageAfter: loadAfter },
   results,
   ...(rss === undefined ? {} : { peakRss: rss }),
 };
