@@ -194,7 +194,7 @@ for (const method of ['es', 'pes'] as const) {
   // Two rates: over the whole metaTrain call (pool start-up and the two validations, which run in this process, included),
   // and between the curve's first and last point (iterations only).
   // CPU time per iteration between the first and last iteration, per process (cpuTime.ts): under load the wall-clock rates say
-  // little, while the busiest process's CPU per iteration bounds the rate on otherwise idle cores.
+  // little, while CPU time per iteration gives the rate the processes would reach on otherwise idle cores (summary below).
   type IterationCpu = { parent: CpuTime; children: CpuTime };
   const rows: Array<{ workers: number; iterations: number; wallMs: number; iterationsPerSecondWhole: number; iterationsPerSecond: number; parentCpuPerWall: number; cpuPerIteration?: IterationCpu }> = [];
   const finals: number[][] = [];
@@ -233,11 +233,13 @@ for (const method of ['es', 'pes'] as const) {
     if (one === undefined || r.workers === 1) continue;
     const [c1, c] = [one.cpuPerIteration, r.cpuPerIteration];
     if (c1 !== undefined && c !== undefined) {
-      // On idle cores an iteration takes as long as its busiest process's CPU (main thread and helpers): 1 worker's against N workers' busiest.
-      const busiest = Math.max(msOf(c.parent), msOf(c.children) / (r.workers - 1));
+      // On otherwise idle cores, 1 worker's iteration takes about its main thread's CPU (its helper threads, GC and JIT, run on
+      // an idle core), N workers' at least their busiest process's CPU (helpers included) and all their CPU over the cores.
+      const cores = Math.min(os.availableParallelism(), r.workers);
+      const busiest = Math.max(msOf(c.parent), msOf(c.children) / (r.workers - 1), (msOf(c.parent) + msOf(c.children)) / cores);
       summary.push(
-        `${method}: CPU per iteration, 1 worker ${msOf(c1.parent).toFixed(0)} ms (helpers ${c1.parent.helpersMs.toFixed(0)}); ${r.workers} workers: this process ${msOf(c.parent).toFixed(0)} ms, children ${msOf(c.children).toFixed(0)} ms, all ${(msOf(c.parent) + msOf(c.children)).toFixed(0)} ms; ` +
-          `1 worker's CPU over the busiest process's ${(msOf(c1.parent) / busiest).toFixed(2)}× (bounds the rate ratio on otherwise idle cores)`,
+        `${method}: CPU per iteration, 1 worker ${msOf(c1.parent).toFixed(0)} ms (main ${c1.parent.mainMs.toFixed(0)} + helpers ${c1.parent.helpersMs.toFixed(0)}); ${r.workers} workers: this process ${msOf(c.parent).toFixed(0)} ms, children ${msOf(c.children).toFixed(0)} ms, all ${(msOf(c.parent) + msOf(c.children)).toFixed(0)} ms; ` +
+          `CPU-time estimate of the rate ratio on otherwise idle cores ${(c1.parent.mainMs / busiest).toFixed(2)}× (1 worker's main thread over ${r.workers} workers' busiest process or all CPU / ${cores} cores)`,
       );
     }
     summary.push(`${method}: ${r.workers} workers ${(r.iterationsPerSecondWhole / one.iterationsPerSecondWhole).toFixed(2)}× the iterations/s of 1 over the whole call (${one.iterationsPerSecondWhole.toFixed(2)} → ${r.iterationsPerSecondWhole.toFixed(2)}), ${(r.iterationsPerSecond / one.iterationsPerSecond).toFixed(2)}× between first and last iteration; meta-parameters bit-identical: ${identical}`);
