@@ -11,12 +11,10 @@ import { decodeMetaTrainConfig } from '../src/meta/config.js';
 import { esEstimatorWith } from '../src/meta/es/es.js';
 import { openEsPairPool } from '../src/meta/es/esPairs.js';
 import { metaTrain } from '../src/meta/metaTrain.js';
-import { trainTruncated } from '../src/meta/truncated.js';
 import { decodeSuite, type LearnedOptimizerPlan } from '../src/suite/decode.js';
 import { fingerprintOf } from '../src/suite/checkpointReuse.js';
-import type { PoolEvent } from '../src/pool/workerPool.js';
 import { familyOf, randomQuadraticTask } from '../src/tasks/index.js';
-import { assertSameWithWorkers, metaValues, poolFamily, poolLstm } from './helpers/metaPool.js';
+import { assertKilledChildRedone, assertSameWithWorkers, poolLstm } from './helpers/metaPool.js';
 
 test.before(async () => {
   await setupBackend('cpu');
@@ -29,32 +27,7 @@ test.serial('ES meta-training: 1 worker (in process) and 2 workers give bit-iden
 });
 
 test.serial('a worker killed mid-pair: the pair is redone on another worker and the result is unchanged', async (t) => {
-  const reference = poolLstm();
-  await metaTrain(reference, poolFamily(), config(1));
-  const optimizer = poolLstm();
-  // Decoded as metaTrain decodes it for this optimizer (the LSTM's reference meta-training defaults included).
-  const decoded = decodeMetaTrainConfig(config(2), 'metaTrain', optimizer.metaTrainDefaults);
-  const events: PoolEvent[] = [];
-  let victim: string | undefined;
-  const pool = openEsPairPool(optimizer, poolFamily().task, decoded, (event) => {
-    events.push(event);
-    // Only a child: a pair evaluated in this process (event.local) cannot be killed without killing the test.
-    if (event.type === 'started' && event.local !== true && victim === undefined) {
-      victim = event.key;
-      process.kill(event.pid, 'SIGKILL');
-    }
-  });
-  try {
-    await trainTruncated(optimizer, poolFamily(), decoded, esEstimatorWith(pool.evaluate, { elsewhere: true }));
-  } finally {
-    pool.close();
-  }
-  t.true(events.some((e) => e.type === 'retry' && e.key === victim && /SIGKILL/.test(e.reason ?? '')), 'the death was seen and the pair retried');
-  const killed = events.find((e) => e.type === 'started' && e.key === victim)!.pid;
-  t.true(events.some((e) => e.type === 'finished' && e.key === victim && e.pid !== killed), 'another worker finished it');
-  t.deepEqual(metaValues(optimizer), metaValues(reference));
-  reference.dispose();
-  optimizer.dispose();
+  await assertKilledChildRedone(t, config, openEsPairPool, (evaluate) => esEstimatorWith(evaluate, { elsewhere: true }));
 });
 
 test.serial('workers > 1 is refused where it cannot apply, naming the field', async (t) => {

@@ -7,13 +7,9 @@
 import test from 'ava';
 import { setupBackend } from '../src/backend/setup.js';
 import type { JsonValue } from '../src/learned/types.js';
-import { decodeMetaTrainConfig } from '../src/meta/config.js';
-import { metaTrain } from '../src/meta/metaTrain.js';
 import { pesEstimator } from '../src/meta/pes/pes.js';
 import { openPesParticlePool } from '../src/meta/pes/pesParticles.js';
-import { trainTruncated } from '../src/meta/truncated.js';
-import type { PoolEvent } from '../src/pool/workerPool.js';
-import { assertSameWithWorkers, metaValues, poolFamily, poolLstm } from './helpers/metaPool.js';
+import { assertKilledChildRedone, assertSameWithWorkers } from './helpers/metaPool.js';
 
 test.before(async () => {
   await setupBackend('cpu');
@@ -27,29 +23,6 @@ test.serial('PES meta-training: 1 worker (in process) and 2 workers give bit-ide
 });
 
 test.serial('a worker killed mid-particle: the particle is redone from the same states, the result is unchanged', async (t) => {
-  const reference = poolLstm();
-  await metaTrain(reference, poolFamily(), config(1));
-  const optimizer = poolLstm();
-  const decoded = decodeMetaTrainConfig(config(2), 'metaTrain', optimizer.metaTrainDefaults);
-  const events: PoolEvent[] = [];
-  let victim: string | undefined;
   // Killed in the second truncation of a task draw, where the particles carry their own states.
-  const pool = openPesParticlePool(optimizer, poolFamily().task, decoded, (event) => {
-    events.push(event);
-    if (event.type === 'started' && event.local !== true && victim === undefined && event.key.startsWith('PES iteration 1 ')) {
-      victim = event.key;
-      process.kill(event.pid, 'SIGKILL');
-    }
-  });
-  const pes = pesEstimator(pool.evaluate, { elsewhere: true });
-  try {
-    await trainTruncated(optimizer, poolFamily(), decoded, pes);
-  } finally {
-    pes.dispose();
-    pool.close();
-  }
-  t.true(victim !== undefined && events.some((e) => e.type === 'retry' && e.key === victim && /SIGKILL/.test(e.reason ?? '')), 'the death was seen and the particle retried');
-  t.deepEqual(metaValues(optimizer), metaValues(reference));
-  reference.dispose();
-  optimizer.dispose();
+  await assertKilledChildRedone(t, config, openPesParticlePool, (evaluate) => pesEstimator(evaluate, { elsewhere: true }), (key) => key.startsWith('PES iteration 1 '));
 });
