@@ -40,41 +40,61 @@ const childCpu = (): CpuTime => {
   return children.total();
 };
 
-interface Phases { populationMs: number; estimateMs: number; localUnits: number; childUnits: number; localUnitMs: number }
-let phases: Phases = { populationMs: 0, estimateMs: 0, localUnits: 0, childUnits: 0, localUnitMs: 0 };
+/** Per iteration: wall time in the estimate and in the population, units (sides) run here and in the child, time in this process's units. */
+interface Phases {
+  populationMs: number;
+  estimateMs: number;
+  localUnits: number;
+  childUnits: number;
+  localUnitMs: number;
+}
+const noPhases = (): Phases => ({ populationMs: 0, estimateMs: 0, localUnits: 0, childUnits: 0, localUnitMs: 0 });
+let phases = noPhases();
 const localStarts = new Map<string, number>();
 const onEvent = (e: { type: string; key: string; local?: boolean }) => {
   if (e.type === 'started' && e.local === true) localStarts.set(e.key, performance.now());
-  if (e.type === 'finished') {
-    if (e.local === true) { phases.localUnits++; phases.localUnitMs += performance.now() - (localStarts.get(e.key) ?? 0); } else phases.childUnits++;
+  if (e.type !== 'finished') return;
+  if (e.local !== true) phases.childUnits++;
+  else {
+    phases.localUnits++;
+    phases.localUnitMs += performance.now() - (localStarts.get(e.key) ?? 0);
   }
 };
 
-let close = () => undefined as void;
+/** `f`, its wall time added to phases[field]. */
+const timed = <A extends unknown[], R>(field: 'populationMs' | 'estimateMs', f: (...args: A) => Promise<R>) =>
+  async (...args: A): Promise<R> => {
+    const t = performance.now();
+    try {
+      return await f(...args);
+    } finally {
+      phases[field] += performance.now() - t;
+    }
+  };
+
+let close = (): void => undefined;
 let estimator: Estimator & { dispose?(): void };
 if (method === 'es') {
   const pool = options.workers > 1 ? openEsPairPool(optimizer, task, config, onEvent) : undefined;
   close = () => pool?.close();
-  const evaluate = pool?.evaluate ?? inProcessPairs;
-  estimator = esEstimatorWith(async (args) => { const t = performance.now(); try { return await evaluate(args); } finally { phases.populationMs += performance.now() - t; } }, { elsewhere: pool !== undefined });
+  estimator = esEstimatorWith(timed('populationMs', pool?.evaluate ?? inProcessPairs), { elsewhere: pool !== undefined });
 } else {
   const pool = options.workers > 1 ? openPesParticlePool(optimizer, task, config, onEvent) : undefined;
   close = () => pool?.close();
-  const evaluate = pool?.evaluate ?? inProcessParticles;
-  estimator = pesEstimator(async (args, p) => { const t = performance.now(); try { return await evaluate(args, p); } finally { phases.populationMs += performance.now() - t; } }, { elsewhere: pool !== undefined });
+  estimator = pesEstimator(timed('populationMs', pool?.evaluate ?? inProcessParticles), { elsewhere: pool !== undefined });
 }
-const timed: Estimator = { name: estimator.name, async estimate(args) { const t = performance.now(); try { return await estimator.estimate(args); } finally { phases.estimateMs += performance.now() - t; } } };
+const measured: Estimator = { name: estimator.name, estimate: timed('estimateMs', (args) => estimator.estimate(args)) };
 
 const rows: Array<Record<string, number>> = [];
 let lastPointAt = 0;
 let last = { wall: performance.now(), parent: cpuTime()!, children: childCpu() };
 const started = performance.now();
-await trainTruncated(optimizer, familyOf(task), config, timed, (point) => {
+await trainTruncated(optimizer, familyOf(task), config, measured, (point) => {
   const now = { wall: performance.now(), parent: cpuTime()!, children: childCpu() };
   const p = minus(now.parent, last.parent)!;
   const c = minus(now.children, last.children)!;
   rows.push({ iteration: point.iteration, wallMs: now.wall - last.wall, ...phases, parentMainMs: p.mainMs, parentHelpersMs: p.helpersMs, childMainMs: c.mainMs, childHelpersMs: c.helpersMs, tensors: tf.memory().numTensors });
-  phases = { populationMs: 0, estimateMs: 0, localUnits: 0, childUnits: 0, localUnitMs: 0 };
+  phases = noPhases();
   last = now;
   lastPointAt = performance.now();
 });
