@@ -1,14 +1,14 @@
 /**
  * ES perturbation pairs on the worker pool (src/pool/workerPool.ts): each side of each pair
- * of an iteration is one unit (esUnits.ts) carrying everything its two meta-losses depend on — the
+ * of an iteration is one unit (esUnits.ts) carrying everything its meta-loss depends on — the
  * iteration and pair index (which seed its noise), the task seeds, the truncation's
  * start (θ, the rule's state, the step) and φ, tensors as exact float32 bytes — so
  * any worker computes the same numbers, and es.ts combines them in index order: the
  * meta-parameters after training are bit-identical whatever the worker count.
  * Sides, not whole pairs: an iteration is 2·pairs + 1 unrolls (this process also
  * unrolls the unperturbed φ), and units of one unroll let the processes finish it
- * within one unroll of each other (bench/README.md, "ES on the pool").
- * A unit whose worker dies is retried once elsewhere; a pair that fails twice stops
+ * within one unroll of each other (bench/README.md, "ES and PES on the pool").
+ * A unit whose worker dies is retried once elsewhere; a unit that fails twice stops
  * meta-training with its key.
  */
 import type { LearnedOptimizer } from '../../learned/types.js';
