@@ -38,3 +38,29 @@ export const minus = (a: CpuTime | undefined, b: CpuTime | undefined): CpuTime |
 export const plus = (a: CpuTime, b: CpuTime): CpuTime => ({ mainMs: a.mainMs + b.mainMs, helpersMs: a.helpersMs + b.helpersMs });
 
 export const describeCpu = (t: CpuTime | undefined): string => (t === undefined ? 'n/a' : `main ${(t.mainMs / 1000).toFixed(2)} s + helpers ${(t.helpersMs / 1000).toFixed(2)} s`);
+
+/** The pids of this process's children (the pool's workers), from /proc; empty where /proc is not there. */
+export function childPids(): number[] {
+  try {
+    return readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8').trim().split(/\s+/).filter((s) => s !== '').map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The CPU time of children, kept per pid at each `sample()` (read while they live: a child's counters go with it), so
+ * `total()` is their CPU up to the last sample — take one where the work of interest ends (a meta-training's last iteration).
+ */
+export function childrenCpu(): { sample(): void; total(): CpuTime } {
+  const last = new Map<number, CpuTime>();
+  return {
+    sample() {
+      for (const pid of childPids()) {
+        const t = cpuTime(pid);
+        if (t !== undefined) last.set(pid, t);
+      }
+    },
+    total: () => [...last.values()].reduce(plus, { mainMs: 0, helpersMs: 0 }),
+  };
+}

@@ -39,7 +39,7 @@ import { familyOf, taskFromSpec } from '../src/tasks/index.js';
 import { runKey, type RunRecord } from '../src/suite/record.js';
 import { inProcessHandler, runPlannedGroup } from '../src/suite/runner.js';
 import { startRedis } from '../test/helpers/redis.js';
-import { cpuTime, describeCpu, minus, plus, type CpuTime } from './cpuTime.js';
+import { childrenCpu, cpuTime, describeCpu, minus, plus, type CpuTime } from './cpuTime.js';
 import { esConfig, esTaskSpec, mnistMlp, twoD } from './parallelWorkloads.js';
 import { list, positiveInt, startBench } from './harness.js';
 
@@ -151,6 +151,8 @@ const cpuTotal = (r: Throughput) => {
   const all = [r.cpu.parent, r.cpu.children].filter((t): t is CpuTime => t !== undefined);
   return (all.reduce((s, t) => s + t.mainMs + t.helpersMs, 0) / 1000).toFixed(2);
 };
+const msOf = (t: CpuTime) => t.mainMs + t.helpersMs;
+const describeMs = (t: CpuTime) => `${msOf(t).toFixed(0)} ms (main ${t.mainMs.toFixed(0)} + helpers ${t.helpersMs.toFixed(0)})`;
 const sameFinals = (a: Map<string, number | null>, b: Map<string, number | null>) => a.size === b.size && [...a].every(([k, v]) => b.has(k) && Object.is(b.get(k), v));
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' / ');
 const summary: string[] = [];
@@ -195,7 +197,10 @@ for (const method of ['es', 'pes'] as const) {
   if (!only.includes(method)) continue;
   // Two rates: over the whole metaTrain call (pool start-up and the two validations, which run in this process, included),
   // and between the curve's first and last point (iterations only).
-  const rows: Array<{ workers: number; iterations: number; wallMs: number; iterationsPerSecondWhole: number; iterationsPerSecond: number; parentCpuPerWall: number }> = [];
+  // CPU time per iteration between the first and last iteration, per process (cpuTime.ts): under load the wall-clock rates say
+  // little, while CPU time per iteration gives the rate the processes would reach on otherwise idle cores (summary below).
+  type IterationCpu = { parent: CpuTime; children: CpuTime };
+  const rows: Array<{ workers: number; iterations: number; wallMs: number; iterationsPerSecondWhole: number; iterationsPerSecond: number; parentCpuPerWall: number; cpuPerIteration?: IterationCpu }> = [];
   const finals: number[][] = [];
   for (const workers of workerCounts) {
     const optimizer = createLearnedOptimizer('lstm', {});
@@ -203,7 +208,13 @@ for (const method of ['es', 'pes'] as const) {
     const config = esConfig(method, esIterations, workers);
     const cpu = process.cpuUsage();
     const started = performance.now();
-    const report = await metaTrain(optimizer, familyOf(task), config);
+    const children = childrenCpu();
+    const at: Array<{ parent: CpuTime | undefined; children: CpuTime }> = [];
+    const report = await metaTrain(optimizer, familyOf(task), config, (point) => {
+      if (point.iteration !== 1 && point.iteration !== esIterations) return;
+      children.sample();
+      at.push({ parent: cpuTime(), children: children.total() });
+    });
     const wallMs = performance.now() - started;
     const used = process.cpuUsage(cpu);
     const first = report.curve[0]!;
@@ -211,14 +222,30 @@ for (const method of ['es', 'pes'] as const) {
     const iterationsPerSecond = (last.iteration - first.iteration) / ((last.wallMs - first.wallMs) / 1000);
     finals.push([...optimizer.metaParams.values()].flatMap((v) => Array.from(v.dataSync())));
     optimizer.dispose();
-    const row = { workers, iterations: esIterations, wallMs, iterationsPerSecondWhole: esIterations / (wallMs / 1000), iterationsPerSecond, parentCpuPerWall: (used.user + used.system) / 1000 / wallMs };
+    const span = last.iteration - first.iteration;
+    const parentCpu = minus(at[1]?.parent, at[0]?.parent);
+    const perIteration = (t: CpuTime) => ({ mainMs: t.mainMs / span, helpersMs: t.helpersMs / span });
+    const cpuPerIteration = parentCpu === undefined || at.length !== 2 ? undefined : { parent: perIteration(parentCpu), children: perIteration(minus(at[1]!.children, at[0]!.children)!) };
+    const row = { workers, iterations: esIterations, wallMs, iterationsPerSecondWhole: esIterations / (wallMs / 1000), iterationsPerSecond, parentCpuPerWall: (used.user + used.system) / 1000 / wallMs, ...(cpuPerIteration === undefined ? {} : { cpuPerIteration }) };
     console.log(`${method}: ${workers} worker(s): ${esIterations} iterations in ${(wallMs / 1000).toFixed(2)} s = ${row.iterationsPerSecondWhole.toFixed(2)} it/s whole (start-up, validation); ${iterationsPerSecond.toFixed(2)} it/s between the first and last iteration; this process's CPU/wall ${row.parentCpuPerWall.toFixed(2)}; load ${load()}`);
+    if (cpuPerIteration !== undefined) console.log(`    CPU per iteration: this process ${describeMs(cpuPerIteration.parent)}${workers === 1 ? '' : `; children ${describeMs(cpuPerIteration.children)}`}`);
     rows.push(row);
   }
   const one = rows.find((r) => r.workers === 1);
   const identical = finals.every((f) => f.length === finals[0]!.length && f.every((x, i) => Object.is(x, finals[0]![i])));
   for (const r of rows) {
     if (one === undefined || r.workers === 1) continue;
+    const [c1, c] = [one.cpuPerIteration, r.cpuPerIteration];
+    if (c1 !== undefined && c !== undefined) {
+      // On otherwise idle cores, 1 worker's iteration takes about its main thread's CPU (its helper threads, GC and JIT, run on
+      // an idle core), N workers' at least their busiest process's CPU (helpers included) and all their CPU over the cores.
+      const cores = Math.min(os.availableParallelism(), r.workers);
+      const busiest = Math.max(msOf(c.parent), msOf(c.children) / (r.workers - 1), (msOf(c.parent) + msOf(c.children)) / cores);
+      summary.push(
+        `${method}: CPU per iteration, 1 worker ${msOf(c1.parent).toFixed(0)} ms (main ${c1.parent.mainMs.toFixed(0)} + helpers ${c1.parent.helpersMs.toFixed(0)}); ${r.workers} workers: this process ${msOf(c.parent).toFixed(0)} ms, children ${msOf(c.children).toFixed(0)} ms, all ${(msOf(c.parent) + msOf(c.children)).toFixed(0)} ms; ` +
+          `CPU-time estimate of the rate ratio on otherwise idle cores ${(c1.parent.mainMs / busiest).toFixed(2)}× (1 worker's main thread over ${r.workers} workers' busiest process or all CPU / ${cores} cores)`,
+      );
+    }
     summary.push(`${method}: ${r.workers} workers ${(r.iterationsPerSecondWhole / one.iterationsPerSecondWhole).toFixed(2)}× the iterations/s of 1 over the whole call (${one.iterationsPerSecondWhole.toFixed(2)} → ${r.iterationsPerSecondWhole.toFixed(2)}), ${(r.iterationsPerSecond / one.iterationsPerSecond).toFixed(2)}× between first and last iteration; meta-parameters bit-identical: ${identical}`);
   }
   results[method] = {

@@ -5,81 +5,35 @@
  * cannot work are refused with the field named.
  */
 import test from 'ava';
-import * as tf from '@tensorflow/tfjs';
 import { setupBackend } from '../src/backend/setup.js';
-import { createLearnedOptimizer } from '../src/learned/index.js';
-import type { JsonValue, LearnedOptimizer } from '../src/learned/types.js';
+import type { JsonValue } from '../src/learned/types.js';
 import { decodeMetaTrainConfig } from '../src/meta/config.js';
 import { esEstimatorWith } from '../src/meta/es/es.js';
 import { openEsPairPool } from '../src/meta/es/esPairs.js';
 import { metaTrain } from '../src/meta/metaTrain.js';
-import { trainTruncated } from '../src/meta/truncated.js';
 import { decodeSuite, type LearnedOptimizerPlan } from '../src/suite/decode.js';
 import { fingerprintOf } from '../src/suite/checkpointReuse.js';
-import type { PoolEvent } from '../src/pool/workerPool.js';
-import { familyOf, randomQuadraticTask, taskFromSpec } from '../src/tasks/index.js';
+import { familyOf, randomQuadraticTask } from '../src/tasks/index.js';
+import { assertKilledChildRedone, assertSameWithWorkers, poolLstm } from './helpers/metaPool.js';
 
 test.before(async () => {
   await setupBackend('cpu');
 });
 
 const config = (workers: number): Record<string, JsonValue> => ({ method: 'es', iterations: 4, unroll: 3, horizon: 6, tasksPerIteration: 3, pairs: 5, sigma: 0.01, validateEvery: 2, validationTasks: 2, workers });
-const lstm = () => createLearnedOptimizer('lstm', { hidden: 3, seed: 4 });
-const family = () => familyOf(taskFromSpec({ task: 'randomQuadratic', options: { dimension: 3 } }));
-const values = (optimizer: LearnedOptimizer) => [...optimizer.metaParams.values()].map((v) => Array.from(v.dataSync()));
 
 test.serial('ES meta-training: 1 worker (in process) and 2 workers give bit-identical meta-parameters and curves', async (t) => {
-  const one = lstm();
-  const two = lstm();
-  const before = values(one);
-  const a = await metaTrain(one, family(), config(1));
-  const tensors = tf.memory().numTensors;
-  const b = await metaTrain(two, family(), config(2));
-  t.is(tf.memory().numTensors, tensors, 'the pool path leaves no tensors behind');
-  t.notDeepEqual(values(one), before, 'meta-training moved φ');
-  t.deepEqual(values(two), values(one));
-  t.deepEqual(
-    b.curve.map((p) => p.metaLoss),
-    a.curve.map((p) => p.metaLoss),
-  );
-  t.deepEqual(b.validation, a.validation);
-  one.dispose();
-  two.dispose();
+  await assertSameWithWorkers(t, config);
 });
 
 test.serial('a worker killed mid-pair: the pair is redone on another worker and the result is unchanged', async (t) => {
-  const reference = lstm();
-  await metaTrain(reference, family(), config(1));
-  const optimizer = lstm();
-  // Decoded as metaTrain decodes it for this optimizer (the LSTM's reference meta-training defaults included).
-  const decoded = decodeMetaTrainConfig(config(2), 'metaTrain', optimizer.metaTrainDefaults);
-  const events: PoolEvent[] = [];
-  let victim: string | undefined;
-  const pool = openEsPairPool(optimizer, family().task, decoded, (event) => {
-    events.push(event);
-    // Only a child: a pair evaluated in this process (event.local) cannot be killed without killing the test.
-    if (event.type === 'started' && event.local !== true && victim === undefined) {
-      victim = event.key;
-      process.kill(event.pid, 'SIGKILL');
-    }
-  });
-  try {
-    await trainTruncated(optimizer, family(), decoded, esEstimatorWith(pool.evaluate, { elsewhere: true }));
-  } finally {
-    pool.close();
-  }
-  t.true(events.some((e) => e.type === 'retry' && e.key === victim && /SIGKILL/.test(e.reason ?? '')), 'the death was seen and the pair retried');
-  const killed = events.find((e) => e.type === 'started' && e.key === victim)!.pid;
-  t.true(events.some((e) => e.type === 'finished' && e.key === victim && e.pid !== killed), 'another worker finished it');
-  t.deepEqual(values(optimizer), values(reference));
-  reference.dispose();
-  optimizer.dispose();
+  await assertKilledChildRedone(t, config, openEsPairPool, (evaluate) => esEstimatorWith(evaluate, { elsewhere: true }));
 });
 
 test.serial('workers > 1 is refused where it cannot apply, naming the field', async (t) => {
   t.throws(() => decodeMetaTrainConfig({ method: 'bptt', workers: 2 }), { message: /metaTrain\.workers: only ES and PES evaluate on worker processes/ });
   t.throws(() => decodeMetaTrainConfig({ method: 'es', workers: 0 }), { message: /metaTrain\.workers: expected a positive integer/ });
-  const optimizer = lstm();
+  const optimizer = poolLstm();
   await t.throwsAsync(metaTrain(optimizer, familyOf(randomQuadraticTask({ dimension: 3 })), config(2)), { message: /metaTrain\.workers: .*not made by taskFromSpec/ });
   optimizer.dispose();
 });

@@ -5,17 +5,11 @@
  * mid-particle has its particle redone from the same states with the same result.
  */
 import test from 'ava';
-import * as tf from '@tensorflow/tfjs';
 import { setupBackend } from '../src/backend/setup.js';
-import { createLearnedOptimizer } from '../src/learned/index.js';
-import type { JsonValue, LearnedOptimizer } from '../src/learned/types.js';
-import { decodeMetaTrainConfig } from '../src/meta/config.js';
-import { metaTrain } from '../src/meta/metaTrain.js';
+import type { JsonValue } from '../src/learned/types.js';
 import { pesEstimator } from '../src/meta/pes/pes.js';
 import { openPesParticlePool } from '../src/meta/pes/pesParticles.js';
-import { trainTruncated } from '../src/meta/truncated.js';
-import type { PoolEvent } from '../src/pool/workerPool.js';
-import { familyOf, taskFromSpec } from '../src/tasks/index.js';
+import { assertKilledChildRedone, assertSameWithWorkers } from './helpers/metaPool.js';
 
 test.before(async () => {
   await setupBackend('cpu');
@@ -23,53 +17,12 @@ test.before(async () => {
 
 // Two truncations per task draw (horizon 6, unroll 3): the particles' states cross a truncation, which is what PES is about.
 const config = (workers: number): Record<string, JsonValue> => ({ method: 'pes', iterations: 4, unroll: 3, horizon: 6, tasksPerIteration: 3, pairs: 4, sigma: 0.01, validateEvery: 2, validationTasks: 2, workers });
-const lstm = () => createLearnedOptimizer('lstm', { hidden: 3, seed: 4 });
-const family = () => familyOf(taskFromSpec({ task: 'randomQuadratic', options: { dimension: 3 } }));
-const values = (optimizer: LearnedOptimizer) => [...optimizer.metaParams.values()].map((v) => Array.from(v.dataSync()));
 
 test.serial('PES meta-training: 1 worker (in process) and 2 workers give bit-identical meta-parameters and curves, no tensors left', async (t) => {
-  const one = lstm();
-  const two = lstm();
-  const before = values(one);
-  const a = await metaTrain(one, family(), config(1));
-  const tensors = tf.memory().numTensors;
-  const b = await metaTrain(two, family(), config(2));
-  t.is(tf.memory().numTensors, tensors, 'the pool path leaves no tensors behind');
-  t.notDeepEqual(values(one), before, 'meta-training moved φ');
-  t.deepEqual(values(two), values(one));
-  t.deepEqual(
-    b.curve.map((p) => p.metaLoss),
-    a.curve.map((p) => p.metaLoss),
-  );
-  t.deepEqual(b.validation, a.validation);
-  one.dispose();
-  two.dispose();
+  await assertSameWithWorkers(t, config);
 });
 
 test.serial('a worker killed mid-particle: the particle is redone from the same states, the result is unchanged', async (t) => {
-  const reference = lstm();
-  await metaTrain(reference, family(), config(1));
-  const optimizer = lstm();
-  const decoded = decodeMetaTrainConfig(config(2), 'metaTrain', optimizer.metaTrainDefaults);
-  const events: PoolEvent[] = [];
-  let victim: string | undefined;
   // Killed in the second truncation of a task draw, where the particles carry their own states.
-  const pool = openPesParticlePool(optimizer, family().task, decoded, (event) => {
-    events.push(event);
-    if (event.type === 'started' && event.local !== true && victim === undefined && event.key.startsWith('PES iteration 1 ')) {
-      victim = event.key;
-      process.kill(event.pid, 'SIGKILL');
-    }
-  });
-  const pes = pesEstimator(pool.evaluate, { elsewhere: true });
-  try {
-    await trainTruncated(optimizer, family(), decoded, pes);
-  } finally {
-    pes.dispose();
-    pool.close();
-  }
-  t.true(victim !== undefined && events.some((e) => e.type === 'retry' && e.key === victim && /SIGKILL/.test(e.reason ?? '')), 'the death was seen and the particle retried');
-  t.deepEqual(values(optimizer), values(reference));
-  reference.dispose();
-  optimizer.dispose();
+  await assertKilledChildRedone(t, config, openPesParticlePool, (evaluate) => pesEstimator(evaluate, { elsewhere: true }), (key) => key.startsWith('PES iteration 1 '));
 });

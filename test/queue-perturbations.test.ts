@@ -9,8 +9,8 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setupBackend } from '../src/backend/setup.js';
-import { createLearnedOptimizer, loadLearnedOptimizer } from '../src/learned/index.js';
-import type { JsonValue, LearnedOptimizer } from '../src/learned/types.js';
+import { loadLearnedOptimizer } from '../src/learned/index.js';
+import type { JsonValue } from '../src/learned/types.js';
 import { decodeMetaTrainConfig } from '../src/meta/config.js';
 import { esEstimatorWith } from '../src/meta/es/es.js';
 import { metaTrain } from '../src/meta/metaTrain.js';
@@ -21,8 +21,8 @@ import { openQueuedPerturbations } from '../src/queue/perturbations.js';
 import { readSuite } from '../src/suite/decode.js';
 import { prepareLearned } from '../src/suite/prepare.js';
 import { startWorker } from '../src/queue/worker.js';
-import { familyOf, taskFromSpec } from '../src/tasks/index.js';
 import { runCli } from './helpers/cli.js';
+import { metaValues as values, poolFamily as family, poolLstm as lstm } from './helpers/metaPool.js';
 import { startRedis } from './helpers/redis.js';
 
 test.before(async () => {
@@ -30,9 +30,6 @@ test.before(async () => {
 });
 
 const config = (method: 'es' | 'pes'): Record<string, JsonValue> => ({ method, iterations: 4, unroll: 3, horizon: 6, tasksPerIteration: 3, pairs: 4, sigma: 0.01, validateEvery: 2, validationTasks: 2 });
-const lstm = () => createLearnedOptimizer('lstm', { hidden: 3, seed: 4 });
-const family = () => familyOf(taskFromSpec({ task: 'randomQuadratic', options: { dimension: 3 } }));
-const values = (optimizer: LearnedOptimizer) => [...optimizer.metaParams.values()].map((v) => Array.from(v.dataSync()));
 
 test('ES pairs and PES particles as queue jobs: the same meta-parameters as in one process, bit for bit', async (t) => {
   const redis = await startRedis();

@@ -32,25 +32,37 @@ export function pairNoise(variables: readonly tf.Variable[], config: EstimateArg
   return variables.map((v, i) => tf.randomNormal(v.shape, 0, 1, 'float32', (config.seed * 1_000_003 + iteration) * 7919 + k * 131 + i));
 }
 
-/** Pair k's two meta-losses, with `variables` set to base ± σεₖ in turn (the caller restores them). */
-export async function evaluatePair(args: EstimateArgs, base: readonly tf.Tensor[], k: number): Promise<PairLosses> {
-  const { rule, problem, task, from, variables, config, iteration } = args;
-  const evaluate = async (): Promise<number> => {
-    const r = unrollStepwise(rule, problem, task, from, config.unroll, config);
-    const value = (await r.metaLoss.data())[0] as number;
-    tf.dispose([r.metaLoss, r.theta, ...treeTensors(r.state)]);
-    return value;
-  };
-  const noise = pairNoise(variables, config, iteration, k);
+/** Which of a pair's two perturbations: φ + σε or φ − σε (a pool runs them as separate units, esPairs.ts). */
+export type PairSide = keyof PairLosses;
+
+/** Sets `variables` to base + σ·noise (plus) or base − σ·noise (minus): one expression for every caller, so any split of the work gives the same bits. */
+export function assignPerturbed(variables: readonly tf.Variable[], base: readonly tf.Tensor[], noise: readonly tf.Tensor[], sigma: number, side: PairSide): void {
+  tf.tidy(() => variables.forEach((v, i) => v.assign(side === 'plus' ? tf.add(base[i]!, tf.mul(noise[i]!, sigma)) : tf.sub(base[i]!, tf.mul(noise[i]!, sigma)))));
+}
+
+/** The meta-loss of one truncation from `from` under the current variables. */
+async function evaluate(args: EstimateArgs): Promise<number> {
+  const { rule, problem, task, from, config } = args;
+  const r = unrollStepwise(rule, problem, task, from, config.unroll, config);
+  const value = (await r.metaLoss.data())[0] as number;
+  tf.dispose([r.metaLoss, r.theta, ...treeTensors(r.state)]);
+  return value;
+}
+
+/** One side of pair k: the meta-loss with `variables` set to base + σεₖ or base − σεₖ (the caller restores them) — what evaluatePair computes for that side. */
+export async function evaluatePairSide(args: EstimateArgs, base: readonly tf.Tensor[], k: number, side: PairSide): Promise<number> {
+  const noise = pairNoise(args.variables, args.config, args.iteration, k);
   try {
-    tf.tidy(() => variables.forEach((v, i) => v.assign(tf.add(base[i]!, tf.mul(noise[i]!, config.sigma)))));
-    const plus = await evaluate();
-    tf.tidy(() => variables.forEach((v, i) => v.assign(tf.sub(base[i]!, tf.mul(noise[i]!, config.sigma)))));
-    const minus = await evaluate();
-    return { plus, minus };
+    assignPerturbed(args.variables, base, noise, args.config.sigma, side);
+    return await evaluate(args);
   } finally {
     tf.dispose(noise);
   }
+}
+
+/** Pair k's two meta-losses, with `variables` set to base ± σεₖ in turn (the caller restores them). */
+export async function evaluatePair(args: EstimateArgs, base: readonly tf.Tensor[], k: number): Promise<PairLosses> {
+  return { plus: await evaluatePairSide(args, base, k, 'plus'), minus: await evaluatePairSide(args, base, k, 'minus') };
 }
 
 /** Today's path: every pair in this process, one after another. */

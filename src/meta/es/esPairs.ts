@@ -1,11 +1,14 @@
 /**
- * ES perturbation pairs on the worker pool (src/pool/workerPool.ts): each pair of an
- * iteration is one unit (esUnits.ts) carrying everything its two meta-losses depend on — the
+ * ES perturbation pairs on the worker pool (src/pool/workerPool.ts): each side of each pair
+ * of an iteration is one unit (esUnits.ts) carrying everything its meta-loss depends on — the
  * iteration and pair index (which seed its noise), the task seeds, the truncation's
  * start (θ, the rule's state, the step) and φ, tensors as exact float32 bytes — so
  * any worker computes the same numbers, and es.ts combines them in index order: the
  * meta-parameters after training are bit-identical whatever the worker count.
- * A pair whose worker dies is retried once elsewhere; a pair that fails twice stops
+ * Sides, not whole pairs: an iteration is 2·pairs + 1 unrolls (this process also
+ * unrolls the unperturbed φ), and units of one unroll let the processes finish it
+ * within one unroll of each other (bench/README.md, "ES and PES on the pool").
+ * A unit whose worker dies is retried once elsewhere; a unit that fails twice stops
  * meta-training with its key.
  */
 import type { LearnedOptimizer } from '../../learned/types.js';
@@ -13,15 +16,15 @@ import { WorkerPool, type PoolEvent } from '../../pool/workerPool.js';
 import type { Task } from '../../tasks/types.js';
 import type { MetaTrainConfig } from '../config.js';
 import type { PairEvaluator, PairLosses } from './es.js';
-import { esPairUnits, lossOf, perturbationContext, type EsPairUnit } from './esUnits.js';
+import { bySide, esPairUnits, lossOf, perturbationContext, type EsSideUnit } from './esUnits.js';
 import { provideEsPairPool } from './index.js';
 
-export { decodeTensor, decodeTree, encodeTensor, encodeTree, esPairUnits, lossOf, perturbationContext, type EncodedTensor, type EncodedTree, type EsPairContext, type EsPairUnit } from './esUnits.js';
+export { decodeTensor, decodeTree, encodeTensor, encodeTree, esPairUnits, lossOf, perturbationContext, type EncodedTensor, type EncodedTree, type EsPairContext, type EsPairUnit, type EsSideUnit } from './esUnits.js';
 
 /** A pool of `config.workers` processes evaluating this optimizer's ES pairs on `task`; close it when done. */
 export function openEsPairPool(optimizer: LearnedOptimizer, task: Task, config: MetaTrainConfig, onEvent?: (event: PoolEvent) => void): EsPairPool {
   const context = perturbationContext(optimizer, task, config, `metaTrain.workers: ${config.workers}`);
-  const pool = new WorkerPool<EsPairUnit, { plus: number | null; minus: number | null }>({
+  const pool = new WorkerPool<EsSideUnit, { loss: number | null }>({
     workers: config.workers,
     handler: 'esPair',
     context,
@@ -38,17 +41,17 @@ export function openEsPairPool(optimizer: LearnedOptimizer, task: Task, config: 
 export class EsPairPool {
   constructor(
     private readonly names: string[],
-    private readonly pool: WorkerPool<EsPairUnit, { plus: number | null; minus: number | null }>,
+    private readonly pool: WorkerPool<EsSideUnit, { loss: number | null }>,
   ) {}
 
-  /** The pair evaluator for es.ts: one unit per pair, results put back in index order. */
+  /** The pair evaluator for es.ts: one unit per side of a pair, results put back in index order. */
   readonly evaluate: PairEvaluator = async (args) => {
-    const units = await esPairUnits(this.names, args);
-    const losses: PairLosses[] = new Array<PairLosses>(units.length);
+    const units = bySide(await esPairUnits(this.names, args));
+    const losses: PairLosses[] = Array.from({ length: args.config.pairs }, () => ({ plus: Number.NaN, minus: Number.NaN }));
     const failures = await this.pool.run(units, async (unit, result) => {
-      losses[unit.pair] = { plus: lossOf(result.plus), minus: lossOf(result.minus) };
+      losses[unit.pair]![unit.side] = lossOf(result.loss);
     });
-    if (failures.length > 0) throw new Error(`ES pairs failed on every try: ${failures.map((f) => `${f.key}: ${f.reasons.join(' / then: ')}`).join('; ')}`);
+    if (failures.length > 0) throw new Error(`ES pair sides failed on every try: ${failures.map((f) => `${f.key}: ${f.reasons.join(' / then: ')}`).join('; ')}`);
     return losses;
   };
 

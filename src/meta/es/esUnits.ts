@@ -11,6 +11,7 @@ import { taskSpecOf, type TaskContext, type TaskSpec } from '../../tasks/registr
 import type { Task } from '../../tasks/types.js';
 import type { MetaTrainConfig } from '../config.js';
 import type { EstimateArgs } from '../estimator.js';
+import type { PairSide } from './es.js';
 
 /** A tensor as JSON: dtype, shape and its values' bytes in base64 (exact, NaN and ±∞ included). */
 export interface EncodedTensor {
@@ -69,6 +70,19 @@ export interface EsPairUnit {
   /** φ, by meta-parameter name, in the optimizer's order. */
   metaParams: Array<{ name: string; value: EncodedTensor }>;
 }
+
+/**
+ * One side of a pair (the local pool's unit: half a pair, so the processes finish an iteration closer together; the
+ * queue's jobs stay whole pairs). Its result is that side's meta-loss.
+ */
+export interface EsSideUnit extends EsPairUnit {
+  side: PairSide;
+}
+
+export const PAIR_SIDES: readonly PairSide[] = ['plus', 'minus'];
+
+/** Each unit split into its two sides, keys suffixed with the side. */
+export const bySide = <U extends { key: string }>(units: readonly U[]): Array<U & { side: PairSide }> => units.flatMap((u) => PAIR_SIDES.map((side) => ({ ...u, key: `${u.key} ${side}`, side })));
 
 /** JSON has no NaN or ±∞ (they arrive as null): a missing loss is a blown-up one. */
 export const lossOf = (value: number | null): number => (value === null ? Number.NaN : value);

@@ -17,7 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import { alongsideCarriedUnroll } from '../es/carriedUnroll.js';
 import { treeTensors, type StateTree } from '../../rules/index.js';
 import type { Problem } from '../../tasks/types.js';
-import { pairNoise, type PairLosses } from '../es/es.js';
+import { assignPerturbed, pairNoise, type PairLosses, type PairSide } from '../es/es.js';
 import { unrollStepwise, type UnrollStart } from '../objective.js';
 import type { Estimate, EstimateArgs, Estimator } from '../estimator.js';
 
@@ -72,19 +72,21 @@ async function advance(args: EstimateArgs, side: Side): Promise<number> {
   return value;
 }
 
-/** Particle k's truncation: its plus side under base + σεₖ, then its minus side under base − σεₖ (the caller restores `variables`). */
-export async function advanceParticle(args: EstimateArgs, base: readonly tf.Tensor[], particle: ParticleSides, k: number): Promise<PairLosses> {
+/** One side of particle k's truncation (what advanceParticle does for that side): `side` moves on under base ± σεₖ, its meta-loss is returned. */
+export async function advanceParticleSide(args: EstimateArgs, base: readonly tf.Tensor[], side: Side, k: number, which: PairSide): Promise<number> {
   const { variables, config, iteration } = args;
   const noise = pairNoise(variables, config, iteration, k);
   try {
-    tf.tidy(() => variables.forEach((v, i) => v.assign(tf.add(base[i]!, tf.mul(noise[i]!, config.sigma)))));
-    const plus = await advance(args, particle.plus);
-    tf.tidy(() => variables.forEach((v, i) => v.assign(tf.sub(base[i]!, tf.mul(noise[i]!, config.sigma)))));
-    const minus = await advance(args, particle.minus);
-    return { plus, minus };
+    assignPerturbed(variables, base, noise, config.sigma, which);
+    return await advance(args, side);
   } finally {
     tf.dispose(noise);
   }
+}
+
+/** Particle k's truncation: its plus side under base + σεₖ, then its minus side under base − σεₖ (the caller restores `variables`). */
+export async function advanceParticle(args: EstimateArgs, base: readonly tf.Tensor[], particle: ParticleSides, k: number): Promise<PairLosses> {
+  return { plus: await advanceParticleSide(args, base, particle.plus, k, 'plus'), minus: await advanceParticleSide(args, base, particle.minus, k, 'minus') };
 }
 
 /** Every particle in this process, one after another. */

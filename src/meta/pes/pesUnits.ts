@@ -5,8 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { treeTensors } from '../../rules/index.js';
-import type { PairLosses } from '../es/es.js';
-import { decodeTensor, decodeTree, encodeTensor, encodeTree, lossOf, type EncodedTensor, type EncodedTree } from '../es/esUnits.js';
+import type { PairLosses, PairSide } from '../es/es.js';
+import { decodeTensor, decodeTree, encodeTensor, encodeTree, lossOf, PAIR_SIDES, type EncodedTensor, type EncodedTree } from '../es/esUnits.js';
 import type { EstimateArgs } from '../estimator.js';
 import type { ParticleSides, Side } from './pes.js';
 
@@ -56,3 +56,34 @@ export function applyParticleResult(particles: ParticleSides[], unit: PesParticl
   return { plus: lossOf(result.plus), minus: lossOf(result.minus) };
 }
 
+
+/**
+ * One side of a particle (the local pool's unit, like ES's sides: esUnits.ts): the particle index, which side, that
+ * side's optimizee state; its result is the side's meta-loss and its moved state.
+ */
+export interface PesSideUnit extends Omit<PesParticleUnit, 'plus' | 'minus'> {
+  side: PairSide;
+  start: EncodedSide;
+}
+
+export interface PesSideResult {
+  loss: number | null;
+  moved: EncodedSide;
+}
+
+/** A truncation's particles as side units, each with only its own side's state. */
+export async function pesSideUnits(names: readonly string[], { seeds, from, variables, iteration }: EstimateArgs, particles: ParticleSides[]): Promise<PesSideUnit[]> {
+  const metaParams = await Promise.all(variables.map(async (v, i) => ({ name: names[i]!, value: await encodeTensor(v) })));
+  const units = particles.map((p, particle) =>
+    PAIR_SIDES.map(async (side) => ({ key: `PES iteration ${iteration} particle ${particle} ${side}`, iteration, particle, side, seeds: [...seeds], step: from.step, start: await encodeSide(p[side]), metaParams })),
+  );
+  return Promise.all(units.flat());
+}
+
+/** A side's result: its moved state replaces the old one (freed); its meta-loss is returned. */
+export function applySideResult(particles: ParticleSides[], unit: PesSideUnit, result: PesSideResult): number {
+  const particle = particles[unit.particle]!;
+  freeSide(particle[unit.side]);
+  particle[unit.side] = decodeSide(result.moved);
+  return lossOf(result.loss);
+}
