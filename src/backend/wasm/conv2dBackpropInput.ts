@@ -11,7 +11,7 @@
  * stride-1 convolution of dy with those taps, and the s² phases together do exactly the forward convolution's
  * multiply-adds; their results are interleaved into dx. (Spreading dy with s − 1 zeros between rows and columns
  * instead, as this kernel did before, makes the convolution s² times larger: in a ResNet-8 step on CIFAR the
- * 3×3 stride-2 layers' input gradients took 80–100 ms each against 11–15 ms for their forward convolutions.)
+ * 3×3 stride-2 layers' input gradients took 74–101 ms each against 11–17 ms for their forward convolutions.)
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
