@@ -90,9 +90,15 @@ function inputGradient(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo,
   const [sh, sw] = g.stride;
   const rowPhases = Array.from({ length: sh }, (_, p) => axisPhase(p, sh, g.kernel[0], g.top, inH, dyH));
   const colPhases = Array.from({ length: sw }, (_, p) => axisPhase(p, sw, g.kernel[1], g.left, inW, dyW));
-  const out = backend.makeOutput(g.inputShape, 'float32');
-  // A phase no tap reaches has a zero dx (1×1 stride-2 convolutions read one pixel in four).
-  if (rowPhases.some((r) => r.taps === 0) || colPhases.some((c) => c.taps === 0)) (backend.typedArrayFromHeap(out) as Float32Array).fill(0);
+  // Allocated at the first phase that is not dx itself. A phase no tap reaches has a zero dx (1×1 stride-2
+  // convolutions read one pixel in four).
+  let out: TensorInfo | undefined;
+  const target = (): TensorInfo => {
+    if (out !== undefined) return out;
+    out = backend.makeOutput(g.inputShape, 'float32');
+    if (rowPhases.some((r) => r.taps === 0) || colPhases.some((c) => c.taps === 0)) (backend.typedArrayFromHeap(out) as Float32Array).fill(0);
+    return out;
+  };
   for (let ph = 0; ph < sh; ph++) {
     const rows = rowPhases[ph]!;
     for (let pw = 0; pw < sw; pw++) {
@@ -107,12 +113,12 @@ function inputGradient(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo,
       );
       release(backend, sub);
       if (sh === 1 && sw === 1 && rows.skip === 0 && cols.skip === 0 && part.shape[1] === inH && part.shape[2] === inW) {
-        release(backend, out);
         return part; // stride 1: the one phase is dx
       }
+      const whole = target();
       // Views after every allocation: growing the heap detaches earlier ones.
       const src = backend.typedArrayFromHeap(part) as Float32Array;
-      const dst = backend.typedArrayFromHeap(out) as Float32Array;
+      const dst = backend.typedArrayFromHeap(whole) as Float32Array;
       const [, partH, partW] = part.shape as [number, number, number, number];
       for (let b = 0; b < batch; b++) {
         for (let i = 0; i < rows.count; i++) {
@@ -126,7 +132,7 @@ function inputGradient(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo,
       release(backend, part);
     }
   }
-  return out;
+  return target();
 }
 
 export function conv2dBackpropInputViaConv(original: tf.KernelFunc) {
