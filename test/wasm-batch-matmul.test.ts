@@ -1,5 +1,5 @@
 /**
- * alphaopt's wasm BatchMatMul (explicit transposes, Aᵀ·B as (Bᵀ·A)ᵀ where cheaper, one XNNPACK product per batch,
+ * alphaopt's wasm BatchMatMul (explicit transposes, Aᵀ·B as (Bᵀ·A)ᵀ and A·Bᵀ as (B·Aᵀ)ᵀ where cheaper, one XNNPACK product per batch,
  * a shared right-hand operand as one taller product) against tfjs's cpu kernel, over batch layouts and broadcasts, without leaking wasm buffers.
  */
 import test from 'ava';
@@ -29,6 +29,11 @@ const CASES: Case[] = [
   [[2, 40, 60], [2, 40, 3], true, false],
   [[1, 40, 60], [3, 40, 3], true, false],
   [[3, 40, 60], [40, 3], true, false],
+  // A·Bᵀ computed as (B·Aᵀ)ᵀ (a dense layer's input gradient dz·Wᵀ): single, batched, broadcast.
+  [[3, 40], [60, 40], false, true],
+  [[2, 3, 40], [2, 60, 40], false, true],
+  [[1, 3, 40], [3, 60, 40], false, true],
+  [[3, 3, 40], [60, 40], false, true],
 ];
 
 const numDataIds = () => (tf.backend() as unknown as { numDataIds(): number }).numDataIds();

@@ -13,7 +13,7 @@ type Pad = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
 interface ConvCase {
   x: [number, number, number, number];
   filter: [number, number, number, number];
-  strides: number;
+  strides: number | [number, number];
   dilations: number;
   pad: Pad;
 }
@@ -30,6 +30,17 @@ for (const pad of ['same', 'valid', explicit(1, 2, 0, 1), explicit(3, 3, 3, 3)] 
 convCases.push({ x: [5, 28, 28, 1], filter: [5, 5, 1, 8], strides: 1, dilations: 1, pad: 'same' });
 convCases.push({ x: [3, 14, 14, 16], filter: [5, 5, 16, 12], strides: 1, dilations: 1, pad: 'same' });
 convCases.push({ x: [1, 7, 7, 2], filter: [1, 1, 2, 3], strides: 2, dilations: 1, pad: 'valid' });
+// The input gradient's phases (one convolution per output row/column phase for stride > 1): phases no tap
+// reaches (kernel < stride), even and odd sizes, unequal strides, padding beyond the filter's reach.
+convCases.push({ x: [2, 8, 8, 3], filter: [1, 1, 3, 4], strides: 2, dilations: 1, pad: 'same' });
+convCases.push({ x: [2, 8, 7, 4], filter: [3, 3, 4, 5], strides: 2, dilations: 1, pad: 'same' });
+convCases.push({ x: [2, 9, 9, 2], filter: [2, 2, 2, 3], strides: 3, dilations: 1, pad: 'same' });
+convCases.push({ x: [1, 10, 11, 2], filter: [3, 5, 2, 3], strides: [2, 3], dilations: 1, pad: 'valid' });
+convCases.push({ x: [2, 7, 6, 3], filter: [3, 3, 3, 2], strides: 2, dilations: 1, pad: explicit(4, 0, 0, 5) });
+convCases.push({ x: [1, 5, 5, 2], filter: [2, 2, 2, 2], strides: 1, dilations: 1, pad: explicit(3, 2, 0, 4) });
+// 1×1 filters' gradient as one matrix product over the pixels the forward pass read (padding reads zeros).
+convCases.push({ x: [2, 6, 5, 3], filter: [1, 1, 3, 4], strides: 1, dilations: 1, pad: 'valid' });
+convCases.push({ x: [2, 7, 7, 3], filter: [1, 1, 3, 2], strides: 2, dilations: 1, pad: explicit(1, 0, 2, 1) });
 
 const label = (c: ConvCase) => `x${c.x.join('x')} f${c.filter.join('x')} s${c.strides} d${c.dilations} pad=${JSON.stringify(c.pad)}`;
 
