@@ -8,3 +8,14 @@
  * bias corrections, scale = −learning rate); outputs [mu′, nu′, update].
  */
 export const FUSED_ADAM_KERNEL = 'AlphaOptFusedAdam';
+
+/** The coordinate policy's window RMS: inputs { window } ([h, n]); output [n], √(mean over the h rows of w²). */
+export const COLUMN_RMS_KERNEL = 'AlphaOptColumnRms';
+/**
+ * The coordinate policy's first hidden layer after its block products (frozenRule.ts): inputs { productG,
+ * productS ([n, u]), rmsG, rmsS, logG, logS ([n]), scaleWeights ([2, u]), term ([1, u]) }; attrs { tiny };
+ * output tanh(pG/(rG + tiny) + pS/(rS + tiny) + term + logG·w₀ + logS·w₁), [n, u].
+ */
+export const POLICY_FIRST_LAYER_KERNEL = 'AlphaOptPolicyFirstLayer';
+/** A later tanh layer after its product: inputs { x ([n, u]), bias ([u]) }; output tanh(x + bias). */
+export const BIAS_TANH_KERNEL = 'AlphaOptBiasTanh';

@@ -1,0 +1,120 @@
+/**
+ * The coordinate policy's fused passes for wasm (kernels.wat; see fusedKernels.ts for what each computes). The
+ * frozen rule's elementwise work between its products was a dozen tfjs kernels over [n, 32] (the RMS division,
+ * the scale inputs' product, the loss term, 2σ(2x) − 1 as four passes) plus a transposing Mean per window; each
+ * fused pass reads its inputs once. Without wasm SIMD a scalar loop computes the same formulas (Math.tanh).
+ */
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { TensorInfo } from './callKernel.js';
+import { simdKernels } from './simd/module.js';
+
+type Args<I> = { inputs: I; backend: BackendWasm; attrs?: Record<string, unknown> };
+
+function float32(inputs: Record<string, TensorInfo>, kernel: string): void {
+  for (const [name, t] of Object.entries(inputs)) {
+    if (t.dtype !== 'float32') throw new Error(`${kernel}: input '${name}' must be float32, got ${t.dtype}`);
+  }
+}
+
+function expectShape(kernel: string, name: string, t: TensorInfo, shape: number[]): void {
+  if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+    throw new Error(`${kernel}: input '${name}' must have shape [${shape}], got [${t.shape}]`);
+  }
+}
+
+const f = Math.fround;
+const at = (backend: BackendWasm, t: TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
+const view = (backend: BackendWasm, t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
+
+export function columnRmsWasm({ inputs, backend }: Args<{ window: TensorInfo }>): TensorInfo {
+  const { window } = inputs;
+  float32(inputs, 'column RMS');
+  if (window.shape.length !== 2) throw new Error(`column RMS: input 'window' must be [h, n], got [${window.shape}]`);
+  const [h, n] = window.shape as [number, number];
+  const out = backend.makeOutput([n], 'float32');
+  const simd = simdKernels(backend);
+  if (simd !== undefined) {
+    simd.columnRms(at(backend, window), h, n, at(backend, out));
+    return out;
+  }
+  columnRmsScalar(view(backend, window), h, view(backend, out));
+  return out;
+}
+
+/** The pass without SIMD, on plain arrays: `w` is [h, n] row-major, `out` [n]. */
+export function columnRmsScalar(w: Float32Array, h: number, out: Float32Array): void {
+  const n = out.length;
+  for (let i = 0; i < n; i++) {
+    let acc = 0;
+    for (let k = 0; k < h; k++) acc = Math.fround(acc + Math.fround((w[k * n + i] as number) ** 2));
+    out[i] = Math.sqrt(Math.fround(acc / h));
+  }
+}
+
+type FirstLayerInputs = { productG: TensorInfo; productS: TensorInfo; rmsG: TensorInfo; rmsS: TensorInfo; logG: TensorInfo; logS: TensorInfo; scaleWeights: TensorInfo; term: TensorInfo };
+
+export function policyFirstLayerWasm({ inputs, backend, attrs }: Args<FirstLayerInputs>): TensorInfo {
+  const kernel = 'policy first layer';
+  float32(inputs, kernel);
+  const { productG, productS, rmsG, rmsS, logG, logS, scaleWeights, term } = inputs;
+  if (productG.shape.length !== 2) throw new Error(`${kernel}: input 'productG' must be [n, units], got [${productG.shape}]`);
+  const [n, u] = productG.shape as [number, number];
+  expectShape(kernel, 'productS', productS, [n, u]);
+  for (const [name, t] of Object.entries({ rmsG, rmsS, logG, logS })) expectShape(kernel, name, t, [n]);
+  expectShape(kernel, 'scaleWeights', scaleWeights, [2, u]);
+  expectShape(kernel, 'term', term, [1, u]);
+  const tiny = Math.fround(Number(attrs?.['tiny'] ?? 0));
+  const out = backend.makeOutput([n, u], 'float32');
+  const simd = simdKernels(backend);
+  if (simd !== undefined) {
+    const a = (t: TensorInfo) => at(backend, t);
+    simd.policyFirstLayer(a(productG), a(productS), a(rmsG), a(rmsS), a(logG), a(logS), a(scaleWeights), a(term), a(out), n, u, tiny);
+    return out;
+  }
+  // Views after the last allocation: growing the heap detaches earlier ones.
+  const [pG, pS, rG, rS, lG, lS, w, t, o] = [productG, productS, rmsG, rmsS, logG, logS, scaleWeights, term, out].map((x) => view(backend, x)) as [
+    Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array,
+  ];
+  policyFirstLayerScalar({ pG, pS, rG, rS, lG, lS, w, t }, tiny, o);
+  return out;
+}
+
+/** The pass without SIMD, on plain arrays (shapes as the kernel's inputs; `out` [n, u]). */
+export function policyFirstLayerScalar(
+  { pG, pS, rG, rS, lG, lS, w, t }: Record<'pG' | 'pS' | 'rG' | 'rS' | 'lG' | 'lS' | 'w' | 't', Float32Array>,
+  tiny: number,
+  out: Float32Array,
+): void {
+  const u = t.length;
+  for (let i = 0; i < rG.length; i++) {
+    for (let j = 0; j < u; j++) {
+      const k = i * u + j;
+      // Rounded to float32 after every operation, in the SIMD pass's order (the sum can cancel).
+      const normalised = f(f((pG[k] as number) / f((rG[i] as number) + tiny)) + f((pS[k] as number) / f((rS[i] as number) + tiny)));
+      const scales = f(f((lG[i] as number) * (w[j] as number)) + f((lS[i] as number) * (w[u + j] as number)));
+      out[k] = Math.tanh(f(f(normalised + (t[j] as number)) + scales));
+    }
+  }
+}
+
+export function biasTanhWasm({ inputs, backend }: Args<{ x: TensorInfo; bias: TensorInfo }>): TensorInfo {
+  float32(inputs, 'bias + tanh');
+  const { x, bias } = inputs;
+  if (x.shape.length !== 2) throw new Error(`bias + tanh: input 'x' must be [n, units], got [${x.shape}]`);
+  const [n, u] = x.shape as [number, number];
+  expectShape('bias + tanh', 'bias', bias, [u]);
+  const out = backend.makeOutput([n, u], 'float32');
+  const simd = simdKernels(backend);
+  if (simd !== undefined) {
+    simd.biasTanh(at(backend, x), at(backend, bias), at(backend, out), n, u);
+    return out;
+  }
+  biasTanhScalar(view(backend, x), view(backend, bias), view(backend, out));
+  return out;
+}
+
+/** The pass without SIMD, on plain arrays: `x` and `out` [n, u] row-major, `bias` [u]. */
+export function biasTanhScalar(x: Float32Array, bias: Float32Array, out: Float32Array): void {
+  const u = bias.length;
+  for (let k = 0; k < x.length; k++) out[k] = Math.tanh(f((x[k] as number) + (bias[k % u] as number)));
+}
