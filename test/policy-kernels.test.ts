@@ -6,10 +6,10 @@
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
 import { computeOn, relativeError, seededValues } from './helpers/compare.js';
-import { BIAS_TANH_KERNEL, COLUMN_RMS_KERNEL, POLICY_FIRST_LAYER_KERNEL } from '../src/backend/fusedKernels.js';
-import { biasTanhScalar, columnRmsScalar, policyFirstLayerScalar } from '../src/backend/wasm/policyKernels.js';
+import { BIAS_TANH_KERNEL, POLICY_FIRST_LAYER_KERNEL, POLICY_WINDOW_KERNEL } from '../src/backend/fusedKernels.js';
+import { biasTanhScalar, policyFirstLayerScalar, policyWindowScalar } from '../src/backend/wasm/policyKernels.js';
 import { tanh } from '../src/learned/policy/mlp.js';
-import { windowRms } from '../src/learned/policy/fusedPasses.js';
+import { windowProduct } from '../src/learned/policy/fusedPasses.js';
 import { CoordinatePolicy } from '../src/learned/index.js';
 import { treeTensors } from '../src/rules/index.js';
 
@@ -40,8 +40,9 @@ for (const [n, u, h] of [[1, 1, 1], [5, 3, 3], [7, 4, 25], [37, 6, 2], [64, 32, 
       const [lG, lS] = [tf.tensor1d(mixed(n, 6, 1)), tf.tensor1d(mixed(n, 7, 1))];
       const [w, term, bias] = [tf.tensor2d(mixed(2 * u, 8, 1), [2, u]), tf.tensor2d(mixed(u, 9, 1), [1, u]), tf.tensor1d(mixed(u, 10, 1))];
       const inputs = [window, pG, pS, rG, rS, lG, lS, w, term, bias];
+      const columns = tf.tidy(() => tf.unstack(window) as tf.Tensor1D[]);
       const fused = [
-        run(COLUMN_RMS_KERNEL, { window }),
+        ...(tf.engine().runKernel(POLICY_WINDOW_KERNEL, Object.fromEntries(columns.map((c, k) => [String(k), c]))) as tf.Tensor[]),
         run(POLICY_FIRST_LAYER_KERNEL, { productG: pG, productS: pS, rmsG: rG, rmsS: rS, logG: lG, logS: lS, scaleWeights: w, term }, { tiny: TINY }),
         run(BIAS_TANH_KERNEL, { x: pG, bias }),
       ];
@@ -49,25 +50,30 @@ for (const [n, u, h] of [[1, 1, 1], [5, 3, 3], [7, 4, 25], [37, 6, 2], [64, 32, 
         const [cG, cS] = [tf.reshape(rG, [-1, 1]), tf.reshape(rS, [-1, 1])];
         const scales = tf.matMul(tf.stack([lG, lS], 0), w, true, false);
         const z = tf.add(tf.add(tf.add(tf.div(pG, tf.add(cG, TINY)), tf.div(pS, tf.add(cS, TINY))), term), scales);
-        return [tf.sqrt(tf.mean(tf.square(window), 0)), tanh(z), tanh(tf.add(pG, bias)), tf.tanh(z)];
+        return [tf.transpose(window), tf.sqrt(tf.mean(tf.square(window), 0)), tanh(z), tanh(tf.add(pG, bias)), tf.tanh(z)];
       });
       const out = [...fused, ...ops, ...inputs];
+      tf.dispose(columns);
       t.is(tf.memory().numTensors, before + out.length);
       return out;
     });
-    const [rms, first, biasTanh, rmsOps, firstOps, biasTanhOps, exactFirst] = values as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
-    const [window, pG, pS, rG, rS, lG, lS, w, term, bias] = values.slice(7) as Float32Array[];
+    const [rows, rms, first, biasTanh, rowsOps, rmsOps, firstOps, biasTanhOps, exactFirst] = values as Float32Array[] as [
+      Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array,
+    ];
+    const [window, pG, pS, rG, rS, lG, lS, w, term, bias] = values.slice(9) as Float32Array[];
+    t.deepEqual(Array.from(rows), Array.from(rowsOps), 'window rows');
     // Sums in another order, and tanh as a rational approximation (≤ 3.4e-7 relative) against 2σ(2x) − 1.
-    t.is(close(rms, rmsOps, 1e-6, 0), undefined, 'column RMS');
+    t.is(close(rms, rmsOps, 1e-6, 0), undefined, 'window RMS');
     t.is(close(first, firstOps, 2e-6, 2e-7), undefined, 'first layer');
     t.is(close(biasTanh, biasTanhOps, 2e-6, 2e-7), undefined, 'bias + tanh');
     t.true(relativeError(first, exactFirst) <= 1e-6, 'first layer against tf.tanh');
     // The scalar fallbacks compute the same formulas (Math.tanh, float64 between roundings).
-    const scalar = [new Float32Array(n), new Float32Array(n * u), new Float32Array(n * u)] as const;
-    columnRmsScalar(window!, h, scalar[0]);
+    const scalar = [new Float32Array(n), new Float32Array(n * u), new Float32Array(n * u), new Float32Array(n * h)] as const;
+    policyWindowScalar(Array.from({ length: h }, (_, k) => window!.subarray(k * n, (k + 1) * n)), scalar[3], scalar[0]);
+    t.deepEqual(Array.from(scalar[3]), Array.from(rows), 'window rows, scalar');
     policyFirstLayerScalar({ pG: pG!, pS: pS!, rG: rG!, rS: rS!, lG: lG!, lS: lS!, w: w!, t: term! }, TINY, scalar[1]);
     biasTanhScalar(pG!, bias!, scalar[2]);
-    t.is(close(scalar[0], rms, 1e-6, 0), undefined, 'column RMS, scalar');
+    t.is(close(scalar[0], rms, 1e-6, 0), undefined, 'window RMS, scalar');
     t.is(close(scalar[1], first, 2e-6, 2e-7), undefined, 'first layer, scalar');
     t.is(close(scalar[2], biasTanh, 2e-6, 2e-7), undefined, 'bias + tanh, scalar');
   });
@@ -77,14 +83,24 @@ test.serial('bad inputs to the fused passes name the input', async (t) => {
   await computeOn('wasm', () => []);
   const x = tf.zeros([4, 3]);
   t.throws(() => run(BIAS_TANH_KERNEL, { x, bias: tf.zeros([4]) }), { message: /bias \+ tanh: input 'bias' must have shape \[3\], got \[4\]/ });
-  t.throws(() => run(COLUMN_RMS_KERNEL, { window: tf.zeros([2, 2], 'int32') }), { message: /column RMS: input 'window' must be float32, got int32/ });
+  t.throws(() => run(POLICY_WINDOW_KERNEL, { 0: tf.zeros([2]), 1: tf.zeros([3]) }), { message: /policy window: input '1' must have shape \[2\], got \[3\]/ });
   x.dispose();
 });
 
-test.serial('under a gradient tape the window RMS is tensor ops (differentiable)', async (t) => {
-  const [grad] = await computeOn('wasm', () => [tf.grad((w: tf.Tensor) => tf.sum(windowRms(w as tf.Tensor2D)))(tf.tensor2d([[3, 0], [4, 2]]))]);
-  // d/dw √(mean w²) = w / (h·rms): column 0 has rms √12.5, column 1 rms √2.
-  t.is(close(grad!, [3 / (2 * Math.sqrt(12.5)), 0, 4 / (2 * Math.sqrt(12.5)), 2 / (2 * Math.sqrt(2))], 1e-6, 0), undefined);
+test.serial('under a gradient tape a window\'s product and RMS are tensor ops (differentiable)', async (t) => {
+  const [dProduct, dRms] = await computeOn('wasm', () => {
+    const [c0, c1] = [tf.tensor1d([3, 0]), tf.tensor1d([4, 2])];
+    const block = tf.tensor2d([[1, 2], [3, 4]]);
+    const grads = [
+      tf.grad((c: tf.Tensor) => tf.sum(windowProduct([c as tf.Tensor1D, c1], block).product))(c0),
+      tf.grad((c: tf.Tensor) => tf.sum(windowProduct([c as tf.Tensor1D, c1], block).rms()))(c0),
+    ];
+    tf.dispose([c0, c1, block]);
+    return grads;
+  });
+  // d/dc₀ Σ (rows·block) = the first block row's sum, per coordinate; d/dc₀ √((c₀² + c₁²)/2) = c₀ / (2·rms).
+  t.deepEqual(Array.from(dProduct!), [3, 3]);
+  t.is(close(dRms!, [3 / (2 * Math.sqrt(12.5)), 0], 1e-6, 0), undefined);
 });
 
 /** Five steps of the default policy's frozen rule (the fused path on wasm) on a two-tensor model; updates and state. */
@@ -141,8 +157,9 @@ test.serial('the default policy’s frozen rule on wasm (fused passes) equals cp
     tf.dispose([...next.updates, ...treeTensors(next.state)]);
   });
   const names = info.kernels.map((k) => k.name);
-  t.deepEqual([COLUMN_RMS_KERNEL, POLICY_FIRST_LAYER_KERNEL, BIAS_TANH_KERNEL].map((k) => names.filter((n) => n === k).length), [2, 1, 1]);
+  t.deepEqual([POLICY_WINDOW_KERNEL, POLICY_FIRST_LAYER_KERNEL, BIAS_TANH_KERNEL].map((k) => names.filter((n) => n === k).length), [2, 1, 1]);
   t.false(names.includes('Sigmoid'), 'a tanh layer still went through 2σ(2x) − 1');
+  t.false(names.includes('Pack') || names.includes('Transpose'), 'a window was still stacked or transposed');
   tf.dispose([loss, ...params, ...grads, ...treeTensors(state)]);
   policy.dispose();
 });

@@ -9,8 +9,11 @@
  */
 export const FUSED_ADAM_KERNEL = 'AlphaOptFusedAdam';
 
-/** The coordinate policy's window RMS: inputs { window } ([h, n]); output [n], √(mean over the h rows of w²). */
-export const COLUMN_RMS_KERNEL = 'AlphaOptColumnRms';
+/**
+ * The coordinate policy's history window from its columns: inputs { 0: c₀, …, h−1: c_{h−1} } (each [n]);
+ * outputs [rows, rms]: the [n, h] matrix (row i = c₀[i], …, c_{h−1}[i]) and √(mean over k of c_k[i]²), [n].
+ */
+export const POLICY_WINDOW_KERNEL = 'AlphaOptPolicyWindow';
 /**
  * The coordinate policy's first hidden layer after its block products (frozenRule.ts): inputs { productG,
  * productS ([n, u]), rmsG, rmsS, logG, logS ([n]), scaleWeights ([2, u]), term ([1, u]) }; attrs { tiny };

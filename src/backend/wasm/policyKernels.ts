@@ -5,7 +5,7 @@
  * fused pass reads its inputs once. Without wasm SIMD a scalar loop computes the same formulas (Math.tanh).
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { TensorInfo } from './callKernel.js';
+import { release, type TensorInfo } from './callKernel.js';
 import { simdKernels } from './simd/module.js';
 
 type Args<I> = { inputs: I; backend: BackendWasm; attrs?: Record<string, unknown> };
@@ -26,28 +26,41 @@ const f = Math.fround;
 const at = (backend: BackendWasm, t: TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
 const view = (backend: BackendWasm, t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
 
-export function columnRmsWasm({ inputs, backend }: Args<{ window: TensorInfo }>): TensorInfo {
-  const { window } = inputs;
-  float32(inputs, 'column RMS');
-  if (window.shape.length !== 2) throw new Error(`column RMS: input 'window' must be [h, n], got [${window.shape}]`);
-  const [h, n] = window.shape as [number, number];
-  const out = backend.makeOutput([n], 'float32');
+export function policyWindowWasm({ inputs, backend }: Args<Record<string, TensorInfo>>): TensorInfo[] {
+  const columns = Object.keys(inputs).map((_, k) => inputs[String(k)]);
+  if (columns.length === 0 || columns.some((c) => c === undefined)) throw new Error(`policy window: inputs must be the columns 0, 1, …, h − 1, got keys ${Object.keys(inputs).join(', ')}`);
+  float32(inputs, 'policy window');
+  const first = columns[0]!;
+  if (first.shape.length !== 1) throw new Error(`policy window: input '0' must be [n], got [${first.shape}]`);
+  const [h, n] = [columns.length, first.shape[0]!];
+  columns.forEach((c, k) => expectShape('policy window', String(k), c!, [n]));
+  const rows = backend.makeOutput([n, h], 'float32');
+  const rms = backend.makeOutput([n], 'float32');
   const simd = simdKernels(backend);
   if (simd !== undefined) {
-    simd.columnRms(at(backend, window), h, n, at(backend, out));
-    return out;
+    // The columns' byte offsets, as a table in the module's memory.
+    const table = backend.makeOutput([h], 'int32');
+    (backend.typedArrayFromHeap(table) as Int32Array).set(columns.map((c) => at(backend, c!)));
+    simd.windowRows(at(backend, table), h, n, at(backend, rows), at(backend, rms));
+    release(backend, table);
+    return [rows, rms];
   }
-  columnRmsScalar(view(backend, window), h, view(backend, out));
-  return out;
+  // Views after the last allocation: growing the heap detaches earlier ones.
+  policyWindowScalar(columns.map((c) => view(backend, c!)), view(backend, rows), view(backend, rms));
+  return [rows, rms];
 }
 
-/** The pass without SIMD, on plain arrays: `w` is [h, n] row-major, `out` [n]. */
-export function columnRmsScalar(w: Float32Array, h: number, out: Float32Array): void {
-  const n = out.length;
-  for (let i = 0; i < n; i++) {
+/** The pass without SIMD, on plain arrays: h columns of n, `rows` [n, h] row-major, `rms` [n]. */
+export function policyWindowScalar(columns: readonly Float32Array[], rows: Float32Array, rms: Float32Array): void {
+  const h = columns.length;
+  for (let i = 0; i < rms.length; i++) {
     let acc = 0;
-    for (let k = 0; k < h; k++) acc = Math.fround(acc + Math.fround((w[k * n + i] as number) ** 2));
-    out[i] = Math.sqrt(Math.fround(acc / h));
+    for (let k = 0; k < h; k++) {
+      const v = (columns[k] as Float32Array)[i] as number;
+      rows[i * h + k] = v;
+      acc = f(acc + f(v * v));
+    }
+    rms[i] = f(Math.sqrt(f(acc / h)));
   }
 }
 

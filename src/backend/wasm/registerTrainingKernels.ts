@@ -15,8 +15,8 @@ import { tanhViaSigmoid } from './tanh.js';
 import { identitySharingBuffer } from './identity.js';
 import { meanLeadingAxes, sumLeadingAxes } from './leadingAxisReduce.js';
 import { fusedAdamWasm } from './fusedAdam.js';
-import { BIAS_TANH_KERNEL, COLUMN_RMS_KERNEL, FUSED_ADAM_KERNEL, POLICY_FIRST_LAYER_KERNEL } from '../fusedKernels.js';
-import { biasTanhWasm, columnRmsWasm, policyFirstLayerWasm } from './policyKernels.js';
+import { BIAS_TANH_KERNEL, FUSED_ADAM_KERNEL, POLICY_FIRST_LAYER_KERNEL, POLICY_WINDOW_KERNEL } from '../fusedKernels.js';
+import { biasTanhWasm, policyFirstLayerWasm, policyWindowWasm } from './policyKernels.js';
 
 /** The kernels alphaopt adds to the wasm backend, by tfjs kernel name. */
 export const ADDED_WASM_KERNELS = {
@@ -25,7 +25,7 @@ export const ADDED_WASM_KERNELS = {
   DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInputWasm,
   UnsortedSegmentSum: unsortedSegmentSumWasm,
   [FUSED_ADAM_KERNEL]: fusedAdamWasm,
-  [COLUMN_RMS_KERNEL]: columnRmsWasm,
+  [POLICY_WINDOW_KERNEL]: policyWindowWasm,
   [POLICY_FIRST_LAYER_KERNEL]: policyFirstLayerWasm,
   [BIAS_TANH_KERNEL]: biasTanhWasm,
 } as const;

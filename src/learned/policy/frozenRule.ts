@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { UpdateRule } from '../../rules/index.js';
 import { flattenAll, unflattenLike } from './flatten.js';
 import { activate, type Activation, type MlpLayer } from './mlp.js';
-import { applyMlpFused, fusedFirstLayer, windowRms } from './fusedPasses.js';
+import { applyMlpFused, fusedFirstLayer, windowProduct } from './fusedPasses.js';
 import { gradientWindow, relativeLossChange, type FeatureSet } from './history.js';
 import { coordinateSlice, mapCoordinateSlices, type CoordinateCost } from '../coordinateSlices.js';
 
@@ -105,17 +105,16 @@ export function frozenPolicyRule(policy: FrozenPolicy, options: { chunk?: number
         const columnsS = sliced.slice(gh, gh + h) as tf.Tensor1D[];
         const term = spread ? sliced[gh + h]! : lossTerm;
         const theta = flatParams === undefined ? undefined : sliced[sliced.length - 1]!;
-        // Stacked as [H, n] (contiguous copies; stacking along axis 1 copies element by element on wasm).
-        const windowG = tf.stack(columnsG, 0) as tf.Tensor2D;
-        const windowS = tf.stack(columnsS, 0) as tf.Tensor2D;
-        const productG = tf.matMul(windowG, block(0, gh), true, false) as tf.Tensor2D;
-        const productS = tf.matMul(windowS, block(at.steps, h), true, false) as tf.Tensor2D;
+        // Stacking along axis 1 copies element by element on wasm: see windowProduct.
+        const windowG = windowProduct(columnsG, block(0, gh));
+        const windowS = windowProduct(columnsS, block(at.steps, h));
+        const [productG, productS] = [windowG.product, windowS.product];
         let z: tf.Tensor;
         let hidden: tf.Tensor2D | undefined;
         if (paper) {
           z = tf.add(tf.add(productG, productS), term);
         } else {
-          const [rmsG, rmsS] = [windowRms(windowG), windowRms(windowS)];
+          const [rmsG, rmsS] = [windowG.rms(), windowS.rms()];
           const log4 = (rms: tf.Tensor) => tf.div(tf.div(tf.log(tf.add(rms, 1e-8)), Math.LN10), 4) as tf.Tensor1D;
           const scaleWeights = block(at.scale, 2);
           // The whole first hidden layer as one fused pass where the backend has it (wasm; fusedPasses.ts).

@@ -4,17 +4,25 @@
  * records (the kernels have no gradients). Both compute the same values to float32 rounding.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BIAS_TANH_KERNEL, COLUMN_RMS_KERNEL, POLICY_FIRST_LAYER_KERNEL } from '../../backend/fusedKernels.js';
+import { BIAS_TANH_KERNEL, POLICY_FIRST_LAYER_KERNEL, POLICY_WINDOW_KERNEL } from '../../backend/fusedKernels.js';
 import { activate, type Activation, type MlpLayer } from './mlp.js';
 
 export function fusedPass(kernel: string): boolean {
   return !tf.engine().isTapeOn() && tf.getKernel(kernel, tf.getBackend()) !== undefined;
 }
 
-/** √(mean over rows of w²) of an [h, n] window: [n]. */
-export function windowRms(window: tf.Tensor2D): tf.Tensor1D {
-  if (fusedPass(COLUMN_RMS_KERNEL)) return tf.engine().runKernel(COLUMN_RMS_KERNEL, { window }) as tf.Tensor1D;
-  return tf.sqrt(tf.mean(tf.square(window), 0)) as tf.Tensor1D;
+/**
+ * A history window's product with its kernel block ([n, units]) and its RMS per coordinate ([n], computed only if
+ * asked for on the tensor-op path). Fused: the window is built as [n, h] rows with its RMS in one pass and
+ * multiplied as it is; tensor ops: stacked as [h, n] (contiguous copies) and multiplied transposed.
+ */
+export function windowProduct(columns: readonly tf.Tensor1D[], block: tf.Tensor2D): { product: tf.Tensor2D; rms: () => tf.Tensor1D } {
+  if (fusedPass(POLICY_WINDOW_KERNEL)) {
+    const [rows, rms] = tf.engine().runKernel(POLICY_WINDOW_KERNEL, Object.fromEntries(columns.map((c, k) => [String(k), c]))) as [tf.Tensor2D, tf.Tensor1D];
+    return { product: tf.matMul(rows, block), rms: () => rms };
+  }
+  const window = tf.stack(columns as tf.Tensor1D[], 0) as tf.Tensor2D;
+  return { product: tf.matMul(window, block, true, false), rms: () => tf.sqrt(tf.mean(tf.square(window), 0)) as tf.Tensor1D };
 }
 
 /** The first hidden layer of the normalised features (frozenRule.ts), tanh: see POLICY_FIRST_LAYER_KERNEL. */

@@ -119,39 +119,49 @@
         (local.set $ptr (i32.add (local.get $ptr) (i32.const 4)))
         (br $tail))))
 
-  ;; Root mean square of each column of a [h, n] window (the coordinate policy's gradient and step histories):
-  ;; out[i] = √(Σ_k w[k, i]² / h), one pass with no transpose. The last n mod 4 columns go one lane at a time.
-  (func (export "columnRms") (param $w i32) (param $h i32) (param $n i32) (param $out i32)
-    (local $i i32) (local $k i32) (local $p i32) (local $acc v128) (local $v v128) (local $H v128) (local $stride i32) (local $end i32)
+  ;; The coordinate policy's history window, from its h columns (each [n], byte offsets at table[0..h)): the [n, h]
+  ;; matrix its product wants (rows per coordinate; tfjs would stack [h, n] and transpose it) and each row's RMS,
+  ;; rms[i] = √(Σ_k c_k[i]² / h), in one pass. Four coordinates at a time; the last n mod 4 one lane at a time.
+  (func (export "windowRows") (param $table i32) (param $h i32) (param $n i32) (param $out i32) (param $rms i32)
+    (local $i i32) (local $k i32) (local $o i32) (local $row i32) (local $end i32) (local $at i32)
+    (local $acc v128) (local $v v128) (local $H v128)
     (local.set $H (f32x4.splat (f32.convert_i32_u (local.get $h))))
-    (local.set $stride (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $row (i32.shl (local.get $h) (i32.const 2)))
     (local.set $end (i32.and (local.get $n) (i32.const -4)))
     (block $done
-      (loop $columns
+      (loop $coordinates
         (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
         (local.set $acc (v128.const i32x4 0 0 0 0))
-        (local.set $p (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))))
+        (local.set $o (i32.add (local.get $out) (i32.mul (local.get $i) (local.get $row))))
         (local.set $k (i32.const 0))
         (block $summed
-          (loop $rows
+          (loop $columns
             (br_if $summed (i32.ge_u (local.get $k) (local.get $h)))
-            (local.set $v (if (result v128) (i32.lt_u (local.get $i) (local.get $end))
-              (then (v128.load (local.get $p)))
-              (else (f32x4.splat (f32.load (local.get $p))))))
+            (local.set $at (i32.add (i32.load (i32.add (local.get $table) (i32.shl (local.get $k) (i32.const 2))))
+              (i32.shl (local.get $i) (i32.const 2))))
+            (if (i32.lt_u (local.get $i) (local.get $end))
+              (then
+                (local.set $v (v128.load (local.get $at)))
+                (f32.store (local.get $o) (f32x4.extract_lane 0 (local.get $v)))
+                (f32.store (i32.add (local.get $o) (local.get $row)) (f32x4.extract_lane 1 (local.get $v)))
+                (f32.store (i32.add (local.get $o) (i32.shl (local.get $row) (i32.const 1))) (f32x4.extract_lane 2 (local.get $v)))
+                (f32.store (i32.add (local.get $o) (i32.mul (local.get $row) (i32.const 3))) (f32x4.extract_lane 3 (local.get $v))))
+              (else
+                (local.set $v (f32x4.splat (f32.load (local.get $at))))
+                (f32.store (local.get $o) (f32x4.extract_lane 0 (local.get $v)))))
             (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $v) (local.get $v))))
-            (local.set $p (i32.add (local.get $p) (local.get $stride)))
+            (local.set $o (i32.add (local.get $o) (i32.const 4)))
             (local.set $k (i32.add (local.get $k) (i32.const 1)))
-            (br $rows)))
+            (br $columns)))
         (local.set $acc (f32x4.sqrt (f32x4.div (local.get $acc) (local.get $H))))
         (if (i32.lt_u (local.get $i) (local.get $end))
           (then
-            (v128.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (local.get $acc))
+            (v128.store (i32.add (local.get $rms) (i32.shl (local.get $i) (i32.const 2))) (local.get $acc))
             (local.set $i (i32.add (local.get $i) (i32.const 4))))
           (else
-            (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32x4.extract_lane 0 (local.get $acc)))
+            (f32.store (i32.add (local.get $rms) (i32.shl (local.get $i) (i32.const 2))) (f32x4.extract_lane 0 (local.get $acc)))
             (local.set $i (i32.add (local.get $i) (i32.const 1)))))
-        (br $columns)))
-    )
+        (br $coordinates))))
 
   ;; The coordinate policy's first hidden layer after its products, for n rows of u units:
   ;; out[i, j] = tanh((pG[i, j]/(rG[i] + tiny) + pS[i, j]/(rS[i] + tiny) + t[j]) + (lG[i]·w[0, j] + lS[i]·w[1, j])),

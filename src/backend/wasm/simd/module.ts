@@ -11,7 +11,7 @@ export interface SimdKernels {
     beta1: number, k1: number, beta2: number, k2: number, c1: number, c2: number, epsilon: number, scale: number,
   ): void;
   /** policyKernels.ts: the coordinate policy's passes (byte offsets into the backend's memory). */
-  columnRms(w: number, h: number, n: number, out: number): void;
+  windowRows(table: number, h: number, n: number, out: number, rms: number): void;
   policyFirstLayer(pG: number, pS: number, rG: number, rS: number, lG: number, lS: number, w: number, t: number, out: number, n: number, u: number, tiny: number): void;
   biasTanh(x: number, b: number, out: number, n: number, u: number): void;
 }
