@@ -8,6 +8,9 @@
  *   products, (G·W_g)/rms_G + (S·W_s)/rms_S + …;
  * - the loss-change window is kept once per loss value (one row for a model's
  *   scalar loss, one per run when runs are batched as rows), not per coordinate.
+ * - where the backend has them (wasm), a window's [n, H] rows and RMS, the first
+ *   hidden layer after its products, and each later tanh layer are one fused
+ *   pass each (fusedPasses.ts).
  * Training (PPO) still uses the explicit features; a test checks both agree, for
  * both feature sets (the 'paper' set is the same blocks, raw: no RMS division, no
  * scale inputs, an unclipped loss change and one more gradient column).
