@@ -79,6 +79,18 @@ for (const [n, u, h] of [[1, 1, 1], [5, 3, 3], [7, 4, 25], [37, 6, 2], [64, 32, 
   });
 }
 
+test.serial('the fused tanh keeps NaN and saturates at ±∞', async (t) => {
+  const [y] = await computeOn('wasm', () => {
+    const [x, bias] = [tf.tensor2d([[NaN, Infinity, -Infinity, 0, -0.5]]), tf.zeros([5])];
+    const out = run(BIAS_TANH_KERNEL, { x, bias });
+    tf.dispose([x, bias]);
+    return [out];
+  });
+  t.true(Number.isNaN(y![0]));
+  t.deepEqual(Array.from(y!.slice(1, 4)), [1, -1, 0]);
+  t.true(Math.abs(y![4]! - Math.tanh(-0.5)) <= 1e-7);
+});
+
 test.serial('bad inputs to the fused passes name the input', async (t) => {
   await computeOn('wasm', () => []);
   const x = tf.zeros([4, 3]);
