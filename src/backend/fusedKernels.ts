@@ -8,3 +8,17 @@
  * bias corrections, scale = −learning rate); outputs [mu′, nu′, update].
  */
 export const FUSED_ADAM_KERNEL = 'AlphaOptFusedAdam';
+
+/**
+ * The coordinate policy's history window from its columns: inputs { 0: c₀, …, h−1: c_{h−1} } (each [n]);
+ * outputs [rows, rms]: the [n, h] matrix (row i = c₀[i], …, c_{h−1}[i]) and √(mean over k of c_k[i]²), [n].
+ */
+export const POLICY_WINDOW_KERNEL = 'AlphaOptPolicyWindow';
+/**
+ * The coordinate policy's first hidden layer after its block products (frozenRule.ts): inputs { productG,
+ * productS ([n, u]), rmsG, rmsS, logG, logS ([n]), scaleWeights ([2, u]), term ([1, u]) }; attrs { tiny };
+ * output tanh(pG/(rG + tiny) + pS/(rS + tiny) + term + logG·w₀ + logS·w₁), [n, u].
+ */
+export const POLICY_FIRST_LAYER_KERNEL = 'AlphaOptPolicyFirstLayer';
+/** A later tanh layer after its product: inputs { x ([n, u]), bias ([u]) }; output tanh(x + bias). */
+export const BIAS_TANH_KERNEL = 'AlphaOptBiasTanh';

@@ -15,7 +15,8 @@ import { tanhViaSigmoid } from './tanh.js';
 import { identitySharingBuffer } from './identity.js';
 import { meanLeadingAxes, sumLeadingAxes } from './leadingAxisReduce.js';
 import { fusedAdamWasm } from './fusedAdam.js';
-import { FUSED_ADAM_KERNEL } from '../fusedKernels.js';
+import { BIAS_TANH_KERNEL, FUSED_ADAM_KERNEL, POLICY_FIRST_LAYER_KERNEL, POLICY_WINDOW_KERNEL } from '../fusedKernels.js';
+import { biasTanhWasm, policyFirstLayerWasm, policyWindowWasm } from './policyKernels.js';
 
 /** The kernels alphaopt adds to the wasm backend, by tfjs kernel name. */
 export const ADDED_WASM_KERNELS = {
@@ -24,6 +25,9 @@ export const ADDED_WASM_KERNELS = {
   DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInputWasm,
   UnsortedSegmentSum: unsortedSegmentSumWasm,
   [FUSED_ADAM_KERNEL]: fusedAdamWasm,
+  [POLICY_WINDOW_KERNEL]: policyWindowWasm,
+  [POLICY_FIRST_LAYER_KERNEL]: policyFirstLayerWasm,
+  [BIAS_TANH_KERNEL]: biasTanhWasm,
 } as const;
 
 /** Kernels alphaopt replaces for speed; each wraps (and falls back to) the original. */

@@ -8,6 +8,9 @@
  *   products, (G·W_g)/rms_G + (S·W_s)/rms_S + …;
  * - the loss-change window is kept once per loss value (one row for a model's
  *   scalar loss, one per run when runs are batched as rows), not per coordinate.
+ * - where the backend has them (wasm), a window's [n, H] rows and RMS, the first
+ *   hidden layer after its products, and each later tanh layer are one fused
+ *   pass each (fusedPasses.ts).
  * Training (PPO) still uses the explicit features; a test checks both agree, for
  * both feature sets (the 'paper' set is the same blocks, raw: no RMS division, no
  * scale inputs, an unclipped loss change and one more gradient column).
@@ -15,7 +18,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { UpdateRule } from '../../rules/index.js';
 import { flattenAll, unflattenLike } from './flatten.js';
-import { activate, applyMlp, type Activation, type MlpLayer } from './mlp.js';
+import { activate, type Activation, type MlpLayer } from './mlp.js';
+import { applyMlpFused, fusedFirstLayer, windowProduct } from './fusedPasses.js';
 import { gradientWindow, relativeLossChange, type FeatureSet } from './history.js';
 import { coordinateSlice, mapCoordinateSlices, type CoordinateCost } from '../coordinateSlices.js';
 
@@ -72,7 +76,7 @@ export function frozenPolicyRule(policy: FrozenPolicy, options: { chunk?: number
   const at = { steps: gh, loss: gh + h, scale: gh + 2 * h, param: gh + 2 * h + (paper ? 0 : 2) };
   const [first, ...rest] = policy.policyLayers;
   const units = first!.kernel.shape[1]!;
-  const block = (row: number, rows: number) => tf.slice(first!.kernel, [row, 0], [rows, units]);
+  const block = (row: number, rows: number) => tf.slice(first!.kernel, [row, 0], [rows, units]) as tf.Tensor2D;
   return {
     init: (params) => {
       const n = params.reduce((sum, p) => sum + p.size, 0);
@@ -104,28 +108,35 @@ export function frozenPolicyRule(policy: FrozenPolicy, options: { chunk?: number
         const columnsS = sliced.slice(gh, gh + h) as tf.Tensor1D[];
         const term = spread ? sliced[gh + h]! : lossTerm;
         const theta = flatParams === undefined ? undefined : sliced[sliced.length - 1]!;
-        // Stacked as [H, n] (contiguous copies; stacking along axis 1 copies element by element on wasm).
-        const windowG = tf.stack(columnsG, 0) as tf.Tensor2D;
-        const windowS = tf.stack(columnsS, 0) as tf.Tensor2D;
-        const productG = tf.matMul(windowG, block(0, gh), true, false);
-        const productS = tf.matMul(windowS, block(at.steps, h), true, false);
+        // Stacking along axis 1 copies element by element on wasm: see windowProduct.
+        const windowG = windowProduct(columnsG, block(0, gh));
+        const windowS = windowProduct(columnsS, block(at.steps, h));
+        const [productG, productS] = [windowG.product, windowS.product];
         let z: tf.Tensor;
+        let hidden: tf.Tensor2D | undefined;
         if (paper) {
           z = tf.add(tf.add(productG, productS), term);
         } else {
-          const rmsG = tf.reshape(tf.sqrt(tf.mean(tf.square(windowG), 0)), [-1, 1]);
-          const rmsS = tf.reshape(tf.sqrt(tf.mean(tf.square(windowS), 0)), [-1, 1]);
-          const log4 = (rms: tf.Tensor) => tf.div(tf.div(tf.log(tf.add(rms, 1e-8)), Math.LN10), 4);
-          z = tf.add(tf.div(productG, tf.add(rmsG, TINY)), tf.div(productS, tf.add(rmsS, TINY)));
-          z = tf.add(z, term);
-          // The two scale columns stacked as [2, n] rows and multiplied transposed: concatenating [n, 1] columns
-          // along axis 1 copies element by element on wasm (11 ms of a ~100 ms update at 101,770 coordinates).
-          const scales = tf.stack([tf.reshape(log4(rmsG), [-1]), tf.reshape(log4(rmsS), [-1])], 0);
-          z = tf.add(z, tf.matMul(scales, block(at.scale, 2), true, false));
+          const [rmsG, rmsS] = [windowG.rms(), windowS.rms()];
+          const log4 = (rms: tf.Tensor) => tf.div(tf.div(tf.log(tf.add(rms, 1e-8)), Math.LN10), 4) as tf.Tensor1D;
+          const scaleWeights = block(at.scale, 2);
+          // The whole first hidden layer as one fused pass where the backend has it (wasm; fusedPasses.ts).
+          const fusable = !spread && theta === undefined && rest.length > 0 && activation === 'tanh';
+          hidden = fusable ? fusedFirstLayer({ productG, productS, rmsG, rmsS, logG: log4(rmsG), logS: log4(rmsS), scaleWeights, term: term as tf.Tensor2D }, TINY) : undefined;
+          if (hidden !== undefined) z = hidden;
+          else {
+            const [columnG, columnS] = [tf.reshape(rmsG, [-1, 1]), tf.reshape(rmsS, [-1, 1])];
+            z = tf.add(tf.div(productG, tf.add(columnG, TINY)), tf.div(productS, tf.add(columnS, TINY)));
+            z = tf.add(z, term);
+            // The two scale columns stacked as [2, n] rows and multiplied transposed: concatenating [n, 1] columns
+            // along axis 1 copies element by element on wasm (11 ms of a ~100 ms update at 101,770 coordinates).
+            z = tf.add(z, tf.matMul(tf.stack([log4(rmsG), log4(rmsS)], 0), scaleWeights, true, false));
+          }
         }
         if (theta !== undefined) z = tf.add(z, tf.matMul(tf.reshape(theta, [-1, 1]), block(at.param, 1)));
         // With no hidden layer the first layer is the output layer (linear).
-        const mean = tf.reshape(rest.length === 0 ? z : applyMlp(rest, activate(z, activation) as tf.Tensor2D, activation), [-1]) as tf.Tensor1D;
+        const firstHidden = hidden ?? (rest.length === 0 ? undefined : (activate(z, activation) as tf.Tensor2D));
+        const mean = tf.reshape(firstHidden === undefined ? z : applyMlpFused(rest, firstHidden, activation), [-1]) as tf.Tensor1D;
         return [policy.stepFor(mean, columnsG[0]!)];
       });
       return {

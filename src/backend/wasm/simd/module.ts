@@ -10,6 +10,10 @@ export interface SimdKernels {
     g: number, m: number, v: number, mOut: number, vOut: number, u: number, n: number,
     beta1: number, k1: number, beta2: number, k2: number, c1: number, c2: number, epsilon: number, scale: number,
   ): void;
+  /** policyKernels.ts: the coordinate policy's passes (byte offsets into the backend's memory). */
+  windowRows(table: number, h: number, n: number, out: number, rms: number): void;
+  policyFirstLayer(pG: number, pS: number, rG: number, rS: number, lG: number, lS: number, w: number, t: number, out: number, n: number, u: number, tiny: number): void;
+  biasTanh(x: number, b: number, out: number, n: number, u: number): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;

@@ -1,0 +1,133 @@
+/**
+ * The coordinate policy's fused passes for wasm (kernels.wat; see fusedKernels.ts for what each computes). The
+ * frozen rule's elementwise work between its products was a dozen tfjs kernels over [n, 32] (the RMS division,
+ * the scale inputs' product, the loss term, 2σ(2x) − 1 as four passes) plus a transposing Mean per window; each
+ * fused pass reads its inputs once. Without wasm SIMD a scalar loop computes the same formulas (Math.tanh).
+ */
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { release, type TensorInfo } from './callKernel.js';
+import { simdKernels } from './simd/module.js';
+
+type Args<I> = { inputs: I; backend: BackendWasm; attrs?: Record<string, unknown> };
+
+function float32(inputs: Record<string, TensorInfo>, kernel: string): void {
+  for (const [name, t] of Object.entries(inputs)) {
+    if (t.dtype !== 'float32') throw new Error(`${kernel}: input '${name}' must be float32, got ${t.dtype}`);
+  }
+}
+
+function expectShape(kernel: string, name: string, t: TensorInfo, shape: number[]): void {
+  if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+    throw new Error(`${kernel}: input '${name}' must have shape [${shape}], got [${t.shape}]`);
+  }
+}
+
+const f = Math.fround;
+const at = (backend: BackendWasm, t: TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
+const view = (backend: BackendWasm, t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
+
+export function policyWindowWasm({ inputs, backend }: Args<Record<string, TensorInfo>>): TensorInfo[] {
+  const columns = Object.keys(inputs).map((_, k) => inputs[String(k)]);
+  if (columns.length === 0 || columns.some((c) => c === undefined)) throw new Error(`policy window: inputs must be the columns 0, 1, …, h − 1, got keys ${Object.keys(inputs).join(', ')}`);
+  float32(inputs, 'policy window');
+  const first = columns[0]!;
+  if (first.shape.length !== 1) throw new Error(`policy window: input '0' must be [n], got [${first.shape}]`);
+  const [h, n] = [columns.length, first.shape[0]!];
+  columns.forEach((c, k) => expectShape('policy window', String(k), c!, [n]));
+  const rows = backend.makeOutput([n, h], 'float32');
+  const rms = backend.makeOutput([n], 'float32');
+  const simd = simdKernels(backend);
+  if (simd !== undefined) {
+    // The columns' byte offsets, as a table in the module's memory.
+    const table = backend.makeOutput([h], 'int32');
+    (backend.typedArrayFromHeap(table) as Int32Array).set(columns.map((c) => at(backend, c!)));
+    simd.windowRows(at(backend, table), h, n, at(backend, rows), at(backend, rms));
+    release(backend, table);
+    return [rows, rms];
+  }
+  // Views after the last allocation: growing the heap detaches earlier ones.
+  policyWindowScalar(columns.map((c) => view(backend, c!)), view(backend, rows), view(backend, rms));
+  return [rows, rms];
+}
+
+/** The pass without SIMD, on plain arrays: h columns of n, `rows` [n, h] row-major, `rms` [n]. */
+export function policyWindowScalar(columns: readonly Float32Array[], rows: Float32Array, rms: Float32Array): void {
+  const h = columns.length;
+  for (let i = 0; i < rms.length; i++) {
+    let acc = 0;
+    for (let k = 0; k < h; k++) {
+      const v = (columns[k] as Float32Array)[i] as number;
+      rows[i * h + k] = v;
+      acc = f(acc + f(v * v));
+    }
+    rms[i] = f(Math.sqrt(f(acc / h)));
+  }
+}
+
+type FirstLayerInputs = { productG: TensorInfo; productS: TensorInfo; rmsG: TensorInfo; rmsS: TensorInfo; logG: TensorInfo; logS: TensorInfo; scaleWeights: TensorInfo; term: TensorInfo };
+
+export function policyFirstLayerWasm({ inputs, backend, attrs }: Args<FirstLayerInputs>): TensorInfo {
+  const kernel = 'policy first layer';
+  float32(inputs, kernel);
+  const { productG, productS, rmsG, rmsS, logG, logS, scaleWeights, term } = inputs;
+  if (productG.shape.length !== 2) throw new Error(`${kernel}: input 'productG' must be [n, units], got [${productG.shape}]`);
+  const [n, u] = productG.shape as [number, number];
+  expectShape(kernel, 'productS', productS, [n, u]);
+  for (const [name, t] of Object.entries({ rmsG, rmsS, logG, logS })) expectShape(kernel, name, t, [n]);
+  expectShape(kernel, 'scaleWeights', scaleWeights, [2, u]);
+  expectShape(kernel, 'term', term, [1, u]);
+  const tiny = Math.fround(Number(attrs?.['tiny'] ?? 0));
+  const out = backend.makeOutput([n, u], 'float32');
+  const simd = simdKernels(backend);
+  if (simd !== undefined) {
+    const a = (t: TensorInfo) => at(backend, t);
+    simd.policyFirstLayer(a(productG), a(productS), a(rmsG), a(rmsS), a(logG), a(logS), a(scaleWeights), a(term), a(out), n, u, tiny);
+    return out;
+  }
+  // Views after the last allocation: growing the heap detaches earlier ones.
+  const [pG, pS, rG, rS, lG, lS, w, t, o] = [productG, productS, rmsG, rmsS, logG, logS, scaleWeights, term, out].map((x) => view(backend, x)) as [
+    Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array,
+  ];
+  policyFirstLayerScalar({ pG, pS, rG, rS, lG, lS, w, t }, tiny, o);
+  return out;
+}
+
+/** The pass without SIMD, on plain arrays (shapes as the kernel's inputs; `out` [n, u]). */
+export function policyFirstLayerScalar(
+  { pG, pS, rG, rS, lG, lS, w, t }: Record<'pG' | 'pS' | 'rG' | 'rS' | 'lG' | 'lS' | 'w' | 't', Float32Array>,
+  tiny: number,
+  out: Float32Array,
+): void {
+  const u = t.length;
+  for (let i = 0; i < rG.length; i++) {
+    for (let j = 0; j < u; j++) {
+      const k = i * u + j;
+      // Rounded to float32 after every operation, in the SIMD pass's order (the sum can cancel).
+      const normalised = f(f((pG[k] as number) / f((rG[i] as number) + tiny)) + f((pS[k] as number) / f((rS[i] as number) + tiny)));
+      const scales = f(f((lG[i] as number) * (w[j] as number)) + f((lS[i] as number) * (w[u + j] as number)));
+      out[k] = Math.tanh(f(f(normalised + (t[j] as number)) + scales));
+    }
+  }
+}
+
+export function biasTanhWasm({ inputs, backend }: Args<{ x: TensorInfo; bias: TensorInfo }>): TensorInfo {
+  float32(inputs, 'bias + tanh');
+  const { x, bias } = inputs;
+  if (x.shape.length !== 2) throw new Error(`bias + tanh: input 'x' must be [n, units], got [${x.shape}]`);
+  const [n, u] = x.shape as [number, number];
+  expectShape('bias + tanh', 'bias', bias, [u]);
+  const out = backend.makeOutput([n, u], 'float32');
+  const simd = simdKernels(backend);
+  if (simd !== undefined) {
+    simd.biasTanh(at(backend, x), at(backend, bias), at(backend, out), n, u);
+    return out;
+  }
+  biasTanhScalar(view(backend, x), view(backend, bias), view(backend, out));
+  return out;
+}
+
+/** The pass without SIMD, on plain arrays: `x` and `out` [n, u] row-major, `bias` [u]. */
+export function biasTanhScalar(x: Float32Array, bias: Float32Array, out: Float32Array): void {
+  const u = bias.length;
+  for (let k = 0; k < x.length; k++) out[k] = Math.tanh(f((x[k] as number) + (bias[k % u] as number)));
+}
