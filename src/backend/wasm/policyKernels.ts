@@ -2,7 +2,7 @@
  * The coordinate policy's fused passes for wasm (kernels.wat; see fusedKernels.ts for what each computes). The
  * frozen rule's elementwise work between its products was a dozen tfjs kernels over [n, 32] (the RMS division,
  * the scale inputs' product, the loss term, 2σ(2x) − 1 as four passes) plus a transposing Mean per window; each
- * fused pass reads its inputs once. Without wasm SIMD a scalar loop computes the same formulas (Math.tanh).
+ * fused pass reads its inputs once. Without wasm SIMD a scalar loop computes the same numbers (tanhF32).
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { release, type TensorInfo } from './callKernel.js';
@@ -23,6 +23,23 @@ function expectShape(kernel: string, name: string, t: TensorInfo, shape: number[
 }
 
 const f = Math.fround;
+
+// kernels.wat's $tanh, one float at a time: the same float32 constants and the same rounded operations in the same
+// order, so the scalar fallback gives the SIMD pass's numbers bit for bit (an engine without SIMD, or a shared memory
+// the SIMD module cannot import, computes what the others do).
+const P = [-2.76076847742355e-16, 2.00018790482477e-13, -8.60467152213735e-11, 5.12229709037114e-8, 1.48572235717979e-5, 6.37261928875436e-4, 4.89352455891786e-3].map(f);
+const Q = [1.19825839466702e-6, 1.18534705686654e-4, 2.268434632439e-3, 4.89352518554385e-3].map(f);
+const SMALL = f(0.0004);
+export function tanhF32(x: number): number {
+  const clamped = 9 < x ? 9 : x; // f32x4.pmin(x, 9), then pmax(·, −9): NaN passes through
+  const c = clamped < -9 ? -9 : clamped;
+  const x2 = f(c * c);
+  let p = f(f((P[0] as number) * x2) + (P[1] as number));
+  for (let k = 2; k < P.length; k++) p = f(f(p * x2) + (P[k] as number));
+  let q = f(f((Q[0] as number) * x2) + (Q[1] as number));
+  for (let k = 2; k < Q.length; k++) q = f(f(q * x2) + (Q[k] as number));
+  return Math.abs(x) < SMALL ? x : f(f(p * c) / q);
+}
 const at = (backend: BackendWasm, t: TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
 const view = (backend: BackendWasm, t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
 
@@ -105,7 +122,7 @@ export function policyFirstLayerScalar(
       // Rounded to float32 after every operation, in the SIMD pass's order (the sum can cancel).
       const normalised = f(f((pG[k] as number) / f((rG[i] as number) + tiny)) + f((pS[k] as number) / f((rS[i] as number) + tiny)));
       const scales = f(f((lG[i] as number) * (w[j] as number)) + f((lS[i] as number) * (w[u + j] as number)));
-      out[k] = Math.tanh(f(f(normalised + (t[j] as number)) + scales));
+      out[k] = tanhF32(f(f(normalised + (t[j] as number)) + scales));
     }
   }
 }
@@ -129,5 +146,5 @@ export function biasTanhWasm({ inputs, backend }: Args<{ x: TensorInfo; bias: Te
 /** The pass without SIMD, on plain arrays: `x` and `out` [n, u] row-major, `bias` [u]. */
 export function biasTanhScalar(x: Float32Array, bias: Float32Array, out: Float32Array): void {
   const u = bias.length;
-  for (let k = 0; k < x.length; k++) out[k] = Math.tanh(f((x[k] as number) + (bias[k % u] as number)));
+  for (let k = 0; k < x.length; k++) out[k] = tanhF32(f((x[k] as number) + (bias[k % u] as number)));
 }
