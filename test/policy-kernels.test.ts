@@ -1,7 +1,8 @@
 /**
  * The coordinate policy's fused wasm passes (src/backend/wasm/policyKernels.ts, kernels.wat) against the tfjs ops
  * they replace, over shapes around the four-float vector width; their scalar fallbacks against the SIMD passes;
- * the frozen rule on wasm (fused) against cpu (tensor ops); the tensor ops under a tape; no leaks.
+ * the frozen rule on wasm (fused) against cpu (tensor ops); the tensor ops under a tape; no leaks; a run's numbers
+ * the same alone and batched with other runs.
  */
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
@@ -12,6 +13,12 @@ import { tanh } from '../src/learned/policy/mlp.js';
 import { windowProduct } from '../src/learned/policy/fusedPasses.js';
 import { CoordinatePolicy } from '../src/learned/index.js';
 import { treeTensors } from '../src/rules/index.js';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { readSuite } from '../src/suite/decode.js';
+import { runSuite } from '../src/suite/runner.js';
+import { parseRuns } from '../src/reporting/parseRuns.js';
 
 const TINY = 1e-20;
 /** Values of mixed scale (zeros, tanh's small-|x| branch, saturation) so that every branch is taken. */
@@ -174,4 +181,21 @@ test.serial('the default policy’s frozen rule on wasm (fused passes) equals cp
   t.false(names.includes('Pack') || names.includes('Transpose'), 'a window was still stacked or transposed');
   tf.dispose([loss, ...params, ...grads, ...treeTensors(state)]);
   policy.dispose();
+});
+
+test.serial("a run's numbers do not depend on its group: the shipped policy on one seed alone equals that seed batched with another", async (t) => {
+  // Batched runs give the policy a loss term per coordinate, which the fused first layer does not take; their ops must
+  // compute what the kernel computes, or the worker pool (which splits groups) would change results.
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'alphaopt-policy-group-'));
+  const run = async (seeds: number) => {
+    const out = path.join(dir, `seeds-${seeds}`);
+    const suite = { name: 'policy-group', backend: 'wasm', steps: 100, seeds, tasks: [{ task: 'quadratic' }], optimizers: [{ name: 'policy-nn', learned: { kind: 'coordinate-policy', checkpoint: path.resolve('pretrained/policy-nn'), mode: 'frozen' } }] };
+    await writeFile(`${out}.json`, JSON.stringify(suite));
+    await runSuite(await readSuite(`${out}.json`), { out, backend: 'wasm' });
+    return parseRuns(await readFile(path.join(out, 'runs.jsonl'), 'utf8')).records;
+  };
+  const alone = (await run(1)).find((r) => r.seed === 0)!;
+  const batched = (await run(2)).find((r) => r.seed === 0)!;
+  await rm(dir, { recursive: true, force: true });
+  t.deepEqual(batched.losses, alone.losses);
 });

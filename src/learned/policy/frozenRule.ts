@@ -19,7 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { UpdateRule } from '../../rules/index.js';
 import { flattenAll, unflattenLike } from './flatten.js';
 import { activate, type Activation, type MlpLayer } from './mlp.js';
-import { applyMlpFused, fusedFirstLayer, windowProduct } from './fusedPasses.js';
+import { applyMlpFused, firstLayerAsFused, fusedFirstLayer, windowProduct } from './fusedPasses.js';
 import { gradientWindow, relativeLossChange, type FeatureSet } from './history.js';
 import { coordinateSlice, mapCoordinateSlices, type CoordinateCost } from '../coordinateSlices.js';
 
@@ -121,8 +121,10 @@ export function frozenPolicyRule(policy: FrozenPolicy, options: { chunk?: number
           const log4 = (rms: tf.Tensor) => tf.div(tf.div(tf.log(tf.add(rms, 1e-8)), Math.LN10), 4) as tf.Tensor1D;
           const scaleWeights = block(at.scale, 2);
           // The whole first hidden layer as one fused pass where the backend has it (wasm; fusedPasses.ts).
-          const fusable = !spread && theta === undefined && rest.length > 0 && activation === 'tanh';
-          hidden = fusable ? fusedFirstLayer({ productG, productS, rmsG, rmsS, logG: log4(rmsG), logS: log4(rmsS), scaleWeights, term: term as tf.Tensor2D }, TINY) : undefined;
+          // Batched runs (a term per coordinate) get the kernel's arithmetic in ops, so a run's numbers do not depend on its group.
+          const fusable = theta === undefined && rest.length > 0 && activation === 'tanh';
+          const inputs = { productG, productS, rmsG, rmsS, logG: log4(rmsG), logS: log4(rmsS), scaleWeights, term: term as tf.Tensor2D };
+          hidden = !fusable ? undefined : spread ? firstLayerAsFused(inputs, TINY) : fusedFirstLayer(inputs, TINY);
           if (hidden !== undefined) z = hidden;
           else {
             const [columnG, columnS] = [tf.reshape(rmsG, [-1, 1]), tf.reshape(rmsS, [-1, 1])];

@@ -45,6 +45,23 @@ export function fusedFirstLayer(inputs: FirstLayerInputs, tiny: number): tf.Tens
   return tf.engine().runKernel(POLICY_FIRST_LAYER_KERNEL, { ...inputs }, { tiny }) as tf.Tensor2D;
 }
 
+/**
+ * The fused first layer's arithmetic in tfjs ops, the same float32 operations in the same order, ending in the
+ * fused tanh: for the inputs the kernel does not take (a loss term per coordinate, when runs are batched as rows).
+ * A run's numbers must not depend on whether it is batched with others (the worker pool splits groups), so where the
+ * fused first layer serves a single run, batched runs get this; undefined where the fused tanh is not registered.
+ */
+export function firstLayerAsFused(inputs: Omit<FirstLayerInputs, 'term'> & { term: tf.Tensor2D }, tiny: number): tf.Tensor2D | undefined {
+  if (!fusedPass(BIAS_TANH_KERNEL)) return undefined;
+  const { productG, productS, rmsG, rmsS, logG, logS, scaleWeights, term } = inputs;
+  const column = (v: tf.Tensor1D) => tf.reshape(v, [-1, 1]);
+  const [w0, w1] = tf.split(scaleWeights, 2, 0) as [tf.Tensor2D, tf.Tensor2D];
+  const normalised = tf.add(tf.div(productG, tf.add(column(rmsG), tiny)), tf.div(productS, tf.add(column(rmsS), tiny)));
+  const scales = tf.add(tf.mul(column(logG), w0), tf.mul(column(logS), w1));
+  const z = tf.add(tf.add(normalised, term), scales);
+  return tf.engine().runKernel(BIAS_TANH_KERNEL, { x: z, bias: tf.zeros([productG.shape[1]!]) }) as tf.Tensor2D;
+}
+
 /** mlp.ts's applyMlp, with each tanh layer's bias and activation as one fused pass where registered. */
 export function applyMlpFused(layers: readonly MlpLayer[], x: tf.Tensor2D, activation: Activation): tf.Tensor2D {
   return layers.reduce<tf.Tensor2D>((h, layer, l) => {
