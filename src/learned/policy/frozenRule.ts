@@ -132,7 +132,7 @@ export function frozenPolicyRule(policy: FrozenPolicy, options: { chunk?: number
             z = tf.add(z, term);
             // The two scale columns stacked as [2, n] rows and multiplied transposed: concatenating [n, 1] columns
             // along axis 1 copies element by element on wasm (11 ms of a ~100 ms update at 101,770 coordinates).
-            z = tf.add(z, tf.matMul(tf.stack([log4(rmsG), log4(rmsS)], 0), scaleWeights, true, false));
+            z = tf.add(z, tf.matMul(tf.stack([inputs.logG, inputs.logS], 0), scaleWeights, true, false));
           }
         }
         if (theta !== undefined) z = tf.add(z, tf.matMul(tf.reshape(theta, [-1, 1]), block(at.param, 1)));
