@@ -5,17 +5,16 @@
  */
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { setupBackend } from '../src/backend/index.js';
 import { lossAndGrad } from '../src/loop/lossAndGrad.js';
 import { DenseStack, type DenseActivation } from '../src/tasks/denseStack.js';
 import { mnistMlpTask } from '../src/tasks/index.js';
 import type { Problem } from '../src/tasks/types.js';
 import { computeOn, relativeError, seededValues } from './helpers/compare.js';
-import { idx } from './helpers/synthetic.js';
+import { writeNoisyMnistPool } from './helpers/synthetic.js';
 
 interface Case {
   sizes: number[];
@@ -83,10 +82,7 @@ test.serial('cpu: second derivatives through the written-out gradient match fini
 
 async function noisyMnist(n: number): Promise<string> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'alphaopt-dense-stack-'));
-  await mkdir(path.join(root, 'noisy'), { recursive: true });
-  const pixels = Uint8Array.from({ length: n * 784 }, (_, i) => (i * 2654435761) % 251);
-  await writeFile(path.join(root, 'noisy', 'images-idx3-ubyte.gz'), gzipSync(idx([n, 28, 28], pixels)));
-  await writeFile(path.join(root, 'noisy', 'labels-idx1-ubyte.gz'), gzipSync(idx([n], Uint8Array.from({ length: n }, (_, i) => (i * 7) % 10))));
+  await writeNoisyMnistPool(root, 'noisy', n);
   return root;
 }
 

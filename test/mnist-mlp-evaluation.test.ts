@@ -5,13 +5,12 @@
  */
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { setupBackend } from '../src/backend/index.js';
 import { mnistMlpTask } from '../src/tasks/index.js';
-import { idx } from './helpers/synthetic.js';
+import { writeNoisyMnistPool } from './helpers/synthetic.js';
 
 test.before(async () => {
   await setupBackend('cpu');
@@ -19,10 +18,7 @@ test.before(async () => {
 
 async function noisyMnist(n: number): Promise<string> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'alphaopt-mlp-eval-'));
-  await mkdir(path.join(root, 'noisy'), { recursive: true });
-  const pixels = Uint8Array.from({ length: n * 784 }, (_, i) => (i * 2654435761) % 251);
-  await writeFile(path.join(root, 'noisy', 'images-idx3-ubyte.gz'), gzipSync(idx([n, 28, 28], pixels)));
-  await writeFile(path.join(root, 'noisy', 'labels-idx1-ubyte.gz'), gzipSync(idx([n], Uint8Array.from({ length: n }, (_, i) => (i * 7) % 10))));
+  await writeNoisyMnistPool(root, 'noisy', n);
   return root;
 }
 

@@ -84,3 +84,11 @@ export async function writeSyntheticMnistPool(root: string, name: string, n = 50
   await writeFile(path.join(root, name, 'images-idx3-ubyte.gz'), gzipSync(idx([n, 28, 28], images)));
   await writeFile(path.join(root, name, 'labels-idx1-ubyte.gz'), gzipSync(idx([n], labels)));
 }
+
+/** An MNIST-format pool named `name` of hashed pixels and labels k·7 mod 10: no pattern to learn, every pixel value used. */
+export async function writeNoisyMnistPool(root: string, name: string, n: number): Promise<void> {
+  const pixels = Uint8Array.from({ length: n * 784 }, (_, i) => (i * 2654435761) % 251);
+  await mkdir(path.join(root, name), { recursive: true });
+  await writeFile(path.join(root, name, 'images-idx3-ubyte.gz'), gzipSync(idx([n, 28, 28], pixels)));
+  await writeFile(path.join(root, name, 'labels-idx1-ubyte.gz'), gzipSync(idx([n], Uint8Array.from({ length: n }, (_, i) => (i * 7) % 10))));
+}
