@@ -4,11 +4,13 @@
  * failing is reported with its key while the other units' records are kept.
  */
 import test from 'ava';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { decodeSuite } from '../src/suite/decode.js';
 import { planGroups, splitGroup } from '../src/suite/plan.js';
+import { CHILD_V8_FLAGS } from '../src/pool/workerPool.js';
 import { balancedUnits, PoolFailure, runGroupsOnPool, runUnitsOnPool, UNITS_PER_WORKER, type PoolEvent } from '../src/suite/pool.js';
 import { runKey, type RunRecord, runResult } from '../src/suite/record.js';
 import { inProcessHandler, runSuite } from '../src/suite/runner.js';
@@ -141,15 +143,24 @@ test.serial('this process is one of the workers: with 2 workers one child is sta
   t.true(units.every((u, i) => i === 0 || units[i - 1]!.rows.length >= u.rows.length), 'longest first');
   const written: RunRecord[] = [];
   const events: PoolEvent[] = [];
+  const childArgs: string[][] = [];
   const local = inProcessHandler(suite, 'cpu', new Map(), async () => undefined);
   const failures = await runUnitsOnPool(units, {
     workers: 2,
     context: { suiteRaw: suite.raw, suiteFile: path.resolve('pool.json'), backend: 'cpu', out: await tempDir() },
     write: async (_unit, records) => void written.push(...records),
-    onEvent: (event) => void events.push(event),
+    onEvent: (event) => {
+      events.push(event);
+      // The child's command line, read while it runs (Linux's /proc; the pool kills its children when it closes).
+      if (event.type === 'started' && event.local !== true && process.platform === 'linux') childArgs.push(readFileSync(`/proc/${event.pid}/cmdline`, 'utf8').split('\0'));
+    },
     local: async () => local,
   });
   t.deepEqual(failures, []);
+  if (process.platform === 'linux') {
+    t.true(childArgs.length > 0);
+    for (const args of childArgs) for (const flag of CHILD_V8_FLAGS) t.true(args.includes(flag), `the child runs with ${flag} (its command line: ${args.join(' ')})`);
+  }
   const started = events.filter((e) => e.type === 'started');
   t.true(started.some((e) => e.local === true && e.pid === process.pid), 'this process ran units');
   t.is(new Set(started.filter((e) => e.local !== true).map((e) => e.pid)).size, 1, 'one child');

@@ -76,6 +76,14 @@ export interface PoolUnitFailure {
   reasons: string[];
 }
 
+/**
+ * V8 flags the children get on top of this process's own (a loader such as tsx's, heap limits): garbage collection
+ * on the main thread. With V8's default GC helper threads one busy process keeps more than a core busy (bench/README.md,
+ * "Worker pool"), so N workers on N cores slowed each other down. Not `--single-threaded`: that also keeps wasm code
+ * in its baseline tier, and XNNPACK's kernels ran ~1.5× slower that way.
+ */
+export const CHILD_V8_FLAGS: readonly string[] = ['--single-threaded-gc'];
+
 const here = fileURLToPath(import.meta.url);
 /** The worker's entry: worker.js beside this file (worker.ts when run from source with tsx). */
 const workerFile = path.join(path.dirname(here), `worker${path.extname(here)}`);
@@ -272,7 +280,7 @@ export class WorkerPool<U extends PoolUnit, R> {
   }
 
   private spawn(): void {
-    const child = fork(workerFile, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const child = fork(workerFile, [], { execArgv: [...process.execArgv, ...CHILD_V8_FLAGS], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     const slot: Slot = { child, inFlight: [], stderr: '' };
     this.slots.add(slot);
     // The last lines a worker wrote say why it died.
