@@ -253,3 +253,37 @@ test.serial('one pool for a whole run: a held-out suite’s phases (tune, then s
   const byRun = (runs: RunRecord[]) => numbers(runs).map((r) => [`${runKey(r)}|${r.role ?? 'scored'}`, r] as const).sort(([x], [y]) => x.localeCompare(y));
   t.deepEqual(byRun(b), byRun(a));
 });
+
+test.serial('a long unit in this process lets the event loop turn: the child is sent new units while it runs', async (t) => {
+  const suite = decodeSuite(suiteRaw(10, [{ task: 'rosenbrock' }]), 'pool.json');
+  const units = planGroups(suite, 15, new Set()).flatMap((g) => splitGroup(g, 1)).map((g) => unitOf(g, suite.steps));
+  const short = inProcessHandler(suite, 'cpu', new Map(), async () => undefined);
+  // This process's first unit runs 4,000 steps (seconds) instead of 10; the step loop's awaits are all microtasks on cpu.
+  const long = inProcessHandler({ ...suite, steps: 4000 }, 'cpu', new Map(), async () => undefined);
+  let childStarted = false;
+  let localUnits = 0;
+  let childFinishedDuringLongUnit: number | undefined;
+  let childFinished = 0;
+  const failures = await runUnitsOnPool(units, {
+    workers: 2,
+    context: { suiteRaw: suite.raw, suiteFile: path.resolve('pool.json'), backend: 'cpu', out: await tempDir() },
+    write: async () => undefined,
+    onEvent: (event) => {
+      if (event.type === 'started' && event.local !== true) childStarted = true;
+      if (event.type === 'finished' && event.local !== true) childFinished += 1;
+    },
+    local: async () => ({
+      async run(unit) {
+        localUnits += 1;
+        if (localUnits > 1) return short.run(unit);
+        while (!childStarted) await new Promise((resolve) => setTimeout(resolve, 10));
+        const before = childFinished;
+        const records = await long.run({ ...(unit as Unit), steps: 4000 });
+        childFinishedDuringLongUnit = childFinished - before;
+        return records;
+      },
+    }),
+  });
+  t.deepEqual(failures, []);
+  t.true(childFinishedDuringLongUnit !== undefined && childFinishedDuringLongUnit > 4, `the child finished ${childFinishedDuringLongUnit} units while this process ran its long one (more than the 2 it holds at once)`);
+});

@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { treeTensors, type StateTree, type UpdateRule } from '../rules/index.js';
 import type { Problem, Task } from '../tasks/types.js';
+import { eventLoopTurns } from './eventLoopTurns.js';
 import { lossAndGrad } from './lossAndGrad.js';
 import { stepRule } from './step.js';
 
@@ -46,8 +47,10 @@ export async function driveRows({ task, problem, rule, steps, hooks = {}, freeza
     alive.dispose();
     alive = tf.tensor2d(frozen.map((f) => (f ? 0 : 1)), [rows, 1], 'bool');
   };
+  const turn = eventLoopTurns();
   try {
     for (let step = 0; step < steps; step++) {
+      await turn();
       if (step > 0) await hooks.beforeStep?.(step, theta);
       const { rows: loss, grad } = lossAndGrad(task, problem, theta, step);
       freeze(await hooks.onLoss?.(loss, step, theta, false));
