@@ -287,3 +287,23 @@ test.serial('a long unit in this process lets the event loop turn: the child is 
   t.deepEqual(failures, []);
   t.true(childFinishedDuringLongUnit !== undefined && childFinishedDuringLongUnit > 4, `the child finished ${childFinishedDuringLongUnit} units while this process ran its long one (more than the 2 it holds at once)`);
 });
+
+test('groups are split by their rows’ measured cost: a costly optimizer’s group becomes several units, run first; every row once', (t) => {
+  const suite = decodeSuite({ ...suiteRaw(10, [{ task: 'rosenbrock' }]), seeds: 20 }, 'pool.json');
+  const groups = planGroups(suite, suite.seeds, new Set());
+  // sgd's two grid points, adam and clipped sgd; adam's rows measured 12× the others'.
+  const weighed = groups.map((g) => ({ ...g, rowStepMs: g.optimizer.name === 'adam' ? 12 : 1 }));
+  const units = balancedUnits(weighed, suite.steps, 2);
+  const costOf = (u: Unit) => u.rows.length * (u.optimizer === 'adam' ? 12 : 1);
+  const total = units.reduce((s, u) => s + costOf(u), 0);
+  t.true(units.every((u) => costOf(u) <= total / (UNITS_PER_WORKER * 2)), `no unit above a 1/${UNITS_PER_WORKER * 2} share: ${units.map(costOf).join(', ')}`);
+  t.true(units.filter((u) => u.optimizer === 'adam').length >= 4, 'adam’s group split');
+  t.is(units[0]!.optimizer, 'adam', 'the costliest units first');
+  t.true(units.every((u, i) => i === 0 || costOf(units[i - 1]!) >= costOf(u)));
+  const keys = units.flatMap((u) => u.rows.map((r) => `${u.optimizer}|${JSON.stringify(r)}`));
+  t.is(new Set(keys).size, keys.length, 'no row twice');
+  t.is(keys.length, groups.reduce((n, g) => n + g.rows.length, 0), 'every row');
+  // Unweighed (a plan never sized): by rows, as many units as before.
+  const plain = balancedUnits(groups, suite.steps, 2);
+  t.true(plain.every((u, i) => i === 0 || plain[i - 1]!.rows.length >= u.rows.length));
+});

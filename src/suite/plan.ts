@@ -6,7 +6,7 @@ import type { GroupSpec, HParams, Row } from './execute.js';
 import { runKey } from './record.js';
 import type { MemoryBudget } from '../backend/memory.js';
 import { isOutOfMemory } from './outOfMemory.js';
-import { probeRowFootprint, rowsThatFit, type GroupSize, type RowFootprint } from './sizing.js';
+import { probeRowFootprint, rowsThatFit, type GroupSize, type RowProbe } from './sizing.js';
 
 export interface Group {
   task: Task;
@@ -14,6 +14,8 @@ export interface Group {
   rows: Row[];
   /** Set by `sizeGroups`: the memory estimate the group was sized by. */
   size?: GroupSize;
+  /** Set by `sizeGroups`: the time of one row's step, measured once (sizing.ts, RowProbe); the pool's weight for a row. */
+  rowStepMs?: number;
   /**
    * 'final': the suite's evaluation curve at step 0 and the last step only. Held-out tuning
    * runs need no more when the primary metric reads the curve's last point (evaluation is
@@ -113,7 +115,7 @@ export async function sizeGroups(groups: Group[], options: SizingOptions): Promi
       out.push(group);
       continue;
     }
-    let footprint: RowFootprint;
+    let footprint: RowProbe;
     try {
       footprint = await probeRowFootprint(group.task, options.buildRule(group), group.rows[0]!, options.evaluationLimit);
     } catch (error) {
@@ -131,7 +133,7 @@ export async function sizeGroups(groups: Group[], options: SizingOptions): Promi
       `${group.optimizer.name} on ${group.task.id}: ${mib(footprint.stepBytes)} per run (+${mib(footprint.evaluationBytes)} to evaluate) → ` +
         `${Math.ceil(group.rows.length / size.rows)} groups of up to ${size.rows} (estimated ${mib(size.estimatedBytes)} of ${options.budget.source})${size.fits ? '' : '; even one run is estimated not to fit, trying anyway'}`,
     );
-    out.push(...splitGroup({ ...group, size }, size.rows));
+    out.push(...splitGroup({ ...group, size, rowStepMs: footprint.stepMs }, size.rows));
   }
   return out;
 }

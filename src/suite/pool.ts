@@ -125,24 +125,47 @@ export class SuitePool {
 export const UNITS_PER_WORKER = 4;
 
 /**
- * The groups as units for `workers`: the largest group halved until there are
- * UNITS_PER_WORKER per worker (or every group is one run), then longest (most rows)
- * first, so the last units to finish are short. A run's result does not depend on the
- * group it ran in (test/pool.test.ts), and the runner puts the file in plan order.
+ * What a row of each group weighs: its measured step time (Group.rowStepMs, from the sizing probe) where there is one,
+ * else that of another group of the same task and optimizer, else the median of the measured ones; 1 for every row when
+ * nothing was measured (a plan that was never sized), which makes a group's weight its row count.
+ */
+function rowWeights(groups: Group[]): (group: Group) => number {
+  const pair = (g: Group) => `${g.task.id}\u0000${g.optimizer.name}`;
+  const byPair = new Map<string, number>();
+  for (const g of groups) if (g.rowStepMs !== undefined && !byPair.has(pair(g))) byPair.set(pair(g), g.rowStepMs);
+  const measured = [...byPair.values()].sort((a, b) => a - b);
+  if (measured.length === 0) return () => 1;
+  const median = measured[Math.floor(measured.length / 2)]!;
+  // A probe can read 0 ms on a coarse clock; a row is never free.
+  const floor = Math.max(median, 1e-3) * 1e-3;
+  return (g) => Math.max(g.rowStepMs ?? byPair.get(pair(g)) ?? median, floor);
+}
+
+/**
+ * The groups as units for `workers`, weighed by their rows' cost (rowWeights): the costliest group halved until there
+ * are UNITS_PER_WORKER per worker and none weighs more than a 1/(UNITS_PER_WORKER · workers) share of the phase (or
+ * every group is one run), then costliest first, so the last units to finish are short. Without the second rule a
+ * learned optimizer's group (l2l-mnist-200's LSTM rows cost ~10 baseline rows) stayed one unit that one worker ran
+ * for minutes after the other had finished. A run's result does not depend on the group it ran in
+ * (test/pool.test.ts), and the runner puts the file in plan order.
  */
 export function balancedUnits(groups: Group[], steps: number, workers: number): Unit[] {
+  const weight = rowWeights(groups);
+  const cost = (g: Group) => g.rows.length * weight(g);
   const parts = [...groups];
-  while (parts.length < UNITS_PER_WORKER * workers) {
-    let largest = 0;
+  const target = UNITS_PER_WORKER * workers;
+  const share = parts.reduce((sum, g) => sum + cost(g), 0) / target;
+  for (;;) {
+    let costliest = -1;
     parts.forEach((g, i) => {
-      if (g.rows.length > parts[largest]!.rows.length) largest = i;
+      if (g.rows.length >= 2 && (costliest < 0 || cost(g) > cost(parts[costliest]!))) costliest = i;
     });
-    const group = parts[largest]!;
-    if (group.rows.length < 2) break;
-    parts.splice(largest, 1, ...splitGroup(group, Math.ceil(group.rows.length / 2)));
+    if (costliest < 0 || (parts.length >= target && cost(parts[costliest]!) <= share)) break;
+    const group = parts[costliest]!;
+    parts.splice(costliest, 1, ...splitGroup(group, Math.ceil(group.rows.length / 2)));
   }
   // Array.prototype.sort is stable: equal groups keep the plan's order.
-  return parts.sort((a, b) => b.rows.length - a.rows.length).map((g) => unitOf(g, steps));
+  return parts.sort((a, b) => cost(b) - cost(a)).map((g) => unitOf(g, steps));
 }
 
 /** The runner's pool path: its groups as units, records appended as they come, the file put in plan order at the end. */

@@ -22,18 +22,28 @@ import type { GroupSpec, Row } from './execute.js';
 
 export { SAFETY_FRACTION, measurePeakBytes, estimateGroupBytes, rowsThatFit, type RowFootprint, type GroupSize } from '../backend/rowBudget.js';
 
-/** One step of one row of `task` under the rule `buildRule` makes (the runner's own step), and one evaluation, measured. */
+/**
+ * What one row costs: its memory (RowFootprint), and `stepMs`, the wall time of a second step (gradient and update),
+ * timed after the first one warmed the kernels. The pool splits groups by it (pool.ts, balancedUnits): a learned
+ * optimizer's row costs many times a baseline's. A single timing on a machine that may be busy: a weight, not a figure.
+ */
+export interface RowProbe extends RowFootprint {
+  stepMs: number;
+}
+
+/** One step of one row of `task` under the rule `buildRule` makes (the runner's own step), and one evaluation, measured; a second step timed. */
 export async function probeRowFootprint(
   task: Task,
   buildRule: GroupSpec['buildRule'],
   row: Row,
   evaluationLimit = 1000,
-): Promise<RowFootprint> {
+): Promise<RowProbe> {
   let problem: ReturnType<Task['instantiate']> | undefined;
   let built: ReturnType<GroupSpec['buildRule']> | undefined;
   // Everything made is disposed in `finally`, also when the step runs out of memory half-way.
   const made: tf.Tensor[] = [];
   let theta: tf.Tensor2D | undefined;
+  let second: (() => Promise<void>) | undefined;
   try {
     const step = await measurePeakBytes(() => {
       problem = task.instantiate([row.seed]);
@@ -48,10 +58,20 @@ export async function probeRowFootprint(
       const next = tf.tidy(() => stepRule(rule, problem!, { theta: start, state, grad, loss: rowLosses, alive, step: 0 }));
       made.push(next.theta, ...treeTensors(next.state), ...Object.values(next.trace));
       theta = next.theta;
+      second = async () => {
+        const at = lossAndGrad(task, problem!, next.theta, 1);
+        made.push(at.rows, at.grad);
+        const after = tf.tidy(() => stepRule(rule, problem!, { theta: next.theta, state: next.state, grad: at.grad, loss: at.rows, alive, step: 1 }));
+        made.push(after.theta, ...treeTensors(after.state), ...Object.values(after.trace));
+        await after.theta.data();
+      };
     });
+    const timed = performance.now();
+    await second!();
+    const stepMs = performance.now() - timed;
     const evaluate = problem!.evaluate;
     const evaluation = evaluate === undefined ? { peakBytes: 0 } : await measurePeakBytes(async () => void (await evaluate(theta!, { limit: evaluationLimit })));
-    return { stepBytes: step.peakBytes, evaluationBytes: evaluation.peakBytes, largestTensorBytes: step.largestTensorBytes };
+    return { stepBytes: step.peakBytes, evaluationBytes: evaluation.peakBytes, largestTensorBytes: step.largestTensorBytes, stepMs };
   } finally {
     tf.dispose(made);
     built?.dispose();
