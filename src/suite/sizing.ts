@@ -23,15 +23,18 @@ import type { GroupSpec, Row } from './execute.js';
 export { SAFETY_FRACTION, measurePeakBytes, estimateGroupBytes, rowsThatFit, type RowFootprint, type GroupSize } from '../backend/rowBudget.js';
 
 /**
- * What one row costs: its memory (RowFootprint), and `stepMs`, the wall time of a second step (gradient and update),
- * timed after the first one warmed the kernels. The pool splits groups by it (pool.ts, balancedUnits): a learned
- * optimizer's row costs many times a baseline's. A single timing on a machine that may be busy: a weight, not a figure.
+ * What one row costs: its memory (RowFootprint), and `stepMs`, the wall time of a step (gradient and update): the
+ * fastest of TIMED_STEPS steps after the first one warmed the kernels (the fastest, because other processes only ever
+ * add time). The pool splits groups by it (pool.ts, balancedUnits): a learned optimizer's row costs many times a
+ * baseline's. A weight, not a figure.
  */
 export interface RowProbe extends RowFootprint {
   stepMs: number;
 }
 
-/** One step of one row of `task` under the rule `buildRule` makes (the runner's own step), and one evaluation, measured; a second step timed. */
+const TIMED_STEPS = 3;
+
+/** One step of one row of `task` under the rule `buildRule` makes (the runner's own step), and one evaluation, measured; then a few steps timed. */
 export async function probeRowFootprint(
   task: Task,
   buildRule: GroupSpec['buildRule'],
@@ -43,7 +46,7 @@ export async function probeRowFootprint(
   // Everything made is disposed in `finally`, also when the step runs out of memory half-way.
   const made: tf.Tensor[] = [];
   let theta: tf.Tensor2D | undefined;
-  let second: (() => Promise<void>) | undefined;
+  let timedStep: ((step: number) => Promise<number>) | undefined;
   try {
     const step = await measurePeakBytes(() => {
       problem = task.instantiate([row.seed]);
@@ -58,17 +61,24 @@ export async function probeRowFootprint(
       const next = tf.tidy(() => stepRule(rule, problem!, { theta: start, state, grad, loss: rowLosses, alive, step: 0 }));
       made.push(next.theta, ...treeTensors(next.state), ...Object.values(next.trace));
       theta = next.theta;
-      second = async () => {
-        const at = lossAndGrad(task, problem!, next.theta, 1);
-        made.push(at.rows, at.grad);
-        const after = tf.tidy(() => stepRule(rule, problem!, { theta: next.theta, state: next.state, grad: at.grad, loss: at.rows, alive, step: 1 }));
-        made.push(after.theta, ...treeTensors(after.state), ...Object.values(after.trace));
+      // Steps from θ₁ on, each one's tensors freed before the next (θ₁ and its state stay with the first step's).
+      let at = { theta: next.theta, state: next.state };
+      timedStep = async (step) => {
+        const started = performance.now();
+        const { rows, grad } = lossAndGrad(task, problem!, at.theta, step);
+        const after = tf.tidy(() => stepRule(rule, problem!, { theta: at.theta, state: at.state, grad, loss: rows, alive, step }));
         await after.theta.data();
+        const ms = performance.now() - started;
+        tf.dispose([rows, grad, ...Object.values(after.trace)]);
+        if (at.theta !== next.theta) tf.dispose([at.theta, ...treeTensors(at.state)]);
+        at = { theta: after.theta, state: after.state };
+        made.push(after.theta, ...treeTensors(after.state));
+        return ms;
       };
     });
-    const timed = performance.now();
-    await second!();
-    const stepMs = performance.now() - timed;
+    const times: number[] = [];
+    for (let i = 1; i <= TIMED_STEPS; i++) times.push(await timedStep!(i));
+    const stepMs = Math.min(...times);
     const evaluate = problem!.evaluate;
     const evaluation = evaluate === undefined ? { peakBytes: 0 } : await measurePeakBytes(async () => void (await evaluate(theta!, { limit: evaluationLimit })));
     return { stepBytes: step.peakBytes, evaluationBytes: evaluation.peakBytes, largestTensorBytes: step.largestTensorBytes, stepMs };
