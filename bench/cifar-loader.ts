@@ -6,30 +6,24 @@
  * to a tensor, each as images per second, beside one training step of the Xu
  * CIFAR CNN and the ResNet-8 at batch 128 for scale.
  *
- *   npm run bench:cifar -- --data-dir /path/to/datasets [--backend wasm] [--out DIR]
+ *   npm run bench:cifar -- --data-dir /path/to/datasets [--backend wasm] [--out DIR]   (flags, provenance, the result file: harness.ts)
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { tf, setupBackend, BackendRequest } from '../src/index.js';
+import { tf } from '../src/index.js';
 import { loadCifar10Bytes } from '../src/data/cifar10.js';
 import { assembleBatch, channelNormalizer } from '../src/data/imageBatch.js';
-import { collectProvenance } from '../src/provenance.js';
 import { hashSeed, rng } from '../src/random.js';
 import { minibatchIndices } from '../src/tasks/minibatch.js';
 import { imageClassifierTask } from '../src/tasks/imageClassifier.js';
+import { startBench } from './harness.js';
 
-function flag(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : undefined;
-}
-const dataDir = flag('data-dir');
-if (dataDir === undefined) throw new Error('--data-dir is required: the folder that holds cifar-10/cifar-10-batches-bin');
-const requested = flag('backend') ?? 'wasm';
-if (!BackendRequest.is(requested)) throw new Error(`--backend must be one of auto, cpu, wasm, webgpu, tensorflow (got '${requested}')`);
-const outDir = flag('out') ?? path.join('bench', 'results');
-const choice = await setupBackend(requested);
-const provenance = collectProvenance(choice.backend, choice.detail);
+const { options, writeResult } = await startBench<{ dataDir: string }>({
+  name: 'bench:cifar',
+  description: 'CIFAR-10 input throughput against a training step',
+  backends: ['wasm', 'cpu', 'webgpu', 'tensorflow', 'auto'],
+  flags: (c) => c.requiredOption('--data-dir <dir>', 'the folder that holds cifar-10/cifar-10-batches-bin'),
+});
+const { dataDir } = options;
 
 const t0 = performance.now();
 const { train } = await loadCifar10Bytes(dataDir);
@@ -74,18 +68,12 @@ async function stepMs(net: 'xu-cifar' | 'resnet-cifar'): Promise<number> {
 const steps = { 'xu-cifar': await stepMs('xu-cifar'), 'resnet-cifar': await stepMs('resnet-cifar') };
 
 const result = {
-  suite: 'cifar-10 input pipeline',
-  provenance,
   decode: { images: train.labels.length + 10_000, seconds: decodeSeconds, imagesPerSecond: (train.labels.length + 10_000) / decodeSeconds },
   assemblyImagesPerSecond: assembly,
   batchSize,
   stepMsAtBatch128: steps,
   /** Images a training step consumes per second, for comparison with the assembly rate. */
   trainingImagesPerSecond: Object.fromEntries(Object.entries(steps).map(([k, ms]) => [k, batchSize / (ms / 1000)])),
-  tfjsVersion: tf.version.tfjs,
 };
 console.log(JSON.stringify(result, null, 2));
-await mkdir(outDir, { recursive: true });
-const file = path.join(outDir, `cifar-loader-${choice.backend}-${provenance.date.replace(/[:.]/g, '-')}.json`);
-await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
-console.log(`wrote ${file}`);
+await writeResult('cifar-loader', 'cifar-10 input pipeline', result);

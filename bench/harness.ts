@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import * as tf from '@tensorflow/tfjs';
 import { BackendRequest, setupBackend, type BackendChoice } from '../src/backend/index.js';
+import type { SetupOptions } from '../src/backend/setup.js';
 import { collectProvenance, type Provenance } from '../src/provenance.js';
 
 export interface BenchSetup<O> {
@@ -29,6 +30,10 @@ export interface BenchSpec {
   flags?: (command: Command) => Command;
   /** Backends the script may run on (default: any); the first is the default. */
   backends?: readonly BackendRequest[];
+  /** False for probes that only print (no `--out` flag then). Default true. */
+  writesResults?: boolean;
+  /** setupBackend's options from the parsed flags (e.g. `--wasm-threads`). */
+  setup?: (options: Record<string, unknown>) => SetupOptions;
 }
 
 const ALL_BACKENDS: readonly BackendRequest[] = ['wasm', 'cpu', 'webgpu', 'tensorflow', 'auto'];
@@ -36,15 +41,15 @@ const ALL_BACKENDS: readonly BackendRequest[] = ['wasm', 'cpu', 'webgpu', 'tenso
 /** Parses `argv` (default: this process's), starts the backend and collects provenance. */
 export async function startBench<O = Record<string, never>>(spec: BenchSpec, argv: readonly string[] = process.argv): Promise<BenchSetup<O>> {
   const backends = spec.backends ?? ALL_BACKENDS;
-  const base = new Command(spec.name)
+  const withBackend = new Command(spec.name)
     .description(spec.description)
     .addOption(new Option('--backend <name>', 'the tfjs backend').choices(backends).default(backends[0]))
-    .option('--out <dir>', 'the folder result files are written to', path.join('bench', 'results'))
     .allowExcessArguments(false);
+  const base = spec.writesResults === false ? withBackend : withBackend.option('--out <dir>', 'the folder result files are written to', path.join('bench', 'results'));
   const command = spec.flags === undefined ? base : spec.flags(base);
   command.parse([...argv]);
   const options = command.opts() as O & { backend: BackendRequest; out: string };
-  const choice = await setupBackend(options.backend);
+  const choice = await setupBackend(options.backend, spec.setup?.(options as Record<string, unknown>) ?? {});
   console.log(`backend: ${choice.backend} (${choice.detail ?? choice.reason})`);
   const provenance = collectProvenance(choice.backend, choice.detail);
   return {
@@ -65,11 +70,14 @@ export async function startBench<O = Record<string, never>>(spec: BenchSpec, arg
 /** A comma-separated list flag: `--only cnn,mlp`. */
 export const list = (value: string): string[] => value.split(',').filter((v) => v !== '');
 
-/** A positive whole number flag, refused with the flag's name otherwise. */
-export function positiveInt(name: string) {
+/** A whole number flag of at least `least`, refused with the flag's name otherwise. */
+export function atLeast(name: string, least: number) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${name} takes a positive whole number, got '${value}'`);
+    if (!Number.isSafeInteger(n) || n < least) throw new InvalidArgumentError(`${name} takes ${least === 1 ? 'a positive whole number' : `a whole number ≥ ${least}`}, got '${value}'`);
     return n;
   };
 }
+
+/** A positive whole number flag, refused with the flag's name otherwise. */
+export const positiveInt = (name: string) => atLeast(name, 1);

@@ -3,7 +3,7 @@
  * gradient: through tfjs-layers (model + optimizer.minimize), tf.grad of the flat-parameter loss (the MNIST MLP
  * task's step before its gradient was written out), and the dense stack's written-out gradient (the task's step now).
  *
- *   npm run bench:build && node dist-bench/bench/mlp-step-cost.js [--backend wasm] [--steps 2000] [--rows 1]
+ *   npm run bench:build && node dist-bench/bench/mlp-step-cost.js [--backend wasm] [--steps 2000] [--rows 1]   (flags: harness.ts)
  *
  * `--rows R` trains R networks side by side as rows of θ [R, D], each on its own minibatch, as a suite's runs
  * are (the flat-θ ways only; the layers model is one network).
@@ -13,22 +13,23 @@
  * Writes nothing.
  */
 import os from 'node:os';
-import { tf, setupBackend, BackendRequest, rules, toTfjsOptimizer } from '../src/index.js';
+import { tf, rules, toTfjsOptimizer } from '../src/index.js';
+import { atLeast, positiveInt, startBench } from './harness.js';
 import { mnistMlp } from '../src/models/index.js';
 import { trainingCase, type BenchCase } from './cases.js';
 import { denseMlpCase } from './denseMlp.js';
 
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? (process.argv[i + 1] as string) : fallback;
-}
-const backend = flag('backend', 'wasm');
-if (!BackendRequest.is(backend)) throw new Error(`--backend must be one of auto, cpu, wasm, webgpu, tensorflow (got '${backend}')`);
-const steps = Number(flag('steps', '2000'));
-if (!Number.isInteger(steps) || steps < 10) throw new Error(`--steps must be an integer ≥ 10 (got '${flag('steps', '')}')`);
-const rows = Number(flag('rows', '1'));
-if (!Number.isInteger(rows) || rows < 1) throw new Error(`--rows must be a positive integer (got '${flag('rows', '')}')`);
-await setupBackend(backend);
+const { options } = await startBench<{ steps: number; rows: number }>({
+  name: 'mlp-step-cost',
+  description: 'kernels and CPU time per MLP training step, by way of computing the gradient',
+  backends: ['wasm', 'cpu', 'webgpu', 'tensorflow', 'auto'],
+  writesResults: false,
+  flags: (c) =>
+    c
+      .option('--steps <n>', 'steps per way (at least 10)', atLeast('--steps', 10), 2000)
+      .option('--rows <n>', 'networks trained side by side as rows of θ', positiveInt('--rows'), 1),
+});
+const { steps, rows } = options;
 
 const alphaOptAdam = () => toTfjsOptimizer(rules.adam({ learningRate: 1e-3 }));
 const cases: BenchCase[] = [

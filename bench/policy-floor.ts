@@ -3,19 +3,24 @@
  * workload) against its FLOP floor: the policy network's multiply-adds per coordinate × 2 × coordinates, at the
  * rate this process's wasm matmul reaches — on a 512² product, and on the policy's own product shapes.
  *
- *   npm run bench:build && node dist-bench/bench/policy-floor.js [--updates 9]
+ *   npm run bench:build && node dist-bench/bench/policy-floor.js [--updates 9]   (flags: harness.ts)
  *
  * Times are CPU time of this process (process.cpuUsage), medians, so less sensitive to other processes' load
  * than wall time. Writes nothing.
  */
 import os from 'node:os';
-import { tf, setupBackend } from '../src/index.js';
+import { tf } from '../src/index.js';
+import { positiveInt, startBench } from './harness.js';
 import { UPDATE_PARAMETERS, WORKLOADS } from './peer/workloads.js';
 
-const i = process.argv.indexOf('--updates');
-const updates = i >= 0 ? Number(process.argv[i + 1]) : 9;
-if (!Number.isInteger(updates) || updates < 1) throw new Error(`--updates must be a positive integer (got '${process.argv[i + 1]}')`);
-await setupBackend('wasm');
+const { options } = await startBench<{ updates: number }>({
+  name: 'policy-floor',
+  description: "the coordinate policy's update against its FLOP floor",
+  backends: ['wasm'],
+  writesResults: false,
+  flags: (c) => c.option('--updates <n>', 'timed updates (the median is kept)', positiveInt('--updates'), 9),
+});
+const { updates } = options;
 
 async function cpuMs(f: () => Promise<void> | void, reps: number): Promise<number> {
   await f();

@@ -16,6 +16,7 @@ import { trainingTaskIndex } from '../src/meta/ppo/trainPpo.js';
 import { rollout } from '../src/meta/ppo/rollout.js';
 import { treeTensors } from '../src/rules/index.js';
 import { familyOf, logisticRegressionTask } from '../src/tasks/index.js';
+import { tensorCountsAcrossSteps } from './helpers/tensorCounts.js';
 
 test.before(async () => {
   await setupBackend('cpu');
@@ -100,26 +101,8 @@ test.serial('the paper variant: rollout features of width 3H + 1, PPO on a fixed
   const report = await metaTrain(policy, familyOf(task), { method: 'ppo', iterations: 3, tasksPerIteration: 4, horizon: 10, trainingTasks: 6, validateEvery: 3, validationTasks: 4 });
   t.is(report.curve.length, 3);
   t.is(tf.memory().numTensors, before, 'rollout or meta-training leaked tensors');
-  const rule = policy.rule();
-  const problem = task.instantiate([1, 2]);
-  let theta = tf.clone(problem.start);
-  let state = rule.init([theta]);
-  const counts: number[] = [];
-  for (let step = 0; step < 20; step++) {
-    const next = tf.tidy(() => {
-      const loss = problem.loss(theta, step);
-      const grad = tf.grad((x: tf.Tensor) => tf.sum(problem.loss(x as tf.Tensor2D, step)))(theta);
-      const out = rule.update({ grads: [grad], params: [theta], loss, step }, state);
-      return { theta: tf.add(theta, out.updates[0]!) as tf.Tensor2D, state: out.state };
-    });
-    tf.dispose([theta, ...treeTensors(state)]);
-    theta = next.theta;
-    state = next.state;
-    counts.push(tf.memory().numTensors);
-  }
+  const counts = tensorCountsAcrossSteps(policy.rule(), task, 20);
   t.is(counts[19], counts[5], 'tensor count grew across steps');
-  tf.dispose([theta, ...treeTensors(state)]);
-  problem.dispose();
   t.is(tf.memory().numTensors, before);
   policy.dispose();
 });

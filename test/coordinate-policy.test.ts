@@ -17,6 +17,7 @@ import { rollout } from '../src/meta/ppo/rollout.js';
 import { scoreRule } from '../src/loop/score.js';
 import { treeTensors, type UpdateRule } from '../src/rules/index.js';
 import { familyOf, logisticRegressionTask } from '../src/tasks/index.js';
+import { tensorCountsAcrossSteps } from './helpers/tensorCounts.js';
 import { metaTrain } from '../src/meta/metaTrain.js';
 import { toTfjsOptimizer } from '../src/learned/tfjsOptimizer.js';
 
@@ -220,26 +221,8 @@ test.serial('a rollout keeps one feature row per coordinate and step; the frozen
   t.is(r.losses.length, 8);
   t.is(r.values.length, 7);
   r.dispose();
-  const rule = policy.rule();
-  const problem = task.instantiate([1, 2]);
-  let theta = tf.clone(problem.start);
-  let state = rule.init([theta]);
-  const counts: number[] = [];
-  for (let step = 0; step < 30; step++) {
-    const next = tf.tidy(() => {
-      const loss = problem.loss(theta, step);
-      const grad = tf.grad((x: tf.Tensor) => tf.sum(problem.loss(x as tf.Tensor2D, step)))(theta);
-      const out = rule.update({ grads: [grad], params: [theta], loss, step }, state);
-      return { theta: tf.add(theta, out.updates[0]!) as tf.Tensor2D, state: out.state };
-    });
-    tf.dispose([theta, ...treeTensors(state)]);
-    theta = next.theta;
-    state = next.state;
-    counts.push(tf.memory().numTensors);
-  }
+  const counts = tensorCountsAcrossSteps(policy.rule(), task, 30);
   t.is(counts[29], counts[5], 'tensor count grew across steps');
-  tf.dispose([theta, ...treeTensors(state)]);
-  problem.dispose();
   t.is(tf.memory().numTensors, before);
   policy.dispose();
 });

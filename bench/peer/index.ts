@@ -12,37 +12,34 @@
  * (setupBackend('wasm', { threads })); compare it with PyTorch at --threads N. Peak RSS of a ResNet-8 step is measured in a fresh process per side.
  * Writes bench/results/peer-<backend>-<date>.json with provenance. CI does not run this.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { tf, setupBackend, BackendRequest } from '../../src/index.js';
-import { collectProvenance } from '../../src/provenance.js';
+import { list, positiveInt, startBench } from '../harness.js';
 import { findPython, TorchPeer, torchPeakRss } from './torchPeer.js';
 import { WORKLOADS } from './workloads.js';
 
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? (process.argv[i + 1] as string) : fallback;
-}
-function positiveInteger(name: string, fallback: number): number {
-  const value = Number(flag(name, String(fallback)));
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer (got '${flag(name, '')}')`);
-  return value;
-}
-
-const backend = flag('backend', 'wasm');
-if (!BackendRequest.is(backend)) throw new Error(`--backend must be one of auto, cpu, wasm, webgpu, tensorflow (got '${backend}')`);
-const rounds = positiveInteger('rounds', 7);
-const threads = positiveInteger('threads', 1);
-const wasmThreads = positiveInteger('wasm-threads', 1);
-const rssSteps = positiveInteger('rss-steps', 3);
-const measureRss = !process.argv.includes('--no-rss');
-const outDir = flag('out', path.join('bench', 'results'));
-const only = flag('only', WORKLOADS.map((w) => w.id).join(',')).split(',');
+const loadBefore = os.loadavg();
+const { options, choice, writeResult } = await startBench<{ rounds: number; threads: number; wasmThreads: number; rssSteps: number; rss: boolean; only: string[]; python?: string }>({
+  name: 'bench:peer',
+  description: 'AlphaOpt against PyTorch eager on the same CPU, interleaved',
+  backends: ['wasm', 'cpu', 'webgpu', 'tensorflow', 'auto'],
+  flags: (c) =>
+    c
+      .option('--rounds <n>', 'interleaved rounds (medians over them)', positiveInt('--rounds'), 7)
+      .option('--threads <n>', "PyTorch's threads (OMP_NUM_THREADS and torch.set_num_threads)", positiveInt('--threads'), 1)
+      .option('--wasm-threads <n>', "XNNPACK threads on AlphaOpt's wasm side", positiveInt('--wasm-threads'), 1)
+      .option('--rss-steps <n>', 'ResNet-8 steps of the peak-RSS runs', positiveInt('--rss-steps'), 3)
+      .option('--no-rss', 'skip the peak-RSS runs')
+      .option('--only <ids>', `workloads, some of ${WORKLOADS.map((w) => w.id).join(', ')}`, list, WORKLOADS.map((w) => w.id))
+      .option('--python <path>', 'the Python with torch (default: python3, then /usr/bin/python3)'),
+  setup: (o) => ({ threads: o['wasmThreads'] as number }),
+});
+const { rounds, threads, wasmThreads, rssSteps, rss: measureRss, only } = options;
+const backend = options.backend;
 const unknown = only.filter((id) => !WORKLOADS.some((w) => w.id === id));
 if (unknown.length > 0) throw new Error(`--only: unknown workload '${unknown[0]}'; expected some of ${WORKLOADS.map((w) => w.id).join(', ')}`);
-const python = findPython(process.argv.includes('--python') ? [flag('python', 'python3')] : ['python3', '/usr/bin/python3']);
+const python = findPython(options.python !== undefined ? [options.python] : ['python3', '/usr/bin/python3']);
 
 /** Each side's repetitions per round: about this much time, so tiny workloads get enough samples. */
 const TARGET_MS_PER_ROUND = 150;
@@ -54,9 +51,6 @@ const median = (xs: number[]) => {
   return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-const loadBefore = os.loadavg();
-const choice = await setupBackend(backend, { threads: wasmThreads });
-const provenance = collectProvenance(choice.backend, choice.detail);
 console.log(`AlphaOpt on ${choice.backend} (${choice.detail ?? ''}); PyTorch via ${python}, ${threads} thread(s)`);
 
 const selected = WORKLOADS.filter((w) => only.includes(w.id));
@@ -131,16 +125,9 @@ console.table(results.map((r) => ({ workload: r.workload, alphaoptMs: +r.alphaop
 if (rss !== undefined) console.log(`ResNet-8 peak RSS: AlphaOpt ${(rss.alphaoptBytes / 2 ** 20).toFixed(0)} MiB, PyTorch ${(rss.torchBytes / 2 ** 20).toFixed(0)} MiB (${rss.ratio.toFixed(2)}×)`);
 console.log(`load average (1 min) before ${loadBefore[0]!.toFixed(2)}, after ${loadAfter[0]!.toFixed(2)}`);
 
-await mkdir(outDir, { recursive: true });
-const file = path.join(outDir, `peer-${choice.backend}-${provenance.date.replace(/[:.]/g, '-')}.json`);
-const record = {
-  suite: 'peer benchmark: AlphaOpt vs PyTorch eager, interleaved',
-  provenance,
-  tfjsVersion: tf.version.tfjs,
+await writeResult('peer', 'peer benchmark: AlphaOpt vs PyTorch eager, interleaved', {
   torch,
   protocol: { rounds, torchThreads: threads, wasmThreads, repsPerRound: Object.fromEntries(reps), interleaved: true, statistic: 'median', loadAverageBefore: loadBefore, loadAverageAfter: loadAfter },
   results,
   ...(rss === undefined ? {} : { peakRss: rss }),
-};
-await writeFile(file, `${JSON.stringify(record, null, 2)}\n`);
-console.log(`wrote ${file}`);
+});

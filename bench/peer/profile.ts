@@ -9,21 +9,21 @@
  * module's heap (it never shrinks, so it is the process's high-water mark of tensor memory). Writes nothing.
  * Kernel times under tf.profile are inflated by the profiler itself; read the counts and the proportions.
  */
-import { tf, setupBackend, BackendRequest } from '../../src/index.js';
+import { tf } from '../../src/index.js';
+import { list, positiveInt, startBench } from '../harness.js';
 import { WORKLOADS } from './workloads.js';
 
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? (process.argv[i + 1] as string) : fallback;
-}
-
-const backend = flag('backend', 'wasm');
-if (!BackendRequest.is(backend)) throw new Error(`--backend must be one of auto, cpu, wasm, webgpu, tensorflow (got '${backend}')`);
-const calls = Number(flag('calls', '5'));
-if (!Number.isInteger(calls) || calls < 1) throw new Error(`--calls must be a positive integer (got '${flag('calls', '')}')`);
-const ids = flag('only', '').split(',').filter((s) => s !== '');
-if (ids.length === 0) throw new Error(`--only: name the workloads to profile, some of ${WORKLOADS.map((w) => w.id).join(', ')}`);
-await setupBackend(backend);
+const { options } = await startBench<{ calls: number; only: string[] }>({
+  name: 'peer-profile',
+  description: 'where one call of a peer workload spends its time, kernel by kernel',
+  backends: ['wasm', 'cpu', 'webgpu', 'tensorflow', 'auto'],
+  writesResults: false,
+  flags: (c) =>
+    c
+      .option('--calls <n>', 'profiled calls (the median by wall time is shown)', positiveInt('--calls'), 5)
+      .requiredOption('--only <ids>', `the workloads to profile, some of ${WORKLOADS.map((w) => w.id).join(', ')}`, list),
+});
+const { calls, only: ids } = options;
 
 for (const id of ids) {
   const workload = WORKLOADS.find((w) => w.id === id);
