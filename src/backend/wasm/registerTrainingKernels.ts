@@ -17,6 +17,8 @@ import { meanLeadingAxes, sumLeadingAxes } from './leadingAxisReduce.js';
 import { fusedAdamWasm } from './fusedAdam.js';
 import { BIAS_TANH_KERNEL, FUSED_ADAM_KERNEL, POLICY_FIRST_LAYER_KERNEL, POLICY_WINDOW_KERNEL } from '../fusedKernels.js';
 import { biasTanhWasm, policyFirstLayerWasm, policyWindowWasm } from './policyKernels.js';
+import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_KERNEL } from '../fusedKernels.js';
+import { batchNormGradWasm, batchNormWasm } from './batchNormKernels.js';
 
 /** The kernels alphaopt adds to the wasm backend, by tfjs kernel name. */
 export const ADDED_WASM_KERNELS = {
@@ -28,6 +30,8 @@ export const ADDED_WASM_KERNELS = {
   [POLICY_WINDOW_KERNEL]: policyWindowWasm,
   [POLICY_FIRST_LAYER_KERNEL]: policyFirstLayerWasm,
   [BIAS_TANH_KERNEL]: biasTanhWasm,
+  [BATCH_NORM_KERNEL]: batchNormWasm,
+  [BATCH_NORM_GRAD_KERNEL]: batchNormGradWasm,
 } as const;
 
 /** Kernels alphaopt replaces for speed; each wraps (and falls back to) the original. */

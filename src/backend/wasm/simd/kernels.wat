@@ -249,4 +249,261 @@
             (br $tail)))
         (call $tanhPass (i32.add (local.get $out) (local.get $row)) (local.get $u))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $rows)))))
+        (br $rows))))
+
+  ;; Batch norm (batchNormKernels.ts) over x [rows, c], channels last, as a few passes.
+  ;; Per-channel sums in float64, which holds a product of two float32 exactly, so the variance Σx²/rows − mean²
+  ;; keeps far more than float32's precision: sums[0..c) += Σx, sums[c..2c) += Σx². The rows go in chunks of about
+  ;; 8 KiB, each swept once per group of four channels with the sums in registers (the chunk stays in cache);
+  ;; channels past the last group of four one at a time.
+  (func (export "channelSums") (param $x i32) (param $rows i32) (param $c i32) (param $sums i32)
+    (local $stride i32) (local $vec i32) (local $chunk i32) (local $base i32) (local $last i32) (local $end i32)
+    (local $g i32) (local $p i32) (local $at i32)
+    (local $v v128) (local $lo v128) (local $hi v128) (local $S0 v128) (local $S1 v128) (local $Q0 v128) (local $Q1 v128)
+    (local $e f64) (local $s f64) (local $q f64)
+    (local.set $stride (i32.shl (local.get $c) (i32.const 2)))
+    (local.set $vec (i32.shl (i32.and (local.get $c) (i32.const -4)) (i32.const 2)))
+    (local.set $chunk (i32.div_u (i32.const 2048) (local.get $c)))
+    (if (i32.eqz (local.get $chunk)) (then (local.set $chunk (i32.const 1))))
+    (local.set $chunk (i32.mul (local.get $chunk) (local.get $stride)))
+    (local.set $end (i32.add (local.get $x) (i32.mul (local.get $rows) (local.get $stride))))
+    (local.set $base (local.get $x))
+    (block $done
+      (loop $chunks
+        (br_if $done (i32.ge_u (local.get $base) (local.get $end)))
+        (local.set $last (i32.add (local.get $base) (local.get $chunk)))
+        (if (i32.gt_u (local.get $last) (local.get $end)) (then (local.set $last (local.get $end))))
+        (local.set $g (i32.const 0))
+        (block $groupsDone
+          (loop $groups
+            (br_if $groupsDone (i32.ge_u (local.get $g) (local.get $vec)))
+            (local.set $S0 (v128.const i32x4 0 0 0 0))
+            (local.set $S1 (v128.const i32x4 0 0 0 0))
+            (local.set $Q0 (v128.const i32x4 0 0 0 0))
+            (local.set $Q1 (v128.const i32x4 0 0 0 0))
+            (local.set $p (i32.add (local.get $base) (local.get $g)))
+            (block $rowsDone
+              (loop $rowLoop
+                (br_if $rowsDone (i32.ge_u (local.get $p) (local.get $last)))
+                (local.set $v (v128.load (local.get $p)))
+                (local.set $lo (f64x2.promote_low_f32x4 (local.get $v)))
+                (local.set $hi (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
+                (local.set $S0 (f64x2.add (local.get $S0) (local.get $lo)))
+                (local.set $S1 (f64x2.add (local.get $S1) (local.get $hi)))
+                (local.set $Q0 (f64x2.add (local.get $Q0) (f64x2.mul (local.get $lo) (local.get $lo))))
+                (local.set $Q1 (f64x2.add (local.get $Q1) (f64x2.mul (local.get $hi) (local.get $hi))))
+                (local.set $p (i32.add (local.get $p) (local.get $stride)))
+                (br $rowLoop)))
+            ;; Channel g/4 is byte g·2 of the float64 sums.
+            (local.set $at (i32.add (local.get $sums) (i32.shl (local.get $g) (i32.const 1))))
+            (v128.store (local.get $at) (f64x2.add (v128.load (local.get $at)) (local.get $S0)))
+            (v128.store offset=16 (local.get $at) (f64x2.add (v128.load offset=16 (local.get $at)) (local.get $S1)))
+            (local.set $at (i32.add (local.get $at) (i32.shl (local.get $c) (i32.const 3))))
+            (v128.store (local.get $at) (f64x2.add (v128.load (local.get $at)) (local.get $Q0)))
+            (v128.store offset=16 (local.get $at) (f64x2.add (v128.load offset=16 (local.get $at)) (local.get $Q1)))
+            (local.set $g (i32.add (local.get $g) (i32.const 16)))
+            (br $groups)))
+        (block $tailDone
+          (loop $tail
+            (br_if $tailDone (i32.ge_u (local.get $g) (local.get $stride)))
+            (local.set $s (f64.const 0))
+            (local.set $q (f64.const 0))
+            (local.set $p (i32.add (local.get $base) (local.get $g)))
+            (block $tailRowsDone
+              (loop $tailRows
+                (br_if $tailRowsDone (i32.ge_u (local.get $p) (local.get $last)))
+                (local.set $e (f64.promote_f32 (f32.load (local.get $p))))
+                (local.set $s (f64.add (local.get $s) (local.get $e)))
+                (local.set $q (f64.add (local.get $q) (f64.mul (local.get $e) (local.get $e))))
+                (local.set $p (i32.add (local.get $p) (local.get $stride)))
+                (br $tailRows)))
+            (local.set $at (i32.add (local.get $sums) (i32.shl (local.get $g) (i32.const 1))))
+            (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (local.get $s)))
+            (local.set $at (i32.add (local.get $at) (i32.shl (local.get $c) (i32.const 3))))
+            (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (local.get $q)))
+            (local.set $g (i32.add (local.get $g) (i32.const 4)))
+            (br $tail)))
+        (local.set $base (local.get $last))
+        (br $chunks))))
+
+  ;; channelSums with the upstream gradient dy [rows, c] too: sums[0..c) += Σx, [c..2c) += Σx², [2c..3c) += Σdy,
+  ;; [3c..4c) += Σdy·x, in float64, in one sweep over both.
+  (func (export "channelSumsWithGrad") (param $x i32) (param $dy i32) (param $rows i32) (param $c i32) (param $sums i32)
+    (local $stride i32) (local $vec i32) (local $chunk i32) (local $base i32) (local $last i32) (local $end i32)
+    (local $g i32) (local $p i32) (local $at i32) (local $toDy i32) (local $plane i32)
+    (local $v v128) (local $lo v128) (local $hi v128) (local $dlo v128) (local $dhi v128)
+    (local $S0 v128) (local $S1 v128) (local $Q0 v128) (local $Q1 v128) (local $D0 v128) (local $D1 v128) (local $P0 v128) (local $P1 v128)
+    (local $e f64) (local $de f64) (local $s f64) (local $q f64) (local $ds f64) (local $dp f64)
+    (local.set $stride (i32.shl (local.get $c) (i32.const 2)))
+    (local.set $plane (i32.shl (local.get $c) (i32.const 3)))
+    (local.set $vec (i32.shl (i32.and (local.get $c) (i32.const -4)) (i32.const 2)))
+    (local.set $toDy (i32.sub (local.get $dy) (local.get $x)))
+    (local.set $chunk (i32.div_u (i32.const 2048) (local.get $c)))
+    (if (i32.eqz (local.get $chunk)) (then (local.set $chunk (i32.const 1))))
+    (local.set $chunk (i32.mul (local.get $chunk) (local.get $stride)))
+    (local.set $end (i32.add (local.get $x) (i32.mul (local.get $rows) (local.get $stride))))
+    (local.set $base (local.get $x))
+    (block $done
+      (loop $chunks
+        (br_if $done (i32.ge_u (local.get $base) (local.get $end)))
+        (local.set $last (i32.add (local.get $base) (local.get $chunk)))
+        (if (i32.gt_u (local.get $last) (local.get $end)) (then (local.set $last (local.get $end))))
+        (local.set $g (i32.const 0))
+        (block $groupsDone
+          (loop $groups
+            (br_if $groupsDone (i32.ge_u (local.get $g) (local.get $vec)))
+            (local.set $S0 (v128.const i32x4 0 0 0 0))
+            (local.set $S1 (v128.const i32x4 0 0 0 0))
+            (local.set $Q0 (v128.const i32x4 0 0 0 0))
+            (local.set $Q1 (v128.const i32x4 0 0 0 0))
+            (local.set $D0 (v128.const i32x4 0 0 0 0))
+            (local.set $D1 (v128.const i32x4 0 0 0 0))
+            (local.set $P0 (v128.const i32x4 0 0 0 0))
+            (local.set $P1 (v128.const i32x4 0 0 0 0))
+            (local.set $p (i32.add (local.get $base) (local.get $g)))
+            (block $rowsDone
+              (loop $rowLoop
+                (br_if $rowsDone (i32.ge_u (local.get $p) (local.get $last)))
+                (local.set $v (v128.load (local.get $p)))
+                (local.set $lo (f64x2.promote_low_f32x4 (local.get $v)))
+                (local.set $hi (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
+                (local.set $v (v128.load (i32.add (local.get $p) (local.get $toDy))))
+                (local.set $dlo (f64x2.promote_low_f32x4 (local.get $v)))
+                (local.set $dhi (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
+                (local.set $S0 (f64x2.add (local.get $S0) (local.get $lo)))
+                (local.set $S1 (f64x2.add (local.get $S1) (local.get $hi)))
+                (local.set $Q0 (f64x2.add (local.get $Q0) (f64x2.mul (local.get $lo) (local.get $lo))))
+                (local.set $Q1 (f64x2.add (local.get $Q1) (f64x2.mul (local.get $hi) (local.get $hi))))
+                (local.set $D0 (f64x2.add (local.get $D0) (local.get $dlo)))
+                (local.set $D1 (f64x2.add (local.get $D1) (local.get $dhi)))
+                (local.set $P0 (f64x2.add (local.get $P0) (f64x2.mul (local.get $dlo) (local.get $lo))))
+                (local.set $P1 (f64x2.add (local.get $P1) (f64x2.mul (local.get $dhi) (local.get $hi))))
+                (local.set $p (i32.add (local.get $p) (local.get $stride)))
+                (br $rowLoop)))
+            (local.set $at (i32.add (local.get $sums) (i32.shl (local.get $g) (i32.const 1))))
+            (v128.store (local.get $at) (f64x2.add (v128.load (local.get $at)) (local.get $S0)))
+            (v128.store offset=16 (local.get $at) (f64x2.add (v128.load offset=16 (local.get $at)) (local.get $S1)))
+            (local.set $at (i32.add (local.get $at) (local.get $plane)))
+            (v128.store (local.get $at) (f64x2.add (v128.load (local.get $at)) (local.get $Q0)))
+            (v128.store offset=16 (local.get $at) (f64x2.add (v128.load offset=16 (local.get $at)) (local.get $Q1)))
+            (local.set $at (i32.add (local.get $at) (local.get $plane)))
+            (v128.store (local.get $at) (f64x2.add (v128.load (local.get $at)) (local.get $D0)))
+            (v128.store offset=16 (local.get $at) (f64x2.add (v128.load offset=16 (local.get $at)) (local.get $D1)))
+            (local.set $at (i32.add (local.get $at) (local.get $plane)))
+            (v128.store (local.get $at) (f64x2.add (v128.load (local.get $at)) (local.get $P0)))
+            (v128.store offset=16 (local.get $at) (f64x2.add (v128.load offset=16 (local.get $at)) (local.get $P1)))
+            (local.set $g (i32.add (local.get $g) (i32.const 16)))
+            (br $groups)))
+        (block $tailDone
+          (loop $tail
+            (br_if $tailDone (i32.ge_u (local.get $g) (local.get $stride)))
+            (local.set $s (f64.const 0))
+            (local.set $q (f64.const 0))
+            (local.set $ds (f64.const 0))
+            (local.set $dp (f64.const 0))
+            (local.set $p (i32.add (local.get $base) (local.get $g)))
+            (block $tailRowsDone
+              (loop $tailRows
+                (br_if $tailRowsDone (i32.ge_u (local.get $p) (local.get $last)))
+                (local.set $e (f64.promote_f32 (f32.load (local.get $p))))
+                (local.set $de (f64.promote_f32 (f32.load (i32.add (local.get $p) (local.get $toDy)))))
+                (local.set $s (f64.add (local.get $s) (local.get $e)))
+                (local.set $q (f64.add (local.get $q) (f64.mul (local.get $e) (local.get $e))))
+                (local.set $ds (f64.add (local.get $ds) (local.get $de)))
+                (local.set $dp (f64.add (local.get $dp) (f64.mul (local.get $de) (local.get $e))))
+                (local.set $p (i32.add (local.get $p) (local.get $stride)))
+                (br $tailRows)))
+            (local.set $at (i32.add (local.get $sums) (i32.shl (local.get $g) (i32.const 1))))
+            (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (local.get $s)))
+            (local.set $at (i32.add (local.get $at) (local.get $plane)))
+            (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (local.get $q)))
+            (local.set $at (i32.add (local.get $at) (local.get $plane)))
+            (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (local.get $ds)))
+            (local.set $at (i32.add (local.get $at) (local.get $plane)))
+            (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (local.get $dp)))
+            (local.set $g (i32.add (local.get $g) (i32.const 4)))
+            (br $tail)))
+        (local.set $base (local.get $last))
+        (br $chunks))))
+
+  ;; Batch norm's output: out = (x − m)·a + b per channel (m, a, b float32 [c]), x and out [rows, c].
+  (func (export "channelAffine") (param $x i32) (param $rows i32) (param $c i32) (param $m i32) (param $a i32) (param $b i32) (param $out i32)
+    (local $stride i32) (local $vec i32) (local $end i32) (local $p i32) (local $toOut i32) (local $g i32)
+    (local.set $stride (i32.shl (local.get $c) (i32.const 2)))
+    (local.set $vec (i32.shl (i32.and (local.get $c) (i32.const -4)) (i32.const 2)))
+    (local.set $end (i32.add (local.get $x) (i32.mul (local.get $rows) (local.get $stride))))
+    (local.set $toOut (i32.sub (local.get $out) (local.get $x)))
+    (local.set $p (local.get $x))
+    (block $done
+      (loop $rowLoop
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $g (i32.const 0))
+        (block $groupsDone
+          (loop $groups
+            (br_if $groupsDone (i32.ge_u (local.get $g) (local.get $vec)))
+            (v128.store (i32.add (i32.add (local.get $p) (local.get $toOut)) (local.get $g))
+              (f32x4.add
+                (f32x4.mul
+                  (f32x4.sub (v128.load (i32.add (local.get $p) (local.get $g))) (v128.load (i32.add (local.get $m) (local.get $g))))
+                  (v128.load (i32.add (local.get $a) (local.get $g))))
+                (v128.load (i32.add (local.get $b) (local.get $g)))))
+            (local.set $g (i32.add (local.get $g) (i32.const 16)))
+            (br $groups)))
+        (block $tailDone
+          (loop $tail
+            (br_if $tailDone (i32.ge_u (local.get $g) (local.get $stride)))
+            (f32.store (i32.add (i32.add (local.get $p) (local.get $toOut)) (local.get $g))
+              (f32.add
+                (f32.mul
+                  (f32.sub (f32.load (i32.add (local.get $p) (local.get $g))) (f32.load (i32.add (local.get $m) (local.get $g))))
+                  (f32.load (i32.add (local.get $a) (local.get $g))))
+                (f32.load (i32.add (local.get $b) (local.get $g)))))
+            (local.set $g (i32.add (local.get $g) (i32.const 4)))
+            (br $tail)))
+        (local.set $p (i32.add (local.get $p) (local.get $stride)))
+        (br $rowLoop))))
+
+  ;; Batch norm's input gradient: out = (dy·a + (x − m)·b) + r per channel (m, a, b, r float32 [c]), all [rows, c].
+  (func (export "channelAffineWithGrad") (param $x i32) (param $dy i32) (param $rows i32) (param $c i32)
+    (param $m i32) (param $a i32) (param $b i32) (param $r i32) (param $out i32)
+    (local $stride i32) (local $vec i32) (local $end i32) (local $p i32) (local $toOut i32) (local $toDy i32) (local $g i32) (local $at i32)
+    (local.set $stride (i32.shl (local.get $c) (i32.const 2)))
+    (local.set $vec (i32.shl (i32.and (local.get $c) (i32.const -4)) (i32.const 2)))
+    (local.set $end (i32.add (local.get $x) (i32.mul (local.get $rows) (local.get $stride))))
+    (local.set $toOut (i32.sub (local.get $out) (local.get $x)))
+    (local.set $toDy (i32.sub (local.get $dy) (local.get $x)))
+    (local.set $p (local.get $x))
+    (block $done
+      (loop $rowLoop
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $g (i32.const 0))
+        (block $groupsDone
+          (loop $groups
+            (br_if $groupsDone (i32.ge_u (local.get $g) (local.get $vec)))
+            (local.set $at (i32.add (local.get $p) (local.get $g)))
+            (v128.store (i32.add (local.get $at) (local.get $toOut))
+              (f32x4.add
+                (f32x4.add
+                  (f32x4.mul (v128.load (i32.add (local.get $at) (local.get $toDy))) (v128.load (i32.add (local.get $a) (local.get $g))))
+                  (f32x4.mul
+                    (f32x4.sub (v128.load (local.get $at)) (v128.load (i32.add (local.get $m) (local.get $g))))
+                    (v128.load (i32.add (local.get $b) (local.get $g)))))
+                (v128.load (i32.add (local.get $r) (local.get $g)))))
+            (local.set $g (i32.add (local.get $g) (i32.const 16)))
+            (br $groups)))
+        (block $tailDone
+          (loop $tail
+            (br_if $tailDone (i32.ge_u (local.get $g) (local.get $stride)))
+            (local.set $at (i32.add (local.get $p) (local.get $g)))
+            (f32.store (i32.add (local.get $at) (local.get $toOut))
+              (f32.add
+                (f32.add
+                  (f32.mul (f32.load (i32.add (local.get $at) (local.get $toDy))) (f32.load (i32.add (local.get $a) (local.get $g))))
+                  (f32.mul
+                    (f32.sub (f32.load (local.get $at)) (f32.load (i32.add (local.get $m) (local.get $g))))
+                    (f32.load (i32.add (local.get $b) (local.get $g)))))
+                (f32.load (i32.add (local.get $r) (local.get $g)))))
+            (local.set $g (i32.add (local.get $g) (i32.const 4)))
+            (br $tail)))
+        (local.set $p (i32.add (local.get $p) (local.get $stride)))
+        (br $rowLoop)))))

@@ -14,6 +14,11 @@ export interface SimdKernels {
   windowRows(table: number, h: number, n: number, out: number, rms: number): void;
   policyFirstLayer(pG: number, pS: number, rG: number, rS: number, lG: number, lS: number, w: number, t: number, out: number, n: number, u: number, tiny: number): void;
   biasTanh(x: number, b: number, out: number, n: number, u: number): void;
+  /** batchNormKernels.ts: per-channel float64 sums over x [rows, c] (and dy), added into `sums`; the affine passes. */
+  channelSums(x: number, rows: number, c: number, sums: number): void;
+  channelSumsWithGrad(x: number, dy: number, rows: number, c: number, sums: number): void;
+  channelAffine(x: number, rows: number, c: number, m: number, a: number, b: number, out: number): void;
+  channelAffineWithGrad(x: number, dy: number, rows: number, c: number, m: number, a: number, b: number, r: number, out: number): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
