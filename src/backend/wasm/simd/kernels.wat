@@ -506,4 +506,128 @@
             (local.set $g (i32.add (local.get $g) (i32.const 4)))
             (br $tail)))
         (local.set $p (i32.add (local.get $p) (local.get $stride)))
-        (br $rowLoop)))))
+        (br $rowLoop))))
+
+  ;; MaxPoolGrad (maxPoolGrad.ts): each output's gradient goes to its window's first maximum in scan order (fh, then
+  ;; fw; padding skipped), the rule of tfjs's cpu kernel and of TensorFlow. x and dx are [batch, inH, inW, c], dy
+  ;; [batch, outH, outW, c]; dx must be zero on entry. Four channels at a time: the running maximum and the byte
+  ;; offset (from x) of where it was, taken over when a value is greater or nothing was taken yet (so the first
+  ;; in-bounds pixel wins even when it is NaN or −∞); then four scalar additions into dx, in the order the cpu
+  ;; kernel adds, so overlapping windows accumulate identically.
+  (func (export "maxPoolGrad")
+    (param $x i32) (param $dy i32) (param $dx i32) (param $batch i32) (param $inH i32) (param $inW i32) (param $c i32)
+    (param $outH i32) (param $outW i32) (param $fH i32) (param $fW i32) (param $sH i32) (param $sW i32)
+    (param $dH i32) (param $dW i32) (param $top i32) (param $left i32)
+    (local $b i32) (local $oh i32) (local $ow i32) (local $fh i32) (local $fw i32) (local $h i32) (local $w i32)
+    (local $g i32) (local $stride i32) (local $vec i32) (local $p i32) (local $q i32) (local $o i32) (local $row i32)
+    (local $best v128) (local $idx v128) (local $v v128) (local $mask v128)
+    (local $bs f32) (local $vs f32) (local $is i32)
+    (local.set $stride (i32.shl (local.get $c) (i32.const 2)))
+    (local.set $vec (i32.shl (i32.and (local.get $c) (i32.const -4)) (i32.const 2)))
+    (local.set $q (local.get $dy))
+    (block $batchDone
+      (loop $batches
+        (br_if $batchDone (i32.ge_u (local.get $b) (local.get $batch)))
+        (local.set $oh (i32.const 0))
+        (block $ohDone
+          (loop $ohLoop
+            (br_if $ohDone (i32.ge_u (local.get $oh) (local.get $outH)))
+            (local.set $ow (i32.const 0))
+            (block $owDone
+              (loop $owLoop
+                (br_if $owDone (i32.ge_u (local.get $ow) (local.get $outW)))
+                (local.set $g (i32.const 0))
+                (block $groupsDone
+                  (loop $groups
+                    (br_if $groupsDone (i32.ge_u (local.get $g) (local.get $vec)))
+                    (local.set $best (v128.const i32x4 0 0 0 0))
+                    (local.set $idx (v128.const i32x4 -1 -1 -1 -1))
+                    (local.set $fh (i32.const 0))
+                    (block $fhDone
+                      (loop $fhLoop
+                        (br_if $fhDone (i32.ge_u (local.get $fh) (local.get $fH)))
+                        (local.set $h (i32.sub (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $fh) (local.get $dH))) (local.get $top)))
+                        (if (i32.lt_u (local.get $h) (local.get $inH))
+                          (then
+                            (local.set $row (i32.mul (i32.add (i32.mul (local.get $b) (local.get $inH)) (local.get $h)) (local.get $inW)))
+                            (local.set $fw (i32.const 0))
+                            (block $fwDone
+                              (loop $fwLoop
+                                (br_if $fwDone (i32.ge_u (local.get $fw) (local.get $fW)))
+                                (local.set $w (i32.sub (i32.add (i32.mul (local.get $ow) (local.get $sW)) (i32.mul (local.get $fw) (local.get $dW))) (local.get $left)))
+                                (if (i32.lt_u (local.get $w) (local.get $inW))
+                                  (then
+                                    (local.set $p (i32.add (i32.mul (i32.add (local.get $row) (local.get $w)) (local.get $stride)) (local.get $g)))
+                                    (local.set $v (v128.load (i32.add (local.get $x) (local.get $p))))
+                                    (local.set $mask (v128.or
+                                      (f32x4.gt (local.get $v) (local.get $best))
+                                      (i32x4.eq (local.get $idx) (v128.const i32x4 -1 -1 -1 -1))))
+                                    (local.set $best (v128.bitselect (local.get $v) (local.get $best) (local.get $mask)))
+                                    (local.set $idx (v128.bitselect
+                                      (i32x4.add (i32x4.splat (local.get $p)) (v128.const i32x4 0 4 8 12))
+                                      (local.get $idx) (local.get $mask)))))
+                                (local.set $fw (i32.add (local.get $fw) (i32.const 1)))
+                                (br $fwLoop)))))
+                        (local.set $fh (i32.add (local.get $fh) (i32.const 1)))
+                        (br $fhLoop)))
+                    (local.set $o (i32x4.extract_lane 0 (local.get $idx)))
+                    (if (i32.ge_s (local.get $o) (i32.const 0))
+                      (then (f32.store (i32.add (local.get $dx) (local.get $o))
+                        (f32.add (f32.load (i32.add (local.get $dx) (local.get $o))) (f32.load (i32.add (local.get $q) (local.get $g)))))))
+                    (local.set $o (i32x4.extract_lane 1 (local.get $idx)))
+                    (if (i32.ge_s (local.get $o) (i32.const 0))
+                      (then (f32.store (i32.add (local.get $dx) (local.get $o))
+                        (f32.add (f32.load (i32.add (local.get $dx) (local.get $o))) (f32.load offset=4 (i32.add (local.get $q) (local.get $g)))))))
+                    (local.set $o (i32x4.extract_lane 2 (local.get $idx)))
+                    (if (i32.ge_s (local.get $o) (i32.const 0))
+                      (then (f32.store (i32.add (local.get $dx) (local.get $o))
+                        (f32.add (f32.load (i32.add (local.get $dx) (local.get $o))) (f32.load offset=8 (i32.add (local.get $q) (local.get $g)))))))
+                    (local.set $o (i32x4.extract_lane 3 (local.get $idx)))
+                    (if (i32.ge_s (local.get $o) (i32.const 0))
+                      (then (f32.store (i32.add (local.get $dx) (local.get $o))
+                        (f32.add (f32.load (i32.add (local.get $dx) (local.get $o))) (f32.load offset=12 (i32.add (local.get $q) (local.get $g)))))))
+                    (local.set $g (i32.add (local.get $g) (i32.const 16)))
+                    (br $groups)))
+                ;; The channels past the last group of four, one at a time.
+                (block $tailDone
+                  (loop $tail
+                    (br_if $tailDone (i32.ge_u (local.get $g) (local.get $stride)))
+                    (local.set $bs (f32.const 0))
+                    (local.set $is (i32.const -1))
+                    (local.set $fh (i32.const 0))
+                    (block $tfhDone
+                      (loop $tfhLoop
+                        (br_if $tfhDone (i32.ge_u (local.get $fh) (local.get $fH)))
+                        (local.set $h (i32.sub (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $fh) (local.get $dH))) (local.get $top)))
+                        (if (i32.lt_u (local.get $h) (local.get $inH))
+                          (then
+                            (local.set $row (i32.mul (i32.add (i32.mul (local.get $b) (local.get $inH)) (local.get $h)) (local.get $inW)))
+                            (local.set $fw (i32.const 0))
+                            (block $tfwDone
+                              (loop $tfwLoop
+                                (br_if $tfwDone (i32.ge_u (local.get $fw) (local.get $fW)))
+                                (local.set $w (i32.sub (i32.add (i32.mul (local.get $ow) (local.get $sW)) (i32.mul (local.get $fw) (local.get $dW))) (local.get $left)))
+                                (if (i32.lt_u (local.get $w) (local.get $inW))
+                                  (then
+                                    (local.set $p (i32.add (i32.mul (i32.add (local.get $row) (local.get $w)) (local.get $stride)) (local.get $g)))
+                                    (local.set $vs (f32.load (i32.add (local.get $x) (local.get $p))))
+                                    (if (i32.or (f32.gt (local.get $vs) (local.get $bs)) (i32.eq (local.get $is) (i32.const -1)))
+                                      (then
+                                        (local.set $bs (local.get $vs))
+                                        (local.set $is (local.get $p))))))
+                                (local.set $fw (i32.add (local.get $fw) (i32.const 1)))
+                                (br $tfwLoop)))))
+                        (local.set $fh (i32.add (local.get $fh) (i32.const 1)))
+                        (br $tfhLoop)))
+                    (if (i32.ge_s (local.get $is) (i32.const 0))
+                      (then (f32.store (i32.add (local.get $dx) (local.get $is))
+                        (f32.add (f32.load (i32.add (local.get $dx) (local.get $is))) (f32.load (i32.add (local.get $q) (local.get $g)))))))
+                    (local.set $g (i32.add (local.get $g) (i32.const 4)))
+                    (br $tail)))
+                (local.set $q (i32.add (local.get $q) (local.get $stride)))
+                (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+                (br $owLoop)))
+            (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+            (br $ohLoop)))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $batches)))))

@@ -19,6 +19,11 @@ export interface SimdKernels {
   channelSumsWithGrad(x: number, dy: number, rows: number, c: number, sums: number): void;
   channelAffine(x: number, rows: number, c: number, m: number, a: number, b: number, out: number): void;
   channelAffineWithGrad(x: number, dy: number, rows: number, c: number, m: number, a: number, b: number, r: number, out: number): void;
+  /** maxPoolGrad.ts: dx (zero on entry) += dy routed to each window's first maximum. */
+  maxPoolGrad(
+    x: number, dy: number, dx: number, batch: number, inH: number, inW: number, c: number, outH: number, outW: number,
+    fH: number, fW: number, sH: number, sW: number, dH: number, dW: number, top: number, left: number,
+  ): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
