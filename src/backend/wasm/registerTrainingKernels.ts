@@ -12,7 +12,8 @@ import { maxPoolGradWasm } from './maxPoolGrad.js';
 import { depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm } from './depthwiseBackprop.js';
 import { unsortedSegmentSumWasm } from './unsortedSegmentSum.js';
 import { tanhViaSigmoid } from './tanh.js';
-import { identitySharingBuffer } from './identity.js';
+import { castSharingBuffer, identitySharingBuffer } from './identity.js';
+import { sliceFromHeapView } from './slice.js';
 import { meanLeadingAxes, sumLeadingAxes } from './leadingAxisReduce.js';
 import { fusedAdamWasm } from './fusedAdam.js';
 import { BIAS_TANH_KERNEL, FUSED_ADAM_KERNEL, POLICY_FIRST_LAYER_KERNEL, POLICY_WINDOW_KERNEL } from '../fusedKernels.js';
@@ -43,6 +44,8 @@ export const REPLACED_WASM_KERNELS = {
   Sum: sumLeadingAxes,
   Mean: meanLeadingAxes,
   Identity: identitySharingBuffer,
+  Cast: castSharingBuffer,
+  Slice: sliceFromHeapView,
 } as const;
 
 const REPLACED = Symbol.for('alphaopt.replacedKernel');
