@@ -2,8 +2,8 @@
  * MaxPoolGrad on wasm (src/backend/wasm/maxPoolGrad.ts: the SIMD pass in kernels.wat, four channels at a time, and
  * its scalar fallback) agrees exactly with tfjs's cpu kernel: each output's gradient goes to its window's first
  * maximum in scan order, ties after ReLU included, overlapping windows included; over channel
- * counts around the vector width, paddings, strides below the window, batch 1. And the scalar pass gives the SIMD
- * pass's bits, NaN and −∞ in the windows included.
+ * counts around the vector width, paddings, strides below, at and above the window, batch 1. And the scalar pass
+ * gives the SIMD pass's bits, NaN and −∞ in the windows and −0 in the gradient included.
  */
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
@@ -26,6 +26,8 @@ const CASES: PoolCase[] = [
   { x: [1, 9, 8, 13], size: [3, 2], strides: [2, 3], pad: 'same' },
   { x: [2, 6, 5, 4], size: 3, strides: 2, pad: 1 },
   { x: [1, 4, 4, 1], size: 2, strides: 2, pad: 'valid' },
+  { x: [2, 9, 7, 6], size: 3, strides: 3, pad: 'same' },
+  { x: [1, 7, 7, 8], size: 2, strides: 3, pad: 'valid' },
 ];
 const label = (c: PoolCase) => `x${c.x.join('x')} k${c.size} s${c.strides} ${c.pad}`;
 
@@ -51,12 +53,13 @@ for (const c of CASES) {
   });
 }
 
-test.serial('the scalar MaxPoolGrad pass gives the SIMD pass bit for bit, NaN and −∞ included', async (t) => {
+test.serial('the scalar MaxPoolGrad pass gives the SIMD pass bit for bit, NaN, −∞ and −0 included', async (t) => {
   for (const c of CASES) {
     const size = c.x.reduce((a, b) => a * b, 1);
     const x = seededValues(size, 13).map((v, i) => (i % 17 === 0 ? NaN : i % 11 === 0 ? -Infinity : Math.round(v * 4) / 4));
     const info = tf.backend_util.computePool2DInfo(c.x, c.size, c.strides, 1, c.pad);
-    const dyValues = seededValues(info.outShape.reduce((a, b) => a * b, 1), 14);
+    // −0 among the gradients: both passes give 0 + dy, as the cpu kernel does.
+    const dyValues = seededValues(info.outShape.reduce((a, b) => a * b, 1), 14).map((v, i) => (i % 5 === 0 ? -0 : v));
     const [simd] = await computeOn('wasm', () =>
       tf.tidy(() => {
         const input = tf.tensor4d(x, c.x);
