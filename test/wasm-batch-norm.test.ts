@@ -2,7 +2,7 @@
  * Batch norm's fused wasm kernels (src/backend/wasm/batchNormKernels.ts, kernels.wat) against the tensor ops that
  * src/tasks/batchNorm.ts runs on cpu, over shapes around the four-float vector width and the passes' row chunks
  * (channel counts not divisible by 4, batch 1); their scalar fallbacks against the SIMD passes; dx summing to zero
- * per channel; no leaks; clear errors.
+ * per channel; Sum and Mean over leading axes through the same float64 sums; no leaks; clear errors.
  */
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
@@ -111,3 +111,17 @@ test.serial('the fused kernels name the input that does not fit', async (t) => {
     return [];
   });
 });
+
+for (const [shape, axis] of [[[5, 7, 9, 17], [0, 1, 2]], [[128, 8, 8, 16], [0, 1, 2]], [[3, 1000], [0]], [[2, 3000], [0]], [[6, 5, 3], [0]]] as Array<[number[], number[]]>) {
+  test.serial(`Sum and Mean over leading axes on wasm are float64 sums rounded once (the SIMD channel sums): [${shape}] axis [${axis}]`, async (t) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const values = seededValues(size, 95).map((v, i) => v * (1 + (i % 7)) + 3);
+    const [sum, mean] = await computeOn('wasm', () => tf.tidy(() => [tf.sum(tf.tensor(values, shape), axis), tf.mean(tf.tensor(values, shape), axis)]));
+    const inner = sum!.length;
+    const rows = size / inner;
+    const exact = new Float64Array(inner);
+    values.forEach((v, i) => (exact[i % inner] = (exact[i % inner] as number) + v));
+    t.deepEqual(Array.from(sum!), Array.from(exact, Math.fround));
+    t.deepEqual(Array.from(mean!), Array.from(exact, (s) => Math.fround(s * (1 / rows))));
+  });
+}
