@@ -95,7 +95,9 @@ export function batchNormPasses({ inputs, backend, attrs }: ForwardArgs, simd: S
   const gamma = view(backend, scale);
   const m = Float32Array.from(mean);
   const a = Float32Array.from(gamma, (g, k) => g * (inverse[k] as number));
-  const b = Float32Array.from(view(backend, shift));
+  // (x − μ)·a + β = (x − m)·a + (β + (m − μ)·a): the shift takes up the mean's rounding to float32, which would
+  // otherwise offset a channel whose mean is large against its spread (1e-5 of y at mean 1000, spread 1–4).
+  const b = Float32Array.from(view(backend, shift), (beta, k) => beta + ((m[k] as number) - (mean[k] as number)) * (a[k] as number));
   const out = backend.makeOutput([...x.shape], 'float32');
   channelAffine(backend, simd, x, undefined, [m, a, b], rows, out);
   return out;
