@@ -39,15 +39,17 @@ function layout(kernel: string, x: TensorInfo, others: Record<string, TensorInfo
 
 /** out = (x − m)·a + b, or with dy: out = (dy·a + (x − m)·b) + r; per-channel constants [c], float32 operations in kernels.wat's order. */
 export function channelAffineScalar(x: Float32Array, dy: Float32Array | undefined, [m, a, b, r]: readonly Float32Array[], out: Float32Array): void {
-  const c = (m as Float32Array).length;
-  for (let base = 0; base < x.length; base += c) {
-    for (let k = 0; k < c; k++) {
-      const centred = f((x[base + k] as number) - (m![k] as number));
-      out[base + k] =
-        dy === undefined
-          ? f(f(centred * (a![k] as number)) + (b![k] as number))
-          : f(f(f((dy[base + k] as number) * (a![k] as number)) + f(centred * (b![k] as number))) + (r![k] as number));
+  const [M, A, B] = [m!, a!, b!];
+  const c = M.length;
+  if (dy === undefined) {
+    for (let base = 0; base < x.length; base += c) {
+      for (let k = 0, i = base; k < c; k++, i++) out[i] = f(f(f(x[i]! - M[k]!) * A[k]!) + B[k]!);
     }
+    return;
+  }
+  const R = r!;
+  for (let base = 0; base < x.length; base += c) {
+    for (let k = 0, i = base; k < c; k++, i++) out[i] = f(f(f(dy[i]! * A[k]!) + f(f(x[i]! - M[k]!) * B[k]!)) + R[k]!);
   }
 }
 
