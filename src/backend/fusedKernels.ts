@@ -33,3 +33,8 @@ export const BATCH_NORM_KERNEL = 'AlphaOptBatchNorm';
  * channel). No gradient of its own: second order takes the tensor ops.
  */
 export const BATCH_NORM_GRAD_KERNEL = 'AlphaOptBatchNormGrad';
+/**
+ * ReLU's gradient: inputs { dy, x } of one shape; output dy·step(x), the float32 values of tfjs's
+ * mul(dy, cast(step(x), 'float32')). No gradient of its own: second order takes the tensor ops.
+ */
+export const RELU_GRAD_KERNEL = 'AlphaOptReluGrad';

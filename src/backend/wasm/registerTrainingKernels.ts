@@ -20,6 +20,8 @@ import { BIAS_TANH_KERNEL, FUSED_ADAM_KERNEL, POLICY_FIRST_LAYER_KERNEL, POLICY_
 import { biasTanhWasm, policyFirstLayerWasm, policyWindowWasm } from './policyKernels.js';
 import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_KERNEL } from '../fusedKernels.js';
 import { batchNormGradWasm, batchNormWasm } from './batchNormKernels.js';
+import { RELU_GRAD_KERNEL } from '../fusedKernels.js';
+import { reluGradWasm } from './reluGrad.js';
 
 /** The kernels alphaopt adds to the wasm backend, by tfjs kernel name. */
 export const ADDED_WASM_KERNELS = {
@@ -33,6 +35,7 @@ export const ADDED_WASM_KERNELS = {
   [BIAS_TANH_KERNEL]: biasTanhWasm,
   [BATCH_NORM_KERNEL]: batchNormWasm,
   [BATCH_NORM_GRAD_KERNEL]: batchNormGradWasm,
+  [RELU_GRAD_KERNEL]: reluGradWasm,
 } as const;
 
 /** Kernels alphaopt replaces for speed; each wraps (and falls back to) the original. */

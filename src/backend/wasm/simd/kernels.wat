@@ -630,4 +630,36 @@
             (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
             (br $ohLoop)))
         (local.set $b (i32.add (local.get $b) (i32.const 1)))
-        (br $batches)))))
+        (br $batches))))
+
+  ;; ReLU's gradient (reluGrad.ts): out = dy·step(x), step(x) = 1 where x > 0, NaN where x is NaN, else 0 — tfjs's
+  ;; Step then Multiply in one pass, the same float32 product (NaN, −0 and ∞·0 included).
+  (func (export "reluGrad") (param $dy i32) (param $x i32) (param $out i32) (param $n i32)
+    (local $i i32) (local $end i32) (local $all i32) (local $v v128) (local $xs f32)
+    (local.set $end (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (local.set $all (i32.shl (local.get $n) (i32.const 2)))
+    (block $done
+      (loop $vector
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $v (v128.load (i32.add (local.get $x) (local.get $i))))
+        (v128.store (i32.add (local.get $out) (local.get $i))
+          (f32x4.mul
+            (v128.load (i32.add (local.get $dy) (local.get $i)))
+            (v128.bitselect
+              (local.get $v)
+              (v128.and (f32x4.gt (local.get $v) (v128.const f32x4 0 0 0 0)) (v128.const f32x4 1 1 1 1))
+              (f32x4.ne (local.get $v) (local.get $v)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $vector)))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $i) (local.get $all)))
+        (local.set $xs (f32.load (i32.add (local.get $x) (local.get $i))))
+        (f32.store (i32.add (local.get $out) (local.get $i))
+          (f32.mul
+            (f32.load (i32.add (local.get $dy) (local.get $i)))
+            (select (local.get $xs)
+              (select (f32.const 1) (f32.const 0) (f32.gt (local.get $xs) (f32.const 0)))
+              (f32.ne (local.get $xs) (local.get $xs)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $tail)))))

@@ -24,6 +24,8 @@ export interface SimdKernels {
     x: number, dy: number, dx: number, batch: number, inH: number, inW: number, c: number, outH: number, outW: number,
     fH: number, fW: number, sH: number, sW: number, dH: number, dW: number, top: number, left: number,
   ): void;
+  /** reluGrad.ts: out = dy·step(x) over n floats. */
+  reluGrad(dy: number, x: number, out: number, n: number): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
