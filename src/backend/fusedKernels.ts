@@ -22,3 +22,19 @@ export const POLICY_WINDOW_KERNEL = 'AlphaOptPolicyWindow';
 export const POLICY_FIRST_LAYER_KERNEL = 'AlphaOptPolicyFirstLayer';
 /** A later tanh layer after its product: inputs { x ([n, u]), bias ([u]) }; output tanh(x + bias). */
 export const BIAS_TANH_KERNEL = 'AlphaOptBiasTanh';
+
+/**
+ * Batch norm over the leading axes of x [batch, h, w, c] with batch statistics (src/tasks/batchNorm.ts): inputs
+ * { x, scale, shift } (scale, shift [c]); attrs { epsilon }; output (x − mean)·scale/√(variance + ε) + shift.
+ */
+export const BATCH_NORM_KERNEL = 'AlphaOptBatchNorm';
+/**
+ * Its gradient: inputs { x, scale, dy }; attrs { epsilon }; outputs [dx, dscale, dshift] (dx summing to zero per
+ * channel). No gradient of its own: second order takes the tensor ops.
+ */
+export const BATCH_NORM_GRAD_KERNEL = 'AlphaOptBatchNormGrad';
+/**
+ * ReLU's gradient: inputs { dy, x } of one shape; output dy·step(x), the float32 values of tfjs's
+ * mul(dy, cast(step(x), 'float32')). No gradient of its own: second order takes the tensor ops.
+ */
+export const RELU_GRAD_KERNEL = 'AlphaOptReluGrad';

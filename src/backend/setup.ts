@@ -3,6 +3,7 @@
  * is backend-agnostic (and async-safe for WebGPU).
  */
 import { registerMissingGradients } from './gradients.js';
+import { registerFusedReluGradient } from './reluGradient.js';
 import * as tf from '@tensorflow/tfjs';
 import { BackendUnavailableError, type BackendChoice, type BackendRequest, type ConcreteBackend } from './names.js';
 import { importModule, loadTensorflow, type ModuleLoader } from './tensorflow.js';
@@ -104,6 +105,7 @@ export const AUTO_ORDER: readonly ConcreteBackend[] = ['tensorflow', 'webgpu', '
  */
 export async function setupBackend(request: BackendRequest = 'auto', options: SetupOptions = {}): Promise<BackendChoice> {
   registerMissingGradients();
+  registerFusedReluGradient();
   if (request !== 'auto') {
     const attempt = await attemptBackend(request, options);
     if (!attempt.ok) throw new BackendUnavailableError(request, attempt.reason);

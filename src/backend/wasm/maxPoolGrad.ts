@@ -1,14 +1,16 @@
 /**
- * MaxPoolGrad for wasm as one pass over the windows.
+ * MaxPoolGrad for wasm as one pass over the windows (kernels.wat, four channels at a time; a scalar loop where wasm
+ * SIMD or an unshared memory is unavailable).
  *
  * tfjs-backend-wasm's kernel took as long as a forward convolution in the MNIST CNN
- * step. Routing each output's gradient to the window's first maximum (scan order,
- * padding skipped) is the rule of tfjs's cpu kernel and of TensorFlow, so gradients
- * agree exactly, ties after ReLU included.
+ * step, and this pass in JavaScript still ~10× a forward MaxPool. Routing each output's gradient to the window's
+ * first maximum (scan order, padding skipped) is the rule of tfjs's cpu kernel and of TensorFlow, so gradients
+ * agree exactly, ties after ReLU included; both passes add into dx in the cpu kernel's order.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { TensorInfo } from './callKernel.js';
+import { simdKernels } from './simd/module.js';
 
 interface MaxPoolGradAttrs {
   filterSize: [number, number] | number;
@@ -29,48 +31,59 @@ export function maxPoolGradWasm(original: tf.KernelFunc) {
       attrs.pad,
       attrs.dimRoundingMode,
     );
-    const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = info;
-    const { filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
-    const { top, left } = info.padInfo;
-
     const out = backend.makeOutput(inputs.input.shape, 'float32');
     const dx = backend.typedArrayFromHeap(out) as Float32Array;
-    const x = backend.typedArrayFromHeap(inputs.input) as Float32Array;
-    const dy = backend.typedArrayFromHeap(inputs.dy) as Float32Array;
     dx.fill(0);
-    // Per channel: best value and where it was, for the window being scanned.
-    const best = new Float32Array(channels);
-    const where = new Int32Array(channels);
-    for (let b = 0; b < batchSize; b++) {
-      for (let oh = 0; oh < outHeight; oh++) {
-        for (let ow = 0; ow < outWidth; ow++) {
-          best.fill(-Infinity);
-          where.fill(-1);
-          for (let fh = 0; fh < filterHeight; fh++) {
-            const h = oh * strideHeight + fh * dilationHeight - top;
-            if (h < 0 || h >= inHeight) continue;
-            for (let fw = 0; fw < filterWidth; fw++) {
-              const w = ow * strideWidth + fw * dilationWidth - left;
-              if (w < 0 || w >= inWidth) continue;
-              const base = ((b * inHeight + h) * inWidth + w) * channels;
-              for (let c = 0; c < channels; c++) {
-                const v = x[base + c] as number;
-                // `where < 0` lets the first in-bounds pixel win even when it is -Infinity or NaN.
-                if (v > (best[c] as number) || where[c] === -1) {
-                  best[c] = v;
-                  where[c] = base + c;
-                }
+    const simd = simdKernels(backend);
+    if (simd !== undefined) {
+      const at = (t: TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
+      simd.maxPoolGrad(
+        at(inputs.input), at(inputs.dy), at(out), info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
+        info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth, info.padInfo.top, info.padInfo.left,
+      );
+      return out;
+    }
+    maxPoolGradScalar(backend.typedArrayFromHeap(inputs.input) as Float32Array, backend.typedArrayFromHeap(inputs.dy) as Float32Array, dx, info);
+    return out;
+  };
+}
+
+/** The pass without SIMD: dx (zero on entry) += dy routed to each window's first maximum in x. */
+export function maxPoolGradScalar(x: Float32Array, dy: Float32Array, dx: Float32Array, info: tf.backend_util.Conv2DInfo): void {
+  const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = info;
+  const { filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
+  const { top, left } = info.padInfo;
+  // Per channel: best value and where it was, for the window being scanned.
+  const best = new Float32Array(channels);
+  const where = new Int32Array(channels);
+  for (let b = 0; b < batchSize; b++) {
+    for (let oh = 0; oh < outHeight; oh++) {
+      for (let ow = 0; ow < outWidth; ow++) {
+        best.fill(-Infinity);
+        where.fill(-1);
+        for (let fh = 0; fh < filterHeight; fh++) {
+          const h = oh * strideHeight + fh * dilationHeight - top;
+          if (h < 0 || h >= inHeight) continue;
+          for (let fw = 0; fw < filterWidth; fw++) {
+            const w = ow * strideWidth + fw * dilationWidth - left;
+            if (w < 0 || w >= inWidth) continue;
+            const base = ((b * inHeight + h) * inWidth + w) * channels;
+            for (let c = 0; c < channels; c++) {
+              const v = x[base + c] as number;
+              // `where < 0` lets the first in-bounds pixel win even when it is -Infinity or NaN.
+              if (v > (best[c] as number) || where[c] === -1) {
+                best[c] = v;
+                where[c] = base + c;
               }
             }
           }
-          const yBase = ((b * outHeight + oh) * outWidth + ow) * channels;
-          for (let c = 0; c < channels; c++) {
-            const target = where[c] as number;
-            if (target >= 0) dx[target] = (dx[target] as number) + (dy[yBase + c] as number);
-          }
+        }
+        const yBase = ((b * outHeight + oh) * outWidth + ow) * channels;
+        for (let c = 0; c < channels; c++) {
+          const target = where[c] as number;
+          if (target >= 0) dx[target] = (dx[target] as number) + (dy[yBase + c] as number);
         }
       }
     }
-    return out;
-  };
+  }
 }

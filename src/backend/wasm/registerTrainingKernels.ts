@@ -12,11 +12,16 @@ import { maxPoolGradWasm } from './maxPoolGrad.js';
 import { depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm } from './depthwiseBackprop.js';
 import { unsortedSegmentSumWasm } from './unsortedSegmentSum.js';
 import { tanhViaSigmoid } from './tanh.js';
-import { identitySharingBuffer } from './identity.js';
+import { castSharingBuffer, identitySharingBuffer } from './identity.js';
+import { sliceFromHeapView } from './slice.js';
 import { meanLeadingAxes, sumLeadingAxes } from './leadingAxisReduce.js';
 import { fusedAdamWasm } from './fusedAdam.js';
 import { BIAS_TANH_KERNEL, FUSED_ADAM_KERNEL, POLICY_FIRST_LAYER_KERNEL, POLICY_WINDOW_KERNEL } from '../fusedKernels.js';
 import { biasTanhWasm, policyFirstLayerWasm, policyWindowWasm } from './policyKernels.js';
+import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_KERNEL } from '../fusedKernels.js';
+import { batchNormGradWasm, batchNormWasm } from './batchNormKernels.js';
+import { RELU_GRAD_KERNEL } from '../fusedKernels.js';
+import { reluGradWasm } from './reluGrad.js';
 
 /** The kernels alphaopt adds to the wasm backend, by tfjs kernel name. */
 export const ADDED_WASM_KERNELS = {
@@ -28,6 +33,9 @@ export const ADDED_WASM_KERNELS = {
   [POLICY_WINDOW_KERNEL]: policyWindowWasm,
   [POLICY_FIRST_LAYER_KERNEL]: policyFirstLayerWasm,
   [BIAS_TANH_KERNEL]: biasTanhWasm,
+  [BATCH_NORM_KERNEL]: batchNormWasm,
+  [BATCH_NORM_GRAD_KERNEL]: batchNormGradWasm,
+  [RELU_GRAD_KERNEL]: reluGradWasm,
 } as const;
 
 /** Kernels alphaopt replaces for speed; each wraps (and falls back to) the original. */
@@ -39,6 +47,8 @@ export const REPLACED_WASM_KERNELS = {
   Sum: sumLeadingAxes,
   Mean: meanLeadingAxes,
   Identity: identitySharingBuffer,
+  Cast: castSharingBuffer,
+  Slice: sliceFromHeapView,
 } as const;
 
 const REPLACED = Symbol.for('alphaopt.replacedKernel');

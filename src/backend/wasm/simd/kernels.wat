@@ -249,4 +249,417 @@
             (br $tail)))
         (call $tanhPass (i32.add (local.get $out) (local.get $row)) (local.get $u))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $rows)))))
+        (br $rows))))
+
+  ;; Batch norm (batchNormKernels.ts) over x [rows, c], channels last, as a few passes.
+  ;; Per-channel sums in float64, which holds a product of two float32 exactly, so the variance Σx²/rows − mean²
+  ;; keeps far more than float32's precision: sums[0..c) += Σx, sums[c..2c) += Σx². The rows go in chunks of about
+  ;; 8 KiB, each swept once per group of four channels with the sums in registers (the chunk stays in cache);
+  ;; channels past the last group of four one at a time.
+  (func (export "channelSums") (param $x i32) (param $rows i32) (param $c i32) (param $sums i32)
+    (local $stride i32) (local $vec i32) (local $chunk i32) (local $base i32) (local $last i32) (local $end i32)
+    (local $g i32) (local $p i32) (local $at i32)
+    (local $v v128) (local $lo v128) (local $hi v128) (local $S0 v128) (local $S1 v128) (local $Q0 v128) (local $Q1 v128)
+    (local $e f64) (local $s f64) (local $q f64)
+    (local.set $stride (i32.shl (local.get $c) (i32.const 2)))
+    (local.set $vec (i32.shl (i32.and (local.get $c) (i32.const -4)) (i32.const 2)))
+    (local.set $chunk (i32.div_u (i32.const 2048) (local.get $c)))
+    (if (i32.eqz (local.get $chunk)) (then (local.set $chunk (i32.const 1))))
+    (local.set $chunk (i32.mul (local.get $chunk) (local.get $stride)))
+    (local.set $end (i32.add (local.get $x) (i32.mul (local.get $rows) (local.get $stride))))
+    (local.set $base (local.get $x))
+    (block $done
+      (loop $chunks
+        (br_if $done (i32.ge_u (local.get $base) (local.get $end)))
+        (local.set $last (i32.add (local.get $base) (local.get $chunk)))
+        (if (i32.gt_u (local.get $last) (local.get $end)) (then (local.set $last (local.get $end))))
+        (local.set $g (i32.const 0))
+        (block $groupsDone
+          (loop $groups
+            (br_if $groupsDone (i32.ge_u (local.get $g) (local.get $vec)))
+            (local.set $S0 (v128.const i32x4 0 0 0 0))
+            (local.set $S1 (v128.const i32x4 0 0 0 0))
+            (local.set $Q0 (v128.const i32x4 0 0 0 0))
+            (local.set $Q1 (v128.const i32x4 0 0 0 0))
+            (local.set $p (i32.add (local.get $base) (local.get $g)))
+            (block $rowsDone
+              (loop $rowLoop
+                (br_if $rowsDone (i32.ge_u (local.get $p) (local.get $last)))
+                (local.set $v (v128.load (local.get $p)))
+                (local.set $lo (f64x2.promote_low_f32x4 (local.get $v)))
+                (local.set $hi (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
+                (local.set $S0 (f64x2.add (local.get $S0) (local.get $lo)))
+                (local.set $S1 (f64x2.add (local.get $S1) (local.get $hi)))
+                (local.set $Q0 (f64x2.add (local.get $Q0) (f64x2.mul (local.get $lo) (local.get $lo))))
+                (local.set $Q1 (f64x2.add (local.get $Q1) (f64x2.mul (local.get $hi) (local.get $hi))))
+                (local.set $p (i32.add (local.get $p) (local.get $stride)))
+                (br $rowLoop)))
+            ;; Channel g/4 is byte g·2 of the float64 sums.
+            (local.set $at (i32.add (local.get $sums) (i32.shl (local.get $g) (i32.const 1))))
+            (v128.store (local.get $at) (f64x2.add (v128.load (local.get $at)) (local.get $S0)))
+            (v128.store offset=16 (local.get $at) (f64x2.add (v128.load offset=16 (local.get $at)) (local.get $S1)))
+            (local.set $at (i32.add (local.get $at) (i32.shl (local.get $c) (i32.const 3))))
+            (v128.store (local.get $at) (f64x2.add (v128.load (local.get $at)) (local.get $Q0)))
+            (v128.store offset=16 (local.get $at) (f64x2.add (v128.load offset=16 (local.get $at)) (local.get $Q1)))
+            (local.set $g (i32.add (local.get $g) (i32.const 16)))
+            (br $groups)))
+        (block $tailDone
+          (loop $tail
+            (br_if $tailDone (i32.ge_u (local.get $g) (local.get $stride)))
+            (local.set $s (f64.const 0))
+            (local.set $q (f64.const 0))
+            (local.set $p (i32.add (local.get $base) (local.get $g)))
+            (block $tailRowsDone
+              (loop $tailRows
+                (br_if $tailRowsDone (i32.ge_u (local.get $p) (local.get $last)))
+                (local.set $e (f64.promote_f32 (f32.load (local.get $p))))
+                (local.set $s (f64.add (local.get $s) (local.get $e)))
+                (local.set $q (f64.add (local.get $q) (f64.mul (local.get $e) (local.get $e))))
+                (local.set $p (i32.add (local.get $p) (local.get $stride)))
+                (br $tailRows)))
+            (local.set $at (i32.add (local.get $sums) (i32.shl (local.get $g) (i32.const 1))))
+            (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (local.get $s)))
+            (local.set $at (i32.add (local.get $at) (i32.shl (local.get $c) (i32.const 3))))
+            (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (local.get $q)))
+            (local.set $g (i32.add (local.get $g) (i32.const 4)))
+            (br $tail)))
+        (local.set $base (local.get $last))
+        (br $chunks))))
+
+  ;; channelSums with the upstream gradient dy [rows, c] too: sums[0..c) += Σx, [c..2c) += Σx², [2c..3c) += Σdy,
+  ;; [3c..4c) += Σdy·x, in float64, in one sweep over both.
+  (func (export "channelSumsWithGrad") (param $x i32) (param $dy i32) (param $rows i32) (param $c i32) (param $sums i32)
+    (local $stride i32) (local $vec i32) (local $chunk i32) (local $base i32) (local $last i32) (local $end i32)
+    (local $g i32) (local $p i32) (local $at i32) (local $toDy i32) (local $plane i32)
+    (local $v v128) (local $lo v128) (local $hi v128) (local $dlo v128) (local $dhi v128)
+    (local $S0 v128) (local $S1 v128) (local $Q0 v128) (local $Q1 v128) (local $D0 v128) (local $D1 v128) (local $P0 v128) (local $P1 v128)
+    (local $e f64) (local $de f64) (local $s f64) (local $q f64) (local $ds f64) (local $dp f64)
+    (local.set $stride (i32.shl (local.get $c) (i32.const 2)))
+    (local.set $plane (i32.shl (local.get $c) (i32.const 3)))
+    (local.set $vec (i32.shl (i32.and (local.get $c) (i32.const -4)) (i32.const 2)))
+    (local.set $toDy (i32.sub (local.get $dy) (local.get $x)))
+    (local.set $chunk (i32.div_u (i32.const 2048) (local.get $c)))
+    (if (i32.eqz (local.get $chunk)) (then (local.set $chunk (i32.const 1))))
+    (local.set $chunk (i32.mul (local.get $chunk) (local.get $stride)))
+    (local.set $end (i32.add (local.get $x) (i32.mul (local.get $rows) (local.get $stride))))
+    (local.set $base (local.get $x))
+    (block $done
+      (loop $chunks
+        (br_if $done (i32.ge_u (local.get $base) (local.get $end)))
+        (local.set $last (i32.add (local.get $base) (local.get $chunk)))
+        (if (i32.gt_u (local.get $last) (local.get $end)) (then (local.set $last (local.get $end))))
+        (local.set $g (i32.const 0))
+        (block $groupsDone
+          (loop $groups
+            (br_if $groupsDone (i32.ge_u (local.get $g) (local.get $vec)))
+            (local.set $S0 (v128.const i32x4 0 0 0 0))
+            (local.set $S1 (v128.const i32x4 0 0 0 0))
+            (local.set $Q0 (v128.const i32x4 0 0 0 0))
+            (local.set $Q1 (v128.const i32x4 0 0 0 0))
+            (local.set $D0 (v128.const i32x4 0 0 0 0))
+            (local.set $D1 (v128.const i32x4 0 0 0 0))
+            (local.set $P0 (v128.const i32x4 0 0 0 0))
+            (local.set $P1 (v128.const i32x4 0 0 0 0))
+            (local.set $p (i32.add (local.get $base) (local.get $g)))
+            (block $rowsDone
+              (loop $rowLoop
+                (br_if $rowsDone (i32.ge_u (local.get $p) (local.get $last)))
+                (local.set $v (v128.load (local.get $p)))
+                (local.set $lo (f64x2.promote_low_f32x4 (local.get $v)))
+                (local.set $hi (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
+                (local.set $v (v128.load (i32.add (local.get $p) (local.get $toDy))))
+                (local.set $dlo (f64x2.promote_low_f32x4 (local.get $v)))
+                (local.set $dhi (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
+                (local.set $S0 (f64x2.add (local.get $S0) (local.get $lo)))
+                (local.set $S1 (f64x2.add (local.get $S1) (local.get $hi)))
+                (local.set $Q0 (f64x2.add (local.get $Q0) (f64x2.mul (local.get $lo) (local.get $lo))))
+                (local.set $Q1 (f64x2.add (local.get $Q1) (f64x2.mul (local.get $hi) (local.get $hi))))
+                (local.set $D0 (f64x2.add (local.get $D0) (local.get $dlo)))
+                (local.set $D1 (f64x2.add (local.get $D1) (local.get $dhi)))
+                (local.set $P0 (f64x2.add (local.get $P0) (f64x2.mul (local.get $dlo) (local.get $lo))))
+                (local.set $P1 (f64x2.add (local.get $P1) (f64x2.mul (local.get $dhi) (local.get $hi))))
+                (local.set $p (i32.add (local.get $p) (local.get $stride)))
+                (br $rowLoop)))
+            (local.set $at (i32.add (local.get $sums) (i32.shl (local.get $g) (i32.const 1))))
+            (v128.store (local.get $at) (f64x2.add (v128.load (local.get $at)) (local.get $S0)))
+            (v128.store offset=16 (local.get $at) (f64x2.add (v128.load offset=16 (local.get $at)) (local.get $S1)))
+            (local.set $at (i32.add (local.get $at) (local.get $plane)))
+            (v128.store (local.get $at) (f64x2.add (v128.load (local.get $at)) (local.get $Q0)))
+            (v128.store offset=16 (local.get $at) (f64x2.add (v128.load offset=16 (local.get $at)) (local.get $Q1)))
+            (local.set $at (i32.add (local.get $at) (local.get $plane)))
+            (v128.store (local.get $at) (f64x2.add (v128.load (local.get $at)) (local.get $D0)))
+            (v128.store offset=16 (local.get $at) (f64x2.add (v128.load offset=16 (local.get $at)) (local.get $D1)))
+            (local.set $at (i32.add (local.get $at) (local.get $plane)))
+            (v128.store (local.get $at) (f64x2.add (v128.load (local.get $at)) (local.get $P0)))
+            (v128.store offset=16 (local.get $at) (f64x2.add (v128.load offset=16 (local.get $at)) (local.get $P1)))
+            (local.set $g (i32.add (local.get $g) (i32.const 16)))
+            (br $groups)))
+        (block $tailDone
+          (loop $tail
+            (br_if $tailDone (i32.ge_u (local.get $g) (local.get $stride)))
+            (local.set $s (f64.const 0))
+            (local.set $q (f64.const 0))
+            (local.set $ds (f64.const 0))
+            (local.set $dp (f64.const 0))
+            (local.set $p (i32.add (local.get $base) (local.get $g)))
+            (block $tailRowsDone
+              (loop $tailRows
+                (br_if $tailRowsDone (i32.ge_u (local.get $p) (local.get $last)))
+                (local.set $e (f64.promote_f32 (f32.load (local.get $p))))
+                (local.set $de (f64.promote_f32 (f32.load (i32.add (local.get $p) (local.get $toDy)))))
+                (local.set $s (f64.add (local.get $s) (local.get $e)))
+                (local.set $q (f64.add (local.get $q) (f64.mul (local.get $e) (local.get $e))))
+                (local.set $ds (f64.add (local.get $ds) (local.get $de)))
+                (local.set $dp (f64.add (local.get $dp) (f64.mul (local.get $de) (local.get $e))))
+                (local.set $p (i32.add (local.get $p) (local.get $stride)))
+                (br $tailRows)))
+            (local.set $at (i32.add (local.get $sums) (i32.shl (local.get $g) (i32.const 1))))
+            (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (local.get $s)))
+            (local.set $at (i32.add (local.get $at) (local.get $plane)))
+            (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (local.get $q)))
+            (local.set $at (i32.add (local.get $at) (local.get $plane)))
+            (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (local.get $ds)))
+            (local.set $at (i32.add (local.get $at) (local.get $plane)))
+            (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (local.get $dp)))
+            (local.set $g (i32.add (local.get $g) (i32.const 4)))
+            (br $tail)))
+        (local.set $base (local.get $last))
+        (br $chunks))))
+
+  ;; Batch norm's output: out = (x − m)·a + b per channel (m, a, b float32 [c]), x and out [rows, c].
+  (func (export "channelAffine") (param $x i32) (param $rows i32) (param $c i32) (param $m i32) (param $a i32) (param $b i32) (param $out i32)
+    (local $stride i32) (local $vec i32) (local $end i32) (local $p i32) (local $toOut i32) (local $g i32)
+    (local.set $stride (i32.shl (local.get $c) (i32.const 2)))
+    (local.set $vec (i32.shl (i32.and (local.get $c) (i32.const -4)) (i32.const 2)))
+    (local.set $end (i32.add (local.get $x) (i32.mul (local.get $rows) (local.get $stride))))
+    (local.set $toOut (i32.sub (local.get $out) (local.get $x)))
+    (local.set $p (local.get $x))
+    (block $done
+      (loop $rowLoop
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $g (i32.const 0))
+        (block $groupsDone
+          (loop $groups
+            (br_if $groupsDone (i32.ge_u (local.get $g) (local.get $vec)))
+            (v128.store (i32.add (i32.add (local.get $p) (local.get $toOut)) (local.get $g))
+              (f32x4.add
+                (f32x4.mul
+                  (f32x4.sub (v128.load (i32.add (local.get $p) (local.get $g))) (v128.load (i32.add (local.get $m) (local.get $g))))
+                  (v128.load (i32.add (local.get $a) (local.get $g))))
+                (v128.load (i32.add (local.get $b) (local.get $g)))))
+            (local.set $g (i32.add (local.get $g) (i32.const 16)))
+            (br $groups)))
+        (block $tailDone
+          (loop $tail
+            (br_if $tailDone (i32.ge_u (local.get $g) (local.get $stride)))
+            (f32.store (i32.add (i32.add (local.get $p) (local.get $toOut)) (local.get $g))
+              (f32.add
+                (f32.mul
+                  (f32.sub (f32.load (i32.add (local.get $p) (local.get $g))) (f32.load (i32.add (local.get $m) (local.get $g))))
+                  (f32.load (i32.add (local.get $a) (local.get $g))))
+                (f32.load (i32.add (local.get $b) (local.get $g)))))
+            (local.set $g (i32.add (local.get $g) (i32.const 4)))
+            (br $tail)))
+        (local.set $p (i32.add (local.get $p) (local.get $stride)))
+        (br $rowLoop))))
+
+  ;; Batch norm's input gradient: out = (dy·a + (x − m)·b) + r per channel (m, a, b, r float32 [c]), all [rows, c].
+  (func (export "channelAffineWithGrad") (param $x i32) (param $dy i32) (param $rows i32) (param $c i32)
+    (param $m i32) (param $a i32) (param $b i32) (param $r i32) (param $out i32)
+    (local $stride i32) (local $vec i32) (local $end i32) (local $p i32) (local $toOut i32) (local $toDy i32) (local $g i32) (local $at i32)
+    (local.set $stride (i32.shl (local.get $c) (i32.const 2)))
+    (local.set $vec (i32.shl (i32.and (local.get $c) (i32.const -4)) (i32.const 2)))
+    (local.set $end (i32.add (local.get $x) (i32.mul (local.get $rows) (local.get $stride))))
+    (local.set $toOut (i32.sub (local.get $out) (local.get $x)))
+    (local.set $toDy (i32.sub (local.get $dy) (local.get $x)))
+    (local.set $p (local.get $x))
+    (block $done
+      (loop $rowLoop
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $g (i32.const 0))
+        (block $groupsDone
+          (loop $groups
+            (br_if $groupsDone (i32.ge_u (local.get $g) (local.get $vec)))
+            (local.set $at (i32.add (local.get $p) (local.get $g)))
+            (v128.store (i32.add (local.get $at) (local.get $toOut))
+              (f32x4.add
+                (f32x4.add
+                  (f32x4.mul (v128.load (i32.add (local.get $at) (local.get $toDy))) (v128.load (i32.add (local.get $a) (local.get $g))))
+                  (f32x4.mul
+                    (f32x4.sub (v128.load (local.get $at)) (v128.load (i32.add (local.get $m) (local.get $g))))
+                    (v128.load (i32.add (local.get $b) (local.get $g)))))
+                (v128.load (i32.add (local.get $r) (local.get $g)))))
+            (local.set $g (i32.add (local.get $g) (i32.const 16)))
+            (br $groups)))
+        (block $tailDone
+          (loop $tail
+            (br_if $tailDone (i32.ge_u (local.get $g) (local.get $stride)))
+            (local.set $at (i32.add (local.get $p) (local.get $g)))
+            (f32.store (i32.add (local.get $at) (local.get $toOut))
+              (f32.add
+                (f32.add
+                  (f32.mul (f32.load (i32.add (local.get $at) (local.get $toDy))) (f32.load (i32.add (local.get $a) (local.get $g))))
+                  (f32.mul
+                    (f32.sub (f32.load (local.get $at)) (f32.load (i32.add (local.get $m) (local.get $g))))
+                    (f32.load (i32.add (local.get $b) (local.get $g)))))
+                (f32.load (i32.add (local.get $r) (local.get $g)))))
+            (local.set $g (i32.add (local.get $g) (i32.const 4)))
+            (br $tail)))
+        (local.set $p (i32.add (local.get $p) (local.get $stride)))
+        (br $rowLoop))))
+
+  ;; MaxPoolGrad (maxPoolGrad.ts): each output's gradient goes to its window's first maximum in scan order (fh, then
+  ;; fw; padding skipped), the rule of tfjs's cpu kernel and of TensorFlow. x and dx are [batch, inH, inW, c], dy
+  ;; [batch, outH, outW, c]; dx must be zero on entry. Four channels at a time: the running maximum and the byte
+  ;; offset (from x) of where it was, taken over when a value is greater or nothing was taken yet (so the first
+  ;; in-bounds pixel wins even when it is NaN or −∞); then four scalar additions into dx, in the order the cpu
+  ;; kernel adds, so overlapping windows accumulate identically.
+  (func (export "maxPoolGrad")
+    (param $x i32) (param $dy i32) (param $dx i32) (param $batch i32) (param $inH i32) (param $inW i32) (param $c i32)
+    (param $outH i32) (param $outW i32) (param $fH i32) (param $fW i32) (param $sH i32) (param $sW i32)
+    (param $dH i32) (param $dW i32) (param $top i32) (param $left i32)
+    (local $b i32) (local $oh i32) (local $ow i32) (local $fh i32) (local $fw i32) (local $h i32) (local $w i32)
+    (local $g i32) (local $stride i32) (local $vec i32) (local $p i32) (local $q i32) (local $o i32) (local $row i32)
+    (local $best v128) (local $idx v128) (local $v v128) (local $mask v128)
+    (local $bs f32) (local $vs f32) (local $is i32)
+    (local.set $stride (i32.shl (local.get $c) (i32.const 2)))
+    (local.set $vec (i32.shl (i32.and (local.get $c) (i32.const -4)) (i32.const 2)))
+    (local.set $q (local.get $dy))
+    (block $batchDone
+      (loop $batches
+        (br_if $batchDone (i32.ge_u (local.get $b) (local.get $batch)))
+        (local.set $oh (i32.const 0))
+        (block $ohDone
+          (loop $ohLoop
+            (br_if $ohDone (i32.ge_u (local.get $oh) (local.get $outH)))
+            (local.set $ow (i32.const 0))
+            (block $owDone
+              (loop $owLoop
+                (br_if $owDone (i32.ge_u (local.get $ow) (local.get $outW)))
+                (local.set $g (i32.const 0))
+                (block $groupsDone
+                  (loop $groups
+                    (br_if $groupsDone (i32.ge_u (local.get $g) (local.get $vec)))
+                    (local.set $best (v128.const i32x4 0 0 0 0))
+                    (local.set $idx (v128.const i32x4 -1 -1 -1 -1))
+                    (local.set $fh (i32.const 0))
+                    (block $fhDone
+                      (loop $fhLoop
+                        (br_if $fhDone (i32.ge_u (local.get $fh) (local.get $fH)))
+                        (local.set $h (i32.sub (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $fh) (local.get $dH))) (local.get $top)))
+                        (if (i32.lt_u (local.get $h) (local.get $inH))
+                          (then
+                            (local.set $row (i32.mul (i32.add (i32.mul (local.get $b) (local.get $inH)) (local.get $h)) (local.get $inW)))
+                            (local.set $fw (i32.const 0))
+                            (block $fwDone
+                              (loop $fwLoop
+                                (br_if $fwDone (i32.ge_u (local.get $fw) (local.get $fW)))
+                                (local.set $w (i32.sub (i32.add (i32.mul (local.get $ow) (local.get $sW)) (i32.mul (local.get $fw) (local.get $dW))) (local.get $left)))
+                                (if (i32.lt_u (local.get $w) (local.get $inW))
+                                  (then
+                                    (local.set $p (i32.add (i32.mul (i32.add (local.get $row) (local.get $w)) (local.get $stride)) (local.get $g)))
+                                    (local.set $v (v128.load (i32.add (local.get $x) (local.get $p))))
+                                    (local.set $mask (v128.or
+                                      (f32x4.gt (local.get $v) (local.get $best))
+                                      (i32x4.eq (local.get $idx) (v128.const i32x4 -1 -1 -1 -1))))
+                                    (local.set $best (v128.bitselect (local.get $v) (local.get $best) (local.get $mask)))
+                                    (local.set $idx (v128.bitselect
+                                      (i32x4.add (i32x4.splat (local.get $p)) (v128.const i32x4 0 4 8 12))
+                                      (local.get $idx) (local.get $mask)))))
+                                (local.set $fw (i32.add (local.get $fw) (i32.const 1)))
+                                (br $fwLoop)))))
+                        (local.set $fh (i32.add (local.get $fh) (i32.const 1)))
+                        (br $fhLoop)))
+                    (local.set $o (i32x4.extract_lane 0 (local.get $idx)))
+                    (if (i32.ge_s (local.get $o) (i32.const 0))
+                      (then (f32.store (i32.add (local.get $dx) (local.get $o))
+                        (f32.add (f32.load (i32.add (local.get $dx) (local.get $o))) (f32.load (i32.add (local.get $q) (local.get $g)))))))
+                    (local.set $o (i32x4.extract_lane 1 (local.get $idx)))
+                    (if (i32.ge_s (local.get $o) (i32.const 0))
+                      (then (f32.store (i32.add (local.get $dx) (local.get $o))
+                        (f32.add (f32.load (i32.add (local.get $dx) (local.get $o))) (f32.load offset=4 (i32.add (local.get $q) (local.get $g)))))))
+                    (local.set $o (i32x4.extract_lane 2 (local.get $idx)))
+                    (if (i32.ge_s (local.get $o) (i32.const 0))
+                      (then (f32.store (i32.add (local.get $dx) (local.get $o))
+                        (f32.add (f32.load (i32.add (local.get $dx) (local.get $o))) (f32.load offset=8 (i32.add (local.get $q) (local.get $g)))))))
+                    (local.set $o (i32x4.extract_lane 3 (local.get $idx)))
+                    (if (i32.ge_s (local.get $o) (i32.const 0))
+                      (then (f32.store (i32.add (local.get $dx) (local.get $o))
+                        (f32.add (f32.load (i32.add (local.get $dx) (local.get $o))) (f32.load offset=12 (i32.add (local.get $q) (local.get $g)))))))
+                    (local.set $g (i32.add (local.get $g) (i32.const 16)))
+                    (br $groups)))
+                ;; The channels past the last group of four, one at a time.
+                (block $tailDone
+                  (loop $tail
+                    (br_if $tailDone (i32.ge_u (local.get $g) (local.get $stride)))
+                    (local.set $bs (f32.const 0))
+                    (local.set $is (i32.const -1))
+                    (local.set $fh (i32.const 0))
+                    (block $tfhDone
+                      (loop $tfhLoop
+                        (br_if $tfhDone (i32.ge_u (local.get $fh) (local.get $fH)))
+                        (local.set $h (i32.sub (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $fh) (local.get $dH))) (local.get $top)))
+                        (if (i32.lt_u (local.get $h) (local.get $inH))
+                          (then
+                            (local.set $row (i32.mul (i32.add (i32.mul (local.get $b) (local.get $inH)) (local.get $h)) (local.get $inW)))
+                            (local.set $fw (i32.const 0))
+                            (block $tfwDone
+                              (loop $tfwLoop
+                                (br_if $tfwDone (i32.ge_u (local.get $fw) (local.get $fW)))
+                                (local.set $w (i32.sub (i32.add (i32.mul (local.get $ow) (local.get $sW)) (i32.mul (local.get $fw) (local.get $dW))) (local.get $left)))
+                                (if (i32.lt_u (local.get $w) (local.get $inW))
+                                  (then
+                                    (local.set $p (i32.add (i32.mul (i32.add (local.get $row) (local.get $w)) (local.get $stride)) (local.get $g)))
+                                    (local.set $vs (f32.load (i32.add (local.get $x) (local.get $p))))
+                                    (if (i32.or (f32.gt (local.get $vs) (local.get $bs)) (i32.eq (local.get $is) (i32.const -1)))
+                                      (then
+                                        (local.set $bs (local.get $vs))
+                                        (local.set $is (local.get $p))))))
+                                (local.set $fw (i32.add (local.get $fw) (i32.const 1)))
+                                (br $tfwLoop)))))
+                        (local.set $fh (i32.add (local.get $fh) (i32.const 1)))
+                        (br $tfhLoop)))
+                    (if (i32.ge_s (local.get $is) (i32.const 0))
+                      (then (f32.store (i32.add (local.get $dx) (local.get $is))
+                        (f32.add (f32.load (i32.add (local.get $dx) (local.get $is))) (f32.load (i32.add (local.get $q) (local.get $g)))))))
+                    (local.set $g (i32.add (local.get $g) (i32.const 4)))
+                    (br $tail)))
+                (local.set $q (i32.add (local.get $q) (local.get $stride)))
+                (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+                (br $owLoop)))
+            (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+            (br $ohLoop)))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $batches))))
+
+  ;; ReLU's gradient (reluGrad.ts): out = dy·step(x), step(x) = 1 where x > 0, NaN where x is NaN, else 0 — tfjs's
+  ;; Step then Multiply in one pass, the same float32 product (NaN, −0 and ∞·0 included).
+  (func (export "reluGrad") (param $dy i32) (param $x i32) (param $out i32) (param $n i32)
+    (local $i i32) (local $end i32) (local $all i32) (local $v v128) (local $xs f32)
+    (local.set $end (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (local.set $all (i32.shl (local.get $n) (i32.const 2)))
+    (block $done
+      (loop $vector
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $v (v128.load (i32.add (local.get $x) (local.get $i))))
+        (v128.store (i32.add (local.get $out) (local.get $i))
+          (f32x4.mul
+            (v128.load (i32.add (local.get $dy) (local.get $i)))
+            (v128.bitselect
+              (local.get $v)
+              (v128.and (f32x4.gt (local.get $v) (v128.const f32x4 0 0 0 0)) (v128.const f32x4 1 1 1 1))
+              (f32x4.ne (local.get $v) (local.get $v)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $vector)))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $i) (local.get $all)))
+        (local.set $xs (f32.load (i32.add (local.get $x) (local.get $i))))
+        (f32.store (i32.add (local.get $out) (local.get $i))
+          (f32.mul
+            (f32.load (i32.add (local.get $dy) (local.get $i)))
+            (select (local.get $xs)
+              (select (f32.const 1) (f32.const 0) (f32.gt (local.get $xs) (f32.const 0)))
+              (f32.ne (local.get $xs) (local.get $xs)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $tail)))))

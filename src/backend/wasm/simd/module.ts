@@ -14,6 +14,18 @@ export interface SimdKernels {
   windowRows(table: number, h: number, n: number, out: number, rms: number): void;
   policyFirstLayer(pG: number, pS: number, rG: number, rS: number, lG: number, lS: number, w: number, t: number, out: number, n: number, u: number, tiny: number): void;
   biasTanh(x: number, b: number, out: number, n: number, u: number): void;
+  /** batchNormKernels.ts: per-channel float64 sums over x [rows, c] (and dy), added into `sums`; the affine passes. */
+  channelSums(x: number, rows: number, c: number, sums: number): void;
+  channelSumsWithGrad(x: number, dy: number, rows: number, c: number, sums: number): void;
+  channelAffine(x: number, rows: number, c: number, m: number, a: number, b: number, out: number): void;
+  channelAffineWithGrad(x: number, dy: number, rows: number, c: number, m: number, a: number, b: number, r: number, out: number): void;
+  /** maxPoolGrad.ts: dx (zero on entry) += dy routed to each window's first maximum. */
+  maxPoolGrad(
+    x: number, dy: number, dx: number, batch: number, inH: number, inW: number, c: number, outH: number, outW: number,
+    fH: number, fW: number, sH: number, sW: number, dH: number, dW: number, top: number, left: number,
+  ): void;
+  /** reluGrad.ts: out = dy·step(x) over n floats. */
+  reluGrad(dy: number, x: number, out: number, n: number): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;

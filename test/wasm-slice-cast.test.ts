@@ -1,0 +1,48 @@
+/**
+ * The wasm Slice that copies only the slice (src/backend/wasm/slice.ts) and the Cast that shares the buffer of a
+ * tensor already of the dtype asked for (src/backend/wasm/identity.ts) against tfjs's cpu kernels: contiguous and
+ * strided slices of every rank and numeric dtype, negative sizes, casts between dtypes (to bool: x ≠ 0, which the
+ * wasm kernel got wrong); a shared cast outlives its input and allocates nothing.
+ */
+import test from 'ava';
+import * as tf from '@tensorflow/tfjs';
+import { computeOn, seededValues } from './helpers/compare.js';
+
+const SLICES: Array<{ shape: number[]; begin: number[]; size: number[]; dtype: 'float32' | 'int32' | 'bool' }> = [
+  { shape: [78], begin: [10], size: [30], dtype: 'float32' },
+  { shape: [78], begin: [0], size: [-1], dtype: 'float32' },
+  { shape: [6, 5], begin: [2, 0], size: [3, 5], dtype: 'float32' },
+  { shape: [6, 5], begin: [1, 1], size: [3, 2], dtype: 'float32' },
+  { shape: [3, 4, 5, 2], begin: [1, 0, 0, 0], size: [1, 4, 5, 2], dtype: 'int32' },
+  { shape: [3, 4, 5, 2], begin: [0, 1, 2, 0], size: [2, 2, 2, 2], dtype: 'float32' },
+  { shape: [2, 3, 4], begin: [1, 2, 0], size: [1, 1, -1], dtype: 'bool' },
+];
+
+for (const c of SLICES) {
+  test.serial(`slice on wasm equals cpu: [${c.shape}] from [${c.begin}] size [${c.size}] ${c.dtype}`, async (t) => {
+    const compute = () =>
+      tf.tidy(() => {
+        const values = seededValues(c.shape.reduce((a, b) => a * b, 1), 21);
+        const x = tf.cast(tf.mul(tf.tensor(values, c.shape), c.dtype === 'float32' ? 1 : 10), c.dtype);
+        return [tf.cast(tf.slice(x, c.begin, c.size), 'float32')];
+      });
+    const [expected] = await computeOn('cpu', compute);
+    const [actual] = await computeOn('wasm', compute);
+    t.deepEqual(Array.from(actual!), Array.from(expected!));
+  });
+}
+
+test.serial('a cast to the same dtype on wasm shares the buffer and outlives its input; other casts convert as on cpu', async (t) => {
+  await computeOn('wasm', () => []);
+  const x = tf.tensor([1.5, -2.25, 3, 0.75]);
+  const buffers = tf.memory().numDataBuffers;
+  const same = tf.cast(x, 'float32');
+  t.is(tf.memory().numDataBuffers, buffers, 'no new buffer for a cast to the same dtype');
+  x.dispose();
+  t.deepEqual(Array.from(await same.data()), [1.5, -2.25, 3, 0.75]);
+  same.dispose();
+  const compute = () => tf.tidy(() => [tf.cast(tf.cast(tf.tensor([1.5, -2.25, 3, 0, 0.75]), 'int32'), 'float32'), tf.cast(tf.cast(tf.tensor([1.5, 0, -2.25, 0.3, 256, NaN, -0]), 'bool'), 'float32'), tf.cast(tf.cast(tf.tensor([3, 0, -256], undefined, 'int32'), 'bool'), 'int32')]);
+  const expected = await computeOn('cpu', compute);
+  const actual = await computeOn('wasm', compute);
+  t.deepEqual(actual.map((a) => Array.from(a)), expected.map((e) => Array.from(e)));
+});
