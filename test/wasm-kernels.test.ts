@@ -5,7 +5,9 @@
  */
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { computeOn, relativeError, seededValues } from './helpers/compare.js';
+import { filterGradientByProduct } from '../src/backend/wasm/conv2dFilterByProduct.js';
 
 const TOLERANCE = 1e-4;
 type Pad = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
@@ -42,6 +44,17 @@ convCases.push({ x: [1, 5, 5, 2], filter: [2, 2, 2, 2], strides: 1, dilations: 1
 convCases.push({ x: [2, 6, 5, 3], filter: [1, 1, 3, 4], strides: 1, dilations: 1, pad: 'valid' });
 convCases.push({ x: [2, 7, 7, 3], filter: [1, 1, 3, 2], strides: 2, dilations: 1, pad: explicit(1, 0, 2, 1) });
 
+// The filter gradient as patches · dy (conv2dFilterByProduct.ts): whole shifted image planes for stride 1 with
+// output rows as wide as the input's (shifts past the row edge, filters wider than the image), runs of image rows
+// otherwise (stride 2 four floats at a time), the 4×4 NHWC → NCHW transpose where pixels and channels are multiples
+// of 4 and the one-float transpose where not.
+convCases.push({ x: [2, 7, 9, 5], filter: [5, 5, 5, 3], strides: 1, dilations: 1, pad: 'same' });
+convCases.push({ x: [2, 3, 3, 4], filter: [7, 7, 4, 2], strides: 1, dilations: 1, pad: 'same' });
+convCases.push({ x: [2, 8, 8, 8], filter: [3, 3, 8, 4], strides: 1, dilations: 1, pad: 'same' });
+convCases.push({ x: [2, 7, 7, 8], filter: [3, 3, 8, 4], strides: 1, dilations: 1, pad: explicit(2, 0, 0, 2) });
+convCases.push({ x: [2, 17, 19, 4], filter: [3, 3, 4, 5], strides: 2, dilations: 1, pad: 'same' });
+convCases.push({ x: [2, 16, 16, 4], filter: [3, 3, 4, 8], strides: 2, dilations: 1, pad: explicit(0, 1, 0, 1) });
+
 const label = (c: ConvCase) => `x${c.x.join('x')} f${c.filter.join('x')} s${c.strides} d${c.dilations} pad=${JSON.stringify(c.pad)}`;
 
 function convGrads(c: ConvCase, depthwise: boolean): () => tf.Tensor[] {
@@ -67,6 +80,43 @@ for (const c of convCases) {
     const actual = await computeOn('wasm', convGrads(c, false));
     t.true(relativeError(actual[0]!, expected[0]!) <= TOLERANCE, `dx error ${relativeError(actual[0]!, expected[0]!)}`);
     t.true(relativeError(actual[1]!, expected[1]!) <= TOLERANCE, `dW error ${relativeError(actual[1]!, expected[1]!)}`);
+  });
+}
+
+// The product path in chunks of whole images (two, two, then one here), its products summed: the chunk size is a
+// parameter, so small tensors cross the boundaries. Against cpu's Conv2DBackpropFilter on the same inputs.
+const chunkCases: Array<{ x: [number, number, number, number]; filter: [number, number, number, number]; strides: number; pad: Pad }> = [
+  { x: [5, 9, 9, 4], filter: [3, 3, 4, 6], strides: 1, pad: 'same' },
+  { x: [5, 11, 10, 3], filter: [3, 3, 3, 2], strides: 2, pad: 'same' },
+  { x: [5, 12, 12, 1], filter: [5, 5, 1, 4], strides: 1, pad: 'valid' },
+];
+const BY_PRODUCT_KERNEL = 'AlphaOptTestFilterGradientByProduct';
+tf.registerKernel({
+  kernelName: BY_PRODUCT_KERNEL,
+  backendName: 'wasm',
+  kernelFunc: ({ inputs, backend, attrs }) => {
+    const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+    const a = attrs as unknown as { filterShape: [number, number, number, number]; strides: number; pad: 'same' | 'valid'; imagesPerChunk: number };
+    const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, 1, a.pad);
+    const chunkBytes = a.imagesPerChunk * a.filterShape[0] * a.filterShape[1] * a.filterShape[2] * info.outHeight * info.outWidth * 4;
+    const dW = filterGradientByProduct(backend as BackendWasm, x, dy, info, chunkBytes);
+    if (dW === undefined) throw new Error('no wasm SIMD: the product path cannot run');
+    return dW;
+  },
+});
+for (const c of chunkCases) {
+  test.serial(`conv2d filter gradient as products, two images per chunk, matches cpu: x${c.x.join('x')} f${c.filter.join('x')} s${c.strides} ${c.pad}`, async (t) => {
+    const compute = (kernel: string) => () =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(seededValues(c.x.reduce((a, b) => a * b), 30), c.x);
+        const y = tf.conv2d(x, tf.zeros(c.filter), c.strides, c.pad);
+        const dy = tf.tensor(seededValues(y.size, 31), y.shape);
+        const attrs = { filterShape: c.filter, strides: c.strides, pad: c.pad, dataFormat: 'NHWC', imagesPerChunk: 2 };
+        return [tf.engine().runKernel(kernel, { x, dy }, attrs as never) as tf.Tensor];
+      });
+    const expected = await computeOn('cpu', compute('Conv2DBackpropFilter'));
+    const actual = await computeOn('wasm', compute(BY_PRODUCT_KERNEL));
+    t.true(relativeError(actual[0]!, expected[0]!) <= TOLERANCE, `dW error ${relativeError(actual[0]!, expected[0]!)}`);
   });
 }
 

@@ -17,6 +17,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { callWasmKernel, release, transposeInfo, type TensorInfo } from './callKernel.js';
+import { filterGradientByProduct } from './conv2dFilterByProduct.js';
 
 /**
  * x̂ᵀ [ci, b·oh·ow] of a 1×1 convolution: channel c of the input pixel (oh·sh − top, ow·sw − left) that output
@@ -82,7 +83,8 @@ export function conv2dBackpropFilterWasm(args: {
     release(backend, columns);
     return { ...dW, shape: attrs.filterShape };
   }
-  return filterGradient(backend, x, dy, info);
+  const byProduct = x.dtype === 'float32' && dy.dtype === 'float32' ? filterGradientByProduct(backend, x, dy, info) : undefined;
+  return byProduct ?? filterGradient(backend, x, dy, info);
 }
 
 /**

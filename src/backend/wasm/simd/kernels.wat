@@ -249,4 +249,239 @@
             (br $tail)))
         (call $tanhPass (i32.add (local.get $out) (local.get $row)) (local.get $u))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $rows)))))
+        (br $rows))))
+
+  ;; conv2dFilterByProduct.ts: a convolution's input patches as rows, so that its filter gradient is one matrix
+  ;; product dW = patches · dy. src holds n images as [n, C, H, W]; dst gets [KH·KW·C, n·OH·OW], row (kh·KW + kw)·C + c
+  ;; holding, for each output pixel (b, oh, ow), src[b, c, oh·sh + kh·dh − top, ow·sw + kw·dw − left], or zero where
+  ;; that position is padding. Rows are written in order, one float after the other. Every count must be positive.
+  (func (export "im2colRows")
+    (param $src i32) (param $dst i32) (param $C i32) (param $H i32) (param $W i32) (param $n i32)
+    (param $OH i32) (param $OW i32) (param $KH i32) (param $KW i32)
+    (param $sh i32) (param $sw i32) (param $dh i32) (param $dw i32) (param $top i32) (param $left i32)
+    (local $kh i32) (local $kw i32) (local $c i32) (local $b i32) (local $oh i32)
+    (local $h i32) (local $w0 i32) (local $t i32) (local $lo i32) (local $hi i32) (local $row i32) (local $plane i32)
+    (local.set $plane (i32.mul (local.get $H) (local.get $W)))
+    (loop $khs
+      (local.set $kw (i32.const 0))
+      (loop $kws
+        ;; Output columns ow in [lo, hi) read inside the image row: 0 <= ow*sw + w0 < W.
+        (local.set $w0 (i32.sub (i32.mul (local.get $kw) (local.get $dw)) (local.get $left)))
+        (local.set $lo (select
+          (i32.div_s (i32.sub (i32.add (local.get $sw) (i32.const -1)) (local.get $w0)) (local.get $sw))
+          (i32.const 0)
+          (i32.lt_s (local.get $w0) (i32.const 0))))
+        (if (i32.gt_s (local.get $lo) (local.get $OW)) (then (local.set $lo (local.get $OW))))
+        (local.set $t (i32.sub (local.get $W) (local.get $w0)))
+        (local.set $hi (select
+          (i32.div_s (i32.add (local.get $t) (i32.add (local.get $sw) (i32.const -1))) (local.get $sw))
+          (i32.const 0)
+          (i32.gt_s (local.get $t) (i32.const 0))))
+        (if (i32.gt_s (local.get $hi) (local.get $OW)) (then (local.set $hi (local.get $OW))))
+        (if (i32.lt_s (local.get $hi) (local.get $lo)) (then (local.set $hi (local.get $lo))))
+        (local.set $c (i32.const 0))
+        (if (i32.and (i32.and (i32.eq (local.get $sh) (i32.const 1)) (i32.eq (local.get $sw) (i32.const 1))) (i32.eq (local.get $OW) (local.get $W)))
+          (then
+            ;; Stride 1 and output rows as wide as input rows: a patch row's block for one image is the image plane
+            ;; shifted, one contiguous copy, then the columns that fell off the row edge zeroed.
+            (loop $planeChannels
+              (local.set $b (i32.const 0))
+              (loop $planeImages
+                (local.set $row (i32.add (local.get $src) (i32.shl
+                  (i32.mul (i32.add (i32.mul (local.get $b) (local.get $C)) (local.get $c)) (local.get $plane))
+                  (i32.const 2))))
+                (local.set $dst (call $shiftedPlane (local.get $dst) (local.get $row) (local.get $H) (local.get $W) (local.get $OH)
+                  (i32.sub (i32.mul (local.get $kh) (local.get $dh)) (local.get $top)) (local.get $w0)))
+                (br_if $planeImages (i32.lt_u (local.tee $b (i32.add (local.get $b) (i32.const 1))) (local.get $n))))
+              (br_if $planeChannels (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 1))) (local.get $C))))
+            (local.set $c (local.get $C))))
+        (if (i32.lt_u (local.get $c) (local.get $C)) (then
+        (loop $cs
+          (local.set $b (i32.const 0))
+          (loop $bs
+            (local.set $oh (i32.const 0))
+            (loop $ohs
+              (local.set $h (i32.sub
+                (i32.add (i32.mul (local.get $oh) (local.get $sh)) (i32.mul (local.get $kh) (local.get $dh)))
+                (local.get $top)))
+              (if (i32.lt_u (local.get $h) (local.get $H))
+                (then
+                  ;; src row (b, c, h), from its first float
+                  (local.set $row (i32.add (local.get $src) (i32.shl
+                    (i32.add
+                      (i32.mul (i32.add (i32.mul (local.get $b) (local.get $C)) (local.get $c)) (local.get $plane))
+                      (i32.mul (local.get $h) (local.get $W)))
+                    (i32.const 2))))
+                  (call $zeroFloats (local.get $dst) (local.get $lo))
+                  (call $copyFloats
+                    (i32.add (local.get $dst) (i32.shl (local.get $lo) (i32.const 2)))
+                    (i32.add (local.get $row) (i32.shl (i32.add (i32.mul (local.get $lo) (local.get $sw)) (local.get $w0)) (i32.const 2)))
+                    (i32.sub (local.get $hi) (local.get $lo))
+                    (local.get $sw))
+                  (call $zeroFloats
+                    (i32.add (local.get $dst) (i32.shl (local.get $hi) (i32.const 2)))
+                    (i32.sub (local.get $OW) (local.get $hi))))
+                (else (call $zeroFloats (local.get $dst) (local.get $OW))))
+              (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $OW) (i32.const 2))))
+              (br_if $ohs (i32.lt_u (local.tee $oh (i32.add (local.get $oh) (i32.const 1))) (local.get $OH))))
+            (br_if $bs (i32.lt_u (local.tee $b (i32.add (local.get $b) (i32.const 1))) (local.get $n))))
+          (br_if $cs (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 1))) (local.get $C))))))
+        (br_if $kws (i32.lt_u (local.tee $kw (i32.add (local.get $kw) (i32.const 1))) (local.get $KW))))
+      (br_if $khs (i32.lt_u (local.tee $kh (i32.add (local.get $kh) (i32.const 1))) (local.get $KH)))))
+
+  ;; n zero floats from byte offset d.
+  (func $zeroFloats (param $d i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $d) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $done
+      (loop $vector
+        (br_if $done (i32.ge_u (local.get $d) (local.get $end)))
+        (v128.store (local.get $d) (v128.const i32x4 0 0 0 0))
+        (local.set $d (i32.add (local.get $d) (i32.const 16)))
+        (br $vector)))
+    (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 2))))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $d) (local.get $end)))
+        (f32.store (local.get $d) (f32.const 0))
+        (local.set $d (i32.add (local.get $d) (i32.const 4)))
+        (br $tail))))
+
+  ;; n floats to byte offset d, read from s every step floats (1: contiguous; 2: every other float, four at a time
+  ;; from two vectors while a further float remains to be read, so no read passes the last float wanted).
+  (func $copyFloats (param $d i32) (param $s i32) (param $n i32) (param $step i32)
+    (local $stride i32)
+    (if (i32.eq (local.get $step) (i32.const 1))
+      (then
+        (block $done
+          (loop $vector
+            (br_if $done (i32.lt_s (local.get $n) (i32.const 4)))
+            (v128.store (local.get $d) (v128.load (local.get $s)))
+            (local.set $d (i32.add (local.get $d) (i32.const 16)))
+            (local.set $s (i32.add (local.get $s) (i32.const 16)))
+            (local.set $n (i32.sub (local.get $n) (i32.const 4)))
+            (br $vector))))
+      (else
+        (if (i32.eq (local.get $step) (i32.const 2))
+          (then
+            (block $done
+              (loop $vector
+                (br_if $done (i32.le_s (local.get $n) (i32.const 4)))
+                (v128.store (local.get $d)
+                  (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27
+                    (v128.load (local.get $s)) (v128.load offset=16 (local.get $s))))
+                (local.set $d (i32.add (local.get $d) (i32.const 16)))
+                (local.set $s (i32.add (local.get $s) (i32.const 32)))
+                (local.set $n (i32.sub (local.get $n) (i32.const 4)))
+                (br $vector)))))))
+    (local.set $stride (i32.shl (local.get $step) (i32.const 2)))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.le_s (local.get $n) (i32.const 0)))
+        (f32.store (local.get $d) (f32.load (local.get $s)))
+        (local.set $d (i32.add (local.get $d) (i32.const 4)))
+        (local.set $s (i32.add (local.get $s) (local.get $stride)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $tail))))
+
+  ;; One image plane [H, W] (at byte offset src) shifted by dH rows and w0 columns into an [OH, W] block at dst, zero
+  ;; where the shift leaves the plane: out[oh, ow] = src[oh + dH, ow + w0]. Reads only the plane's rows in use.
+  ;; Returns the byte offset after the block.
+  (func $shiftedPlane (param $dst i32) (param $src i32) (param $H i32) (param $W i32) (param $OH i32) (param $dH i32) (param $w0 i32)
+    (result i32)
+    (local $r0 i32) (local $r1 i32) (local $len i32) (local $edge i32) (local $at i32) (local $end i32) (local $pitch i32)
+    ;; rows r0 <= oh < r1 read the plane
+    (local.set $r0 (select (i32.sub (i32.const 0) (local.get $dH)) (i32.const 0) (i32.lt_s (local.get $dH) (i32.const 0))))
+    (local.set $r1 (i32.sub (local.get $H) (local.get $dH)))
+    (if (i32.gt_s (local.get $r1) (local.get $OH)) (then (local.set $r1 (local.get $OH))))
+    (if (i32.gt_s (local.get $r0) (local.get $OH)) (then (local.set $r0 (local.get $OH))))
+    (local.set $edge (select (local.get $w0) (i32.sub (i32.const 0) (local.get $w0)) (i32.ge_s (local.get $w0) (i32.const 0))))
+    (if (i32.or (i32.lt_s (local.get $r1) (local.get $r0)) (i32.ge_s (local.get $edge) (local.get $W))) (then (local.set $r1 (local.get $r0))))
+    (local.set $pitch (i32.shl (local.get $W) (i32.const 2)))
+    (call $zeroFloats (local.get $dst) (i32.mul (local.get $r0) (local.get $W)))
+    (if (i32.lt_s (local.get $r0) (local.get $r1))
+      (then
+        (local.set $len (i32.sub (i32.mul (i32.sub (local.get $r1) (local.get $r0)) (local.get $W)) (local.get $edge)))
+        (local.set $at (i32.add (local.get $dst) (i32.mul (local.get $r0) (local.get $pitch))))
+        (local.set $src (i32.add (local.get $src) (i32.mul (i32.add (local.get $r0) (local.get $dH)) (local.get $pitch))))
+        (if (i32.ge_s (local.get $w0) (i32.const 0))
+          (then
+            (call $copyFloats (local.get $at) (i32.add (local.get $src) (i32.shl (local.get $w0) (i32.const 2))) (local.get $len) (i32.const 1))
+            ;; the last w0 columns of each row
+            (local.set $at (i32.add (local.get $at) (i32.shl (i32.sub (local.get $W) (local.get $edge)) (i32.const 2)))))
+          (else
+            (call $copyFloats (i32.add (local.get $at) (i32.shl (local.get $edge) (i32.const 2))) (local.get $src) (local.get $len) (i32.const 1))))
+        ;; zero `edge` floats at `at` in each row r0 <= oh < r1
+        (local.set $end (i32.add (local.get $at) (i32.mul (i32.sub (local.get $r1) (local.get $r0)) (local.get $pitch))))
+        (if (i32.gt_s (local.get $edge) (i32.const 0))
+          (then
+            (loop $rows
+              (call $zeroFloats (local.get $at) (local.get $edge))
+              (br_if $rows (i32.lt_u (local.tee $at (i32.add (local.get $at) (local.get $pitch))) (local.get $end))))))))
+    (call $zeroFloats
+      (i32.add (local.get $dst) (i32.mul (local.get $r1) (local.get $pitch)))
+      (i32.mul (i32.sub (local.get $OH) (local.get $r1)) (local.get $W)))
+    (i32.add (local.get $dst) (i32.mul (local.get $OH) (local.get $pitch))))
+
+  ;; n images from NHWC to NCHW: [n, P, C] at src to [n, C, P] at dst, P pixels of C channels. Four pixels by four
+  ;; channels at a time (a 4×4 transpose in registers) where P and C are multiples of 4, else one float at a time.
+  (func (export "nhwcToNchw") (param $src i32) (param $dst i32) (param $n i32) (param $P i32) (param $C i32)
+    (local $b i32) (local $p i32) (local $c i32) (local $s i32) (local $d i32) (local $rowBytes i32) (local $colBytes i32)
+    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $rowBytes (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $colBytes (i32.shl (local.get $P) (i32.const 2)))
+    (block $done
+      (loop $images
+        (br_if $done (i32.ge_u (local.get $b) (local.get $n)))
+        (if (i32.eqz (i32.and (i32.or (local.get $P) (local.get $C)) (i32.const 3)))
+          (then
+            (local.set $p (i32.const 0))
+            (block $pixelsDone
+              (loop $pixels
+                (br_if $pixelsDone (i32.ge_u (local.get $p) (local.get $P)))
+                (local.set $c (i32.const 0))
+                (block $channelsDone
+                  (loop $channels
+                    (br_if $channelsDone (i32.ge_u (local.get $c) (local.get $C)))
+                    (local.set $s (i32.add (local.get $src) (i32.shl (i32.add (i32.mul (local.get $p) (local.get $C)) (local.get $c)) (i32.const 2))))
+                    (local.set $r0 (v128.load (local.get $s)))
+                    (local.set $r1 (v128.load (i32.add (local.get $s) (local.get $rowBytes))))
+                    (local.set $r2 (v128.load (i32.add (local.get $s) (i32.shl (local.get $rowBytes) (i32.const 1)))))
+                    (local.set $r3 (v128.load (i32.add (local.get $s) (i32.mul (local.get $rowBytes) (i32.const 3)))))
+                    (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r0) (local.get $r1)))
+                    (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r0) (local.get $r1)))
+                    (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r2) (local.get $r3)))
+                    (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r2) (local.get $r3)))
+                    (local.set $d (i32.add (local.get $dst) (i32.shl (i32.add (i32.mul (local.get $c) (local.get $P)) (local.get $p)) (i32.const 2))))
+                    (v128.store (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+                    (v128.store (i32.add (local.get $d) (local.get $colBytes))
+                      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+                    (v128.store (i32.add (local.get $d) (i32.shl (local.get $colBytes) (i32.const 1)))
+                      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+                    (v128.store (i32.add (local.get $d) (i32.mul (local.get $colBytes) (i32.const 3)))
+                      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+                    (local.set $c (i32.add (local.get $c) (i32.const 4)))
+                    (br $channels)))
+                (local.set $p (i32.add (local.get $p) (i32.const 4)))
+                (br $pixels))))
+          (else
+            (local.set $p (i32.const 0))
+            (block $pixelsDone
+              (loop $pixels
+                (br_if $pixelsDone (i32.ge_u (local.get $p) (local.get $P)))
+                (local.set $c (i32.const 0))
+                (block $channelsDone
+                  (loop $channels
+                    (br_if $channelsDone (i32.ge_u (local.get $c) (local.get $C)))
+                    (f32.store
+                      (i32.add (local.get $dst) (i32.shl (i32.add (i32.mul (local.get $c) (local.get $P)) (local.get $p)) (i32.const 2)))
+                      (f32.load (i32.add (local.get $src) (i32.shl (i32.add (i32.mul (local.get $p) (local.get $C)) (local.get $c)) (i32.const 2)))))
+                    (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                    (br $channels)))
+                (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                (br $pixels)))))
+        (local.set $src (i32.add (local.get $src) (i32.mul (local.get $P) (local.get $rowBytes))))
+        (local.set $dst (i32.add (local.get $dst) (i32.mul (local.get $P) (local.get $rowBytes))))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $images))))
+)

@@ -14,6 +14,13 @@ export interface SimdKernels {
   windowRows(table: number, h: number, n: number, out: number, rms: number): void;
   policyFirstLayer(pG: number, pS: number, rG: number, rS: number, lG: number, lS: number, w: number, t: number, out: number, n: number, u: number, tiny: number): void;
   biasTanh(x: number, b: number, out: number, n: number, u: number): void;
+  /** conv2dFilterByProduct.ts: n NCHW images' convolution patches as rows [KH·KW·C, n·OH·OW] (byte offsets). */
+  im2colRows(
+    src: number, dst: number, C: number, H: number, W: number, n: number, OH: number, OW: number, KH: number, KW: number,
+    sh: number, sw: number, dh: number, dw: number, top: number, left: number,
+  ): void;
+  /** n images [P, C] to [C, P] (byte offsets). */
+  nhwcToNchw(src: number, dst: number, n: number, P: number, C: number): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
