@@ -21,6 +21,8 @@ export interface SimdKernels {
   ): void;
   /** n images [P, C] to [C, P] (byte offsets). */
   nhwcToNchw(src: number, dst: number, n: number, P: number, C: number): void;
+  /** out[m, n] += a[m, k] · b[k, n], row-major, n a multiple of 8, k taken kc at a time (byte offsets). */
+  gemmAccumulate(a: number, b: number, out: number, m: number, k: number, n: number, kc: number): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
