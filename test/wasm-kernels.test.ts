@@ -57,6 +57,9 @@ convCases.push({ x: [2, 9, 6, 1], filter: [3, 2, 1, 8], strides: 1, dilations: 1
 convCases.push({ x: [2, 17, 19, 4], filter: [3, 3, 4, 8], strides: 2, dilations: 1, pad: 'same' });
 convCases.push({ x: [2, 16, 16, 4], filter: [3, 3, 4, 16], strides: 2, dilations: 1, pad: explicit(0, 1, 0, 1) });
 convCases.push({ x: [1, 11, 10, 3], filter: [3, 3, 3, 8], strides: [3, 2], dilations: 1, pad: explicit(3, 3, 3, 3) });
+// 1×1 stride-2 projections (ResNet's shortcuts) take the same path.
+convCases.push({ x: [2, 8, 8, 4], filter: [1, 1, 4, 16], strides: 2, dilations: 1, pad: 'same' });
+convCases.push({ x: [2, 7, 7, 3], filter: [1, 1, 3, 8], strides: 2, dilations: 1, pad: explicit(1, 0, 2, 1) });
 
 const label = (c: ConvCase) => `x${c.x.join('x')} f${c.filter.join('x')} s${c.strides} d${c.dilations} pad=${JSON.stringify(c.pad)}`;
 

@@ -76,15 +76,17 @@ export function conv2dBackpropFilterWasm(args: {
     attrs.pad,
     attrs.dimRoundingMode,
   );
-  if (info.filterHeight === 1 && info.filterWidth === 1 && x.dtype === 'float32' && dy.dtype === 'float32') {
+  const float32 = x.dtype === 'float32' && dy.dtype === 'float32';
+  const byProduct = float32 ? filterGradientByProduct(backend, x, dy, info) : undefined;
+  if (byProduct !== undefined) return byProduct;
+  if (info.filterHeight === 1 && info.filterWidth === 1 && float32) {
     const columns = pixelsRead(backend, x, info); // [ci, b·oh·ow]
     const flatDy = { ...dy, shape: [dy.shape.reduce((a, b) => a * b, 1) / info.outChannels, info.outChannels] };
     const dW = callWasmKernel(backend, 'BatchMatMul', { a: columns, b: flatDy }, { transposeA: false, transposeB: false });
     release(backend, columns);
     return { ...dW, shape: attrs.filterShape };
   }
-  const byProduct = x.dtype === 'float32' && dy.dtype === 'float32' ? filterGradientByProduct(backend, x, dy, info) : undefined;
-  return byProduct ?? filterGradient(backend, x, dy, info);
+  return filterGradient(backend, x, dy, info);
 }
 
 /**
