@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { computeOn, relativeError, seededValues } from './helpers/compare.js';
 import { filterGradientByProduct } from '../src/backend/wasm/conv2dFilterByProduct.js';
+import { inputGradientByProduct } from '../src/backend/wasm/conv2dInputByProduct.js';
 
 const TOLERANCE = 1e-4;
 type Pad = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
@@ -60,6 +61,13 @@ convCases.push({ x: [1, 11, 10, 3], filter: [3, 3, 3, 8], strides: [3, 2], dilat
 // 1×1 stride-2 projections (ResNet's shortcuts) take the same path.
 convCases.push({ x: [2, 8, 8, 4], filter: [1, 1, 4, 16], strides: 2, dilations: 1, pad: 'same' });
 convCases.push({ x: [2, 7, 7, 3], filter: [1, 1, 3, 8], strides: 2, dilations: 1, pad: explicit(1, 0, 2, 1) });
+// The strided input gradient as dy · Wᵀ and a scatter (conv2dInputByProduct.ts, kh·kw·ci a multiple of 8): channels
+// a multiple of 4 and not, taps on padding, a filter smaller than the stride, unequal strides, 1×1 projections.
+convCases.push({ x: [2, 9, 9, 8], filter: [3, 3, 8, 4], strides: 2, dilations: 1, pad: 'same' });
+convCases.push({ x: [2, 9, 7, 3], filter: [4, 2, 3, 5], strides: 2, dilations: 1, pad: 'same' });
+convCases.push({ x: [1, 11, 10, 8], filter: [3, 3, 8, 3], strides: [3, 2], dilations: 1, pad: explicit(3, 3, 3, 3) });
+convCases.push({ x: [2, 8, 8, 8], filter: [2, 2, 8, 4], strides: 3, dilations: 1, pad: 'valid' });
+convCases.push({ x: [2, 10, 7, 16], filter: [1, 1, 16, 8], strides: 2, dilations: 1, pad: 'same' });
 
 const label = (c: ConvCase) => `x${c.x.join('x')} f${c.filter.join('x')} s${c.strides} d${c.dilations} pad=${JSON.stringify(c.pad)}`;
 
@@ -110,6 +118,41 @@ tf.registerKernel({
     return dW;
   },
 });
+const INPUT_BY_PRODUCT_KERNEL = 'AlphaOptTestInputGradientByProduct';
+tf.registerKernel({
+  kernelName: INPUT_BY_PRODUCT_KERNEL,
+  backendName: 'wasm',
+  kernelFunc: ({ inputs, backend, attrs }) => {
+    const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+    const a = attrs as unknown as { inputShape: [number, number, number, number]; strides: number; pad: 'same' | 'valid'; imagesPerChunk: number };
+    const f = filter.shape as [number, number, number, number];
+    const info = tf.backend_util.computeConv2DInfo(a.inputShape, f, a.strides, 1, a.pad);
+    const chunkBytes = a.imagesPerChunk * f[0] * f[1] * f[2] * info.outHeight * info.outWidth * 4;
+    const dx = inputGradientByProduct(backend as BackendWasm, dy, filter, info, chunkBytes);
+    if (dx === undefined) throw new Error('the product path did not apply (no wasm SIMD?)');
+    return dx;
+  },
+});
+const inputChunkCases: Array<{ x: [number, number, number, number]; filter: [number, number, number, number]; strides: number; pad: 'same' | 'valid' }> = [
+  { x: [5, 9, 9, 8], filter: [3, 3, 8, 16], strides: 2, pad: 'same' },
+  { x: [5, 10, 11, 16], filter: [1, 1, 16, 8], strides: 2, pad: 'same' },
+];
+for (const c of inputChunkCases) {
+  test.serial(`strided conv2d input gradient as products, two images per chunk, matches cpu: x${c.x.join('x')} f${c.filter.join('x')} s${c.strides}`, async (t) => {
+    const compute = (kernel: string) => () =>
+      tf.tidy(() => {
+        const w = tf.tensor4d(seededValues(c.filter.reduce((a, b) => a * b), 32), c.filter);
+        const y = tf.conv2d(tf.zeros(c.x) as tf.Tensor4D, w, c.strides, c.pad);
+        const dy = tf.tensor(seededValues(y.size, 33), y.shape);
+        const attrs = { inputShape: c.x, strides: c.strides, pad: c.pad, dataFormat: 'NHWC', imagesPerChunk: 2 };
+        return [tf.engine().runKernel(kernel, { dy, filter: w }, attrs as never) as tf.Tensor];
+      });
+    const expected = await computeOn('cpu', compute('Conv2DBackpropInput'));
+    const actual = await computeOn('wasm', compute(INPUT_BY_PRODUCT_KERNEL));
+    t.true(relativeError(actual[0]!, expected[0]!) <= TOLERANCE, `dx error ${relativeError(actual[0]!, expected[0]!)}`);
+  });
+}
+
 for (const c of chunkCases) {
   test.serial(`conv2d filter gradient as products, two images per chunk, matches cpu: x${c.x.join('x')} f${c.filter.join('x')} s${c.strides} ${c.pad}`, async (t) => {
     const compute = (kernel: string) => () =>

@@ -16,6 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { callWasmKernel, release, type TensorInfo } from './callKernel.js';
+import { inputGradientByProduct } from './conv2dInputByProduct.js';
 
 interface Conv2DBackpropInputAttrs {
   strides: [number, number] | number;
@@ -149,6 +150,10 @@ export function conv2dBackpropInputViaConv(original: tf.KernelFunc) {
       attrs.pad,
       attrs.dimRoundingMode,
     );
+    if (info.strideHeight > 1 || info.strideWidth > 1) {
+      const byProduct = inputGradientByProduct(backend, dy, filter, info);
+      if (byProduct !== undefined) return byProduct;
+    }
     return inputGradient(backend, dy, filter, {
       inputShape: attrs.inputShape,
       stride: [info.strideHeight, info.strideWidth],

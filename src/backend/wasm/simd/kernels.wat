@@ -576,4 +576,62 @@
           (local.set $i (i32.add (local.get $i) (i32.const 1)))
           (br $rest)))
       (br_if $kBlocks (i32.lt_u (local.tee $q0 (local.get $q1)) (local.get $lda)))))
+
+  ;; conv2dInputByProduct.ts: the input gradient's scatter (col2im). cols holds, for each output pixel (b, oh, ow) of n
+  ;; images, a row of KH·KW·C floats, the gradient that pixel sends through each tap (kh, kw) to input channel c;
+  ;; each tap's C floats are added into dx [n, H, W, C] at (b, oh·sh + kh·dh − top, ow·sw + kw·dw − left) where that
+  ;; position is inside the image (the rest fell on padding). Every count must be positive.
+  (func (export "col2imAdd")
+    (param $cols i32) (param $dx i32) (param $C i32) (param $H i32) (param $W i32) (param $n i32)
+    (param $OH i32) (param $OW i32) (param $KH i32) (param $KW i32)
+    (param $sh i32) (param $sw i32) (param $dh i32) (param $dw i32) (param $top i32) (param $left i32)
+    (local $b i32) (local $oh i32) (local $ow i32) (local $kh i32) (local $kw i32) (local $h i32) (local $w i32)
+    (local $tapBytes i32) (local $rowBytes i32) (local $image i32) (local $line i32) (local $src i32)
+    (local.set $tapBytes (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $rowBytes (i32.mul (local.get $W) (local.get $tapBytes)))
+    (loop $images
+      (local.set $image (i32.add (local.get $dx) (i32.mul (i32.mul (local.get $b) (local.get $H)) (local.get $rowBytes))))
+      (local.set $oh (i32.const 0))
+      (loop $outRows
+        (local.set $ow (i32.const 0))
+        (loop $outCols
+          (local.set $src (local.get $cols))
+          (local.set $kh (i32.const 0))
+          (loop $tapRows
+            (local.set $h (i32.sub (i32.add (i32.mul (local.get $oh) (local.get $sh)) (i32.mul (local.get $kh) (local.get $dh))) (local.get $top)))
+            (if (i32.lt_u (local.get $h) (local.get $H))
+              (then
+                (local.set $line (i32.add (local.get $image) (i32.mul (local.get $h) (local.get $rowBytes))))
+                (local.set $kw (i32.const 0))
+                (loop $tapCols
+                  (local.set $w (i32.sub (i32.add (i32.mul (local.get $ow) (local.get $sw)) (i32.mul (local.get $kw) (local.get $dw))) (local.get $left)))
+                  (if (i32.lt_u (local.get $w) (local.get $W))
+                    (then (call $addFloats (i32.add (local.get $line) (i32.mul (local.get $w) (local.get $tapBytes))) (local.get $src) (local.get $C))))
+                  (local.set $src (i32.add (local.get $src) (local.get $tapBytes)))
+                  (br_if $tapCols (i32.lt_u (local.tee $kw (i32.add (local.get $kw) (i32.const 1))) (local.get $KW)))))
+              (else (local.set $src (i32.add (local.get $src) (i32.mul (local.get $KW) (local.get $tapBytes))))))
+            (br_if $tapRows (i32.lt_u (local.tee $kh (i32.add (local.get $kh) (i32.const 1))) (local.get $KH))))
+          (local.set $cols (local.get $src))
+          (br_if $outCols (i32.lt_u (local.tee $ow (i32.add (local.get $ow) (i32.const 1))) (local.get $OW))))
+        (br_if $outRows (i32.lt_u (local.tee $oh (i32.add (local.get $oh) (i32.const 1))) (local.get $OH))))
+      (br_if $images (i32.lt_u (local.tee $b (i32.add (local.get $b) (i32.const 1))) (local.get $n)))))
+
+  ;; d[i] += s[i] for n floats at byte offsets d and s.
+  (func $addFloats (param $d i32) (param $s i32) (param $n i32)
+    (block $done
+      (loop $vector
+        (br_if $done (i32.lt_s (local.get $n) (i32.const 4)))
+        (v128.store (local.get $d) (f32x4.add (v128.load (local.get $d)) (v128.load (local.get $s))))
+        (local.set $d (i32.add (local.get $d) (i32.const 16)))
+        (local.set $s (i32.add (local.get $s) (i32.const 16)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 4)))
+        (br $vector)))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.le_s (local.get $n) (i32.const 0)))
+        (f32.store (local.get $d) (f32.add (f32.load (local.get $d)) (f32.load (local.get $s))))
+        (local.set $d (i32.add (local.get $d) (i32.const 4)))
+        (local.set $s (i32.add (local.get $s) (i32.const 4)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $tail))))
 )

@@ -23,6 +23,11 @@ export interface SimdKernels {
   nhwcToNchw(src: number, dst: number, n: number, P: number, C: number): void;
   /** out[m, n] += a[m, k] · b[k, n], row-major, n a multiple of 8, k taken kc at a time (byte offsets). */
   gemmAccumulate(a: number, b: number, out: number, m: number, k: number, n: number, kc: number): void;
+  /** conv2dInputByProduct.ts: adds n images' per-pixel tap rows [n·OH·OW, KH·KW·C] into dx [n, H, W, C] (byte offsets). */
+  col2imAdd(
+    cols: number, dx: number, C: number, H: number, W: number, n: number, OH: number, OW: number, KH: number, KW: number,
+    sh: number, sw: number, dh: number, dw: number, top: number, left: number,
+  ): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
