@@ -68,6 +68,10 @@ convCases.push({ x: [2, 9, 7, 3], filter: [4, 2, 3, 5], strides: 2, dilations: 1
 convCases.push({ x: [1, 11, 10, 8], filter: [3, 3, 8, 3], strides: [3, 2], dilations: 1, pad: explicit(3, 3, 3, 3) });
 convCases.push({ x: [2, 8, 8, 8], filter: [2, 2, 8, 4], strides: 3, dilations: 1, pad: 'valid' });
 convCases.push({ x: [2, 10, 7, 16], filter: [1, 1, 16, 8], strides: 2, dilations: 1, pad: 'same' });
+// The direct forward convolution of few channels: rows of 4 pixels and a remainder, 'valid' leaving input rows and
+// columns unread, several column blocks of 8.
+convCases.push({ x: [2, 9, 11, 2], filter: [5, 5, 2, 16], strides: 1, dilations: 1, pad: 'same' });
+convCases.push({ x: [2, 10, 13, 3], filter: [3, 3, 3, 8], strides: 2, dilations: 1, pad: 'valid' });
 
 const label = (c: ConvCase) => `x${c.x.join('x')} f${c.filter.join('x')} s${c.strides} d${c.dilations} pad=${JSON.stringify(c.pad)}`;
 
@@ -76,24 +80,28 @@ function convGrads(c: ConvCase, depthwise: boolean): () => tf.Tensor[] {
     tf.tidy(() => {
       const x = tf.tensor4d(seededValues(c.x.reduce((a, b) => a * b), 1), c.x);
       const w = tf.tensor4d(seededValues(c.filter.reduce((a, b) => a * b), 2), c.filter);
-      const f = (xx: tf.Tensor4D, ww: tf.Tensor4D) => {
-        const y = depthwise
+      const conv = (xx: tf.Tensor4D, ww: tf.Tensor4D) =>
+        depthwise
           ? tf.depthwiseConv2d(xx, ww, c.strides, c.pad as 'same', 'NHWC', c.dilations)
           : tf.conv2d(xx, ww, c.strides, c.pad as 'same', 'NHWC', c.dilations);
+      const f = (xx: tf.Tensor4D, ww: tf.Tensor4D) => {
+        const y = conv(xx, ww);
         // A non-uniform upstream gradient, so every dy element matters.
         return y.mul(tf.tensor(seededValues(y.size, 3), y.shape)).sum();
       };
       const [dx, dw] = tf.grads(f as (...a: tf.Tensor[]) => tf.Tensor)([x, w]);
-      return [dx as tf.Tensor, dw as tf.Tensor];
+      return [dx as tf.Tensor, dw as tf.Tensor, conv(x, w)];
     });
 }
 
+// The forward pass too: inputs of up to 4 channels run conv2dSmallChannels.ts's direct convolution.
 for (const c of convCases) {
-  test.serial(`conv2d gradients match cpu: ${label(c)}`, async (t) => {
+  test.serial(`conv2d and its gradients match cpu: ${label(c)}`, async (t) => {
     const expected = await computeOn('cpu', convGrads(c, false));
     const actual = await computeOn('wasm', convGrads(c, false));
     t.true(relativeError(actual[0]!, expected[0]!) <= TOLERANCE, `dx error ${relativeError(actual[0]!, expected[0]!)}`);
     t.true(relativeError(actual[1]!, expected[1]!) <= TOLERANCE, `dW error ${relativeError(actual[1]!, expected[1]!)}`);
+    t.true(relativeError(actual[2]!, expected[2]!) <= TOLERANCE, `y error ${relativeError(actual[2]!, expected[2]!)}`);
   });
 }
 

@@ -634,4 +634,146 @@
         (local.set $s (i32.add (local.get $s) (i32.const 4)))
         (local.set $n (i32.sub (local.get $n) (i32.const 1)))
         (br $tail))))
+
+  ;; conv2dSmallChannels.ts: a forward convolution of few input channels, directly (no patch matrix): xp is the input
+  ;; already padded, [n, Hp, Wp, C]; w the filter [KH, KW, C, co], co a multiple of 8; y [n, OH, OW, co] is written.
+  ;; Four output pixels of a row by eight output channels at a time: for each filter row, the KW·C inputs each of the
+  ;; four pixels reads are one run of xp, so the reduction is a product of that run with w's rows, as in
+  ;; gemmAccumulate. Pixels past the row's last multiple of 4 one at a time.
+  (func (export "convSmallChannels")
+    (param $xp i32) (param $w i32) (param $y i32) (param $n i32) (param $Hp i32) (param $Wp i32) (param $C i32)
+    (param $OH i32) (param $OW i32) (param $KH i32) (param $KW i32) (param $co i32) (param $sh i32) (param $sw i32)
+    (local $b i32) (local $oh i32) (local $ow i32) (local $j i32) (local $kh i32) (local $q i32) (local $run i32)
+    (local $pixel i32) (local $lineBytes i32) (local $ldo i32) (local $wRow i32) (local $wp i32) (local $o i32) (local $line i32)
+    (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32) (local $tile i32)
+    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128) (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    (local $b0 v128) (local $b1 v128) (local $s v128)
+    (local.set $run (i32.shl (i32.mul (local.get $KW) (local.get $C)) (i32.const 2)))
+    (local.set $pixel (i32.shl (i32.mul (local.get $sw) (local.get $C)) (i32.const 2)))
+    (local.set $lineBytes (i32.shl (i32.mul (local.get $Wp) (local.get $C)) (i32.const 2)))
+    (local.set $ldo (i32.shl (local.get $co) (i32.const 2)))
+    (local.set $wRow (i32.mul (local.get $run) (local.get $co)))
+    (local.set $o (local.get $y))
+    (loop $images
+      (local.set $oh (i32.const 0))
+      (loop $rows
+        ;; first input line this output row reads
+        (local.set $line (i32.add (local.get $xp) (i32.mul
+          (i32.add (i32.mul (local.get $b) (local.get $Hp)) (i32.mul (local.get $oh) (local.get $sh)))
+          (local.get $lineBytes))))
+        (local.set $ow (i32.const 0))
+        (block $quadsDone
+          (loop $quads
+            (br_if $quadsDone (i32.gt_u (i32.add (local.get $ow) (i32.const 4)) (local.get $OW)))
+            (local.set $tile (i32.add (local.get $line) (i32.mul (local.get $ow) (local.get $pixel))))
+            (local.set $j (i32.const 0))
+            (loop $channels
+                (local.set $c00 (v128.const i32x4 0 0 0 0))
+                (local.set $c01 (v128.const i32x4 0 0 0 0))
+                (local.set $c10 (v128.const i32x4 0 0 0 0))
+                (local.set $c11 (v128.const i32x4 0 0 0 0))
+                (local.set $c20 (v128.const i32x4 0 0 0 0))
+                (local.set $c21 (v128.const i32x4 0 0 0 0))
+                (local.set $c30 (v128.const i32x4 0 0 0 0))
+                (local.set $c31 (v128.const i32x4 0 0 0 0))
+              (local.set $kh (i32.const 0))
+              (local.set $wp (i32.add (local.get $w) (i32.shl (local.get $j) (i32.const 2))))
+              (loop $filterRows
+                (local.set $p0 (i32.add (local.get $tile) (i32.mul (local.get $kh) (local.get $lineBytes))))
+                (local.set $p1 (i32.add (local.get $p0) (local.get $pixel)))
+                (local.set $p2 (i32.add (local.get $p1) (local.get $pixel)))
+                (local.set $p3 (i32.add (local.get $p2) (local.get $pixel)))
+                (local.set $q (i32.const 0))
+                (loop $taps
+                  (local.set $b0 (v128.load (local.get $wp)))
+                  (local.set $b1 (v128.load offset=16 (local.get $wp)))
+                    (local.set $s (v128.load32_splat (i32.add (local.get $p0) (local.get $q))))
+                    (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $s) (local.get $b0))))
+                    (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $s) (local.get $b1))))
+                    (local.set $s (v128.load32_splat (i32.add (local.get $p1) (local.get $q))))
+                    (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $s) (local.get $b0))))
+                    (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $s) (local.get $b1))))
+                    (local.set $s (v128.load32_splat (i32.add (local.get $p2) (local.get $q))))
+                    (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $s) (local.get $b0))))
+                    (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $s) (local.get $b1))))
+                    (local.set $s (v128.load32_splat (i32.add (local.get $p3) (local.get $q))))
+                    (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $s) (local.get $b0))))
+                    (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $s) (local.get $b1))))
+                  (local.set $wp (i32.add (local.get $wp) (local.get $ldo)))
+                  (br_if $taps (i32.lt_u (local.tee $q (i32.add (local.get $q) (i32.const 4))) (local.get $run))))
+                (br_if $filterRows (i32.lt_u (local.tee $kh (i32.add (local.get $kh) (i32.const 1))) (local.get $KH))))
+              (local.set $o (i32.add (local.get $y) (i32.shl (i32.add
+                (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $OH)) (local.get $oh)) (local.get $OW)) (local.get $ow)) (local.get $co))
+                (local.get $j)) (i32.const 2))))
+                (v128.store (local.get $o) (local.get $c00))
+                (v128.store offset=16 (local.get $o) (local.get $c01))
+                (local.set $o (i32.add (local.get $o) (local.get $ldo)))
+                (v128.store (local.get $o) (local.get $c10))
+                (v128.store offset=16 (local.get $o) (local.get $c11))
+                (local.set $o (i32.add (local.get $o) (local.get $ldo)))
+                (v128.store (local.get $o) (local.get $c20))
+                (v128.store offset=16 (local.get $o) (local.get $c21))
+                (local.set $o (i32.add (local.get $o) (local.get $ldo)))
+                (v128.store (local.get $o) (local.get $c30))
+                (v128.store offset=16 (local.get $o) (local.get $c31))
+              (br_if $channels (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 8))) (local.get $co))))
+            (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
+            (br $quads)))
+        (block $singlesDone
+          (loop $singles
+            (br_if $singlesDone (i32.ge_u (local.get $ow) (local.get $OW)))
+            (local.set $tile (i32.add (local.get $line) (i32.mul (local.get $ow) (local.get $pixel))))
+            (local.set $j (i32.const 0))
+            (loop $channels
+              (local.set $c00 (v128.const i32x4 0 0 0 0))
+              (local.set $c01 (v128.const i32x4 0 0 0 0))
+              (local.set $kh (i32.const 0))
+              (local.set $wp (i32.add (local.get $w) (i32.shl (local.get $j) (i32.const 2))))
+              (loop $filterRows
+                (local.set $p0 (i32.add (local.get $tile) (i32.mul (local.get $kh) (local.get $lineBytes))))
+                (local.set $q (i32.const 0))
+                (loop $taps
+                  (local.set $s (v128.load32_splat (i32.add (local.get $p0) (local.get $q))))
+                  (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $s) (v128.load (local.get $wp)))))
+                  (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $s) (v128.load offset=16 (local.get $wp)))))
+                  (local.set $wp (i32.add (local.get $wp) (local.get $ldo)))
+                  (br_if $taps (i32.lt_u (local.tee $q (i32.add (local.get $q) (i32.const 4))) (local.get $run))))
+                (br_if $filterRows (i32.lt_u (local.tee $kh (i32.add (local.get $kh) (i32.const 1))) (local.get $KH))))
+              (local.set $o (i32.add (local.get $y) (i32.shl (i32.add
+                (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $OH)) (local.get $oh)) (local.get $OW)) (local.get $ow)) (local.get $co))
+                (local.get $j)) (i32.const 2))))
+              (v128.store (local.get $o) (local.get $c00))
+              (v128.store offset=16 (local.get $o) (local.get $c01))
+              (br_if $channels (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 8))) (local.get $co))))
+            (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+            (br $singles)))
+        (br_if $rows (i32.lt_u (local.tee $oh (i32.add (local.get $oh) (i32.const 1))) (local.get $OH))))
+      (br_if $images (i32.lt_u (local.tee $b (i32.add (local.get $b) (i32.const 1))) (local.get $n)))))
+
+  ;; n images [H, W, C] at src into zero-padded [Hp, Wp, C] at dst, image pixel (h, w) at (h + top, w + left); rows and
+  ;; columns that land past Hp or Wp are left out (a convolution never reads them).
+  (func (export "padImages")
+    (param $src i32) (param $dst i32) (param $n i32) (param $H i32) (param $W i32) (param $C i32) (param $Hp i32) (param $Wp i32)
+    (param $top i32) (param $left i32)
+    (local $b i32) (local $h i32) (local $rows i32) (local $count i32) (local $inLine i32) (local $outLine i32) (local $to i32)
+    (call $zeroFloats (local.get $dst) (i32.mul (i32.mul (local.get $n) (local.get $Hp)) (i32.mul (local.get $Wp) (local.get $C))))
+    (local.set $rows (i32.sub (local.get $Hp) (local.get $top)))
+    (if (i32.gt_s (local.get $rows) (local.get $H)) (then (local.set $rows (local.get $H))))
+    (local.set $count (i32.sub (local.get $Wp) (local.get $left)))
+    (if (i32.gt_s (local.get $count) (local.get $W)) (then (local.set $count (local.get $W))))
+    (if (i32.or (i32.le_s (local.get $rows) (i32.const 0)) (i32.le_s (local.get $count) (i32.const 0))) (then (return)))
+    (local.set $count (i32.mul (local.get $count) (local.get $C)))
+    (local.set $inLine (i32.shl (i32.mul (local.get $W) (local.get $C)) (i32.const 2)))
+    (local.set $outLine (i32.shl (i32.mul (local.get $Wp) (local.get $C)) (i32.const 2)))
+    (loop $images
+      (local.set $to (i32.add
+        (i32.add (local.get $dst) (i32.mul (i32.add (i32.mul (local.get $b) (local.get $Hp)) (local.get $top)) (local.get $outLine)))
+        (i32.shl (i32.mul (local.get $left) (local.get $C)) (i32.const 2))))
+      (local.set $h (i32.const 0))
+      (loop $lines
+        (call $copyFloats (local.get $to) (i32.add (local.get $src) (i32.mul (local.get $h) (local.get $inLine))) (local.get $count) (i32.const 1))
+        (local.set $to (i32.add (local.get $to) (local.get $outLine)))
+        (br_if $lines (i32.lt_u (local.tee $h (i32.add (local.get $h) (i32.const 1))) (local.get $rows))))
+      (local.set $src (i32.add (local.get $src) (i32.mul (local.get $H) (local.get $inLine))))
+      (br_if $images (i32.lt_u (local.tee $b (i32.add (local.get $b) (i32.const 1))) (local.get $n)))))
 )
