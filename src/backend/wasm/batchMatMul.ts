@@ -11,6 +11,7 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs';
 import { release, transposeInfo, type TensorInfo } from './callKernel.js';
+import { productWithoutPacking } from './matMulUnpacked.js';
 
 type BatchMatMulArgs = {
   inputs: { a: TensorInfo; b: TensorInfo };
@@ -105,7 +106,7 @@ export function batchMatMulWithExplicitTranspose(original: tf.KernelFunc) {
     const b = attrs.transposeB ? transposeInfo(backend, inputs.b, swapLastTwo(inputs.b)) : inputs.b;
     const single = size(a.shape.slice(0, -2)) <= 1 && size(b.shape.slice(0, -2)) <= 1;
     const out =
-      (single ? undefined : perBatch(original, backend, a, b)) ??
+      (single ? productWithoutPacking(backend, a, b) : perBatch(original, backend, a, b)) ??
       (original({ inputs: { a, b }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } } as never) as TensorInfo);
     if (a !== inputs.a) release(backend, a);
     if (b !== inputs.b) release(backend, b);
