@@ -9,6 +9,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { computeOn, relativeError, seededValues } from './helpers/compare.js';
 import { filterGradientByProduct } from '../src/backend/wasm/conv2dFilterByProduct.js';
 import { inputGradientByProduct } from '../src/backend/wasm/conv2dInputByProduct.js';
+import { convDirect } from '../src/backend/wasm/conv2dDirect.js';
 
 const TOLERANCE = 1e-4;
 type Pad = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
@@ -94,7 +95,7 @@ function convGrads(c: ConvCase, depthwise: boolean): () => tf.Tensor[] {
     });
 }
 
-// The forward pass too: inputs of up to 4 channels run conv2dSmallChannels.ts's direct convolution.
+// The forward pass too: output channels a multiple of 8 run conv2dDirect.ts's direct convolution.
 for (const c of convCases) {
   test.serial(`conv2d and its gradients match cpu: ${label(c)}`, async (t) => {
     const expected = await computeOn('cpu', convGrads(c, false));
@@ -158,6 +159,39 @@ for (const c of inputChunkCases) {
     const expected = await computeOn('cpu', compute('Conv2DBackpropInput'));
     const actual = await computeOn('wasm', compute(INPUT_BY_PRODUCT_KERNEL));
     t.true(relativeError(actual[0]!, expected[0]!) <= TOLERANCE, `dx error ${relativeError(actual[0]!, expected[0]!)}`);
+  });
+}
+
+const DIRECT_KERNEL = 'AlphaOptTestConvDirect';
+tf.registerKernel({
+  kernelName: DIRECT_KERNEL,
+  backendName: 'wasm',
+  kernelFunc: ({ inputs, backend, attrs }) => {
+    const { x, filter } = inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
+    const a = attrs as unknown as { strides: number; pad: 'same' | 'valid'; imagesPerChunk: number };
+    const [, H, W, C] = x.shape as [number, number, number, number];
+    const [KH, KW] = filter.shape as [number, number];
+    const y = convDirect(backend as BackendWasm, x, filter, { ...a, dataFormat: 'NHWC', dilations: 1 }, a.imagesPerChunk * (H + KH) * (W + KW) * C * 4);
+    if (y === undefined) throw new Error('the direct path did not apply (no wasm SIMD?)');
+    return y;
+  },
+});
+const directChunkCases: Array<{ x: [number, number, number, number]; filter: [number, number, number, number]; strides: number; pad: 'same' | 'valid' }> = [
+  { x: [5, 9, 10, 16], filter: [3, 3, 16, 16], strides: 1, pad: 'same' },
+  { x: [5, 11, 9, 3], filter: [3, 3, 3, 8], strides: 2, pad: 'valid' },
+];
+for (const c of directChunkCases) {
+  test.serial(`direct conv2d, about two images per chunk, matches cpu: x${c.x.join('x')} f${c.filter.join('x')} s${c.strides} ${c.pad}`, async (t) => {
+    const compute = (kernel: string) => () =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(seededValues(c.x.reduce((a, b) => a * b), 34), c.x);
+        const w = tf.tensor4d(seededValues(c.filter.reduce((a, b) => a * b), 35), c.filter);
+        const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dilations: 1, imagesPerChunk: 2 };
+        return [tf.engine().runKernel(kernel, { x, filter: w }, attrs as never) as tf.Tensor];
+      });
+    const expected = await computeOn('cpu', compute('Conv2D'));
+    const actual = await computeOn('wasm', compute(DIRECT_KERNEL));
+    t.true(relativeError(actual[0]!, expected[0]!) <= TOLERANCE, `y error ${relativeError(actual[0]!, expected[0]!)}`);
   });
 }
 

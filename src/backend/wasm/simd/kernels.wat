@@ -635,12 +635,12 @@
         (local.set $n (i32.sub (local.get $n) (i32.const 1)))
         (br $tail))))
 
-  ;; conv2dSmallChannels.ts: a forward convolution of few input channels, directly (no patch matrix): xp is the input
-  ;; already padded, [n, Hp, Wp, C]; w the filter [KH, KW, C, co], co a multiple of 8; y [n, OH, OW, co] is written.
-  ;; Four output pixels of a row by eight output channels at a time: for each filter row, the KW·C inputs each of the
-  ;; four pixels reads are one run of xp, so the reduction is a product of that run with w's rows, as in
-  ;; gemmAccumulate. Pixels past the row's last multiple of 4 one at a time.
-  (func (export "convSmallChannels")
+  ;; conv2dDirect.ts: a forward convolution computed directly (no patch matrix): xp is the input already padded,
+  ;; [n, Hp, Wp, C]; w the filter [KH, KW, C, co], co a multiple of 8; y [n, OH, OW, co] is written. Four output
+  ;; pixels of a row by eight output channels at a time: for each filter row, the KW·C inputs each of the four pixels
+  ;; reads are one run of xp, so the reduction is a product of that run with w's rows, as in gemmAccumulate. Pixels
+  ;; past the row's last multiple of 4 one at a time.
+  (func (export "convDirect")
     (param $xp i32) (param $w i32) (param $y i32) (param $n i32) (param $Hp i32) (param $Wp i32) (param $C i32)
     (param $OH i32) (param $OW i32) (param $KH i32) (param $KW i32) (param $co i32) (param $sh i32) (param $sw i32)
     (local $b i32) (local $oh i32) (local $ow i32) (local $j i32) (local $kh i32) (local $q i32) (local $run i32)

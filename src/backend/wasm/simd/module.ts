@@ -28,8 +28,8 @@ export interface SimdKernels {
     cols: number, dx: number, C: number, H: number, W: number, n: number, OH: number, OW: number, KH: number, KW: number,
     sh: number, sw: number, dh: number, dw: number, top: number, left: number,
   ): void;
-  /** conv2dSmallChannels.ts: y [n, OH, OW, co] of padded xp [n, Hp, Wp, C] and w [KH, KW, C, co], co a multiple of 8 (byte offsets). */
-  convSmallChannels(
+  /** conv2dDirect.ts: y [n, OH, OW, co] of padded xp [n, Hp, Wp, C] and w [KH, KW, C, co], co a multiple of 8 (byte offsets). */
+  convDirect(
     xp: number, w: number, y: number, n: number, Hp: number, Wp: number, C: number, OH: number, OW: number,
     KH: number, KW: number, co: number, sh: number, sw: number,
   ): void;

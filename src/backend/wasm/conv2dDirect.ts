@@ -1,19 +1,19 @@
 /**
- * Conv2D for inputs of few channels (an image network's first layer) computed directly in kernels.wat's
- * convSmallChannels, on a zero-padded copy of the input.
+ * Conv2D computed directly in kernels.wat's convDirect, on zero-padded copies of a few images at a time.
  *
- * Why: XNNPACK's convolution reduces over kh·kw·ci, which is 25 for the MNIST CNN's 5×5 first layer on one
- * channel and 27 for ResNet-8's 3×3 stem on RGB; on such short reductions it ran at 9–12 GFLOP/s here against
- * ~29 for the second layer. Four output pixels by eight output channels at a time, each filter row's inputs one
- * contiguous run of the padded image, keeps the short reduction in registers.
+ * Why: for the MNIST CNN and ResNet-8 layers XNNPACK's convolution ran at 9–12 GFLOP/s on one to three input
+ * channels (a reduction of 25–27 terms) and 22–29 GFLOP/s on the others; convDirect keeps four output pixels by
+ * eight output channels in registers and reads each filter row's inputs as one contiguous run of the padded image,
+ * 20–37 GFLOP/s on the same layers (one-call CPU times, interleaved). The stride-1 input gradient
+ * (conv2dBackpropInput.ts) is a Conv2D too and takes this path.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { release, type TensorInfo } from './callKernel.js';
 import { simdKernels } from './simd/module.js';
 
-/** Input channels up to which the direct path runs; above, XNNPACK's reduction is long enough. */
-export const SMALL_CHANNELS = 4;
+/** Padded images built at a time: a cache-sized buffer whatever the batch. */
+export const PADDED_CHUNK_BYTES = 2 ** 20;
 
 interface Conv2DAttrs {
   strides: [number, number] | number;
@@ -26,8 +26,11 @@ type Args = { inputs: { x: TensorInfo; filter: TensorInfo }; backend: BackendWas
 
 const offset = (backend: BackendWasm, t: TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
 
-/** y of the convolution, or undefined where the direct path does not apply (the original kernel serves). */
-export function convSmallChannels(backend: BackendWasm, x: TensorInfo, filter: TensorInfo, attrs: Conv2DAttrs): TensorInfo | undefined {
+/**
+ * y of the convolution, or undefined where the direct path does not apply (NCHW, dilation, output channels not a
+ * multiple of 8, no SIMD; the original kernel serves). `chunkBytes` bounds the padded copy (tests make it small).
+ */
+export function convDirect(backend: BackendWasm, x: TensorInfo, filter: TensorInfo, attrs: Conv2DAttrs, chunkBytes = PADDED_CHUNK_BYTES): TensorInfo | undefined {
   if (attrs.dataFormat === 'NCHW' || x.dtype !== 'float32' || filter.dtype !== 'float32') return undefined;
   const info = tf.backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],
@@ -37,19 +40,23 @@ export function convSmallChannels(backend: BackendWasm, x: TensorInfo, filter: T
     attrs.pad,
     attrs.dimRoundingMode,
   );
-  const { batchSize: n, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, outChannels: co } = info;
-  if (C > SMALL_CHANNELS || co % 8 !== 0 || info.dilationHeight !== 1 || info.dilationWidth !== 1) return undefined;
-  if (n * H * W * OH * OW * co === 0) return undefined;
+  const { batchSize, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, outChannels: co } = info;
+  if (co % 8 !== 0 || info.dilationHeight !== 1 || info.dilationWidth !== 1) return undefined;
+  if (batchSize * H * W * C * OH * OW * co === 0) return undefined;
   const simd = simdKernels(backend);
   if (simd === undefined) return undefined;
   const { filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw } = info;
   // Only the rows and columns the convolution reads.
   const Hp = (OH - 1) * sh + KH;
   const Wp = (OW - 1) * sw + KW;
-  const padded = backend.makeOutput([n, Hp, Wp, C], 'float32');
-  simd.padImages(offset(backend, x), offset(backend, padded), n, H, W, C, Hp, Wp, info.padInfo.top, info.padInfo.left);
-  const y = backend.makeOutput([n, OH, OW, co], 'float32');
-  simd.convSmallChannels(offset(backend, padded), offset(backend, filter), offset(backend, y), n, Hp, Wp, C, OH, OW, KH, KW, co, sh, sw);
+  const perChunk = Math.max(1, Math.min(batchSize, Math.floor(chunkBytes / (Hp * Wp * C * 4))));
+  const y = backend.makeOutput([batchSize, OH, OW, co], 'float32');
+  const padded = backend.makeOutput([perChunk, Hp, Wp, C], 'float32');
+  for (let first = 0; first < batchSize; first += perChunk) {
+    const n = Math.min(perChunk, batchSize - first);
+    simd.padImages(offset(backend, x) + first * H * W * C * 4, offset(backend, padded), n, H, W, C, Hp, Wp, info.padInfo.top, info.padInfo.left);
+    simd.convDirect(offset(backend, padded), offset(backend, filter), offset(backend, y) + first * OH * OW * co * 4, n, Hp, Wp, C, OH, OW, KH, KW, co, sh, sw);
+  }
   release(backend, padded);
   return y;
 }
@@ -77,6 +84,6 @@ function withExplicitPadding(original: tf.KernelFunc, args: Args): TensorInfo {
   return original({ ...args, attrs: { ...args.attrs, pad } } as never) as TensorInfo;
 }
 
-export function conv2dSmallChannels(original: tf.KernelFunc) {
-  return (args: Args): TensorInfo => convSmallChannels(args.backend, args.inputs.x, args.inputs.filter, args.attrs) ?? withExplicitPadding(original, args);
+export function conv2dDirect(original: tf.KernelFunc) {
+  return (args: Args): TensorInfo => convDirect(args.backend, args.inputs.x, args.inputs.filter, args.attrs) ?? withExplicitPadding(original, args);
 }
