@@ -7,6 +7,7 @@
  * rows (one network per run) are batches, so we transpose operands first (a cheap memory pass) and run each
  * batch as its own XNNPACK product; a batch sharing one right-hand operand is a single taller product.
  * Where a transposed product is cheaper the other way round, (Bᵀ·A)ᵀ or (B·Aᵀ)ᵀ is computed instead.
+ * A single product of few rows skips XNNPACK's packing of the right-hand operand (matMulUnpacked.ts).
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs';

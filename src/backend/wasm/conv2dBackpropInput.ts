@@ -12,6 +12,8 @@
  * multiply-adds; their results are interleaved into dx. (Spreading dy with s − 1 zeros between rows and columns
  * instead, as this kernel did before, makes the convolution s² times larger: in a ResNet-8 step on CIFAR the
  * 3×3 stride-2 layers' input gradients took 74–101 ms each against 11–17 ms for their forward convolutions.)
+ * With wasm SIMD a strided input gradient whose kh·kw·ci is a multiple of 8 is a product and a scatter instead
+ * (conv2dInputByProduct.ts), faster than the phases' small convolutions and their interleave.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
