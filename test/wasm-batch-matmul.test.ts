@@ -34,6 +34,15 @@ const CASES: Case[] = [
   [[2, 3, 40], [2, 60, 40], false, true],
   [[1, 3, 40], [3, 60, 40], false, true],
   [[3, 3, 40], [60, 40], false, true],
+  // One product of at most 256 rows and columns a multiple of 8 runs unpacked (matMulUnpacked.ts): rows past a
+  // multiple of 4, one row, k over several blocks of 512, the row limit and one past it, a single batch, transposed.
+  [[5, 7], [7, 8], false, false],
+  [[1, 40], [40, 24], false, false],
+  [[3, 1100], [1100, 16], false, false],
+  [[256, 30], [30, 8], false, false],
+  [[257, 30], [30, 8], false, false],
+  [[1, 6, 50], [1, 50, 16], false, false],
+  [[50, 9], [50, 16], true, false],
 ];
 
 const numDataIds = () => (tf.backend() as unknown as { numDataIds(): number }).numDataIds();

@@ -5,7 +5,11 @@
  */
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { computeOn, relativeError, seededValues } from './helpers/compare.js';
+import { filterGradientByProduct } from '../src/backend/wasm/conv2dFilterByProduct.js';
+import { inputGradientByProduct } from '../src/backend/wasm/conv2dInputByProduct.js';
+import { convDirect } from '../src/backend/wasm/conv2dDirect.js';
 
 const TOLERANCE = 1e-4;
 type Pad = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
@@ -42,6 +46,34 @@ convCases.push({ x: [1, 5, 5, 2], filter: [2, 2, 2, 2], strides: 1, dilations: 1
 convCases.push({ x: [2, 6, 5, 3], filter: [1, 1, 3, 4], strides: 1, dilations: 1, pad: 'valid' });
 convCases.push({ x: [2, 7, 7, 3], filter: [1, 1, 3, 2], strides: 2, dilations: 1, pad: explicit(1, 0, 2, 1) });
 
+// The filter gradient as patches · dy (conv2dFilterByProduct.ts, output channels a multiple of 8): whole shifted
+// image planes for stride 1 with output rows as wide as the input's (shifts past the row edge, filters wider than
+// the image), runs of image rows otherwise (stride 2 four floats at a time), the 4×4 NHWC → NCHW transpose where
+// pixels and channels are multiples of 4 and the one-float transpose where not, one channel (no transpose), patch
+// rows past the last multiple of 4 (5·5·5 = 125 rows), several column blocks of the product.
+convCases.push({ x: [2, 7, 9, 5], filter: [5, 5, 5, 8], strides: 1, dilations: 1, pad: 'same' });
+convCases.push({ x: [2, 3, 3, 4], filter: [7, 7, 4, 16], strides: 1, dilations: 1, pad: 'same' });
+convCases.push({ x: [2, 8, 8, 8], filter: [3, 3, 8, 24], strides: 1, dilations: 1, pad: 'same' });
+convCases.push({ x: [2, 7, 7, 8], filter: [3, 3, 8, 8], strides: 1, dilations: 1, pad: explicit(2, 0, 0, 2) });
+convCases.push({ x: [2, 9, 6, 1], filter: [3, 2, 1, 8], strides: 1, dilations: 1, pad: 'valid' });
+convCases.push({ x: [2, 17, 19, 4], filter: [3, 3, 4, 8], strides: 2, dilations: 1, pad: 'same' });
+convCases.push({ x: [2, 16, 16, 4], filter: [3, 3, 4, 16], strides: 2, dilations: 1, pad: explicit(0, 1, 0, 1) });
+convCases.push({ x: [1, 11, 10, 3], filter: [3, 3, 3, 8], strides: [3, 2], dilations: 1, pad: explicit(3, 3, 3, 3) });
+// 1×1 stride-2 projections (ResNet's shortcuts) take the same path.
+convCases.push({ x: [2, 8, 8, 4], filter: [1, 1, 4, 16], strides: 2, dilations: 1, pad: 'same' });
+convCases.push({ x: [2, 7, 7, 3], filter: [1, 1, 3, 8], strides: 2, dilations: 1, pad: explicit(1, 0, 2, 1) });
+// The strided input gradient as dy · Wᵀ and a scatter (conv2dInputByProduct.ts, kh·kw·ci a multiple of 8): channels
+// a multiple of 4 and not, taps on padding, a filter smaller than the stride, unequal strides, 1×1 projections.
+convCases.push({ x: [2, 9, 9, 8], filter: [3, 3, 8, 4], strides: 2, dilations: 1, pad: 'same' });
+convCases.push({ x: [2, 9, 7, 3], filter: [4, 2, 3, 5], strides: 2, dilations: 1, pad: 'same' });
+convCases.push({ x: [1, 11, 10, 8], filter: [3, 3, 8, 3], strides: [3, 2], dilations: 1, pad: explicit(3, 3, 3, 3) });
+convCases.push({ x: [2, 8, 8, 8], filter: [2, 2, 8, 4], strides: 3, dilations: 1, pad: 'valid' });
+convCases.push({ x: [2, 10, 7, 16], filter: [1, 1, 16, 8], strides: 2, dilations: 1, pad: 'same' });
+// The direct forward convolution of few channels: rows of 4 pixels and a remainder, 'valid' leaving input rows and
+// columns unread, several column blocks of 8.
+convCases.push({ x: [2, 9, 11, 2], filter: [5, 5, 2, 16], strides: 1, dilations: 1, pad: 'same' });
+convCases.push({ x: [2, 10, 13, 3], filter: [3, 3, 3, 8], strides: 2, dilations: 1, pad: 'valid' });
+
 const label = (c: ConvCase) => `x${c.x.join('x')} f${c.filter.join('x')} s${c.strides} d${c.dilations} pad=${JSON.stringify(c.pad)}`;
 
 function convGrads(c: ConvCase, depthwise: boolean): () => tf.Tensor[] {
@@ -49,24 +81,133 @@ function convGrads(c: ConvCase, depthwise: boolean): () => tf.Tensor[] {
     tf.tidy(() => {
       const x = tf.tensor4d(seededValues(c.x.reduce((a, b) => a * b), 1), c.x);
       const w = tf.tensor4d(seededValues(c.filter.reduce((a, b) => a * b), 2), c.filter);
-      const f = (xx: tf.Tensor4D, ww: tf.Tensor4D) => {
-        const y = depthwise
+      const conv = (xx: tf.Tensor4D, ww: tf.Tensor4D) =>
+        depthwise
           ? tf.depthwiseConv2d(xx, ww, c.strides, c.pad as 'same', 'NHWC', c.dilations)
           : tf.conv2d(xx, ww, c.strides, c.pad as 'same', 'NHWC', c.dilations);
+      const f = (xx: tf.Tensor4D, ww: tf.Tensor4D) => {
+        const y = conv(xx, ww);
         // A non-uniform upstream gradient, so every dy element matters.
         return y.mul(tf.tensor(seededValues(y.size, 3), y.shape)).sum();
       };
       const [dx, dw] = tf.grads(f as (...a: tf.Tensor[]) => tf.Tensor)([x, w]);
-      return [dx as tf.Tensor, dw as tf.Tensor];
+      return [dx as tf.Tensor, dw as tf.Tensor, conv(x, w)];
     });
 }
 
+// The forward pass too: output channels a multiple of 8 run conv2dDirect.ts's direct convolution.
 for (const c of convCases) {
-  test.serial(`conv2d gradients match cpu: ${label(c)}`, async (t) => {
+  test.serial(`conv2d and its gradients match cpu: ${label(c)}`, async (t) => {
     const expected = await computeOn('cpu', convGrads(c, false));
     const actual = await computeOn('wasm', convGrads(c, false));
     t.true(relativeError(actual[0]!, expected[0]!) <= TOLERANCE, `dx error ${relativeError(actual[0]!, expected[0]!)}`);
     t.true(relativeError(actual[1]!, expected[1]!) <= TOLERANCE, `dW error ${relativeError(actual[1]!, expected[1]!)}`);
+    t.true(relativeError(actual[2]!, expected[2]!) <= TOLERANCE, `y error ${relativeError(actual[2]!, expected[2]!)}`);
+  });
+}
+
+// The product path in chunks of whole images (two, two, then one here), its products summed: the chunk size is a
+// parameter, so small tensors cross the boundaries. Against cpu's Conv2DBackpropFilter on the same inputs.
+const chunkCases: Array<{ x: [number, number, number, number]; filter: [number, number, number, number]; strides: number; pad: Pad }> = [
+  { x: [5, 9, 9, 4], filter: [3, 3, 4, 16], strides: 1, pad: 'same' },
+  { x: [5, 11, 10, 3], filter: [3, 3, 3, 8], strides: 2, pad: 'same' },
+  { x: [5, 12, 12, 1], filter: [5, 5, 1, 8], strides: 1, pad: 'valid' },
+];
+const BY_PRODUCT_KERNEL = 'AlphaOptTestFilterGradientByProduct';
+tf.registerKernel({
+  kernelName: BY_PRODUCT_KERNEL,
+  backendName: 'wasm',
+  kernelFunc: ({ inputs, backend, attrs }) => {
+    const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+    const a = attrs as unknown as { filterShape: [number, number, number, number]; strides: number; pad: 'same' | 'valid'; imagesPerChunk: number };
+    const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, 1, a.pad);
+    const chunkBytes = a.imagesPerChunk * a.filterShape[0] * a.filterShape[1] * a.filterShape[2] * info.outHeight * info.outWidth * 4;
+    const dW = filterGradientByProduct(backend as BackendWasm, x, dy, info, chunkBytes);
+    if (dW === undefined) throw new Error('the product path did not apply (no wasm SIMD?)');
+    return dW;
+  },
+});
+const INPUT_BY_PRODUCT_KERNEL = 'AlphaOptTestInputGradientByProduct';
+tf.registerKernel({
+  kernelName: INPUT_BY_PRODUCT_KERNEL,
+  backendName: 'wasm',
+  kernelFunc: ({ inputs, backend, attrs }) => {
+    const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+    const a = attrs as unknown as { inputShape: [number, number, number, number]; strides: number; pad: 'same' | 'valid'; imagesPerChunk: number };
+    const f = filter.shape as [number, number, number, number];
+    const info = tf.backend_util.computeConv2DInfo(a.inputShape, f, a.strides, 1, a.pad);
+    const chunkBytes = a.imagesPerChunk * f[0] * f[1] * f[2] * info.outHeight * info.outWidth * 4;
+    const dx = inputGradientByProduct(backend as BackendWasm, dy, filter, info, chunkBytes);
+    if (dx === undefined) throw new Error('the product path did not apply (no wasm SIMD?)');
+    return dx;
+  },
+});
+const inputChunkCases: Array<{ x: [number, number, number, number]; filter: [number, number, number, number]; strides: number; pad: 'same' | 'valid' }> = [
+  { x: [5, 9, 9, 8], filter: [3, 3, 8, 16], strides: 2, pad: 'same' },
+  { x: [5, 10, 11, 16], filter: [1, 1, 16, 8], strides: 2, pad: 'same' },
+];
+for (const c of inputChunkCases) {
+  test.serial(`strided conv2d input gradient as products, two images per chunk, matches cpu: x${c.x.join('x')} f${c.filter.join('x')} s${c.strides}`, async (t) => {
+    const compute = (kernel: string) => () =>
+      tf.tidy(() => {
+        const w = tf.tensor4d(seededValues(c.filter.reduce((a, b) => a * b), 32), c.filter);
+        const y = tf.conv2d(tf.zeros(c.x) as tf.Tensor4D, w, c.strides, c.pad);
+        const dy = tf.tensor(seededValues(y.size, 33), y.shape);
+        const attrs = { inputShape: c.x, strides: c.strides, pad: c.pad, dataFormat: 'NHWC', imagesPerChunk: 2 };
+        return [tf.engine().runKernel(kernel, { dy, filter: w }, attrs as never) as tf.Tensor];
+      });
+    const expected = await computeOn('cpu', compute('Conv2DBackpropInput'));
+    const actual = await computeOn('wasm', compute(INPUT_BY_PRODUCT_KERNEL));
+    t.true(relativeError(actual[0]!, expected[0]!) <= TOLERANCE, `dx error ${relativeError(actual[0]!, expected[0]!)}`);
+  });
+}
+
+const DIRECT_KERNEL = 'AlphaOptTestConvDirect';
+tf.registerKernel({
+  kernelName: DIRECT_KERNEL,
+  backendName: 'wasm',
+  kernelFunc: ({ inputs, backend, attrs }) => {
+    const { x, filter } = inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
+    const a = attrs as unknown as { strides: number; pad: 'same' | 'valid'; imagesPerChunk: number };
+    const [, H, W, C] = x.shape as [number, number, number, number];
+    const [KH, KW] = filter.shape as [number, number];
+    const y = convDirect(backend as BackendWasm, x, filter, { ...a, dataFormat: 'NHWC', dilations: 1 }, a.imagesPerChunk * (H + KH) * (W + KW) * C * 4);
+    if (y === undefined) throw new Error('the direct path did not apply (no wasm SIMD?)');
+    return y;
+  },
+});
+const directChunkCases: Array<{ x: [number, number, number, number]; filter: [number, number, number, number]; strides: number; pad: 'same' | 'valid' }> = [
+  { x: [5, 9, 10, 16], filter: [3, 3, 16, 16], strides: 1, pad: 'same' },
+  { x: [5, 11, 9, 3], filter: [3, 3, 3, 8], strides: 2, pad: 'valid' },
+];
+for (const c of directChunkCases) {
+  test.serial(`direct conv2d, about two images per chunk, matches cpu: x${c.x.join('x')} f${c.filter.join('x')} s${c.strides} ${c.pad}`, async (t) => {
+    const compute = (kernel: string) => () =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(seededValues(c.x.reduce((a, b) => a * b), 34), c.x);
+        const w = tf.tensor4d(seededValues(c.filter.reduce((a, b) => a * b), 35), c.filter);
+        const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dilations: 1, imagesPerChunk: 2 };
+        return [tf.engine().runKernel(kernel, { x, filter: w }, attrs as never) as tf.Tensor];
+      });
+    const expected = await computeOn('cpu', compute('Conv2D'));
+    const actual = await computeOn('wasm', compute(DIRECT_KERNEL));
+    t.true(relativeError(actual[0]!, expected[0]!) <= TOLERANCE, `y error ${relativeError(actual[0]!, expected[0]!)}`);
+  });
+}
+
+for (const c of chunkCases) {
+  test.serial(`conv2d filter gradient as products, two images per chunk, matches cpu: x${c.x.join('x')} f${c.filter.join('x')} s${c.strides} ${c.pad}`, async (t) => {
+    const compute = (kernel: string) => () =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(seededValues(c.x.reduce((a, b) => a * b), 30), c.x);
+        const y = tf.conv2d(x, tf.zeros(c.filter), c.strides, c.pad);
+        const dy = tf.tensor(seededValues(y.size, 31), y.shape);
+        const attrs = { filterShape: c.filter, strides: c.strides, pad: c.pad, dataFormat: 'NHWC', imagesPerChunk: 2 };
+        return [tf.engine().runKernel(kernel, { x, dy }, attrs as never) as tf.Tensor];
+      });
+    const expected = await computeOn('cpu', compute('Conv2DBackpropFilter'));
+    const actual = await computeOn('wasm', compute(BY_PRODUCT_KERNEL));
+    t.true(relativeError(actual[0]!, expected[0]!) <= TOLERANCE, `dW error ${relativeError(actual[0]!, expected[0]!)}`);
   });
 }
 

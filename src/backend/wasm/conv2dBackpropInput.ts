@@ -12,10 +12,13 @@
  * multiply-adds; their results are interleaved into dx. (Spreading dy with s − 1 zeros between rows and columns
  * instead, as this kernel did before, makes the convolution s² times larger: in a ResNet-8 step on CIFAR the
  * 3×3 stride-2 layers' input gradients took 74–101 ms each against 11–17 ms for their forward convolutions.)
+ * With wasm SIMD a strided input gradient whose kh·kw·ci is a multiple of 8 is a product and a scatter instead
+ * (conv2dInputByProduct.ts), faster than the phases' small convolutions and their interleave.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { callWasmKernel, release, type TensorInfo } from './callKernel.js';
+import { inputGradientByProduct } from './conv2dInputByProduct.js';
 
 interface Conv2DBackpropInputAttrs {
   strides: [number, number] | number;
@@ -149,6 +152,10 @@ export function conv2dBackpropInputViaConv(original: tf.KernelFunc) {
       attrs.pad,
       attrs.dimRoundingMode,
     );
+    if (info.strideHeight > 1 || info.strideWidth > 1) {
+      const byProduct = inputGradientByProduct(backend, dy, filter, info);
+      if (byProduct !== undefined) return byProduct;
+    }
     return inputGradient(backend, dy, filter, {
       inputShape: attrs.inputShape,
       stride: [info.strideHeight, info.strideWidth],

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { batchMatMulWithExplicitTranspose } from './batchMatMul.js';
 import { conv2dBackpropFilterWasm } from './conv2dBackpropFilter.js';
 import { conv2dBackpropInputViaConv } from './conv2dBackpropInput.js';
+import { conv2dDirect } from './conv2dDirect.js';
 import { maxPoolGradWasm } from './maxPoolGrad.js';
 import { depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm } from './depthwiseBackprop.js';
 import { unsortedSegmentSumWasm } from './unsortedSegmentSum.js';
@@ -42,6 +43,7 @@ export const ADDED_WASM_KERNELS = {
 export const REPLACED_WASM_KERNELS = {
   BatchMatMul: batchMatMulWithExplicitTranspose,
   Conv2DBackpropInput: conv2dBackpropInputViaConv,
+  Conv2D: conv2dDirect,
   MaxPoolGrad: maxPoolGradWasm,
   Tanh: tanhViaSigmoid,
   Sum: sumLeadingAxes,

@@ -662,4 +662,531 @@
               (select (f32.const 1) (f32.const 0) (f32.gt (local.get $xs) (f32.const 0)))
               (f32.ne (local.get $xs) (local.get $xs)))))
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
-        (br $tail)))))
+        (br $tail))))
+
+  ;; conv2dFilterByProduct.ts: a convolution's input patches as rows, so that its filter gradient is one matrix
+  ;; product dW = patches · dy. src holds n images as [n, C, H, W]; dst gets [KH·KW·C, n·OH·OW], row (kh·KW + kw)·C + c
+  ;; holding, for each output pixel (b, oh, ow), src[b, c, oh·sh + kh·dh − top, ow·sw + kw·dw − left], or zero where
+  ;; that position is padding. Rows are written in order, one float after the other. Every count must be positive.
+  (func (export "im2colRows")
+    (param $src i32) (param $dst i32) (param $C i32) (param $H i32) (param $W i32) (param $n i32)
+    (param $OH i32) (param $OW i32) (param $KH i32) (param $KW i32)
+    (param $sh i32) (param $sw i32) (param $dh i32) (param $dw i32) (param $top i32) (param $left i32)
+    (local $kh i32) (local $kw i32) (local $c i32) (local $b i32) (local $oh i32)
+    (local $h i32) (local $w0 i32) (local $t i32) (local $lo i32) (local $hi i32) (local $row i32) (local $plane i32)
+    (local.set $plane (i32.mul (local.get $H) (local.get $W)))
+    (loop $khs
+      (local.set $kw (i32.const 0))
+      (loop $kws
+        ;; Output columns ow in [lo, hi) read inside the image row: 0 <= ow*sw + w0 < W.
+        (local.set $w0 (i32.sub (i32.mul (local.get $kw) (local.get $dw)) (local.get $left)))
+        (local.set $lo (select
+          (i32.div_s (i32.sub (i32.add (local.get $sw) (i32.const -1)) (local.get $w0)) (local.get $sw))
+          (i32.const 0)
+          (i32.lt_s (local.get $w0) (i32.const 0))))
+        (if (i32.gt_s (local.get $lo) (local.get $OW)) (then (local.set $lo (local.get $OW))))
+        (local.set $t (i32.sub (local.get $W) (local.get $w0)))
+        (local.set $hi (select
+          (i32.div_s (i32.add (local.get $t) (i32.add (local.get $sw) (i32.const -1))) (local.get $sw))
+          (i32.const 0)
+          (i32.gt_s (local.get $t) (i32.const 0))))
+        (if (i32.gt_s (local.get $hi) (local.get $OW)) (then (local.set $hi (local.get $OW))))
+        (if (i32.lt_s (local.get $hi) (local.get $lo)) (then (local.set $hi (local.get $lo))))
+        (local.set $c (i32.const 0))
+        (if (i32.and (i32.and (i32.eq (local.get $sh) (i32.const 1)) (i32.eq (local.get $sw) (i32.const 1))) (i32.eq (local.get $OW) (local.get $W)))
+          (then
+            ;; Stride 1 and output rows as wide as input rows: a patch row's block for one image is the image plane
+            ;; shifted, one contiguous copy, then the columns that fell off the row edge zeroed.
+            (loop $planeChannels
+              (local.set $b (i32.const 0))
+              (loop $planeImages
+                (local.set $row (i32.add (local.get $src) (i32.shl
+                  (i32.mul (i32.add (i32.mul (local.get $b) (local.get $C)) (local.get $c)) (local.get $plane))
+                  (i32.const 2))))
+                (local.set $dst (call $shiftedPlane (local.get $dst) (local.get $row) (local.get $H) (local.get $W) (local.get $OH)
+                  (i32.sub (i32.mul (local.get $kh) (local.get $dh)) (local.get $top)) (local.get $w0)))
+                (br_if $planeImages (i32.lt_u (local.tee $b (i32.add (local.get $b) (i32.const 1))) (local.get $n))))
+              (br_if $planeChannels (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 1))) (local.get $C))))
+            (local.set $c (local.get $C))))
+        (if (i32.lt_u (local.get $c) (local.get $C)) (then
+        (loop $cs
+          (local.set $b (i32.const 0))
+          (loop $bs
+            (local.set $oh (i32.const 0))
+            (loop $ohs
+              (local.set $h (i32.sub
+                (i32.add (i32.mul (local.get $oh) (local.get $sh)) (i32.mul (local.get $kh) (local.get $dh)))
+                (local.get $top)))
+              (if (i32.lt_u (local.get $h) (local.get $H))
+                (then
+                  ;; src row (b, c, h), from its first float
+                  (local.set $row (i32.add (local.get $src) (i32.shl
+                    (i32.add
+                      (i32.mul (i32.add (i32.mul (local.get $b) (local.get $C)) (local.get $c)) (local.get $plane))
+                      (i32.mul (local.get $h) (local.get $W)))
+                    (i32.const 2))))
+                  (call $zeroFloats (local.get $dst) (local.get $lo))
+                  (call $copyFloats
+                    (i32.add (local.get $dst) (i32.shl (local.get $lo) (i32.const 2)))
+                    (i32.add (local.get $row) (i32.shl (i32.add (i32.mul (local.get $lo) (local.get $sw)) (local.get $w0)) (i32.const 2)))
+                    (i32.sub (local.get $hi) (local.get $lo))
+                    (local.get $sw))
+                  (call $zeroFloats
+                    (i32.add (local.get $dst) (i32.shl (local.get $hi) (i32.const 2)))
+                    (i32.sub (local.get $OW) (local.get $hi))))
+                (else (call $zeroFloats (local.get $dst) (local.get $OW))))
+              (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $OW) (i32.const 2))))
+              (br_if $ohs (i32.lt_u (local.tee $oh (i32.add (local.get $oh) (i32.const 1))) (local.get $OH))))
+            (br_if $bs (i32.lt_u (local.tee $b (i32.add (local.get $b) (i32.const 1))) (local.get $n))))
+          (br_if $cs (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 1))) (local.get $C))))))
+        (br_if $kws (i32.lt_u (local.tee $kw (i32.add (local.get $kw) (i32.const 1))) (local.get $KW))))
+      (br_if $khs (i32.lt_u (local.tee $kh (i32.add (local.get $kh) (i32.const 1))) (local.get $KH)))))
+
+  ;; n zero floats from byte offset d.
+  (func $zeroFloats (param $d i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $d) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $done
+      (loop $vector
+        (br_if $done (i32.ge_u (local.get $d) (local.get $end)))
+        (v128.store (local.get $d) (v128.const i32x4 0 0 0 0))
+        (local.set $d (i32.add (local.get $d) (i32.const 16)))
+        (br $vector)))
+    (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 2))))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $d) (local.get $end)))
+        (f32.store (local.get $d) (f32.const 0))
+        (local.set $d (i32.add (local.get $d) (i32.const 4)))
+        (br $tail))))
+
+  ;; n floats to byte offset d, read from s every step floats (1: contiguous; 2: every other float, four at a time
+  ;; from two vectors while a further float remains to be read, so no read passes the last float wanted).
+  (func $copyFloats (param $d i32) (param $s i32) (param $n i32) (param $step i32)
+    (local $stride i32)
+    (if (i32.eq (local.get $step) (i32.const 1))
+      (then
+        (block $done
+          (loop $vector
+            (br_if $done (i32.lt_s (local.get $n) (i32.const 4)))
+            (v128.store (local.get $d) (v128.load (local.get $s)))
+            (local.set $d (i32.add (local.get $d) (i32.const 16)))
+            (local.set $s (i32.add (local.get $s) (i32.const 16)))
+            (local.set $n (i32.sub (local.get $n) (i32.const 4)))
+            (br $vector))))
+      (else
+        (if (i32.eq (local.get $step) (i32.const 2))
+          (then
+            (block $done
+              (loop $vector
+                (br_if $done (i32.le_s (local.get $n) (i32.const 4)))
+                (v128.store (local.get $d)
+                  (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27
+                    (v128.load (local.get $s)) (v128.load offset=16 (local.get $s))))
+                (local.set $d (i32.add (local.get $d) (i32.const 16)))
+                (local.set $s (i32.add (local.get $s) (i32.const 32)))
+                (local.set $n (i32.sub (local.get $n) (i32.const 4)))
+                (br $vector)))))))
+    (local.set $stride (i32.shl (local.get $step) (i32.const 2)))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.le_s (local.get $n) (i32.const 0)))
+        (f32.store (local.get $d) (f32.load (local.get $s)))
+        (local.set $d (i32.add (local.get $d) (i32.const 4)))
+        (local.set $s (i32.add (local.get $s) (local.get $stride)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $tail))))
+
+  ;; One image plane [H, W] (at byte offset src) shifted by dH rows and w0 columns into an [OH, W] block at dst, zero
+  ;; where the shift leaves the plane: out[oh, ow] = src[oh + dH, ow + w0]. Reads only the plane's rows in use.
+  ;; Returns the byte offset after the block.
+  (func $shiftedPlane (param $dst i32) (param $src i32) (param $H i32) (param $W i32) (param $OH i32) (param $dH i32) (param $w0 i32)
+    (result i32)
+    (local $r0 i32) (local $r1 i32) (local $len i32) (local $edge i32) (local $at i32) (local $end i32) (local $pitch i32)
+    ;; rows r0 <= oh < r1 read the plane
+    (local.set $r0 (select (i32.sub (i32.const 0) (local.get $dH)) (i32.const 0) (i32.lt_s (local.get $dH) (i32.const 0))))
+    (local.set $r1 (i32.sub (local.get $H) (local.get $dH)))
+    (if (i32.gt_s (local.get $r1) (local.get $OH)) (then (local.set $r1 (local.get $OH))))
+    (if (i32.gt_s (local.get $r0) (local.get $OH)) (then (local.set $r0 (local.get $OH))))
+    (local.set $edge (select (local.get $w0) (i32.sub (i32.const 0) (local.get $w0)) (i32.ge_s (local.get $w0) (i32.const 0))))
+    (if (i32.or (i32.lt_s (local.get $r1) (local.get $r0)) (i32.ge_s (local.get $edge) (local.get $W))) (then (local.set $r1 (local.get $r0))))
+    (local.set $pitch (i32.shl (local.get $W) (i32.const 2)))
+    (call $zeroFloats (local.get $dst) (i32.mul (local.get $r0) (local.get $W)))
+    (if (i32.lt_s (local.get $r0) (local.get $r1))
+      (then
+        (local.set $len (i32.sub (i32.mul (i32.sub (local.get $r1) (local.get $r0)) (local.get $W)) (local.get $edge)))
+        (local.set $at (i32.add (local.get $dst) (i32.mul (local.get $r0) (local.get $pitch))))
+        (local.set $src (i32.add (local.get $src) (i32.mul (i32.add (local.get $r0) (local.get $dH)) (local.get $pitch))))
+        (if (i32.ge_s (local.get $w0) (i32.const 0))
+          (then
+            (call $copyFloats (local.get $at) (i32.add (local.get $src) (i32.shl (local.get $w0) (i32.const 2))) (local.get $len) (i32.const 1))
+            ;; the last w0 columns of each row
+            (local.set $at (i32.add (local.get $at) (i32.shl (i32.sub (local.get $W) (local.get $edge)) (i32.const 2)))))
+          (else
+            (call $copyFloats (i32.add (local.get $at) (i32.shl (local.get $edge) (i32.const 2))) (local.get $src) (local.get $len) (i32.const 1))))
+        ;; zero `edge` floats at `at` in each row r0 <= oh < r1
+        (local.set $end (i32.add (local.get $at) (i32.mul (i32.sub (local.get $r1) (local.get $r0)) (local.get $pitch))))
+        (if (i32.gt_s (local.get $edge) (i32.const 0))
+          (then
+            (loop $rows
+              (call $zeroFloats (local.get $at) (local.get $edge))
+              (br_if $rows (i32.lt_u (local.tee $at (i32.add (local.get $at) (local.get $pitch))) (local.get $end))))))))
+    (call $zeroFloats
+      (i32.add (local.get $dst) (i32.mul (local.get $r1) (local.get $pitch)))
+      (i32.mul (i32.sub (local.get $OH) (local.get $r1)) (local.get $W)))
+    (i32.add (local.get $dst) (i32.mul (local.get $OH) (local.get $pitch))))
+
+  ;; n images from NHWC to NCHW: [n, P, C] at src to [n, C, P] at dst, P pixels of C channels. Four pixels by four
+  ;; channels at a time (a 4×4 transpose in registers) where P and C are multiples of 4, else one float at a time.
+  (func (export "nhwcToNchw") (param $src i32) (param $dst i32) (param $n i32) (param $P i32) (param $C i32)
+    (local $b i32) (local $p i32) (local $c i32) (local $s i32) (local $d i32) (local $rowBytes i32) (local $colBytes i32)
+    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $rowBytes (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $colBytes (i32.shl (local.get $P) (i32.const 2)))
+    (block $done
+      (loop $images
+        (br_if $done (i32.ge_u (local.get $b) (local.get $n)))
+        (if (i32.eqz (i32.and (i32.or (local.get $P) (local.get $C)) (i32.const 3)))
+          (then
+            (local.set $p (i32.const 0))
+            (block $pixelsDone
+              (loop $pixels
+                (br_if $pixelsDone (i32.ge_u (local.get $p) (local.get $P)))
+                (local.set $c (i32.const 0))
+                (block $channelsDone
+                  (loop $channels
+                    (br_if $channelsDone (i32.ge_u (local.get $c) (local.get $C)))
+                    (local.set $s (i32.add (local.get $src) (i32.shl (i32.add (i32.mul (local.get $p) (local.get $C)) (local.get $c)) (i32.const 2))))
+                    (local.set $r0 (v128.load (local.get $s)))
+                    (local.set $r1 (v128.load (i32.add (local.get $s) (local.get $rowBytes))))
+                    (local.set $r2 (v128.load (i32.add (local.get $s) (i32.shl (local.get $rowBytes) (i32.const 1)))))
+                    (local.set $r3 (v128.load (i32.add (local.get $s) (i32.mul (local.get $rowBytes) (i32.const 3)))))
+                    (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r0) (local.get $r1)))
+                    (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r0) (local.get $r1)))
+                    (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r2) (local.get $r3)))
+                    (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r2) (local.get $r3)))
+                    (local.set $d (i32.add (local.get $dst) (i32.shl (i32.add (i32.mul (local.get $c) (local.get $P)) (local.get $p)) (i32.const 2))))
+                    (v128.store (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+                    (v128.store (i32.add (local.get $d) (local.get $colBytes))
+                      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+                    (v128.store (i32.add (local.get $d) (i32.shl (local.get $colBytes) (i32.const 1)))
+                      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+                    (v128.store (i32.add (local.get $d) (i32.mul (local.get $colBytes) (i32.const 3)))
+                      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+                    (local.set $c (i32.add (local.get $c) (i32.const 4)))
+                    (br $channels)))
+                (local.set $p (i32.add (local.get $p) (i32.const 4)))
+                (br $pixels))))
+          (else
+            (local.set $p (i32.const 0))
+            (block $pixelsDone
+              (loop $pixels
+                (br_if $pixelsDone (i32.ge_u (local.get $p) (local.get $P)))
+                (local.set $c (i32.const 0))
+                (block $channelsDone
+                  (loop $channels
+                    (br_if $channelsDone (i32.ge_u (local.get $c) (local.get $C)))
+                    (f32.store
+                      (i32.add (local.get $dst) (i32.shl (i32.add (i32.mul (local.get $c) (local.get $P)) (local.get $p)) (i32.const 2)))
+                      (f32.load (i32.add (local.get $src) (i32.shl (i32.add (i32.mul (local.get $p) (local.get $C)) (local.get $c)) (i32.const 2)))))
+                    (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                    (br $channels)))
+                (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                (br $pixels)))))
+        (local.set $src (i32.add (local.get $src) (i32.mul (local.get $P) (local.get $rowBytes))))
+        (local.set $dst (i32.add (local.get $dst) (i32.mul (local.get $P) (local.get $rowBytes))))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $images))))
+
+  ;; conv2dFilterByProduct.ts: out[m, n] += a[m, k] · b[k, n], all row-major, n a multiple of 8. Four rows of a by
+  ;; eight columns of b at a time, k innermost (a's rows are the long pixel axis; b is dy as it lies, unpacked: packing
+  ;; it cost XNNPACK's product ~5 ns a float here). k is taken kc at a time, so four rows' stretch of a stays in L1
+  ;; across the column blocks and b's stretch in L2 across the row blocks. Rows past the last multiple of 4 one by one.
+  (func (export "gemmAccumulate") (param $a i32) (param $b i32) (param $out i32) (param $m i32) (param $k i32) (param $n i32) (param $kc i32)
+    (local $i i32) (local $j i32) (local $q i32) (local $lda i32) (local $ldb i32) (local $q0 i32) (local $q1 i32)
+    (local $a0 i32) (local $a1 i32) (local $a2 i32) (local $a3 i32) (local $bk i32) (local $bp i32) (local $o i32)
+    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128) (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    (local $b0 v128) (local $b1 v128) (local $s v128)
+    (local.set $lda (i32.shl (local.get $k) (i32.const 2)))
+    (local.set $ldb (i32.shl (local.get $n) (i32.const 2)))
+    ;; k from byte q0 to q1 of each row of a
+    (loop $kBlocks
+      (local.set $q1 (i32.add (local.get $q0) (i32.shl (local.get $kc) (i32.const 2))))
+      (if (i32.gt_u (local.get $q1) (local.get $lda)) (then (local.set $q1 (local.get $lda))))
+      (local.set $bk (i32.add (local.get $b) (i32.mul (i32.shr_u (local.get $q0) (i32.const 2)) (local.get $ldb))))
+      (local.set $i (i32.const 0))
+      (block $rowsDone
+        (loop $rows
+          (br_if $rowsDone (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $m)))
+          (local.set $a0 (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $lda))))
+          (local.set $a1 (i32.add (local.get $a0) (local.get $lda)))
+          (local.set $a2 (i32.add (local.get $a1) (local.get $lda)))
+          (local.set $a3 (i32.add (local.get $a2) (local.get $lda)))
+          (local.set $j (i32.const 0))
+          (loop $cols
+              (local.set $c00 (v128.const i32x4 0 0 0 0))
+              (local.set $c01 (v128.const i32x4 0 0 0 0))
+              (local.set $c10 (v128.const i32x4 0 0 0 0))
+              (local.set $c11 (v128.const i32x4 0 0 0 0))
+              (local.set $c20 (v128.const i32x4 0 0 0 0))
+              (local.set $c21 (v128.const i32x4 0 0 0 0))
+              (local.set $c30 (v128.const i32x4 0 0 0 0))
+              (local.set $c31 (v128.const i32x4 0 0 0 0))
+            (local.set $q (local.get $q0))
+            (local.set $bp (i32.add (local.get $bk) (i32.shl (local.get $j) (i32.const 2))))
+            (loop $inner
+              (local.set $b0 (v128.load (local.get $bp)))
+              (local.set $b1 (v128.load offset=16 (local.get $bp)))
+                  (local.set $s (v128.load32_splat (i32.add (local.get $a0) (local.get $q))))
+                  (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $s) (local.get $b0))))
+                  (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $s) (local.get $b1))))
+                  (local.set $s (v128.load32_splat (i32.add (local.get $a1) (local.get $q))))
+                  (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $s) (local.get $b0))))
+                  (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $s) (local.get $b1))))
+                  (local.set $s (v128.load32_splat (i32.add (local.get $a2) (local.get $q))))
+                  (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $s) (local.get $b0))))
+                  (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $s) (local.get $b1))))
+                  (local.set $s (v128.load32_splat (i32.add (local.get $a3) (local.get $q))))
+                  (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $s) (local.get $b0))))
+                  (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $s) (local.get $b1))))
+              (local.set $bp (i32.add (local.get $bp) (local.get $ldb)))
+              (br_if $inner (i32.lt_u (local.tee $q (i32.add (local.get $q) (i32.const 4))) (local.get $q1))))
+            (local.set $o (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $n)) (local.get $j)) (i32.const 2))))
+              (v128.store (local.get $o) (f32x4.add (v128.load (local.get $o)) (local.get $c00)))
+              (v128.store offset=16 (local.get $o) (f32x4.add (v128.load offset=16 (local.get $o)) (local.get $c01)))
+              (local.set $o (i32.add (local.get $o) (local.get $ldb)))
+              (v128.store (local.get $o) (f32x4.add (v128.load (local.get $o)) (local.get $c10)))
+              (v128.store offset=16 (local.get $o) (f32x4.add (v128.load offset=16 (local.get $o)) (local.get $c11)))
+              (local.set $o (i32.add (local.get $o) (local.get $ldb)))
+              (v128.store (local.get $o) (f32x4.add (v128.load (local.get $o)) (local.get $c20)))
+              (v128.store offset=16 (local.get $o) (f32x4.add (v128.load offset=16 (local.get $o)) (local.get $c21)))
+              (local.set $o (i32.add (local.get $o) (local.get $ldb)))
+              (v128.store (local.get $o) (f32x4.add (v128.load (local.get $o)) (local.get $c30)))
+              (v128.store offset=16 (local.get $o) (f32x4.add (v128.load offset=16 (local.get $o)) (local.get $c31)))
+            (br_if $cols (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 8))) (local.get $n))))
+          (local.set $i (i32.add (local.get $i) (i32.const 4)))
+          (br $rows)))
+      (block $restDone
+        (loop $rest
+          (br_if $restDone (i32.ge_u (local.get $i) (local.get $m)))
+          (local.set $a0 (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $lda))))
+          (local.set $j (i32.const 0))
+          (loop $cols
+            (local.set $c00 (v128.const i32x4 0 0 0 0))
+            (local.set $c01 (v128.const i32x4 0 0 0 0))
+            (local.set $q (local.get $q0))
+            (local.set $bp (i32.add (local.get $bk) (i32.shl (local.get $j) (i32.const 2))))
+            (loop $inner
+              (local.set $s (v128.load32_splat (i32.add (local.get $a0) (local.get $q))))
+              (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $s) (v128.load (local.get $bp)))))
+              (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $s) (v128.load offset=16 (local.get $bp)))))
+              (local.set $bp (i32.add (local.get $bp) (local.get $ldb)))
+              (br_if $inner (i32.lt_u (local.tee $q (i32.add (local.get $q) (i32.const 4))) (local.get $q1))))
+            (local.set $o (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $n)) (local.get $j)) (i32.const 2))))
+            (v128.store (local.get $o) (f32x4.add (v128.load (local.get $o)) (local.get $c00)))
+            (v128.store offset=16 (local.get $o) (f32x4.add (v128.load offset=16 (local.get $o)) (local.get $c01)))
+            (br_if $cols (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 8))) (local.get $n))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $rest)))
+      (br_if $kBlocks (i32.lt_u (local.tee $q0 (local.get $q1)) (local.get $lda)))))
+
+  ;; conv2dInputByProduct.ts: the input gradient's scatter (col2im). cols holds, for each output pixel (b, oh, ow) of n
+  ;; images, a row of KH·KW·C floats, the gradient that pixel sends through each tap (kh, kw) to input channel c;
+  ;; each tap's C floats are added into dx [n, H, W, C] at (b, oh·sh + kh·dh − top, ow·sw + kw·dw − left) where that
+  ;; position is inside the image (the rest fell on padding). Every count must be positive.
+  (func (export "col2imAdd")
+    (param $cols i32) (param $dx i32) (param $C i32) (param $H i32) (param $W i32) (param $n i32)
+    (param $OH i32) (param $OW i32) (param $KH i32) (param $KW i32)
+    (param $sh i32) (param $sw i32) (param $dh i32) (param $dw i32) (param $top i32) (param $left i32)
+    (local $b i32) (local $oh i32) (local $ow i32) (local $kh i32) (local $kw i32) (local $h i32) (local $w i32)
+    (local $tapBytes i32) (local $rowBytes i32) (local $image i32) (local $line i32) (local $src i32)
+    (local.set $tapBytes (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $rowBytes (i32.mul (local.get $W) (local.get $tapBytes)))
+    (loop $images
+      (local.set $image (i32.add (local.get $dx) (i32.mul (i32.mul (local.get $b) (local.get $H)) (local.get $rowBytes))))
+      (local.set $oh (i32.const 0))
+      (loop $outRows
+        (local.set $ow (i32.const 0))
+        (loop $outCols
+          (local.set $src (local.get $cols))
+          (local.set $kh (i32.const 0))
+          (loop $tapRows
+            (local.set $h (i32.sub (i32.add (i32.mul (local.get $oh) (local.get $sh)) (i32.mul (local.get $kh) (local.get $dh))) (local.get $top)))
+            (if (i32.lt_u (local.get $h) (local.get $H))
+              (then
+                (local.set $line (i32.add (local.get $image) (i32.mul (local.get $h) (local.get $rowBytes))))
+                (local.set $kw (i32.const 0))
+                (loop $tapCols
+                  (local.set $w (i32.sub (i32.add (i32.mul (local.get $ow) (local.get $sw)) (i32.mul (local.get $kw) (local.get $dw))) (local.get $left)))
+                  (if (i32.lt_u (local.get $w) (local.get $W))
+                    (then (call $addFloats (i32.add (local.get $line) (i32.mul (local.get $w) (local.get $tapBytes))) (local.get $src) (local.get $C))))
+                  (local.set $src (i32.add (local.get $src) (local.get $tapBytes)))
+                  (br_if $tapCols (i32.lt_u (local.tee $kw (i32.add (local.get $kw) (i32.const 1))) (local.get $KW)))))
+              (else (local.set $src (i32.add (local.get $src) (i32.mul (local.get $KW) (local.get $tapBytes))))))
+            (br_if $tapRows (i32.lt_u (local.tee $kh (i32.add (local.get $kh) (i32.const 1))) (local.get $KH))))
+          (local.set $cols (local.get $src))
+          (br_if $outCols (i32.lt_u (local.tee $ow (i32.add (local.get $ow) (i32.const 1))) (local.get $OW))))
+        (br_if $outRows (i32.lt_u (local.tee $oh (i32.add (local.get $oh) (i32.const 1))) (local.get $OH))))
+      (br_if $images (i32.lt_u (local.tee $b (i32.add (local.get $b) (i32.const 1))) (local.get $n)))))
+
+  ;; d[i] += s[i] for n floats at byte offsets d and s.
+  (func $addFloats (param $d i32) (param $s i32) (param $n i32)
+    (block $done
+      (loop $vector
+        (br_if $done (i32.lt_s (local.get $n) (i32.const 4)))
+        (v128.store (local.get $d) (f32x4.add (v128.load (local.get $d)) (v128.load (local.get $s))))
+        (local.set $d (i32.add (local.get $d) (i32.const 16)))
+        (local.set $s (i32.add (local.get $s) (i32.const 16)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 4)))
+        (br $vector)))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.le_s (local.get $n) (i32.const 0)))
+        (f32.store (local.get $d) (f32.add (f32.load (local.get $d)) (f32.load (local.get $s))))
+        (local.set $d (i32.add (local.get $d) (i32.const 4)))
+        (local.set $s (i32.add (local.get $s) (i32.const 4)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $tail))))
+
+  ;; conv2dDirect.ts: a forward convolution computed directly (no patch matrix): xp is the input already padded,
+  ;; [n, Hp, Wp, C]; w the filter [KH, KW, C, co], co a multiple of 8; y [n, OH, OW, co] is written. Four output
+  ;; pixels of a row by eight output channels at a time: for each filter row, the KW·C inputs each of the four pixels
+  ;; reads are one run of xp, so the reduction is a product of that run with w's rows, as in gemmAccumulate. Pixels
+  ;; past the row's last multiple of 4 one at a time.
+  (func (export "convDirect")
+    (param $xp i32) (param $w i32) (param $y i32) (param $n i32) (param $Hp i32) (param $Wp i32) (param $C i32)
+    (param $OH i32) (param $OW i32) (param $KH i32) (param $KW i32) (param $co i32) (param $sh i32) (param $sw i32)
+    (local $b i32) (local $oh i32) (local $ow i32) (local $j i32) (local $kh i32) (local $q i32) (local $run i32)
+    (local $pixel i32) (local $lineBytes i32) (local $ldo i32) (local $wRow i32) (local $wp i32) (local $o i32) (local $line i32)
+    (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32) (local $tile i32)
+    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128) (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    (local $b0 v128) (local $b1 v128) (local $s v128)
+    (local.set $run (i32.shl (i32.mul (local.get $KW) (local.get $C)) (i32.const 2)))
+    (local.set $pixel (i32.shl (i32.mul (local.get $sw) (local.get $C)) (i32.const 2)))
+    (local.set $lineBytes (i32.shl (i32.mul (local.get $Wp) (local.get $C)) (i32.const 2)))
+    (local.set $ldo (i32.shl (local.get $co) (i32.const 2)))
+    (local.set $wRow (i32.mul (local.get $run) (local.get $co)))
+    (local.set $o (local.get $y))
+    (loop $images
+      (local.set $oh (i32.const 0))
+      (loop $rows
+        ;; first input line this output row reads
+        (local.set $line (i32.add (local.get $xp) (i32.mul
+          (i32.add (i32.mul (local.get $b) (local.get $Hp)) (i32.mul (local.get $oh) (local.get $sh)))
+          (local.get $lineBytes))))
+        (local.set $ow (i32.const 0))
+        (block $quadsDone
+          (loop $quads
+            (br_if $quadsDone (i32.gt_u (i32.add (local.get $ow) (i32.const 4)) (local.get $OW)))
+            (local.set $tile (i32.add (local.get $line) (i32.mul (local.get $ow) (local.get $pixel))))
+            (local.set $j (i32.const 0))
+            (loop $channels
+                (local.set $c00 (v128.const i32x4 0 0 0 0))
+                (local.set $c01 (v128.const i32x4 0 0 0 0))
+                (local.set $c10 (v128.const i32x4 0 0 0 0))
+                (local.set $c11 (v128.const i32x4 0 0 0 0))
+                (local.set $c20 (v128.const i32x4 0 0 0 0))
+                (local.set $c21 (v128.const i32x4 0 0 0 0))
+                (local.set $c30 (v128.const i32x4 0 0 0 0))
+                (local.set $c31 (v128.const i32x4 0 0 0 0))
+              (local.set $kh (i32.const 0))
+              (local.set $wp (i32.add (local.get $w) (i32.shl (local.get $j) (i32.const 2))))
+              (loop $filterRows
+                (local.set $p0 (i32.add (local.get $tile) (i32.mul (local.get $kh) (local.get $lineBytes))))
+                (local.set $p1 (i32.add (local.get $p0) (local.get $pixel)))
+                (local.set $p2 (i32.add (local.get $p1) (local.get $pixel)))
+                (local.set $p3 (i32.add (local.get $p2) (local.get $pixel)))
+                (local.set $q (i32.const 0))
+                (loop $taps
+                  (local.set $b0 (v128.load (local.get $wp)))
+                  (local.set $b1 (v128.load offset=16 (local.get $wp)))
+                    (local.set $s (v128.load32_splat (i32.add (local.get $p0) (local.get $q))))
+                    (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $s) (local.get $b0))))
+                    (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $s) (local.get $b1))))
+                    (local.set $s (v128.load32_splat (i32.add (local.get $p1) (local.get $q))))
+                    (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $s) (local.get $b0))))
+                    (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $s) (local.get $b1))))
+                    (local.set $s (v128.load32_splat (i32.add (local.get $p2) (local.get $q))))
+                    (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $s) (local.get $b0))))
+                    (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $s) (local.get $b1))))
+                    (local.set $s (v128.load32_splat (i32.add (local.get $p3) (local.get $q))))
+                    (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $s) (local.get $b0))))
+                    (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $s) (local.get $b1))))
+                  (local.set $wp (i32.add (local.get $wp) (local.get $ldo)))
+                  (br_if $taps (i32.lt_u (local.tee $q (i32.add (local.get $q) (i32.const 4))) (local.get $run))))
+                (br_if $filterRows (i32.lt_u (local.tee $kh (i32.add (local.get $kh) (i32.const 1))) (local.get $KH))))
+              (local.set $o (i32.add (local.get $y) (i32.shl (i32.add
+                (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $OH)) (local.get $oh)) (local.get $OW)) (local.get $ow)) (local.get $co))
+                (local.get $j)) (i32.const 2))))
+                (v128.store (local.get $o) (local.get $c00))
+                (v128.store offset=16 (local.get $o) (local.get $c01))
+                (local.set $o (i32.add (local.get $o) (local.get $ldo)))
+                (v128.store (local.get $o) (local.get $c10))
+                (v128.store offset=16 (local.get $o) (local.get $c11))
+                (local.set $o (i32.add (local.get $o) (local.get $ldo)))
+                (v128.store (local.get $o) (local.get $c20))
+                (v128.store offset=16 (local.get $o) (local.get $c21))
+                (local.set $o (i32.add (local.get $o) (local.get $ldo)))
+                (v128.store (local.get $o) (local.get $c30))
+                (v128.store offset=16 (local.get $o) (local.get $c31))
+              (br_if $channels (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 8))) (local.get $co))))
+            (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
+            (br $quads)))
+        (block $singlesDone
+          (loop $singles
+            (br_if $singlesDone (i32.ge_u (local.get $ow) (local.get $OW)))
+            (local.set $tile (i32.add (local.get $line) (i32.mul (local.get $ow) (local.get $pixel))))
+            (local.set $j (i32.const 0))
+            (loop $channels
+              (local.set $c00 (v128.const i32x4 0 0 0 0))
+              (local.set $c01 (v128.const i32x4 0 0 0 0))
+              (local.set $kh (i32.const 0))
+              (local.set $wp (i32.add (local.get $w) (i32.shl (local.get $j) (i32.const 2))))
+              (loop $filterRows
+                (local.set $p0 (i32.add (local.get $tile) (i32.mul (local.get $kh) (local.get $lineBytes))))
+                (local.set $q (i32.const 0))
+                (loop $taps
+                  (local.set $s (v128.load32_splat (i32.add (local.get $p0) (local.get $q))))
+                  (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $s) (v128.load (local.get $wp)))))
+                  (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $s) (v128.load offset=16 (local.get $wp)))))
+                  (local.set $wp (i32.add (local.get $wp) (local.get $ldo)))
+                  (br_if $taps (i32.lt_u (local.tee $q (i32.add (local.get $q) (i32.const 4))) (local.get $run))))
+                (br_if $filterRows (i32.lt_u (local.tee $kh (i32.add (local.get $kh) (i32.const 1))) (local.get $KH))))
+              (local.set $o (i32.add (local.get $y) (i32.shl (i32.add
+                (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $OH)) (local.get $oh)) (local.get $OW)) (local.get $ow)) (local.get $co))
+                (local.get $j)) (i32.const 2))))
+              (v128.store (local.get $o) (local.get $c00))
+              (v128.store offset=16 (local.get $o) (local.get $c01))
+              (br_if $channels (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 8))) (local.get $co))))
+            (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+            (br $singles)))
+        (br_if $rows (i32.lt_u (local.tee $oh (i32.add (local.get $oh) (i32.const 1))) (local.get $OH))))
+      (br_if $images (i32.lt_u (local.tee $b (i32.add (local.get $b) (i32.const 1))) (local.get $n)))))
+
+  ;; n images [H, W, C] at src into zero-padded [Hp, Wp, C] at dst, image pixel (h, w) at (h + top, w + left); rows and
+  ;; columns that land past Hp or Wp are left out (a convolution never reads them).
+  (func (export "padImages")
+    (param $src i32) (param $dst i32) (param $n i32) (param $H i32) (param $W i32) (param $C i32) (param $Hp i32) (param $Wp i32)
+    (param $top i32) (param $left i32)
+    (local $b i32) (local $h i32) (local $rows i32) (local $count i32) (local $inLine i32) (local $outLine i32) (local $to i32)
+    (call $zeroFloats (local.get $dst) (i32.mul (i32.mul (local.get $n) (local.get $Hp)) (i32.mul (local.get $Wp) (local.get $C))))
+    (local.set $rows (i32.sub (local.get $Hp) (local.get $top)))
+    (if (i32.gt_s (local.get $rows) (local.get $H)) (then (local.set $rows (local.get $H))))
+    (local.set $count (i32.sub (local.get $Wp) (local.get $left)))
+    (if (i32.gt_s (local.get $count) (local.get $W)) (then (local.set $count (local.get $W))))
+    (if (i32.or (i32.le_s (local.get $rows) (i32.const 0)) (i32.le_s (local.get $count) (i32.const 0))) (then (return)))
+    (local.set $count (i32.mul (local.get $count) (local.get $C)))
+    (local.set $inLine (i32.shl (i32.mul (local.get $W) (local.get $C)) (i32.const 2)))
+    (local.set $outLine (i32.shl (i32.mul (local.get $Wp) (local.get $C)) (i32.const 2)))
+    (loop $images
+      (local.set $to (i32.add
+        (i32.add (local.get $dst) (i32.mul (i32.add (i32.mul (local.get $b) (local.get $Hp)) (local.get $top)) (local.get $outLine)))
+        (i32.shl (i32.mul (local.get $left) (local.get $C)) (i32.const 2))))
+      (local.set $h (i32.const 0))
+      (loop $lines
+        (call $copyFloats (local.get $to) (i32.add (local.get $src) (i32.mul (local.get $h) (local.get $inLine))) (local.get $count) (i32.const 1))
+        (local.set $to (i32.add (local.get $to) (local.get $outLine)))
+        (br_if $lines (i32.lt_u (local.tee $h (i32.add (local.get $h) (i32.const 1))) (local.get $rows))))
+      (local.set $src (i32.add (local.get $src) (i32.mul (local.get $H) (local.get $inLine))))
+      (br_if $images (i32.lt_u (local.tee $b (i32.add (local.get $b) (i32.const 1))) (local.get $n)))))
+)

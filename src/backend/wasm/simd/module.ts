@@ -26,6 +26,27 @@ export interface SimdKernels {
   ): void;
   /** reluGrad.ts: out = dy·step(x) over n floats. */
   reluGrad(dy: number, x: number, out: number, n: number): void;
+  /** conv2dFilterByProduct.ts: n NCHW images' convolution patches as rows [KH·KW·C, n·OH·OW] (byte offsets). */
+  im2colRows(
+    src: number, dst: number, C: number, H: number, W: number, n: number, OH: number, OW: number, KH: number, KW: number,
+    sh: number, sw: number, dh: number, dw: number, top: number, left: number,
+  ): void;
+  /** n images [P, C] to [C, P] (byte offsets). */
+  nhwcToNchw(src: number, dst: number, n: number, P: number, C: number): void;
+  /** out[m, n] += a[m, k] · b[k, n], row-major, n a multiple of 8, k taken kc at a time (byte offsets). */
+  gemmAccumulate(a: number, b: number, out: number, m: number, k: number, n: number, kc: number): void;
+  /** conv2dInputByProduct.ts: adds n images' per-pixel tap rows [n·OH·OW, KH·KW·C] into dx [n, H, W, C] (byte offsets). */
+  col2imAdd(
+    cols: number, dx: number, C: number, H: number, W: number, n: number, OH: number, OW: number, KH: number, KW: number,
+    sh: number, sw: number, dh: number, dw: number, top: number, left: number,
+  ): void;
+  /** conv2dDirect.ts: y [n, OH, OW, co] of padded xp [n, Hp, Wp, C] and w [KH, KW, C, co], co a multiple of 8 (byte offsets). */
+  convDirect(
+    xp: number, w: number, y: number, n: number, Hp: number, Wp: number, C: number, OH: number, OW: number,
+    KH: number, KW: number, co: number, sh: number, sw: number,
+  ): void;
+  /** n images [H, W, C] into zero-padded [Hp, Wp, C], pixel (h, w) at (h + top, w + left) (byte offsets). */
+  padImages(src: number, dst: number, n: number, H: number, W: number, C: number, Hp: number, Wp: number, top: number, left: number): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;

@@ -1,0 +1,33 @@
+/**
+ * A plain product a [m, k] · b [k, n] with few rows in kernels.wat's gemmAccumulate, which reads b where it lies.
+ *
+ * Why: XNNPACK packs its right-hand operand into its own layout on every new buffer (tfjs-backend-wasm keeps the
+ * packed copy only while that buffer lives), ~5 ns a float here. A dense layer's forward product x·W gets a new W
+ * every training step, so for a batch of rows the packing dominates: the MNIST CNN's [50, 3136] · [3136, 512]
+ * took 20–25 ms through XNNPACK and 7–9 ms here. Above a few hundred rows the packing is amortised and a packed
+ * copy that is reused (fixed weights) makes XNNPACK the faster one, so larger products stay with it.
+ */
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { TensorInfo } from './callKernel.js';
+import { simdKernels } from './simd/module.js';
+
+/** Rows up to which the unpacked product runs (measured faster than XNNPACK with a fresh right operand up to 2048). */
+export const UNPACKED_MAX_ROWS = 256;
+/** k taken this many at a time, as in conv2dFilterByProduct.ts. */
+const K_BLOCK = 512;
+
+const offset = (backend: BackendWasm, t: TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
+
+/** a [1?, m, k] · b [1?, k, n] as [1?, m, n], or undefined where this path does not apply (n not a multiple of 8, many rows, no SIMD). */
+export function productWithoutPacking(backend: BackendWasm, a: TensorInfo, b: TensorInfo): TensorInfo | undefined {
+  if (a.dtype !== 'float32' || b.dtype !== 'float32') return undefined;
+  const [m, k] = a.shape.slice(-2) as [number, number];
+  const n = b.shape[b.shape.length - 1]!;
+  if (m > UNPACKED_MAX_ROWS || n % 8 !== 0 || m * k * n === 0) return undefined;
+  const simd = simdKernels(backend);
+  if (simd === undefined) return undefined;
+  const out = backend.makeOutput([...a.shape.slice(0, -2), m, n], 'float32');
+  (backend.typedArrayFromHeap(out) as Float32Array).fill(0);
+  simd.gemmAccumulate(offset(backend, a), offset(backend, b), offset(backend, out), m, k, n, K_BLOCK);
+  return out;
+}
