@@ -8,8 +8,9 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { decodeSuite } from '../src/suite/decode.js';
+import { decodeSuite, type Suite } from '../src/suite/decode.js';
 import { planGroups, splitGroup } from '../src/suite/plan.js';
+import type { UnitHandler } from '../src/pool/types.js';
 import { CHILD_V8_FLAGS } from '../src/pool/workerPool.js';
 import { balancedUnits, PoolFailure, runGroupsOnPool, runUnitsOnPool, UNITS_PER_WORKER, type PoolEvent } from '../src/suite/pool.js';
 import { runKey, type RunRecord, runResult } from '../src/suite/record.js';
@@ -193,33 +194,46 @@ test.serial("a unit that throws in this process is redone in a child, and this p
   t.is(written.length, units.reduce((n, u) => n + u.rows.length, 0));
 });
 
-test.serial('children keep getting units while this process computes units whose awaits are all microtasks', async (t) => {
+/**
+ * Many one-run units of a 10-step rosenbrock suite on 2 workers (one child), this process's units run by `local`
+ * (made from the suite): the set-up of the tests of what this process's units do to the child's supply.
+ */
+async function oneRunUnitsOnPool(local: (suite: Suite) => UnitHandler, onEvent: (event: PoolEvent) => void): Promise<{ units: Unit[]; failures: Awaited<ReturnType<typeof runUnitsOnPool>> }> {
   const suite = decodeSuite(suiteRaw(10, [{ task: 'rosenbrock' }]), 'pool.json');
-  // One run per unit: many small units.
   const units = planGroups(suite, 15, new Set()).flatMap((g) => splitGroup(g, 1)).map((g) => unitOf(g, suite.steps));
-  t.true(units.length >= 40);
-  const inProcess = inProcessHandler(suite, 'cpu', new Map(), async () => undefined);
-  let childStarted = false;
-  const finished = { here: 0, children: 0 };
   const failures = await runUnitsOnPool(units, {
     workers: 2,
     context: { suiteRaw: suite.raw, suiteFile: path.resolve('pool.json'), backend: 'cpu', out: await tempDir() },
     write: async () => undefined,
-    onEvent: (event) => {
+    onEvent,
+    local: async () => local(suite),
+  });
+  return { units, failures };
+}
+
+test.serial('children keep getting units while this process computes units whose awaits are all microtasks', async (t) => {
+  let childStarted = false;
+  const finished = { here: 0, children: 0 };
+  const { units, failures } = await oneRunUnitsOnPool(
+    (suite) => {
+      const inProcess = inProcessHandler(suite, 'cpu', new Map(), async () => undefined);
+      return {
+        async run(unit) {
+          // The first unit waits for the child; every later one computes ~30 ms without giving the event loop a turn.
+          while (!childStarted) await new Promise((resolve) => setTimeout(resolve, 10));
+          const end = Date.now() + 30;
+          while (Date.now() < end);
+          await Promise.resolve();
+          return inProcess.run(unit);
+        },
+      };
+    },
+    (event) => {
       if (event.type === 'started' && event.local !== true) childStarted = true;
       if (event.type === 'finished') finished[event.local === true ? 'here' : 'children'] += 1;
     },
-    local: async () => ({
-      async run(unit) {
-        // The first unit waits for the child; every later one computes ~30 ms without giving the event loop a turn.
-        while (!childStarted) await new Promise((resolve) => setTimeout(resolve, 10));
-        const end = Date.now() + 30;
-        while (Date.now() < end);
-        await Promise.resolve();
-        return inProcess.run(unit);
-      },
-    }),
-  });
+  );
+  t.true(units.length >= 40, 'one run per unit: many small units');
   t.deepEqual(failures, []);
   t.is(finished.here + finished.children, units.length);
   t.true(finished.children > 8, `the child finished ${finished.children} units, this process ${finished.here}`);
@@ -255,35 +269,32 @@ test.serial('one pool for a whole run: a held-out suite’s phases (tune, then s
 });
 
 test.serial('a long unit in this process lets the event loop turn: the child is sent new units while it runs', async (t) => {
-  const suite = decodeSuite(suiteRaw(10, [{ task: 'rosenbrock' }]), 'pool.json');
-  const units = planGroups(suite, 15, new Set()).flatMap((g) => splitGroup(g, 1)).map((g) => unitOf(g, suite.steps));
-  const short = inProcessHandler(suite, 'cpu', new Map(), async () => undefined);
-  // This process's first unit runs 4,000 steps (seconds) instead of 10; the step loop's awaits are all microtasks on cpu.
-  const long = inProcessHandler({ ...suite, steps: 4000 }, 'cpu', new Map(), async () => undefined);
   let childStarted = false;
   let localUnits = 0;
   let childFinishedDuringLongUnit: number | undefined;
   let childFinished = 0;
-  const failures = await runUnitsOnPool(units, {
-    workers: 2,
-    context: { suiteRaw: suite.raw, suiteFile: path.resolve('pool.json'), backend: 'cpu', out: await tempDir() },
-    write: async () => undefined,
-    onEvent: (event) => {
+  const { failures } = await oneRunUnitsOnPool(
+    (suite) => {
+      const short = inProcessHandler(suite, 'cpu', new Map(), async () => undefined);
+      // This process's first unit runs 4,000 steps (seconds) instead of 10; the step loop's awaits are all microtasks on cpu.
+      const long = inProcessHandler({ ...suite, steps: 4000 }, 'cpu', new Map(), async () => undefined);
+      return {
+        async run(unit) {
+          localUnits += 1;
+          if (localUnits > 1) return short.run(unit);
+          while (!childStarted) await new Promise((resolve) => setTimeout(resolve, 10));
+          const before = childFinished;
+          const records = await long.run({ ...(unit as Unit), steps: 4000 });
+          childFinishedDuringLongUnit = childFinished - before;
+          return records;
+        },
+      };
+    },
+    (event) => {
       if (event.type === 'started' && event.local !== true) childStarted = true;
       if (event.type === 'finished' && event.local !== true) childFinished += 1;
     },
-    local: async () => ({
-      async run(unit) {
-        localUnits += 1;
-        if (localUnits > 1) return short.run(unit);
-        while (!childStarted) await new Promise((resolve) => setTimeout(resolve, 10));
-        const before = childFinished;
-        const records = await long.run({ ...(unit as Unit), steps: 4000 });
-        childFinishedDuringLongUnit = childFinished - before;
-        return records;
-      },
-    }),
-  });
+  );
   t.deepEqual(failures, []);
   t.true(childFinishedDuringLongUnit !== undefined && childFinishedDuringLongUnit > 4, `the child finished ${childFinishedDuringLongUnit} units while this process ran its long one (more than the 2 it holds at once)`);
 });
