@@ -106,110 +106,112 @@ for (const c of convCases) {
   });
 }
 
-// The product path in chunks of whole images (two, two, then one here), its products summed: the chunk size is a
-// parameter, so small tensors cross the boundaries. Against cpu's Conv2DBackpropFilter on the same inputs.
-const chunkCases: Array<{ x: [number, number, number, number]; filter: [number, number, number, number]; strides: number; pad: Pad }> = [
-  { x: [5, 9, 9, 4], filter: [3, 3, 4, 16], strides: 1, pad: 'same' },
-  { x: [5, 11, 10, 3], filter: [3, 3, 3, 8], strides: 2, pad: 'same' },
-  { x: [5, 12, 12, 1], filter: [5, 5, 1, 8], strides: 1, pad: 'valid' },
-];
-const BY_PRODUCT_KERNEL = 'AlphaOptTestFilterGradientByProduct';
-tf.registerKernel({
-  kernelName: BY_PRODUCT_KERNEL,
-  backendName: 'wasm',
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-    const a = attrs as unknown as { filterShape: [number, number, number, number]; strides: number; pad: 'same' | 'valid'; imagesPerChunk: number };
-    const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, 1, a.pad);
-    const chunkBytes = a.imagesPerChunk * a.filterShape[0] * a.filterShape[1] * a.filterShape[2] * info.outHeight * info.outWidth * 4;
-    const dW = filterGradientByProduct(backend as BackendWasm, x, dy, info, chunkBytes);
-    if (dW === undefined) throw new Error('the product path did not apply (no wasm SIMD?)');
-    return dW;
+type Shape4 = [number, number, number, number];
+interface ChunkCase {
+  x: Shape4;
+  filter: Shape4;
+  strides: number;
+  pad: Pad;
+}
+
+/**
+ * The chunked paths (a few whole images at a time, the chunk size a parameter so that small tensors cross its
+ * boundaries: two, two, then one image here), each registered as a test kernel with chunks of two images and checked
+ * against cpu's kernel on the same seeded inputs. `path` is the wasm path given the chunk; `operands` makes the
+ * kernel's inputs and attributes for a case.
+ */
+function chunkedPathMatchesCpu(spec: {
+  title: string;
+  kernelName: string;
+  cpuKernel: string;
+  cases: ChunkCase[];
+  operands: (c: ChunkCase) => { inputs: tf.NamedTensorMap; attrs: Record<string, unknown> };
+  path: (backend: BackendWasm, inputs: Record<string, tf.TensorInfo>, attrs: Record<string, unknown>, imagesPerChunk: number) => tf.TensorInfo | undefined;
+}): void {
+  tf.registerKernel({
+    kernelName: spec.kernelName,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const out = spec.path(backend as BackendWasm, inputs as Record<string, tf.TensorInfo>, attrs as Record<string, unknown>, 2);
+      if (out === undefined) throw new Error(`${spec.title}: the path did not apply (no wasm SIMD?)`);
+      return out;
+    },
+  });
+  for (const c of spec.cases) {
+    test.serial(`${spec.title}, two images per chunk, matches cpu: x${c.x.join('x')} f${c.filter.join('x')} s${c.strides} ${String(c.pad)}`, async (t) => {
+      const compute = (kernel: string) => () =>
+        tf.tidy(() => {
+          const { inputs, attrs } = spec.operands(c);
+          return [tf.engine().runKernel(kernel, inputs, { ...attrs, dataFormat: 'NHWC' } as never) as tf.Tensor];
+        });
+      const expected = await computeOn('cpu', compute(spec.cpuKernel));
+      const actual = await computeOn('wasm', compute(spec.kernelName));
+      t.true(relativeError(actual[0]!, expected[0]!) <= TOLERANCE, `error ${relativeError(actual[0]!, expected[0]!)}`);
+    });
+  }
+}
+
+const seeded = (shape: number[], seed: number) => tf.tensor(seededValues(shape.reduce((a, b) => a * b), seed), shape);
+
+chunkedPathMatchesCpu({
+  title: 'conv2d filter gradient as products',
+  kernelName: 'AlphaOptTestFilterGradientByProduct',
+  cpuKernel: 'Conv2DBackpropFilter',
+  cases: [
+    { x: [5, 9, 9, 4], filter: [3, 3, 4, 16], strides: 1, pad: 'same' },
+    { x: [5, 11, 10, 3], filter: [3, 3, 3, 8], strides: 2, pad: 'same' },
+    { x: [5, 12, 12, 1], filter: [5, 5, 1, 8], strides: 1, pad: 'valid' },
+  ],
+  operands: (c) => {
+    const x = seeded(c.x, 30) as tf.Tensor4D;
+    const y = tf.conv2d(x, tf.zeros(c.filter), c.strides, c.pad as 'same');
+    return { inputs: { x, dy: seeded(y.shape, 31) }, attrs: { filterShape: c.filter, strides: c.strides, pad: c.pad } };
+  },
+  path: (backend, { x, dy }, attrs, images) => {
+    const a = attrs as { filterShape: Shape4; strides: number; pad: 'same' | 'valid' };
+    const info = tf.backend_util.computeConv2DInfo(x!.shape as Shape4, a.filterShape, a.strides, 1, a.pad);
+    return filterGradientByProduct(backend, x!, dy!, info, images * a.filterShape[0] * a.filterShape[1] * a.filterShape[2] * info.outHeight * info.outWidth * 4);
   },
 });
-const INPUT_BY_PRODUCT_KERNEL = 'AlphaOptTestInputGradientByProduct';
-tf.registerKernel({
-  kernelName: INPUT_BY_PRODUCT_KERNEL,
-  backendName: 'wasm',
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
-    const a = attrs as unknown as { inputShape: [number, number, number, number]; strides: number; pad: 'same' | 'valid'; imagesPerChunk: number };
-    const f = filter.shape as [number, number, number, number];
+
+chunkedPathMatchesCpu({
+  title: 'strided conv2d input gradient as products',
+  kernelName: 'AlphaOptTestInputGradientByProduct',
+  cpuKernel: 'Conv2DBackpropInput',
+  cases: [
+    { x: [5, 9, 9, 8], filter: [3, 3, 8, 16], strides: 2, pad: 'same' },
+    { x: [5, 10, 11, 16], filter: [1, 1, 16, 8], strides: 2, pad: 'same' },
+  ],
+  operands: (c) => {
+    const w = seeded(c.filter, 32) as tf.Tensor4D;
+    const y = tf.conv2d(tf.zeros(c.x) as tf.Tensor4D, w, c.strides, c.pad as 'same');
+    return { inputs: { dy: seeded(y.shape, 33), filter: w }, attrs: { inputShape: c.x, strides: c.strides, pad: c.pad } };
+  },
+  path: (backend, { dy, filter }, attrs, images) => {
+    const a = attrs as { inputShape: Shape4; strides: number; pad: 'same' | 'valid' };
+    const f = filter!.shape as Shape4;
     const info = tf.backend_util.computeConv2DInfo(a.inputShape, f, a.strides, 1, a.pad);
-    const chunkBytes = a.imagesPerChunk * f[0] * f[1] * f[2] * info.outHeight * info.outWidth * 4;
-    const dx = inputGradientByProduct(backend as BackendWasm, dy, filter, info, chunkBytes);
-    if (dx === undefined) throw new Error('the product path did not apply (no wasm SIMD?)');
-    return dx;
+    return inputGradientByProduct(backend, dy!, filter!, info, images * f[0] * f[1] * f[2] * info.outHeight * info.outWidth * 4);
   },
 });
-const inputChunkCases: Array<{ x: [number, number, number, number]; filter: [number, number, number, number]; strides: number; pad: 'same' | 'valid' }> = [
-  { x: [5, 9, 9, 8], filter: [3, 3, 8, 16], strides: 2, pad: 'same' },
-  { x: [5, 10, 11, 16], filter: [1, 1, 16, 8], strides: 2, pad: 'same' },
-];
-for (const c of inputChunkCases) {
-  test.serial(`strided conv2d input gradient as products, two images per chunk, matches cpu: x${c.x.join('x')} f${c.filter.join('x')} s${c.strides}`, async (t) => {
-    const compute = (kernel: string) => () =>
-      tf.tidy(() => {
-        const w = tf.tensor4d(seededValues(c.filter.reduce((a, b) => a * b), 32), c.filter);
-        const y = tf.conv2d(tf.zeros(c.x) as tf.Tensor4D, w, c.strides, c.pad);
-        const dy = tf.tensor(seededValues(y.size, 33), y.shape);
-        const attrs = { inputShape: c.x, strides: c.strides, pad: c.pad, dataFormat: 'NHWC', imagesPerChunk: 2 };
-        return [tf.engine().runKernel(kernel, { dy, filter: w }, attrs as never) as tf.Tensor];
-      });
-    const expected = await computeOn('cpu', compute('Conv2DBackpropInput'));
-    const actual = await computeOn('wasm', compute(INPUT_BY_PRODUCT_KERNEL));
-    t.true(relativeError(actual[0]!, expected[0]!) <= TOLERANCE, `dx error ${relativeError(actual[0]!, expected[0]!)}`);
-  });
-}
 
-const DIRECT_KERNEL = 'AlphaOptTestConvDirect';
-tf.registerKernel({
-  kernelName: DIRECT_KERNEL,
-  backendName: 'wasm',
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const { x, filter } = inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
-    const a = attrs as unknown as { strides: number; pad: 'same' | 'valid'; imagesPerChunk: number };
-    const [, H, W, C] = x.shape as [number, number, number, number];
-    const [KH, KW] = filter.shape as [number, number];
-    const y = convDirect(backend as BackendWasm, x, filter, { ...a, dataFormat: 'NHWC', dilations: 1 }, a.imagesPerChunk * (H + KH) * (W + KW) * C * 4);
-    if (y === undefined) throw new Error('the direct path did not apply (no wasm SIMD?)');
-    return y;
+// conv2dDirect.ts's padded copies, about two images at a time.
+chunkedPathMatchesCpu({
+  title: 'direct conv2d',
+  kernelName: 'AlphaOptTestConvDirect',
+  cpuKernel: 'Conv2D',
+  cases: [
+    { x: [5, 9, 10, 16], filter: [3, 3, 16, 16], strides: 1, pad: 'same' },
+    { x: [5, 11, 9, 3], filter: [3, 3, 3, 8], strides: 2, pad: 'valid' },
+  ],
+  operands: (c) => ({ inputs: { x: seeded(c.x, 34), filter: seeded(c.filter, 35) }, attrs: { strides: c.strides, pad: c.pad, dilations: 1 } }),
+  path: (backend, { x, filter }, attrs, images) => {
+    const a = attrs as { strides: number; pad: 'same' | 'valid' };
+    const [, H, W, C] = x!.shape as Shape4;
+    const [KH, KW] = filter!.shape as [number, number];
+    return convDirect(backend, x!, filter!, { ...a, dataFormat: 'NHWC', dilations: 1 }, images * (H + KH) * (W + KW) * C * 4);
   },
 });
-const directChunkCases: Array<{ x: [number, number, number, number]; filter: [number, number, number, number]; strides: number; pad: 'same' | 'valid' }> = [
-  { x: [5, 9, 10, 16], filter: [3, 3, 16, 16], strides: 1, pad: 'same' },
-  { x: [5, 11, 9, 3], filter: [3, 3, 3, 8], strides: 2, pad: 'valid' },
-];
-for (const c of directChunkCases) {
-  test.serial(`direct conv2d, about two images per chunk, matches cpu: x${c.x.join('x')} f${c.filter.join('x')} s${c.strides} ${c.pad}`, async (t) => {
-    const compute = (kernel: string) => () =>
-      tf.tidy(() => {
-        const x = tf.tensor4d(seededValues(c.x.reduce((a, b) => a * b), 34), c.x);
-        const w = tf.tensor4d(seededValues(c.filter.reduce((a, b) => a * b), 35), c.filter);
-        const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dilations: 1, imagesPerChunk: 2 };
-        return [tf.engine().runKernel(kernel, { x, filter: w }, attrs as never) as tf.Tensor];
-      });
-    const expected = await computeOn('cpu', compute('Conv2D'));
-    const actual = await computeOn('wasm', compute(DIRECT_KERNEL));
-    t.true(relativeError(actual[0]!, expected[0]!) <= TOLERANCE, `y error ${relativeError(actual[0]!, expected[0]!)}`);
-  });
-}
-
-for (const c of chunkCases) {
-  test.serial(`conv2d filter gradient as products, two images per chunk, matches cpu: x${c.x.join('x')} f${c.filter.join('x')} s${c.strides} ${c.pad}`, async (t) => {
-    const compute = (kernel: string) => () =>
-      tf.tidy(() => {
-        const x = tf.tensor4d(seededValues(c.x.reduce((a, b) => a * b), 30), c.x);
-        const y = tf.conv2d(x, tf.zeros(c.filter), c.strides, c.pad);
-        const dy = tf.tensor(seededValues(y.size, 31), y.shape);
-        const attrs = { filterShape: c.filter, strides: c.strides, pad: c.pad, dataFormat: 'NHWC', imagesPerChunk: 2 };
-        return [tf.engine().runKernel(kernel, { x, dy }, attrs as never) as tf.Tensor];
-      });
-    const expected = await computeOn('cpu', compute('Conv2DBackpropFilter'));
-    const actual = await computeOn('wasm', compute(BY_PRODUCT_KERNEL));
-    t.true(relativeError(actual[0]!, expected[0]!) <= TOLERANCE, `dW error ${relativeError(actual[0]!, expected[0]!)}`);
-  });
-}
 
 const depthwiseCases: ConvCase[] = [
   { x: [2, 9, 8, 3], filter: [3, 3, 3, 2], strides: 1, dilations: 1, pad: 'same' },
