@@ -9,12 +9,11 @@
  * Without wasm SIMD (or with the threaded build's shared memory) scalar loops compute the same formulas.
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { release, type TensorInfo } from './callKernel.js';
+import { heapOffset, release, type TensorInfo } from './callKernel.js';
 import { channelSums } from './channelSums.js';
 import { simdKernels, type SimdKernels } from './simd/module.js';
 
 const f = Math.fround;
-const at = (backend: BackendWasm, t: TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
 const view = (backend: BackendWasm, t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
 
 type Args<I> = { inputs: I; backend: BackendWasm; attrs: { epsilon: number } };
@@ -61,9 +60,9 @@ function channelAffine(
     const table = backend.makeOutput([constants.length * c], 'float32');
     const values = view(backend, table);
     constants.forEach((k, i) => values.set(k, i * c));
-    const [m, a, b, r] = constants.map((_, i) => at(backend, table) + 4 * i * c) as [number, number, number, number];
-    if (dy === undefined) simd.channelAffine(at(backend, x), rows, c, m, a, b, at(backend, out));
-    else simd.channelAffineWithGrad(at(backend, x), at(backend, dy), rows, c, m, a, b, r, at(backend, out));
+    const [m, a, b, r] = constants.map((_, i) => heapOffset(backend, table) + 4 * i * c) as [number, number, number, number];
+    if (dy === undefined) simd.channelAffine(heapOffset(backend, x), rows, c, m, a, b, heapOffset(backend, out));
+    else simd.channelAffineWithGrad(heapOffset(backend, x), heapOffset(backend, dy), rows, c, m, a, b, r, heapOffset(backend, out));
     release(backend, table);
     return;
   }

@@ -30,6 +30,16 @@ export function callWasmKernel(
   return out as TensorInfo;
 }
 
+/** Where a tensor's data starts in the wasm module's memory (a byte offset): what AlphaOpt's SIMD kernels take. */
+export function heapOffset(backend: BackendWasm, t: TensorInfo): number {
+  return backend.dataIdMap.get(t.dataId)!.memoryOffset;
+}
+
+/** Whole images per chunk of a chunked pass: as many as fit in `chunkBytes` (at least one, at most the batch). */
+export function imagesPerChunk(chunkBytes: number, bytesPerImage: number, batchSize: number): number {
+  return Math.max(1, Math.min(batchSize, Math.floor(chunkBytes / bytesPerImage)));
+}
+
 /** Frees intermediate buffers made inside a composite kernel. */
 export function release(backend: BackendWasm, ...infos: TensorInfo[]): void {
   for (const info of infos) backend.disposeData(info.dataId);

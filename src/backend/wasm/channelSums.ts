@@ -5,10 +5,9 @@
  * the products, and the variance Σx²/rows − mean² keeps well over float32's precision.
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { release, type TensorInfo } from './callKernel.js';
+import { heapOffset, release, type TensorInfo } from './callKernel.js';
 import type { SimdKernels } from './simd/module.js';
 
-const at = (backend: BackendWasm, t: TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
 const view = (backend: BackendWasm, t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
 const heap = (backend: BackendWasm) => (backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer;
 
@@ -18,10 +17,10 @@ export function channelSums(backend: BackendWasm, simd: SimdKernels | undefined,
   if (simd !== undefined) {
     // Room for `count` float64 at an 8-byte boundary.
     const scratch = backend.makeOutput([2 * count + 2], 'float32');
-    const sums = (at(backend, scratch) + 7) & ~7;
+    const sums = (heapOffset(backend, scratch) + 7) & ~7;
     new Float64Array(heap(backend), sums, count).fill(0);
-    if (dy === undefined) simd.channelSums(at(backend, x), rows, c, sums);
-    else simd.channelSumsWithGrad(at(backend, x), at(backend, dy), rows, c, sums);
+    if (dy === undefined) simd.channelSums(heapOffset(backend, x), rows, c, sums);
+    else simd.channelSumsWithGrad(heapOffset(backend, x), heapOffset(backend, dy), rows, c, sums);
     const result = new Float64Array(new Float64Array(heap(backend), sums, count));
     release(backend, scratch);
     return result;

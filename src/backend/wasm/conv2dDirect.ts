@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { release, type TensorInfo } from './callKernel.js';
+import { heapOffset, imagesPerChunk, release, type TensorInfo } from './callKernel.js';
 import { simdKernels } from './simd/module.js';
 
 /** Padded images built at a time: a cache-sized buffer whatever the batch. */
@@ -23,8 +23,6 @@ interface Conv2DAttrs {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 type Args = { inputs: { x: TensorInfo; filter: TensorInfo }; backend: BackendWasm; attrs: Conv2DAttrs };
-
-const offset = (backend: BackendWasm, t: TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
 
 /**
  * y of the convolution, or undefined where the direct path does not apply (NCHW, dilation, output channels not a
@@ -49,13 +47,13 @@ export function convDirect(backend: BackendWasm, x: TensorInfo, filter: TensorIn
   // Only the rows and columns the convolution reads.
   const Hp = (OH - 1) * sh + KH;
   const Wp = (OW - 1) * sw + KW;
-  const perChunk = Math.max(1, Math.min(batchSize, Math.floor(chunkBytes / (Hp * Wp * C * 4))));
+  const perChunk = imagesPerChunk(chunkBytes, Hp * Wp * C * 4, batchSize);
   const y = backend.makeOutput([batchSize, OH, OW, co], 'float32');
   const padded = backend.makeOutput([perChunk, Hp, Wp, C], 'float32');
   for (let first = 0; first < batchSize; first += perChunk) {
     const n = Math.min(perChunk, batchSize - first);
-    simd.padImages(offset(backend, x) + first * H * W * C * 4, offset(backend, padded), n, H, W, C, Hp, Wp, info.padInfo.top, info.padInfo.left);
-    simd.convDirect(offset(backend, padded), offset(backend, filter), offset(backend, y) + first * OH * OW * co * 4, n, Hp, Wp, C, OH, OW, KH, KW, co, sh, sw);
+    simd.padImages(heapOffset(backend, x) + first * H * W * C * 4, heapOffset(backend, padded), n, H, W, C, Hp, Wp, info.padInfo.top, info.padInfo.left);
+    simd.convDirect(heapOffset(backend, padded), heapOffset(backend, filter), heapOffset(backend, y) + first * OH * OW * co * 4, n, Hp, Wp, C, OH, OW, KH, KW, co, sh, sw);
   }
   release(backend, padded);
   return y;

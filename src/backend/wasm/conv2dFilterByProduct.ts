@@ -15,15 +15,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { release, type TensorInfo } from './callKernel.js';
+import { heapOffset, imagesPerChunk, release, type TensorInfo } from './callKernel.js';
 import { simdKernels } from './simd/module.js';
 
 /** Patch rows built per chunk: small enough to be still in cache when the product reads them. */
 export const PATCH_CHUNK_BYTES = 2 ** 20;
 /** Pixels the product takes at a time: four patch rows' stretch (8 KiB) stays in L1, dy's stretch in L2. */
 const PRODUCT_K_BLOCK = 512;
-
-const offset = (backend: BackendWasm, t: TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
 
 /**
  * dW [kh, kw, ci, co] of the forward convolution `info` (NHWC, float32), or undefined where this path does not
@@ -45,7 +43,7 @@ export function filterGradientByProduct(
   const rows = KH * KW * C;
   const pixelsPerImage = OH * OW;
   const imageFloats = H * W * C;
-  const perChunk = Math.max(1, Math.min(batchSize, Math.floor(chunkBytes / (rows * pixelsPerImage * 4))));
+  const perChunk = imagesPerChunk(chunkBytes, rows * pixelsPerImage * 4, batchSize);
 
   const dW = backend.makeOutput([KH, KW, C, co], 'float32');
   (backend.typedArrayFromHeap(dW) as Float32Array).fill(0);
@@ -54,17 +52,17 @@ export function filterGradientByProduct(
   const patches = backend.makeOutput([rows, perChunk * pixelsPerImage], 'float32');
   for (let first = 0; first < batchSize; first += perChunk) {
     const n = Math.min(perChunk, batchSize - first);
-    let from = offset(backend, x) + first * imageFloats * 4;
+    let from = heapOffset(backend, x) + first * imageFloats * 4;
     if (images !== undefined) {
-      simd.nhwcToNchw(from, offset(backend, images), n, H * W, C);
-      from = offset(backend, images);
+      simd.nhwcToNchw(from, heapOffset(backend, images), n, H * W, C);
+      from = heapOffset(backend, images);
     }
     simd.im2colRows(
-      from, offset(backend, patches), C, H, W, n, OH, OW, KH, KW,
+      from, heapOffset(backend, patches), C, H, W, n, OH, OW, KH, KW,
       info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth, info.padInfo.top, info.padInfo.left,
     );
-    const dyChunk = offset(backend, dy) + first * pixelsPerImage * co * 4;
-    simd.gemmAccumulate(offset(backend, patches), dyChunk, offset(backend, dW), rows, n * pixelsPerImage, co, PRODUCT_K_BLOCK);
+    const dyChunk = heapOffset(backend, dy) + first * pixelsPerImage * co * 4;
+    simd.gemmAccumulate(heapOffset(backend, patches), dyChunk, heapOffset(backend, dW), rows, n * pixelsPerImage, co, PRODUCT_K_BLOCK);
   }
   release(backend, patches, ...(images === undefined ? [] : [images]));
   return dW;

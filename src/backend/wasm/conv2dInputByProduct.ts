@@ -13,13 +13,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { release, type TensorInfo } from './callKernel.js';
+import { heapOffset, imagesPerChunk, release, type TensorInfo } from './callKernel.js';
 import { simdKernels } from './simd/module.js';
 
 /** cols built per chunk: small enough to be still in cache when the scatter reads it. */
 export const COLS_CHUNK_BYTES = 2 ** 20;
-
-const offset = (backend: BackendWasm, t: TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
 
 /**
  * dx [b, h, w, ci] of the forward convolution `info` (NHWC, float32) from dy and the filter [kh, kw, ci, co], or
@@ -40,10 +38,10 @@ export function inputGradientByProduct(
   const simd = simdKernels(backend);
   if (simd === undefined) return undefined;
   const pixelsPerImage = OH * OW;
-  const perChunk = Math.max(1, Math.min(batchSize, Math.floor(chunkBytes / (taps * pixelsPerImage * 4))));
+  const perChunk = imagesPerChunk(chunkBytes, taps * pixelsPerImage * 4, batchSize);
 
   const filterT = backend.makeOutput([co, taps], 'float32'); // Wᵀ: the product's right-hand side, [co, kh·kw·ci]
-  simd.nhwcToNchw(offset(backend, filter), offset(backend, filterT), 1, taps, co);
+  simd.nhwcToNchw(heapOffset(backend, filter), heapOffset(backend, filterT), 1, taps, co);
   const dx = backend.makeOutput([batchSize, H, W, C], 'float32');
   const cols = backend.makeOutput([perChunk * pixelsPerImage, taps], 'float32');
   // Views after the allocations: growing the heap detaches earlier ones.
@@ -54,11 +52,11 @@ export function inputGradientByProduct(
     const n = Math.min(perChunk, batchSize - first);
     const pixels = n * pixelsPerImage;
     colsFloats.fill(0, 0, pixels * taps);
-    const dyChunk = offset(backend, dy) + first * pixelsPerImage * co * 4;
-    simd.gemmAccumulate(dyChunk, offset(backend, filterT), offset(backend, cols), pixels, co, taps, co);
+    const dyChunk = heapOffset(backend, dy) + first * pixelsPerImage * co * 4;
+    simd.gemmAccumulate(dyChunk, heapOffset(backend, filterT), heapOffset(backend, cols), pixels, co, taps, co);
     dxFloats.fill(0, first * imageFloats, (first + n) * imageFloats);
     simd.col2imAdd(
-      offset(backend, cols), offset(backend, dx) + first * imageFloats * 4, C, H, W, n, OH, OW, KH, KW,
+      heapOffset(backend, cols), heapOffset(backend, dx) + first * imageFloats * 4, C, H, W, n, OH, OW, KH, KW,
       info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth, info.padInfo.top, info.padInfo.left,
     );
   }

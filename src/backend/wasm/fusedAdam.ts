@@ -5,7 +5,7 @@
  * wasm SIMD a scalar loop rounds to float32 after every operation, which gives the same bits.
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { TensorInfo } from './callKernel.js';
+import { heapOffset, type TensorInfo } from './callKernel.js';
 import { simdKernels } from './simd/module.js';
 
 export interface FusedAdamAttrs {
@@ -39,7 +39,7 @@ export function fusedAdamWasm(args: Args): TensorInfo[] {
   ];
   const simd = simdKernels(backend);
   if (simd !== undefined) {
-    const at = (t: TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
+    const at = (t: TensorInfo) => heapOffset(backend, t);
     simd.adam(at(grad), at(mu), at(nu), at(muOut), at(nuOut), at(update), n, b1, k1, b2, k2, c1, c2, eps, scale);
     return outputs;
   }

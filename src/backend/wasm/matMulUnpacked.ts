@@ -8,15 +8,13 @@
  * copy that is reused (fixed weights) makes XNNPACK the faster one, so larger products stay with it.
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { TensorInfo } from './callKernel.js';
+import { heapOffset, type TensorInfo } from './callKernel.js';
 import { simdKernels } from './simd/module.js';
 
 /** Rows up to which the unpacked product runs (measured faster than XNNPACK with a fresh right operand up to 2048). */
 export const UNPACKED_MAX_ROWS = 256;
 /** k taken this many at a time, as in conv2dFilterByProduct.ts. */
 const K_BLOCK = 512;
-
-const offset = (backend: BackendWasm, t: TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
 
 /** a [1?, m, k] · b [1?, k, n] as [1?, m, n], or undefined where this path does not apply (n not a multiple of 8, many rows, no SIMD). */
 export function productWithoutPacking(backend: BackendWasm, a: TensorInfo, b: TensorInfo): TensorInfo | undefined {
@@ -28,6 +26,6 @@ export function productWithoutPacking(backend: BackendWasm, a: TensorInfo, b: Te
   if (simd === undefined) return undefined;
   const out = backend.makeOutput([...a.shape.slice(0, -2), m, n], 'float32');
   (backend.typedArrayFromHeap(out) as Float32Array).fill(0);
-  simd.gemmAccumulate(offset(backend, a), offset(backend, b), offset(backend, out), m, k, n, K_BLOCK);
+  simd.gemmAccumulate(heapOffset(backend, a), heapOffset(backend, b), heapOffset(backend, out), m, k, n, K_BLOCK);
   return out;
 }

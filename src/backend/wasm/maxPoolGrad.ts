@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { TensorInfo } from './callKernel.js';
+import { heapOffset, type TensorInfo } from './callKernel.js';
 import { simdKernels } from './simd/module.js';
 
 interface MaxPoolGradAttrs {
@@ -36,7 +36,7 @@ export function maxPoolGradWasm(original: tf.KernelFunc) {
     dx.fill(0);
     const simd = simdKernels(backend);
     if (simd !== undefined) {
-      const at = (t: TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
+      const at = (t: TensorInfo) => heapOffset(backend, t);
       simd.maxPoolGrad(
         at(inputs.input), at(inputs.dy), at(out), info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
         info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth, info.padInfo.top, info.padInfo.left,

@@ -5,7 +5,7 @@
  * fused pass reads its inputs once. Without wasm SIMD a scalar loop computes the same numbers (tanhF32).
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { release, type TensorInfo } from './callKernel.js';
+import { heapOffset, release, type TensorInfo } from './callKernel.js';
 import { simdKernels } from './simd/module.js';
 
 type Args<I> = { inputs: I; backend: BackendWasm; attrs?: Record<string, unknown> };
@@ -40,7 +40,6 @@ export function tanhF32(x: number): number {
   for (let k = 2; k < Q.length; k++) q = f(f(q * x2) + (Q[k] as number));
   return Math.abs(x) < SMALL ? x : f(f(p * c) / q);
 }
-const at = (backend: BackendWasm, t: TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
 const view = (backend: BackendWasm, t: TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
 
 export function policyWindowWasm({ inputs, backend }: Args<Record<string, TensorInfo>>): TensorInfo[] {
@@ -57,8 +56,8 @@ export function policyWindowWasm({ inputs, backend }: Args<Record<string, Tensor
   if (simd !== undefined) {
     // The columns' byte offsets, as a table in the module's memory.
     const table = backend.makeOutput([h], 'int32');
-    (backend.typedArrayFromHeap(table) as Int32Array).set(columns.map((c) => at(backend, c!)));
-    simd.windowRows(at(backend, table), h, n, at(backend, rows), at(backend, rms));
+    (backend.typedArrayFromHeap(table) as Int32Array).set(columns.map((c) => heapOffset(backend, c!)));
+    simd.windowRows(heapOffset(backend, table), h, n, heapOffset(backend, rows), heapOffset(backend, rms));
     release(backend, table);
     return [rows, rms];
   }
@@ -97,7 +96,7 @@ export function policyFirstLayerWasm({ inputs, backend, attrs }: Args<FirstLayer
   const out = backend.makeOutput([n, u], 'float32');
   const simd = simdKernels(backend);
   if (simd !== undefined) {
-    const a = (t: TensorInfo) => at(backend, t);
+    const a = (t: TensorInfo) => heapOffset(backend, t);
     simd.policyFirstLayer(a(productG), a(productS), a(rmsG), a(rmsS), a(logG), a(logS), a(scaleWeights), a(term), a(out), n, u, tiny);
     return out;
   }
@@ -136,7 +135,7 @@ export function biasTanhWasm({ inputs, backend }: Args<{ x: TensorInfo; bias: Te
   const out = backend.makeOutput([n, u], 'float32');
   const simd = simdKernels(backend);
   if (simd !== undefined) {
-    simd.biasTanh(at(backend, x), at(backend, bias), at(backend, out), n, u);
+    simd.biasTanh(heapOffset(backend, x), heapOffset(backend, bias), heapOffset(backend, out), n, u);
     return out;
   }
   biasTanhScalar(view(backend, x), view(backend, bias), view(backend, out));

@@ -4,7 +4,7 @@
  * same numbers; without wasm SIMD a scalar loop computes it.
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { TensorInfo } from './callKernel.js';
+import { heapOffset, type TensorInfo } from './callKernel.js';
 import { simdKernels } from './simd/module.js';
 
 type Args = { inputs: { dy: TensorInfo; x: TensorInfo }; backend: BackendWasm };
@@ -20,7 +20,7 @@ export function reluGradWasm({ inputs, backend }: Args): TensorInfo {
   const out = backend.makeOutput([...x.shape], 'float32');
   const simd = simdKernels(backend);
   if (simd !== undefined) {
-    const at = (t: TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
+    const at = (t: TensorInfo) => heapOffset(backend, t);
     simd.reluGrad(at(dy), at(x), at(out), x.shape.reduce((a, b) => a * b, 1));
     return out;
   }
