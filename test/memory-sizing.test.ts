@@ -63,6 +63,10 @@ test.serial('the probe measures a row; a group of r rows is estimated at r rows 
   // At least the 32 images and the conv layer's output (32 × 12 × 12 × 6 floats) kept for the gradient.
   t.true(footprint.stepBytes > 4 * 32 * 12 * 12 * 7, `step bytes ${footprint.stepBytes}`);
   t.true(footprint.evaluationBytes > 0 && footprint.largestTensorBytes >= 4 * 32 * 12 * 12 * 6);
+  t.is(footprint.stepMs, undefined, 'no step timed unless asked (only a worker pool weighs its units by it)');
+  const timed = await probeRowFootprint(task, sgdRule, { seed: 0, hparams: {} }, 1000, true);
+  t.true(timed.stepMs !== undefined && timed.stepMs > 0, `a timed probe reads a step time (${timed.stepMs} ms)`);
+  t.is(tf.memory().numTensors, before, 'the timed probe frees what it made, its extra steps included');
   // The probe's per-row cost is what a real group of 4 rows holds at its peak, within 10%.
   const problem = task.instantiate([0, 1, 2, 3]);
   const theta = tf.clone(problem.start);

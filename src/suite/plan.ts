@@ -101,6 +101,8 @@ export interface SizingOptions {
   baseBytes?: number;
   /** After an out-of-memory failure of a probe: e.g. restart a wasm module that trapped. */
   recover?: (error: unknown) => Promise<void>;
+  /** Time each probe's step too (Group.rowStepMs), for a worker pool's units; default false. */
+  timeSteps?: boolean;
 }
 
 /**
@@ -117,7 +119,7 @@ export async function sizeGroups(groups: Group[], options: SizingOptions): Promi
     }
     let footprint: RowProbe;
     try {
-      footprint = await probeRowFootprint(group.task, options.buildRule(group), group.rows[0]!, options.evaluationLimit);
+      footprint = await probeRowFootprint(group.task, options.buildRule(group), group.rows[0]!, options.evaluationLimit, options.timeSteps === true);
     } catch (error) {
       if (!isOutOfMemory(error)) throw error;
       // Not even the probe's one row fitted: run the rows one by one, and let the run say whether one fits.
@@ -133,7 +135,7 @@ export async function sizeGroups(groups: Group[], options: SizingOptions): Promi
       `${group.optimizer.name} on ${group.task.id}: ${mib(footprint.stepBytes)} per run (+${mib(footprint.evaluationBytes)} to evaluate) → ` +
         `${Math.ceil(group.rows.length / size.rows)} groups of up to ${size.rows} (estimated ${mib(size.estimatedBytes)} of ${options.budget.source})${size.fits ? '' : '; even one run is estimated not to fit, trying anyway'}`,
     );
-    out.push(...splitGroup({ ...group, size, rowStepMs: footprint.stepMs }, size.rows));
+    out.push(...splitGroup({ ...group, size, ...(footprint.stepMs === undefined ? {} : { rowStepMs: footprint.stepMs }) }, size.rows));
   }
   return out;
 }

@@ -110,7 +110,7 @@ export async function sizeForBackend(
   planned: Group[],
   backend: ConcreteBackend,
   learned: Map<string, LearnedOptimizer>,
-  options: { memoryLimit?: number; log?: (line: string) => void; recover?: (error: unknown) => Promise<void> },
+  options: { memoryLimit?: number; log?: (line: string) => void; recover?: (error: unknown) => Promise<void>; timeSteps?: boolean },
 ): Promise<Group[]> {
   // On wasm the budget is the heap's size, which holds the module itself and free space besides tensors.
   const baseBytes = wasmHeapBytes() ?? tf.memory().numBytes;
@@ -121,6 +121,7 @@ export async function sizeForBackend(
     ...(suite.evaluationLimit === undefined ? {} : { evaluationLimit: suite.evaluationLimit }),
     ...(options.log === undefined ? {} : { log: options.log }),
     ...(options.recover === undefined ? {} : { recover: options.recover }),
+    ...(options.timeSteps === undefined ? {} : { timeSteps: options.timeSteps }),
   });
 }
 
@@ -270,7 +271,8 @@ async function runPrepared(suite: Suite, options: RunOptions, log: (line: string
       await restartWasmBackend();
       await prepareAll();
     };
-    const groups = await sizeForBackend(suite, planned, backend.backend, learned, { log, recover, ...(options.memoryLimit === undefined ? {} : { memoryLimit: options.memoryLimit }) });
+    // Step times weigh the pool's units (pool.ts, balancedUnits); the in-process loop has no use for them.
+    const groups = await sizeForBackend(suite, planned, backend.backend, learned, { log, recover, timeSteps: workers > 1, ...(options.memoryLimit === undefined ? {} : { memoryLimit: options.memoryLimit }) });
     const bar = process.stderr.isTTY
       ? new cliProgress.SingleBar({ format: '{bar} {percentage}% | ETA {eta_formatted} | {value}/{total} runs | {what}', stream: process.stderr }, cliProgress.Presets.shades_classic)
       : undefined;

@@ -23,23 +23,24 @@ import type { GroupSpec, Row } from './execute.js';
 export { SAFETY_FRACTION, measurePeakBytes, estimateGroupBytes, rowsThatFit, type RowFootprint, type GroupSize } from '../backend/rowBudget.js';
 
 /**
- * What one row costs: its memory (RowFootprint), and `stepMs`, the wall time of a step (gradient and update): the
- * fastest of TIMED_STEPS steps after the first one warmed the kernels (the fastest, because other processes only ever
- * add time). The pool splits groups by it (pool.ts, balancedUnits): a learned optimizer's row costs many times a
- * baseline's. A weight, not a figure.
+ * What one row costs: its memory (RowFootprint), and, when asked for (`timed`), `stepMs`, the wall time of a step
+ * (gradient and update): the fastest of TIMED_STEPS steps after the first one warmed the kernels (the fastest,
+ * because other processes only ever add time). The pool splits groups by it (pool.ts, balancedUnits): a learned
+ * optimizer's row costs many times a baseline's. A weight, not a figure; a run in one process needs none.
  */
 export interface RowProbe extends RowFootprint {
-  stepMs: number;
+  stepMs?: number;
 }
 
 const TIMED_STEPS = 3;
 
-/** One step of one row of `task` under the rule `buildRule` makes (the runner's own step), and one evaluation, measured; then a few steps timed. */
+/** One step of one row of `task` under the rule `buildRule` makes (the runner's own step), and one evaluation, measured; with `timed`, then a few steps timed. */
 export async function probeRowFootprint(
   task: Task,
   buildRule: GroupSpec['buildRule'],
   row: Row,
   evaluationLimit = 1000,
+  timed = false,
 ): Promise<RowProbe> {
   let problem: ReturnType<Task['instantiate']> | undefined;
   let built: ReturnType<GroupSpec['buildRule']> | undefined;
@@ -77,11 +78,10 @@ export async function probeRowFootprint(
       };
     });
     const times: number[] = [];
-    for (let i = 1; i <= TIMED_STEPS; i++) times.push(await timedStep!(i));
-    const stepMs = Math.min(...times);
+    for (let i = 1; timed && i <= TIMED_STEPS; i++) times.push(await timedStep!(i));
     const evaluate = problem!.evaluate;
     const evaluation = evaluate === undefined ? { peakBytes: 0 } : await measurePeakBytes(async () => void (await evaluate(theta!, { limit: evaluationLimit })));
-    return { stepBytes: step.peakBytes, evaluationBytes: evaluation.peakBytes, largestTensorBytes: step.largestTensorBytes, stepMs };
+    return { stepBytes: step.peakBytes, evaluationBytes: evaluation.peakBytes, largestTensorBytes: step.largestTensorBytes, ...(timed ? { stepMs: Math.min(...times) } : {}) };
   } finally {
     tf.dispose(made);
     built?.dispose();
