@@ -203,6 +203,10 @@ chunkedPathMatchesCpu({
   cases: [
     { x: [5, 9, 10, 16], filter: [3, 3, 16, 16], strides: 1, pad: 'same' },
     { x: [5, 11, 9, 3], filter: [3, 3, 3, 8], strides: 2, pad: 'valid' },
+    // 49 pixels an image: tiles of four pixels run across rows and images, and the chunk's last pixels come singly.
+    { x: [3, 7, 7, 32], filter: [5, 5, 32, 64], strides: 1, pad: 'same' },
+    { x: [1, 5, 6, 1], filter: [5, 5, 1, 24], strides: 1, pad: 'same' },
+    { x: [4, 9, 9, 5], filter: [2, 3, 5, 8], strides: 2, pad: 'same' },
   ],
   operands: (c) => ({ inputs: { x: seeded(c.x, 34), filter: seeded(c.filter, 35) }, attrs: { strides: c.strides, pad: c.pad, dilations: 1 } }),
   path: (backend, { x, filter }, attrs, images) => {

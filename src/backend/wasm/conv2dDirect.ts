@@ -5,7 +5,10 @@
  * channels (a reduction of 25–27 terms) and 22–29 GFLOP/s on the others; convDirect keeps four output pixels by
  * eight output channels in registers and reads each filter row's inputs as one contiguous run of the padded image,
  * 20–37 GFLOP/s on the same layers (one-call CPU times, interleaved). The stride-1 input gradient
- * (conv2dBackpropInput.ts) is a Conv2D too and takes this path.
+ * (conv2dBackpropInput.ts) is a Conv2D too and takes this path. The filter is first packed into blocks of eight
+ * output channels, each contiguous, so the kernel reads a block's rows in order (the filter's rows are co floats
+ * apart otherwise), and the four pixels of a tile run on across output rows and images, so no row ends in pixels
+ * done one at a time: the MNIST CNN's 5×5 32→64 layer went from 44–46 to 49–52 GFLOP/s (kernel alone, CPU time).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -50,12 +53,14 @@ export function convDirect(backend: BackendWasm, x: TensorInfo, filter: TensorIn
   const perChunk = imagesPerChunk(chunkBytes, Hp * Wp * C * 4, batchSize);
   const y = backend.makeOutput([batchSize, OH, OW, co], 'float32');
   const padded = backend.makeOutput([perChunk, Hp, Wp, C], 'float32');
+  const packed = backend.makeOutput([KH * KW * C, co], 'float32');
+  simd.packColumnBlocks(heapOffset(backend, filter), heapOffset(backend, packed), KH * KW * C, co);
   for (let first = 0; first < batchSize; first += perChunk) {
     const n = Math.min(perChunk, batchSize - first);
     simd.padImages(heapOffset(backend, x) + first * H * W * C * 4, heapOffset(backend, padded), n, H, W, C, Hp, Wp, info.padInfo.top, info.padInfo.left);
-    simd.convDirect(heapOffset(backend, padded), heapOffset(backend, filter), heapOffset(backend, y) + first * OH * OW * co * 4, n, Hp, Wp, C, OH, OW, KH, KW, co, sh, sw);
+    simd.convDirect(heapOffset(backend, padded), heapOffset(backend, packed), heapOffset(backend, y) + first * OH * OW * co * 4, n, Hp, Wp, C, OH, OW, KH, KW, co, sh, sw);
   }
-  release(backend, padded);
+  release(backend, padded, packed);
   return y;
 }
 

@@ -1049,119 +1049,165 @@
         (br $tail))))
 
   ;; conv2dDirect.ts: a forward convolution computed directly (no patch matrix): xp is the input already padded,
-  ;; [n, Hp, Wp, C]; w the filter [KH, KW, C, co], co a multiple of 8; y [n, OH, OW, co] is written. Four output
-  ;; pixels of a row by eight output channels at a time: for each filter row, the KW·C inputs each of the four pixels
-  ;; reads are one run of xp, so the reduction is a product of that run with w's rows, as in gemmAccumulate. Pixels
-  ;; past the row's last multiple of 4 one at a time.
+  ;; [n, Hp, Wp, C]; w the filter [KH·KW·C, co] packed by packColumnBlocks into co/8 blocks [KH·KW·C, 8], co a
+  ;; multiple of 8; y [n, OH, OW, co] is written. Four output pixels (consecutive in y, across rows and images) by
+  ;; eight output channels at a time: for each filter row, the KW·C inputs a pixel reads are one run of xp, so the
+  ;; reduction is a product of four such runs with the block's rows, read in order. The last n·OH·OW mod 4 pixels
+  ;; one at a time.
   (func (export "convDirect")
     (param $xp i32) (param $w i32) (param $y i32) (param $n i32) (param $Hp i32) (param $Wp i32) (param $C i32)
     (param $OH i32) (param $OW i32) (param $KH i32) (param $KW i32) (param $co i32) (param $sh i32) (param $sw i32)
-    (local $b i32) (local $oh i32) (local $ow i32) (local $j i32) (local $kh i32) (local $q i32) (local $run i32)
-    (local $pixel i32) (local $lineBytes i32) (local $ldo i32) (local $wRow i32) (local $wp i32) (local $o i32) (local $line i32)
-    (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32) (local $tile i32)
+    (local $p i32) (local $pixels i32) (local $j i32) (local $q i32) (local $end i32) (local $run i32) (local $last i32)
+    (local $lineSkip i32) (local $pixelBytes i32) (local $rowStep i32) (local $imageStep i32) (local $ldo i32) (local $wp i32)
+    (local $o i32) (local $out i32) (local $next i32) (local $line i32) (local $oh i32) (local $ow i32)
+    (local $t0 i32) (local $t1 i32) (local $t2 i32) (local $t3 i32)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128) (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
     (local $b0 v128) (local $b1 v128) (local $s v128)
     (local.set $run (i32.shl (i32.mul (local.get $KW) (local.get $C)) (i32.const 2)))
-    (local.set $pixel (i32.shl (i32.mul (local.get $sw) (local.get $C)) (i32.const 2)))
-    (local.set $lineBytes (i32.shl (i32.mul (local.get $Wp) (local.get $C)) (i32.const 2)))
+    ;; a window's filter rows are lineBytes apart: after one row's run, skip to the next
+    (local.set $lineSkip (i32.sub (i32.shl (i32.mul (local.get $Wp) (local.get $C)) (i32.const 2)) (local.get $run)))
+    (local.set $last (i32.mul (local.get $KH) (i32.shl (i32.mul (local.get $Wp) (local.get $C)) (i32.const 2))))
+    (local.set $pixelBytes (i32.shl (i32.mul (local.get $sw) (local.get $C)) (i32.const 2)))
+    (local.set $rowStep (i32.mul (local.get $sh) (i32.shl (i32.mul (local.get $Wp) (local.get $C)) (i32.const 2))))
+    ;; from the line after an image's last output row to the next image's first
+    (local.set $imageStep (i32.sub (i32.shl (i32.mul (i32.mul (local.get $Hp) (local.get $Wp)) (local.get $C)) (i32.const 2)) (i32.mul (local.get $OH) (local.get $rowStep))))
     (local.set $ldo (i32.shl (local.get $co) (i32.const 2)))
-    (local.set $wRow (i32.mul (local.get $run) (local.get $co)))
-    (local.set $o (local.get $y))
-    (loop $images
-      (local.set $oh (i32.const 0))
-      (loop $rows
-        ;; first input line this output row reads
-        (local.set $line (i32.add (local.get $xp) (i32.mul
-          (i32.add (i32.mul (local.get $b) (local.get $Hp)) (i32.mul (local.get $oh) (local.get $sh)))
-          (local.get $lineBytes))))
-        (local.set $ow (i32.const 0))
-        (block $quadsDone
-          (loop $quads
-            (br_if $quadsDone (i32.gt_u (i32.add (local.get $ow) (i32.const 4)) (local.get $OW)))
-            (local.set $tile (i32.add (local.get $line) (i32.mul (local.get $ow) (local.get $pixel))))
-            (local.set $j (i32.const 0))
-            (loop $channels
-                (local.set $c00 (v128.const i32x4 0 0 0 0))
-                (local.set $c01 (v128.const i32x4 0 0 0 0))
-                (local.set $c10 (v128.const i32x4 0 0 0 0))
-                (local.set $c11 (v128.const i32x4 0 0 0 0))
-                (local.set $c20 (v128.const i32x4 0 0 0 0))
-                (local.set $c21 (v128.const i32x4 0 0 0 0))
-                (local.set $c30 (v128.const i32x4 0 0 0 0))
-                (local.set $c31 (v128.const i32x4 0 0 0 0))
-              (local.set $kh (i32.const 0))
-              (local.set $wp (i32.add (local.get $w) (i32.shl (local.get $j) (i32.const 2))))
-              (loop $filterRows
-                (local.set $p0 (i32.add (local.get $tile) (i32.mul (local.get $kh) (local.get $lineBytes))))
-                (local.set $p1 (i32.add (local.get $p0) (local.get $pixel)))
-                (local.set $p2 (i32.add (local.get $p1) (local.get $pixel)))
-                (local.set $p3 (i32.add (local.get $p2) (local.get $pixel)))
-                (local.set $q (i32.const 0))
-                (loop $taps
+    (local.set $pixels (i32.mul (local.get $n) (i32.mul (local.get $OH) (local.get $OW))))
+    (local.set $next (local.get $xp))
+    (local.set $line (local.get $xp))
+    (block $quadsDone
+      (loop $quads
+        (br_if $quadsDone (i32.gt_u (i32.add (local.get $p) (i32.const 4)) (local.get $pixels)))
+        (local.set $t0 (local.get $next))
+        (local.set $next (i32.add (local.get $next) (local.get $pixelBytes)))
+        (if (i32.eq (local.tee $ow (i32.add (local.get $ow) (i32.const 1))) (local.get $OW))
+          (then
+            (local.set $ow (i32.const 0))
+            (local.set $line (i32.add (local.get $line) (local.get $rowStep)))
+            (if (i32.eq (local.tee $oh (i32.add (local.get $oh) (i32.const 1))) (local.get $OH))
+              (then
+                (local.set $oh (i32.const 0))
+                (local.set $line (i32.add (local.get $line) (local.get $imageStep)))))
+            (local.set $next (local.get $line))))
+        (local.set $t1 (local.get $next))
+        (local.set $next (i32.add (local.get $next) (local.get $pixelBytes)))
+        (if (i32.eq (local.tee $ow (i32.add (local.get $ow) (i32.const 1))) (local.get $OW))
+          (then
+            (local.set $ow (i32.const 0))
+            (local.set $line (i32.add (local.get $line) (local.get $rowStep)))
+            (if (i32.eq (local.tee $oh (i32.add (local.get $oh) (i32.const 1))) (local.get $OH))
+              (then
+                (local.set $oh (i32.const 0))
+                (local.set $line (i32.add (local.get $line) (local.get $imageStep)))))
+            (local.set $next (local.get $line))))
+        (local.set $t2 (local.get $next))
+        (local.set $next (i32.add (local.get $next) (local.get $pixelBytes)))
+        (if (i32.eq (local.tee $ow (i32.add (local.get $ow) (i32.const 1))) (local.get $OW))
+          (then
+            (local.set $ow (i32.const 0))
+            (local.set $line (i32.add (local.get $line) (local.get $rowStep)))
+            (if (i32.eq (local.tee $oh (i32.add (local.get $oh) (i32.const 1))) (local.get $OH))
+              (then
+                (local.set $oh (i32.const 0))
+                (local.set $line (i32.add (local.get $line) (local.get $imageStep)))))
+            (local.set $next (local.get $line))))
+        (local.set $t3 (local.get $next))
+        (local.set $next (i32.add (local.get $next) (local.get $pixelBytes)))
+        (if (i32.eq (local.tee $ow (i32.add (local.get $ow) (i32.const 1))) (local.get $OW))
+          (then
+            (local.set $ow (i32.const 0))
+            (local.set $line (i32.add (local.get $line) (local.get $rowStep)))
+            (if (i32.eq (local.tee $oh (i32.add (local.get $oh) (i32.const 1))) (local.get $OH))
+              (then
+                (local.set $oh (i32.const 0))
+                (local.set $line (i32.add (local.get $line) (local.get $imageStep)))))
+            (local.set $next (local.get $line))))
+        (local.set $out (i32.add (local.get $y) (i32.mul (local.get $p) (local.get $ldo))))
+        (local.set $wp (local.get $w))
+        (local.set $j (i32.const 0))
+        (loop $quadChannels
+          (local.set $c00 (v128.const i32x4 0 0 0 0))
+          (local.set $c01 (v128.const i32x4 0 0 0 0))
+          (local.set $c10 (v128.const i32x4 0 0 0 0))
+          (local.set $c11 (v128.const i32x4 0 0 0 0))
+          (local.set $c20 (v128.const i32x4 0 0 0 0))
+          (local.set $c21 (v128.const i32x4 0 0 0 0))
+          (local.set $c30 (v128.const i32x4 0 0 0 0))
+          (local.set $c31 (v128.const i32x4 0 0 0 0))
+          (local.set $q (i32.const 0))
+          (loop $quadFilterRows
+            (local.set $end (i32.add (local.get $q) (local.get $run)))
+            (loop $quadTaps
                   (local.set $b0 (v128.load (local.get $wp)))
                   (local.set $b1 (v128.load offset=16 (local.get $wp)))
-                    (local.set $s (v128.load32_splat (i32.add (local.get $p0) (local.get $q))))
+                    (local.set $s (v128.load32_splat (i32.add (local.get $t0) (local.get $q))))
                     (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $s) (local.get $b0))))
                     (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $s) (local.get $b1))))
-                    (local.set $s (v128.load32_splat (i32.add (local.get $p1) (local.get $q))))
+                    (local.set $s (v128.load32_splat (i32.add (local.get $t1) (local.get $q))))
                     (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $s) (local.get $b0))))
                     (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $s) (local.get $b1))))
-                    (local.set $s (v128.load32_splat (i32.add (local.get $p2) (local.get $q))))
+                    (local.set $s (v128.load32_splat (i32.add (local.get $t2) (local.get $q))))
                     (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $s) (local.get $b0))))
                     (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $s) (local.get $b1))))
-                    (local.set $s (v128.load32_splat (i32.add (local.get $p3) (local.get $q))))
+                    (local.set $s (v128.load32_splat (i32.add (local.get $t3) (local.get $q))))
                     (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $s) (local.get $b0))))
                     (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $s) (local.get $b1))))
-                  (local.set $wp (i32.add (local.get $wp) (local.get $ldo)))
-                  (br_if $taps (i32.lt_u (local.tee $q (i32.add (local.get $q) (i32.const 4))) (local.get $run))))
-                (br_if $filterRows (i32.lt_u (local.tee $kh (i32.add (local.get $kh) (i32.const 1))) (local.get $KH))))
-              (local.set $o (i32.add (local.get $y) (i32.shl (i32.add
-                (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $OH)) (local.get $oh)) (local.get $OW)) (local.get $ow)) (local.get $co))
-                (local.get $j)) (i32.const 2))))
-                (v128.store (local.get $o) (local.get $c00))
-                (v128.store offset=16 (local.get $o) (local.get $c01))
-                (local.set $o (i32.add (local.get $o) (local.get $ldo)))
-                (v128.store (local.get $o) (local.get $c10))
-                (v128.store offset=16 (local.get $o) (local.get $c11))
-                (local.set $o (i32.add (local.get $o) (local.get $ldo)))
-                (v128.store (local.get $o) (local.get $c20))
-                (v128.store offset=16 (local.get $o) (local.get $c21))
-                (local.set $o (i32.add (local.get $o) (local.get $ldo)))
-                (v128.store (local.get $o) (local.get $c30))
-                (v128.store offset=16 (local.get $o) (local.get $c31))
-              (br_if $channels (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 8))) (local.get $co))))
-            (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-            (br $quads)))
-        (block $singlesDone
-          (loop $singles
-            (br_if $singlesDone (i32.ge_u (local.get $ow) (local.get $OW)))
-            (local.set $tile (i32.add (local.get $line) (i32.mul (local.get $ow) (local.get $pixel))))
-            (local.set $j (i32.const 0))
-            (loop $channels
-              (local.set $c00 (v128.const i32x4 0 0 0 0))
-              (local.set $c01 (v128.const i32x4 0 0 0 0))
-              (local.set $kh (i32.const 0))
-              (local.set $wp (i32.add (local.get $w) (i32.shl (local.get $j) (i32.const 2))))
-              (loop $filterRows
-                (local.set $p0 (i32.add (local.get $tile) (i32.mul (local.get $kh) (local.get $lineBytes))))
-                (local.set $q (i32.const 0))
-                (loop $taps
-                  (local.set $s (v128.load32_splat (i32.add (local.get $p0) (local.get $q))))
-                  (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $s) (v128.load (local.get $wp)))))
-                  (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $s) (v128.load offset=16 (local.get $wp)))))
-                  (local.set $wp (i32.add (local.get $wp) (local.get $ldo)))
-                  (br_if $taps (i32.lt_u (local.tee $q (i32.add (local.get $q) (i32.const 4))) (local.get $run))))
-                (br_if $filterRows (i32.lt_u (local.tee $kh (i32.add (local.get $kh) (i32.const 1))) (local.get $KH))))
-              (local.set $o (i32.add (local.get $y) (i32.shl (i32.add
-                (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $OH)) (local.get $oh)) (local.get $OW)) (local.get $ow)) (local.get $co))
-                (local.get $j)) (i32.const 2))))
-              (v128.store (local.get $o) (local.get $c00))
-              (v128.store offset=16 (local.get $o) (local.get $c01))
-              (br_if $channels (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 8))) (local.get $co))))
-            (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-            (br $singles)))
-        (br_if $rows (i32.lt_u (local.tee $oh (i32.add (local.get $oh) (i32.const 1))) (local.get $OH))))
-      (br_if $images (i32.lt_u (local.tee $b (i32.add (local.get $b) (i32.const 1))) (local.get $n)))))
+              (local.set $wp (i32.add (local.get $wp) (i32.const 32)))
+              (br_if $quadTaps (i32.lt_u (local.tee $q (i32.add (local.get $q) (i32.const 4))) (local.get $end))))
+            (br_if $quadFilterRows (i32.lt_u (local.tee $q (i32.add (local.get $q) (local.get $lineSkip))) (local.get $last))))
+          (local.set $o (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 2))))
+          (v128.store (local.get $o) (local.get $c00))
+          (v128.store offset=16 (local.get $o) (local.get $c01))
+          (local.set $o (i32.add (local.get $o) (local.get $ldo)))
+          (v128.store (local.get $o) (local.get $c10))
+          (v128.store offset=16 (local.get $o) (local.get $c11))
+          (local.set $o (i32.add (local.get $o) (local.get $ldo)))
+          (v128.store (local.get $o) (local.get $c20))
+          (v128.store offset=16 (local.get $o) (local.get $c21))
+          (local.set $o (i32.add (local.get $o) (local.get $ldo)))
+          (v128.store (local.get $o) (local.get $c30))
+          (v128.store offset=16 (local.get $o) (local.get $c31))
+          (br_if $quadChannels (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 8))) (local.get $co))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $quads)))
+    (block $singlesDone
+      (loop $singles
+        (br_if $singlesDone (i32.ge_u (local.get $p) (local.get $pixels)))
+        (local.set $t0 (local.get $next))
+        (local.set $next (i32.add (local.get $next) (local.get $pixelBytes)))
+        (if (i32.eq (local.tee $ow (i32.add (local.get $ow) (i32.const 1))) (local.get $OW))
+          (then
+            (local.set $ow (i32.const 0))
+            (local.set $line (i32.add (local.get $line) (local.get $rowStep)))
+            (if (i32.eq (local.tee $oh (i32.add (local.get $oh) (i32.const 1))) (local.get $OH))
+              (then
+                (local.set $oh (i32.const 0))
+                (local.set $line (i32.add (local.get $line) (local.get $imageStep)))))
+            (local.set $next (local.get $line))))
+        (local.set $out (i32.add (local.get $y) (i32.mul (local.get $p) (local.get $ldo))))
+        (local.set $wp (local.get $w))
+        (local.set $j (i32.const 0))
+        (loop $singleChannels
+          (local.set $c00 (v128.const i32x4 0 0 0 0))
+          (local.set $c01 (v128.const i32x4 0 0 0 0))
+          (local.set $q (i32.const 0))
+          (loop $singleFilterRows
+            (local.set $end (i32.add (local.get $q) (local.get $run)))
+            (loop $singleTaps
+                  (local.set $b0 (v128.load (local.get $wp)))
+                  (local.set $b1 (v128.load offset=16 (local.get $wp)))
+                    (local.set $s (v128.load32_splat (i32.add (local.get $t0) (local.get $q))))
+                    (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $s) (local.get $b0))))
+                    (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $s) (local.get $b1))))
+              (local.set $wp (i32.add (local.get $wp) (i32.const 32)))
+              (br_if $singleTaps (i32.lt_u (local.tee $q (i32.add (local.get $q) (i32.const 4))) (local.get $end))))
+            (br_if $singleFilterRows (i32.lt_u (local.tee $q (i32.add (local.get $q) (local.get $lineSkip))) (local.get $last))))
+          (local.set $o (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 2))))
+          (v128.store (local.get $o) (local.get $c00))
+          (v128.store offset=16 (local.get $o) (local.get $c01))
+          (br_if $singleChannels (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 8))) (local.get $co))))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $singles))))
 
   ;; n images [H, W, C] at src into zero-padded [Hp, Wp, C] at dst, image pixel (h, w) at (h + top, w + left); rows and
   ;; columns that land past Hp or Wp are left out (a convolution never reads them).
@@ -1189,4 +1235,19 @@
         (br_if $lines (i32.lt_u (local.tee $h (i32.add (local.get $h) (i32.const 1))) (local.get $rows))))
       (local.set $src (i32.add (local.get $src) (i32.mul (local.get $H) (local.get $inLine))))
       (br_if $images (i32.lt_u (local.tee $b (i32.add (local.get $b) (i32.const 1))) (local.get $n)))))
-)
+
+  ;; conv2dDirect.ts: w [rows, co] (co a multiple of 8) as co/8 blocks [rows, 8], each contiguous, so that convDirect
+  ;; reads a block's rows in order.
+  (func (export "packColumnBlocks") (param $w i32) (param $out i32) (param $rows i32) (param $co i32)
+    (local $j i32) (local $r i32) (local $src i32) (local $ld i32)
+    (local.set $ld (i32.shl (local.get $co) (i32.const 2)))
+    (loop $blocks
+      (local.set $src (i32.add (local.get $w) (i32.shl (local.get $j) (i32.const 2))))
+      (local.set $r (i32.const 0))
+      (loop $rowsOfBlock
+        (v128.store (local.get $out) (v128.load (local.get $src)))
+        (v128.store offset=16 (local.get $out) (v128.load offset=16 (local.get $src)))
+        (local.set $out (i32.add (local.get $out) (i32.const 32)))
+        (local.set $src (i32.add (local.get $src) (local.get $ld)))
+        (br_if $rowsOfBlock (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $rows))))
+      (br_if $blocks (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 8))) (local.get $co))))))

@@ -40,13 +40,15 @@ export interface SimdKernels {
     cols: number, dx: number, C: number, H: number, W: number, n: number, OH: number, OW: number, KH: number, KW: number,
     sh: number, sw: number, dh: number, dw: number, top: number, left: number,
   ): void;
-  /** conv2dDirect.ts: y [n, OH, OW, co] of padded xp [n, Hp, Wp, C] and w [KH, KW, C, co], co a multiple of 8 (byte offsets). */
+  /** conv2dDirect.ts: y [n, OH, OW, co] of padded xp [n, Hp, Wp, C] and w [KH·KW·C, co] as packColumnBlocks packs it, co a multiple of 8 (byte offsets). */
   convDirect(
     xp: number, w: number, y: number, n: number, Hp: number, Wp: number, C: number, OH: number, OW: number,
     KH: number, KW: number, co: number, sh: number, sw: number,
   ): void;
   /** n images [H, W, C] into zero-padded [Hp, Wp, C], pixel (h, w) at (h + top, w + left) (byte offsets). */
   padImages(src: number, dst: number, n: number, H: number, W: number, C: number, Hp: number, Wp: number, top: number, left: number): void;
+  /** conv2dDirect.ts: w [rows, co] (co a multiple of 8) into co/8 contiguous blocks [rows, 8] (byte offsets). */
+  packColumnBlocks(w: number, out: number, rows: number, co: number): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
