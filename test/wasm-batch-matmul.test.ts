@@ -1,5 +1,5 @@
 /**
- * alphaopt's wasm BatchMatMul (explicit transposes, Aᵀ·B as (Bᵀ·A)ᵀ and A·Bᵀ as (B·Aᵀ)ᵀ where cheaper, one XNNPACK product per batch,
+ * alphaopt's wasm BatchMatMul (explicit transposes, Aᵀ·B as (Bᵀ·A)ᵀ and A·Bᵀ as (B·Aᵀ)ᵀ where cheaper, A·Bᵀ as dot products of rows, one XNNPACK product per batch,
  * a shared right-hand operand as one taller product) against tfjs's cpu kernel, over batch layouts and broadcasts, without leaking wasm buffers.
  */
 import test from 'ava';
@@ -31,6 +31,7 @@ const CASES: Case[] = [
   [[3, 40, 60], [40, 3], true, false],
   // A·Bᵀ computed as (B·Aᵀ)ᵀ (a dense layer's input gradient dz·Wᵀ): single, batched, broadcast.
   [[3, 40], [60, 40], false, true],
+  [[3, 41], [60, 41], false, true],
   [[2, 3, 40], [2, 60, 40], false, true],
   [[1, 3, 40], [3, 60, 40], false, true],
   [[3, 3, 40], [60, 40], false, true],
@@ -43,6 +44,17 @@ const CASES: Case[] = [
   [[257, 30], [30, 8], false, false],
   [[1, 6, 50], [1, 50, 16], false, false],
   [[50, 9], [50, 16], true, false],
+  // A weight gradient xᵀ·dy with a short reduction runs unpacked whatever its rows (k 50: the MNIST CNN's batch).
+  [[50, 300], [50, 16], true, false],
+  [[64, 257], [64, 8], true, false],
+  // A·Bᵀ of at most 256 rows, k a multiple of 4, as dot products (productTransposedB): rows and columns past the
+  // tiles (4 rows, 2 columns), one row, one column, b over several blocks of 64 rows, the row limit and one past it.
+  [[7, 12], [5, 12], false, true],
+  [[1, 8], [1, 8], false, true],
+  [[50, 512], [131, 512], false, true],
+  [[256, 4], [3, 4], false, true],
+  [[257, 4], [3, 4], false, true],
+  [[1, 6, 20], [1, 9, 20], false, true],
 ];
 
 const numDataIds = () => (tf.backend() as unknown as { numDataIds(): number }).numDataIds();

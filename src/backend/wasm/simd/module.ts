@@ -49,6 +49,8 @@ export interface SimdKernels {
   padImages(src: number, dst: number, n: number, H: number, W: number, C: number, Hp: number, Wp: number, top: number, left: number): void;
   /** conv2dDirect.ts: w [rows, co] (co a multiple of 8) into co/8 contiguous blocks [rows, 8] (byte offsets). */
   packColumnBlocks(w: number, out: number, rows: number, co: number): void;
+  /** matMulUnpacked.ts: out [m, n] = a [m, k] · bᵀ for b [n, k], k a multiple of 4 (byte offsets). */
+  productTransposedB(a: number, b: number, out: number, m: number, k: number, n: number): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
