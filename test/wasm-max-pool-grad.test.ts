@@ -1,6 +1,6 @@
 /**
- * MaxPoolGrad on wasm (src/backend/wasm/maxPoolGrad.ts: the SIMD pass in kernels.wat, four channels at a time, and
- * its scalar fallback) agrees exactly with tfjs's cpu kernel: each output's gradient goes to its window's first
+ * MaxPoolGrad on wasm (src/backend/wasm/maxPoolGrad.ts: the SIMD pass in kernels.wat, four channels at a time, the
+ * pass for windows side by side, and its scalar fallback) agrees exactly with tfjs's cpu kernel: each output's gradient goes to its window's first
  * maximum in scan order, ties after ReLU included, overlapping windows included; over channel
  * counts around the vector width, paddings, strides below, at and above the window, batch 1. And the scalar pass
  * gives the SIMD pass's bits, NaN and −∞ in the windows and −0 in the gradient included.
@@ -28,6 +28,11 @@ const CASES: PoolCase[] = [
   { x: [1, 4, 4, 1], size: 2, strides: 2, pad: 'valid' },
   { x: [2, 9, 7, 6], size: 3, strides: 3, pad: 'same' },
   { x: [1, 7, 7, 8], size: 2, strides: 3, pad: 'valid' },
+  // Windows side by side (maxPoolGradDisjoint): a last row and column in no window, a non-square window, 'same'
+  // that pads nothing.
+  { x: [3, 9, 7, 8], size: 2, strides: 2, pad: 'valid' },
+  { x: [1, 6, 9, 4], size: [2, 3], strides: [2, 3], pad: 'valid' },
+  { x: [2, 8, 6, 12], size: 2, strides: 2, pad: 'same' },
 ];
 const label = (c: PoolCase) => `x${c.x.join('x')} k${c.size} s${c.strides} ${c.pad}`;
 

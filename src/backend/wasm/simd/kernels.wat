@@ -1377,4 +1377,66 @@
   (func $laneSum (param $v v128) (result f32)
     (f32.add
       (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
-      (f32.add (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v))))))
+      (f32.add (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v)))))
+
+  ;; maxPoolGrad.ts, windows that do not overlap and need no padding (stride = window, top = left = 0, every window
+  ;; inside the image; c a multiple of 4): each element of x lies in at most one window, so dx is written, not added
+  ;; to, and without a scatter. x and dx [batch, inH, inW, c], dy [batch, outH, outW, c]. Per window and four
+  ;; channels: the first maximum in scan order (the first element, then any greater one: the rule of maxPoolGrad
+  ;; above), then every element of the window gets 0 + (dy where it is that maximum, else 0) — the cpu kernel's
+  ;; 0 + dy, so −0 becomes +0 as there. Elements in no window (the last rows or columns) are left as they are.
+  (func (export "maxPoolGradDisjoint")
+    (param $x i32) (param $dy i32) (param $dx i32) (param $batch i32) (param $inH i32) (param $inW i32) (param $c i32)
+    (param $outH i32) (param $outW i32) (param $fH i32) (param $fW i32)
+    (local $b i32) (local $oh i32) (local $ow i32) (local $fh i32) (local $fw i32) (local $e i32) (local $g i32)
+    (local $stride i32) (local $lineBytes i32) (local $base i32) (local $line i32) (local $p i32) (local $q i32)
+    (local $best v128) (local $idx v128) (local $v v128) (local $mask v128) (local $grad v128)
+    (local.set $stride (i32.shl (local.get $c) (i32.const 2)))
+    (local.set $lineBytes (i32.mul (local.get $inW) (local.get $stride)))
+    (local.set $q (local.get $dy))
+    (loop $batches
+      (local.set $oh (i32.const 0))
+      (loop $ohLoop
+        (local.set $ow (i32.const 0))
+        (loop $owLoop
+          ;; byte offset of the window's first element
+          (local.set $base (i32.add
+            (i32.mul (i32.add (i32.mul (local.get $b) (local.get $inH)) (i32.mul (local.get $oh) (local.get $fH))) (local.get $lineBytes))
+            (i32.mul (i32.mul (local.get $ow) (local.get $fW)) (local.get $stride))))
+          (local.set $g (i32.const 0))
+          (loop $groups
+            (local.set $best (v128.load (i32.add (local.get $x) (i32.add (local.get $base) (local.get $g)))))
+            (local.set $idx (v128.const i32x4 0 0 0 0))
+            (local.set $e (i32.const 0))
+            (local.set $fh (i32.const 0))
+            (loop $scanRows
+              (local.set $line (i32.add (i32.add (local.get $base) (local.get $g)) (i32.mul (local.get $fh) (local.get $lineBytes))))
+              (local.set $fw (i32.const 0))
+              (loop $scanCols
+                (if (local.get $e)
+                  (then
+                    (local.set $v (v128.load (i32.add (local.get $x) (i32.add (local.get $line) (i32.mul (local.get $fw) (local.get $stride))))))
+                    (local.set $mask (f32x4.gt (local.get $v) (local.get $best)))
+                    (local.set $best (v128.bitselect (local.get $v) (local.get $best) (local.get $mask)))
+                    (local.set $idx (v128.bitselect (i32x4.splat (local.get $e)) (local.get $idx) (local.get $mask)))))
+                (local.set $e (i32.add (local.get $e) (i32.const 1)))
+                (br_if $scanCols (i32.lt_u (local.tee $fw (i32.add (local.get $fw) (i32.const 1))) (local.get $fW))))
+              (br_if $scanRows (i32.lt_u (local.tee $fh (i32.add (local.get $fh) (i32.const 1))) (local.get $fH))))
+            (local.set $grad (v128.load (i32.add (local.get $q) (local.get $g))))
+            (local.set $e (i32.const 0))
+            (local.set $fh (i32.const 0))
+            (loop $writeRows
+              (local.set $line (i32.add (i32.add (local.get $base) (local.get $g)) (i32.mul (local.get $fh) (local.get $lineBytes))))
+              (local.set $fw (i32.const 0))
+              (loop $writeCols
+                (v128.store (i32.add (local.get $dx) (i32.add (local.get $line) (i32.mul (local.get $fw) (local.get $stride))))
+                  (f32x4.add (v128.const f32x4 0 0 0 0)
+                    (v128.and (local.get $grad) (i32x4.eq (local.get $idx) (i32x4.splat (local.get $e))))))
+                (local.set $e (i32.add (local.get $e) (i32.const 1)))
+                (br_if $writeCols (i32.lt_u (local.tee $fw (i32.add (local.get $fw) (i32.const 1))) (local.get $fW))))
+              (br_if $writeRows (i32.lt_u (local.tee $fh (i32.add (local.get $fh) (i32.const 1))) (local.get $fH))))
+            (br_if $groups (i32.lt_u (local.tee $g (i32.add (local.get $g) (i32.const 16))) (local.get $stride))))
+          (local.set $q (i32.add (local.get $q) (local.get $stride)))
+          (br_if $owLoop (i32.lt_u (local.tee $ow (i32.add (local.get $ow) (i32.const 1))) (local.get $outW))))
+        (br_if $ohLoop (i32.lt_u (local.tee $oh (i32.add (local.get $oh) (i32.const 1))) (local.get $outH))))
+      (br_if $batches (i32.lt_u (local.tee $b (i32.add (local.get $b) (i32.const 1))) (local.get $batch))))))

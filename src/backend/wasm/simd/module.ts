@@ -51,6 +51,8 @@ export interface SimdKernels {
   packColumnBlocks(w: number, out: number, rows: number, co: number): void;
   /** matMulUnpacked.ts: out [m, n] = a [m, k] · bᵀ for b [n, k], k a multiple of 4 (byte offsets). */
   productTransposedB(a: number, b: number, out: number, m: number, k: number, n: number): void;
+  /** maxPoolGrad.ts: dx of windows that neither overlap nor need padding (stride = window), c a multiple of 4; written, not added. */
+  maxPoolGradDisjoint(x: number, dy: number, dx: number, batch: number, inH: number, inW: number, c: number, outH: number, outW: number, fH: number, fW: number): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
