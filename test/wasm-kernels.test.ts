@@ -10,6 +10,7 @@ import { computeOn, relativeError, seededValues } from './helpers/compare.js';
 import { filterGradientByProduct } from '../src/backend/wasm/conv2dFilterByProduct.js';
 import { inputGradientByProduct } from '../src/backend/wasm/conv2dInputByProduct.js';
 import { convDirect } from '../src/backend/wasm/conv2dDirect.js';
+import { convWinogradRows, winogradBytesPerImage } from '../src/backend/wasm/conv2dWinograd.js';
 
 const TOLERANCE = 1e-4;
 type Pad = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
@@ -73,6 +74,10 @@ convCases.push({ x: [2, 10, 7, 16], filter: [1, 1, 16, 8], strides: 2, dilations
 // columns unread, several column blocks of 8.
 convCases.push({ x: [2, 9, 11, 2], filter: [5, 5, 2, 16], strides: 1, dilations: 1, pad: 'same' });
 convCases.push({ x: [2, 10, 13, 3], filter: [3, 3, 3, 8], strides: 2, dilations: 1, pad: 'valid' });
+// Filters five columns wide by F(2, 5) along rows (conv2dWinograd.ts), forward and stride-1 input gradient: an odd
+// output width (the last tile's second column dropped), row stride 2, a filter three rows high.
+convCases.push({ x: [3, 9, 7, 8], filter: [5, 5, 8, 16], strides: 1, dilations: 1, pad: 'same' });
+convCases.push({ x: [2, 9, 10, 4], filter: [3, 5, 4, 8], strides: [2, 1], dilations: 1, pad: 'same' });
 
 const label = (c: ConvCase) => `x${c.x.join('x')} f${c.filter.join('x')} s${c.strides} d${c.dilations} pad=${JSON.stringify(c.pad)}`;
 
@@ -214,6 +219,27 @@ chunkedPathMatchesCpu({
     const [, H, W, C] = x!.shape as Shape4;
     const [KH, KW] = filter!.shape as [number, number];
     return convDirect(backend, x!, filter!, { ...a, dataFormat: 'NHWC', dilations: 1 }, images * (H + KH) * (W + KW) * C * 4);
+  },
+});
+
+// conv2dWinograd.ts's chunks of two images: output widths odd and even, one tile a row (OW 1), batch 1, 'valid',
+// several column blocks of 8, filters of 1, 3 and 5 rows.
+chunkedPathMatchesCpu({
+  title: 'conv2d by F(2, 5) along rows',
+  kernelName: 'AlphaOptTestConvWinogradRows',
+  cpuKernel: 'Conv2D',
+  cases: [
+    { x: [5, 7, 7, 32], filter: [5, 5, 32, 64], strides: 1, pad: 'same' },
+    { x: [3, 9, 12, 4], filter: [3, 5, 4, 8], strides: 1, pad: 'valid' },
+    { x: [1, 6, 5, 8], filter: [5, 5, 8, 16], strides: 1, pad: 'same' },
+    { x: [3, 5, 5, 4], filter: [5, 5, 4, 8], strides: 1, pad: 'valid' },
+    { x: [4, 3, 10, 12], filter: [1, 5, 12, 24], strides: 1, pad: 'same' },
+  ],
+  operands: (c) => ({ inputs: { x: seeded(c.x, 36), filter: seeded(c.filter, 37) }, attrs: { strides: c.strides, pad: c.pad, dilations: 1 } }),
+  path: (backend, { x, filter }, attrs, images) => {
+    const a = attrs as { strides: number; pad: 'same' | 'valid' };
+    const info = tf.backend_util.computeConv2DInfo(x!.shape as Shape4, filter!.shape as Shape4, a.strides, 1, a.pad);
+    return convWinogradRows(backend, x!, filter!, info, images * winogradBytesPerImage(info));
   },
 });
 

@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapOffset, imagesPerChunk, release, type TensorInfo } from './callKernel.js';
 import { simdKernels } from './simd/module.js';
+import { convWinogradRows } from './conv2dWinograd.js';
 
 /** Padded images built at a time: a cache-sized buffer whatever the batch. */
 export const PADDED_CHUNK_BYTES = 2 ** 20;
@@ -87,6 +88,22 @@ function withExplicitPadding(original: tf.KernelFunc, args: Args): TensorInfo {
   return original({ ...args, attrs: { ...args.attrs, pad } } as never) as TensorInfo;
 }
 
+/** Conv2D on wasm: by F(2, 5) along rows where the filter is five columns wide, else direct, else tfjs's kernel. */
 export function conv2dDirect(original: tf.KernelFunc) {
-  return (args: Args): TensorInfo => convDirect(args.backend, args.inputs.x, args.inputs.filter, args.attrs) ?? withExplicitPadding(original, args);
+  return (args: Args): TensorInfo => {
+    const { backend, inputs, attrs } = args;
+    if (attrs.dataFormat !== 'NCHW') {
+      const info = tf.backend_util.computeConv2DInfo(
+        inputs.x.shape as [number, number, number, number],
+        inputs.filter.shape as [number, number, number, number],
+        attrs.strides,
+        attrs.dilations,
+        attrs.pad,
+        attrs.dimRoundingMode,
+      );
+      const rows = convWinogradRows(backend, inputs.x, inputs.filter, info);
+      if (rows !== undefined) return rows;
+    }
+    return convDirect(backend, inputs.x, inputs.filter, attrs) ?? withExplicitPadding(original, args);
+  };
 }

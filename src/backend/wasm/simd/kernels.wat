@@ -1439,4 +1439,89 @@
           (local.set $q (i32.add (local.get $q) (local.get $stride)))
           (br_if $owLoop (i32.lt_u (local.tee $ow (i32.add (local.get $ow) (i32.const 1))) (local.get $outW))))
         (br_if $ohLoop (i32.lt_u (local.tee $oh (i32.add (local.get $oh) (i32.const 1))) (local.get $outH))))
-      (br_if $batches (i32.lt_u (local.tee $b (i32.add (local.get $b) (i32.const 1))) (local.get $batch))))))
+      (br_if $batches (i32.lt_u (local.tee $b (i32.add (local.get $b) (i32.const 1))) (local.get $batch)))))
+
+  ;; conv2dWinograd.ts: the input side of Winograd's F(2, 5) along rows. xp [n, Hp, Wp, C] (padded, Wp ≥ 2T + 4, C a
+  ;; multiple of 4); for each row and each tile t of six columns 2t … 2t + 5, d0 … d5 (four channels at a time) become
+  ;;   u0 = 4d0 − 5d2 + d4          u1 = 4(d1 + d2) − (d3 + d4)     u2 = 4(d2 − d1) + (d3 − d4)
+  ;;   u3 = 2(d3 − d1) + (d4 − d2)  u4 = 2(d1 − d3) + (d4 − d2)     u5 = 4d1 − 5d3 + d5
+  ;; written to six planes [n, Hp, T, C] (u0's at u, each next planeBytes further).
+  (func (export "winogradRowsIn")
+    (param $xp i32) (param $u i32) (param $rows i32) (param $Wp i32) (param $C i32) (param $T i32) (param $planeBytes i32)
+    (local $r i32) (local $t i32) (local $g i32) (local $src i32) (local $dst i32) (local $pixel i32) (local $groupBytes i32)
+    (local $d0 v128) (local $d1 v128) (local $d2 v128) (local $d3 v128) (local $d4 v128) (local $d5 v128)
+    (local $four v128) (local $five v128)
+    (local.set $four (f32x4.splat (f32.const 4)))
+    (local.set $five (f32x4.splat (f32.const 5)))
+    (local.set $pixel (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $dst (local.get $u))
+    (loop $rowLoop
+      (local.set $t (i32.const 0))
+      (loop $tiles
+        ;; first column of the tile, 2t, in row r
+        (local.set $src (i32.add (local.get $xp) (i32.mul
+          (i32.add (i32.mul (local.get $r) (local.get $Wp)) (i32.shl (local.get $t) (i32.const 1)))
+          (local.get $pixel))))
+        (local.set $g (i32.const 0))
+        (loop $groups
+          (local.set $d0 (v128.load (local.get $src)))
+          (local.set $d1 (v128.load (i32.add (local.get $src) (local.get $pixel))))
+          (local.set $d2 (v128.load (i32.add (local.get $src) (i32.shl (local.get $pixel) (i32.const 1)))))
+          (local.set $d3 (v128.load (i32.add (local.get $src) (i32.mul (local.get $pixel) (i32.const 3)))))
+          (local.set $d4 (v128.load (i32.add (local.get $src) (i32.shl (local.get $pixel) (i32.const 2)))))
+          (local.set $d5 (v128.load (i32.add (local.get $src) (i32.mul (local.get $pixel) (i32.const 5)))))
+          (v128.store (local.get $dst)
+            (f32x4.add (f32x4.sub (f32x4.mul (local.get $four) (local.get $d0)) (f32x4.mul (local.get $five) (local.get $d2))) (local.get $d4)))
+          (v128.store (i32.add (local.get $dst) (local.get $planeBytes))
+            (f32x4.sub (f32x4.mul (local.get $four) (f32x4.add (local.get $d1) (local.get $d2))) (f32x4.add (local.get $d3) (local.get $d4))))
+          (v128.store (i32.add (local.get $dst) (i32.shl (local.get $planeBytes) (i32.const 1)))
+            (f32x4.add (f32x4.mul (local.get $four) (f32x4.sub (local.get $d2) (local.get $d1))) (f32x4.sub (local.get $d3) (local.get $d4))))
+          (v128.store (i32.add (local.get $dst) (i32.mul (local.get $planeBytes) (i32.const 3)))
+            (f32x4.add (f32x4.add (f32x4.sub (local.get $d3) (local.get $d1)) (f32x4.sub (local.get $d3) (local.get $d1))) (f32x4.sub (local.get $d4) (local.get $d2))))
+          (v128.store (i32.add (local.get $dst) (i32.shl (local.get $planeBytes) (i32.const 2)))
+            (f32x4.add (f32x4.add (f32x4.sub (local.get $d1) (local.get $d3)) (f32x4.sub (local.get $d1) (local.get $d3))) (f32x4.sub (local.get $d4) (local.get $d2))))
+          (v128.store (i32.add (local.get $dst) (i32.mul (local.get $planeBytes) (i32.const 5)))
+            (f32x4.add (f32x4.sub (f32x4.mul (local.get $four) (local.get $d1)) (f32x4.mul (local.get $five) (local.get $d3))) (local.get $d5)))
+          (local.set $src (i32.add (local.get $src) (i32.const 16)))
+          (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+          (br_if $groups (i32.lt_u (local.tee $g (i32.add (local.get $g) (i32.const 16))) (local.get $pixel))))
+        (br_if $tiles (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $T))))
+      (br_if $rowLoop (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $rows)))))
+
+  ;; conv2dWinograd.ts: the output side of F(2, 5). Six planes [rows, T, co] of products (m0's at m, each next
+  ;; planeBytes further; co a multiple of 4) give y [rows, OW, co]: columns 2t and 2t + 1 of each row are
+  ;;   m0 + m1 + m2 + m3 + m4   and   (m1 − m2) + 2(m3 − m4) + m5,
+  ;; the second only where 2t + 1 < OW.
+  (func (export "winogradRowsOut")
+    (param $m i32) (param $y i32) (param $rows i32) (param $OW i32) (param $T i32) (param $co i32) (param $planeBytes i32)
+    (local $r i32) (local $t i32) (local $g i32) (local $src i32) (local $dst i32) (local $pixel i32) (local $second i32)
+    (local $m0 v128) (local $m1 v128) (local $m2 v128) (local $m3 v128) (local $m4 v128) (local $m5 v128) (local $d34 v128)
+    (local.set $pixel (i32.shl (local.get $co) (i32.const 2)))
+    (local.set $src (local.get $m))
+    (loop $rowLoop
+      (local.set $t (i32.const 0))
+      (loop $tiles
+        (local.set $dst (i32.add (local.get $y) (i32.mul
+          (i32.add (i32.mul (local.get $r) (local.get $OW)) (i32.shl (local.get $t) (i32.const 1)))
+          (local.get $pixel))))
+        (local.set $second (i32.lt_u (i32.add (i32.shl (local.get $t) (i32.const 1)) (i32.const 1)) (local.get $OW)))
+        (local.set $g (i32.const 0))
+        (loop $groups
+          (local.set $m0 (v128.load (local.get $src)))
+          (local.set $m1 (v128.load (i32.add (local.get $src) (local.get $planeBytes))))
+          (local.set $m2 (v128.load (i32.add (local.get $src) (i32.shl (local.get $planeBytes) (i32.const 1)))))
+          (local.set $m3 (v128.load (i32.add (local.get $src) (i32.mul (local.get $planeBytes) (i32.const 3)))))
+          (local.set $m4 (v128.load (i32.add (local.get $src) (i32.shl (local.get $planeBytes) (i32.const 2)))))
+          (local.set $m5 (v128.load (i32.add (local.get $src) (i32.mul (local.get $planeBytes) (i32.const 5)))))
+          (v128.store (local.get $dst)
+            (f32x4.add (f32x4.add (f32x4.add (local.get $m0) (local.get $m1)) (f32x4.add (local.get $m2) (local.get $m3))) (local.get $m4)))
+          (if (local.get $second)
+            (then
+              (local.set $d34 (f32x4.sub (local.get $m3) (local.get $m4)))
+              (v128.store (i32.add (local.get $dst) (local.get $pixel))
+                (f32x4.add (f32x4.add (f32x4.sub (local.get $m1) (local.get $m2)) (f32x4.add (local.get $d34) (local.get $d34))) (local.get $m5)))))
+          (local.set $src (i32.add (local.get $src) (i32.const 16)))
+          (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+          (br_if $groups (i32.lt_u (local.tee $g (i32.add (local.get $g) (i32.const 16))) (local.get $pixel))))
+        (br_if $tiles (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $T))))
+      (br_if $rowLoop (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $rows))))))

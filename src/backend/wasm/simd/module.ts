@@ -53,6 +53,10 @@ export interface SimdKernels {
   productTransposedB(a: number, b: number, out: number, m: number, k: number, n: number): void;
   /** maxPoolGrad.ts: dx of windows that neither overlap nor need padding (stride = window), c a multiple of 4; written, not added. */
   maxPoolGradDisjoint(x: number, dy: number, dx: number, batch: number, inH: number, inW: number, c: number, outH: number, outW: number, fH: number, fW: number): void;
+  /** conv2dWinograd.ts: F(2, 5)'s input transform of padded rows [rows, Wp, C] into six planes [rows, T, C] planeBytes apart (byte offsets). */
+  winogradRowsIn(xp: number, u: number, rows: number, Wp: number, C: number, T: number, planeBytes: number): void;
+  /** conv2dWinograd.ts: F(2, 5)'s output transform of six planes [rows, T, co] planeBytes apart into y [rows, OW, co] (byte offsets). */
+  winogradRowsOut(m: number, y: number, rows: number, OW: number, T: number, co: number, planeBytes: number): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
