@@ -10,7 +10,7 @@ import { computeOn, relativeError, seededValues } from './helpers/compare.js';
 import { filterGradientByProduct } from '../src/backend/wasm/conv2dFilterByProduct.js';
 import { inputGradientByProduct } from '../src/backend/wasm/conv2dInputByProduct.js';
 import { convDirect } from '../src/backend/wasm/conv2dDirect.js';
-import { convWinogradRows, winogradBytesPerImage } from '../src/backend/wasm/conv2dWinograd.js';
+import { convWinogradRows, filterGradientWinograd, winogradBytesPerImage } from '../src/backend/wasm/conv2dWinograd.js';
 
 const TOLERANCE = 1e-4;
 type Pad = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
@@ -224,22 +224,41 @@ chunkedPathMatchesCpu({
 
 // conv2dWinograd.ts's chunks of two images: output widths odd and even, one tile a row (OW 1), batch 1, 'valid',
 // several column blocks of 8, filters of 1, 3 and 5 rows.
+const winogradCases: ChunkCase[] = [
+  { x: [5, 7, 7, 32], filter: [5, 5, 32, 64], strides: 1, pad: 'same' },
+  { x: [3, 9, 12, 4], filter: [3, 5, 4, 8], strides: 1, pad: 'valid' },
+  { x: [1, 6, 5, 8], filter: [5, 5, 8, 16], strides: 1, pad: 'same' },
+  { x: [3, 5, 5, 4], filter: [5, 5, 4, 8], strides: 1, pad: 'valid' },
+  { x: [4, 3, 10, 12], filter: [1, 5, 12, 24], strides: 1, pad: 'same' },
+];
 chunkedPathMatchesCpu({
   title: 'conv2d by F(2, 5) along rows',
   kernelName: 'AlphaOptTestConvWinogradRows',
   cpuKernel: 'Conv2D',
-  cases: [
-    { x: [5, 7, 7, 32], filter: [5, 5, 32, 64], strides: 1, pad: 'same' },
-    { x: [3, 9, 12, 4], filter: [3, 5, 4, 8], strides: 1, pad: 'valid' },
-    { x: [1, 6, 5, 8], filter: [5, 5, 8, 16], strides: 1, pad: 'same' },
-    { x: [3, 5, 5, 4], filter: [5, 5, 4, 8], strides: 1, pad: 'valid' },
-    { x: [4, 3, 10, 12], filter: [1, 5, 12, 24], strides: 1, pad: 'same' },
-  ],
+  cases: winogradCases,
   operands: (c) => ({ inputs: { x: seeded(c.x, 36), filter: seeded(c.filter, 37) }, attrs: { strides: c.strides, pad: c.pad, dilations: 1 } }),
   path: (backend, { x, filter }, attrs, images) => {
     const a = attrs as { strides: number; pad: 'same' | 'valid' };
     const info = tf.backend_util.computeConv2DInfo(x!.shape as Shape4, filter!.shape as Shape4, a.strides, 1, a.pad);
     return convWinogradRows(backend, x!, filter!, info, images * winogradBytesPerImage(info));
+  },
+});
+
+// conv2dWinograd.ts's filter gradient by F(5, 2), chunks of two images: the same shapes.
+chunkedPathMatchesCpu({
+  title: 'conv2d filter gradient by F(5, 2) along rows',
+  kernelName: 'AlphaOptTestFilterGradientWinograd',
+  cpuKernel: 'Conv2DBackpropFilter',
+  cases: winogradCases,
+  operands: (c) => {
+    const x = seeded(c.x, 38) as tf.Tensor4D;
+    const y = tf.conv2d(x, tf.zeros(c.filter), c.strides, c.pad as 'same');
+    return { inputs: { x, dy: seeded(y.shape, 39) }, attrs: { filterShape: c.filter, strides: c.strides, pad: c.pad } };
+  },
+  path: (backend, { x, dy }, attrs, images) => {
+    const a = attrs as { filterShape: Shape4; strides: number; pad: 'same' | 'valid' };
+    const info = tf.backend_util.computeConv2DInfo(x!.shape as Shape4, a.filterShape, a.strides, 1, a.pad);
+    return filterGradientWinograd(backend, x!, dy!, info, images * winogradBytesPerImage(info));
   },
 });
 

@@ -20,6 +20,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { callWasmKernel, release, transposeInfo, type TensorInfo } from './callKernel.js';
 import { filterGradientByProduct } from './conv2dFilterByProduct.js';
+import { filterGradientWinograd } from './conv2dWinograd.js';
 
 /**
  * x̂ᵀ [ci, b·oh·ow] of a 1×1 convolution: channel c of the input pixel (oh·sh − top, ow·sw − left) that output
@@ -79,7 +80,7 @@ export function conv2dBackpropFilterWasm(args: {
     attrs.dimRoundingMode,
   );
   const float32 = x.dtype === 'float32' && dy.dtype === 'float32';
-  const byProduct = float32 ? filterGradientByProduct(backend, x, dy, info) : undefined;
+  const byProduct = float32 ? (filterGradientWinograd(backend, x, dy, info) ?? filterGradientByProduct(backend, x, dy, info)) : undefined;
   if (byProduct !== undefined) return byProduct;
   if (info.filterHeight === 1 && info.filterWidth === 1 && float32) {
     const columns = pixelsRead(backend, x, info); // [ci, b·oh·ow]

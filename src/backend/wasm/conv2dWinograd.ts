@@ -1,5 +1,6 @@
 /**
- * Conv2D with a filter five columns wide, at column stride 1, by Winograd's minimal filtering F(2, 5) along rows.
+ * Conv2D with a filter five columns wide, at column stride 1, by Winograd's minimal filtering F(2, 5) along rows;
+ * and its filter gradient by F(5, 2) (filterGradientWinograd).
  *
  * Why: the direct SIMD convolution (conv2dDirect.ts) runs near what 128-bit wasm SIMD without FMA gives here (~52
  * of ~58 GFLOP/s), so only fewer multiplications make it faster. Two neighbouring outputs of a row read six
@@ -89,6 +90,85 @@ export function convWinogradRows(
   }
   release(backend, padded, rowsIn, products, taps, packed);
   return y;
+}
+
+/**
+ * dW [KH, 5, C, co] of the convolution `info` (NHWC, float32) from x and dy by F(5, 2) along rows, or undefined
+ * where it does not apply (as convWinogradRows, and row stride not 1). Along a row dW[kw] = Σ_t Σ_i x[2t + i + kw] ·
+ * dy[2t + i] for i = 0, 1: five outputs from six inputs through two taps, F(5, 2) with the same six points, so the
+ * same Bᵀ turns x's rows (winogradRowsIn) and G (6 × 2) turns dy's pairs (winogradGradRowsIn); each of the six
+ * products is then, for each filter row kh, a sum over pixels of x's transformed row oh + kh by dy's row oh
+ * (gemmTransposedA, [C, co] accumulated over the batch), and Aᵀ (5 × 6, the powers of the points) gives the five taps.
+ * It replaces patches · dy (conv2dFilterByProduct.ts): the MNIST CNN's 5×5 32→64 layer, 22.7 → 13.0 ms (kernel alone,
+ * CPU time), relative error against it ~10⁻⁶.
+ */
+export function filterGradientWinograd(
+  backend: BackendWasm,
+  x: TensorInfo,
+  dy: TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+  chunkBytes = WINOGRAD_CHUNK_BYTES,
+): TensorInfo | undefined {
+  const { batchSize, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, outChannels: co } = info;
+  const { filterHeight: KH, filterWidth: KW } = info;
+  if (info.dataFormat !== 'channelsLast' || x.dtype !== 'float32' || dy.dtype !== 'float32') return undefined;
+  if (KW !== TAPS || info.strideWidth !== 1 || info.strideHeight !== 1 || info.dilationHeight !== 1 || info.dilationWidth !== 1) return undefined;
+  if (C % 4 !== 0 || co % 8 !== 0 || batchSize * H * W * C * OH * OW * co === 0) return undefined;
+  const simd = simdKernels(backend);
+  if (simd === undefined) return undefined;
+  const { T, Hp, Wp } = tiles(info);
+  const perChunk = imagesPerChunk(chunkBytes, winogradBytesPerImage(info), batchSize);
+  const block = C * co;
+
+  const dW = backend.makeOutput([KH, TAPS, C, co], 'float32');
+  const padded = backend.makeOutput([perChunk, Hp, Wp, C], 'float32');
+  const rowsIn = backend.makeOutput([POINTS, perChunk * Hp * T * C], 'float32');
+  const gradRows = backend.makeOutput([POINTS, perChunk * OH * T * co], 'float32');
+  const products = backend.makeOutput([POINTS, KH, block], 'float32');
+  (backend.typedArrayFromHeap(products) as Float32Array).fill(0);
+  for (let first = 0; first < batchSize; first += perChunk) {
+    const n = Math.min(perChunk, batchSize - first);
+    const inPlane = n * Hp * T * C * 4;
+    const gradPlane = n * OH * T * co * 4;
+    simd.padImages(heapOffset(backend, x) + first * H * W * C * 4, heapOffset(backend, padded), n, H, W, C, Hp, Wp, info.padInfo.top, info.padInfo.left);
+    simd.winogradRowsIn(heapOffset(backend, padded), heapOffset(backend, rowsIn), n * Hp, Wp, C, T, inPlane);
+    simd.winogradGradRowsIn(heapOffset(backend, dy) + first * OH * OW * co * 4, heapOffset(backend, gradRows), n * OH, OW, T, co, gradPlane);
+    for (let xi = 0; xi < POINTS; xi++) {
+      for (let kh = 0; kh < KH; kh++) {
+        simd.gemmTransposedA(
+          heapOffset(backend, rowsIn) + xi * inPlane + kh * T * C * 4, heapOffset(backend, gradRows) + xi * gradPlane,
+          heapOffset(backend, products) + (xi * KH + kh) * block * 4, C, OH * T, co, C * 4, n, Hp * T * C * 4, OH * T * co * 4,
+        );
+      }
+    }
+  }
+  tapsFromProducts(backend.typedArrayFromHeap(products) as Float32Array, backend.typedArrayFromHeap(dW) as Float32Array, KH, block);
+  release(backend, padded, rowsIn, gradRows, products);
+  return dW;
+}
+
+/** Aᵀ of F(5, 2): tap kw = Σ_ξ p_ξ^kw · product ξ over the points 0, 1, −1, 2, −2 (∞ adds to the last tap only). */
+const A_T: readonly (readonly number[])[] = [
+  [1, 1, 1, 1, 1, 0],
+  [0, 1, -1, 2, -2, 0],
+  [0, 1, 1, 4, 4, 0],
+  [0, 1, -1, 8, -8, 0],
+  [0, 1, 1, 16, 16, 1],
+];
+
+/** products [6, KH, block] into dW [KH, 5, block] (float64 sums). */
+function tapsFromProducts(products: Float32Array, dW: Float32Array, KH: number, block: number): void {
+  for (let kh = 0; kh < KH; kh++) {
+    for (let kw = 0; kw < TAPS; kw++) {
+      const a = A_T[kw]!;
+      const to = (kh * TAPS + kw) * block;
+      for (let i = 0; i < block; i++) {
+        let s = 0;
+        for (let xi = 0; xi < POINTS; xi++) s += (a[xi] as number) * (products[(xi * KH + kh) * block + i] as number);
+        dW[to + i] = s;
+      }
+    }
+  }
 }
 
 /** Tiles a row and the padded copy's rows and columns: the rows the convolution reads, the columns up to the last tile's sixth (past the image: zeros). */

@@ -57,6 +57,10 @@ export interface SimdKernels {
   winogradRowsIn(xp: number, u: number, rows: number, Wp: number, C: number, T: number, planeBytes: number): void;
   /** conv2dWinograd.ts: F(2, 5)'s output transform of six planes [rows, T, co] planeBytes apart into y [rows, OW, co] (byte offsets). */
   winogradRowsOut(m: number, y: number, rows: number, OW: number, T: number, co: number, planeBytes: number): void;
+  /** conv2dWinograd.ts: F(5, 2)'s transform of dy rows [rows, OW, co] into six planes [rows, T, co] planeBytes apart (byte offsets). */
+  winogradGradRowsIn(dy: number, v: number, rows: number, OW: number, T: number, co: number, planeBytes: number): void;
+  /** conv2dWinograd.ts: out [m, n] += Σ over images of aᵀ·b, a [k, m] with rows lda bytes apart, b [k, n]; m a multiple of 4, n of 8 (byte offsets). */
+  gemmTransposedA(a: number, b: number, out: number, m: number, k: number, n: number, lda: number, images: number, aImage: number, bImage: number): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
