@@ -74,8 +74,9 @@ convCases.push({ x: [2, 10, 7, 16], filter: [1, 1, 16, 8], strides: 2, dilations
 // columns unread, several column blocks of 8.
 convCases.push({ x: [2, 9, 11, 2], filter: [5, 5, 2, 16], strides: 1, dilations: 1, pad: 'same' });
 convCases.push({ x: [2, 10, 13, 3], filter: [3, 3, 3, 8], strides: 2, dilations: 1, pad: 'valid' });
-// Filters five columns wide by F(2, 5) along rows (conv2dWinograd.ts), forward and stride-1 input gradient: an odd
-// output width (the last tile's second column dropped), row stride 2, a filter three rows high.
+// Filters five columns wide by F(4, 5) along rows (conv2dWinograd.ts), forward, stride-1 input gradient and filter
+// gradient (F(5, 4)): an output width not a multiple of 4 (the last tile's columns past it dropped), row stride 2, a
+// filter three rows high.
 convCases.push({ x: [3, 9, 7, 8], filter: [5, 5, 8, 16], strides: 1, dilations: 1, pad: 'same' });
 convCases.push({ x: [2, 9, 10, 4], filter: [3, 5, 4, 8], strides: [2, 1], dilations: 1, pad: 'same' });
 
@@ -222,8 +223,8 @@ chunkedPathMatchesCpu({
   },
 });
 
-// conv2dWinograd.ts's chunks of two images: output widths odd and even, one tile a row (OW 1), batch 1, 'valid',
-// several column blocks of 8, filters of 1, 3 and 5 rows.
+// conv2dWinograd.ts's chunks of two images: output widths 7, 8, 5, 1 and 10 (the last tile's 3, 4, 1, 1 and 2
+// columns), batch 1, 'valid', several column blocks of 8, filters of 1, 3 and 5 rows.
 const winogradCases: ChunkCase[] = [
   { x: [5, 7, 7, 32], filter: [5, 5, 32, 64], strides: 1, pad: 'same' },
   { x: [3, 9, 12, 4], filter: [3, 5, 4, 8], strides: 1, pad: 'valid' },
@@ -232,7 +233,7 @@ const winogradCases: ChunkCase[] = [
   { x: [4, 3, 10, 12], filter: [1, 5, 12, 24], strides: 1, pad: 'same' },
 ];
 chunkedPathMatchesCpu({
-  title: 'conv2d by F(2, 5) along rows',
+  title: 'conv2d by F(4, 5) along rows',
   kernelName: 'AlphaOptTestConvWinogradRows',
   cpuKernel: 'Conv2D',
   cases: winogradCases,
@@ -244,9 +245,9 @@ chunkedPathMatchesCpu({
   },
 });
 
-// conv2dWinograd.ts's filter gradient by F(5, 2), chunks of two images: the same shapes.
+// conv2dWinograd.ts's filter gradient by F(5, 4), chunks of two images: the same shapes.
 chunkedPathMatchesCpu({
-  title: 'conv2d filter gradient by F(5, 2) along rows',
+  title: 'conv2d filter gradient by F(5, 4) along rows',
   kernelName: 'AlphaOptTestFilterGradientWinograd',
   cpuKernel: 'Conv2DBackpropFilter',
   cases: winogradCases,

@@ -88,7 +88,7 @@ function withExplicitPadding(original: tf.KernelFunc, args: Args): TensorInfo {
   return original({ ...args, attrs: { ...args.attrs, pad } } as never) as TensorInfo;
 }
 
-/** Conv2D on wasm: by F(2, 5) along rows where the filter is five columns wide, else direct, else tfjs's kernel. */
+/** Conv2D on wasm: by F(4, 5) along rows where the filter is five columns wide (conv2dWinograd.ts), else direct, else tfjs's kernel. */
 export function conv2dDirect(original: tf.KernelFunc) {
   return (args: Args): TensorInfo => {
     const { backend, inputs, attrs } = args;

@@ -1441,130 +1441,6 @@
         (br_if $ohLoop (i32.lt_u (local.tee $oh (i32.add (local.get $oh) (i32.const 1))) (local.get $outH))))
       (br_if $batches (i32.lt_u (local.tee $b (i32.add (local.get $b) (i32.const 1))) (local.get $batch)))))
 
-  ;; conv2dWinograd.ts: the input side of Winograd's F(2, 5) along rows. xp [n, Hp, Wp, C] (padded, Wp ≥ 2T + 4, C a
-  ;; multiple of 4); for each row and each tile t of six columns 2t … 2t + 5, d0 … d5 (four channels at a time) become
-  ;;   u0 = 4d0 − 5d2 + d4          u1 = 4(d1 + d2) − (d3 + d4)     u2 = 4(d2 − d1) + (d3 − d4)
-  ;;   u3 = 2(d3 − d1) + (d4 − d2)  u4 = 2(d1 − d3) + (d4 − d2)     u5 = 4d1 − 5d3 + d5
-  ;; written to six planes [n, Hp, T, C] (u0's at u, each next planeBytes further).
-  (func (export "winogradRowsIn")
-    (param $xp i32) (param $u i32) (param $rows i32) (param $Wp i32) (param $C i32) (param $T i32) (param $planeBytes i32)
-    (local $r i32) (local $t i32) (local $g i32) (local $src i32) (local $dst i32) (local $pixel i32) (local $groupBytes i32)
-    (local $d0 v128) (local $d1 v128) (local $d2 v128) (local $d3 v128) (local $d4 v128) (local $d5 v128)
-    (local $four v128) (local $five v128)
-    (local.set $four (f32x4.splat (f32.const 4)))
-    (local.set $five (f32x4.splat (f32.const 5)))
-    (local.set $pixel (i32.shl (local.get $C) (i32.const 2)))
-    (local.set $dst (local.get $u))
-    (loop $rowLoop
-      (local.set $t (i32.const 0))
-      (loop $tiles
-        ;; first column of the tile, 2t, in row r
-        (local.set $src (i32.add (local.get $xp) (i32.mul
-          (i32.add (i32.mul (local.get $r) (local.get $Wp)) (i32.shl (local.get $t) (i32.const 1)))
-          (local.get $pixel))))
-        (local.set $g (i32.const 0))
-        (loop $groups
-          (local.set $d0 (v128.load (local.get $src)))
-          (local.set $d1 (v128.load (i32.add (local.get $src) (local.get $pixel))))
-          (local.set $d2 (v128.load (i32.add (local.get $src) (i32.shl (local.get $pixel) (i32.const 1)))))
-          (local.set $d3 (v128.load (i32.add (local.get $src) (i32.mul (local.get $pixel) (i32.const 3)))))
-          (local.set $d4 (v128.load (i32.add (local.get $src) (i32.shl (local.get $pixel) (i32.const 2)))))
-          (local.set $d5 (v128.load (i32.add (local.get $src) (i32.mul (local.get $pixel) (i32.const 5)))))
-          (v128.store (local.get $dst)
-            (f32x4.add (f32x4.sub (f32x4.mul (local.get $four) (local.get $d0)) (f32x4.mul (local.get $five) (local.get $d2))) (local.get $d4)))
-          (v128.store (i32.add (local.get $dst) (local.get $planeBytes))
-            (f32x4.sub (f32x4.mul (local.get $four) (f32x4.add (local.get $d1) (local.get $d2))) (f32x4.add (local.get $d3) (local.get $d4))))
-          (v128.store (i32.add (local.get $dst) (i32.shl (local.get $planeBytes) (i32.const 1)))
-            (f32x4.add (f32x4.mul (local.get $four) (f32x4.sub (local.get $d2) (local.get $d1))) (f32x4.sub (local.get $d3) (local.get $d4))))
-          (v128.store (i32.add (local.get $dst) (i32.mul (local.get $planeBytes) (i32.const 3)))
-            (f32x4.add (f32x4.add (f32x4.sub (local.get $d3) (local.get $d1)) (f32x4.sub (local.get $d3) (local.get $d1))) (f32x4.sub (local.get $d4) (local.get $d2))))
-          (v128.store (i32.add (local.get $dst) (i32.shl (local.get $planeBytes) (i32.const 2)))
-            (f32x4.add (f32x4.add (f32x4.sub (local.get $d1) (local.get $d3)) (f32x4.sub (local.get $d1) (local.get $d3))) (f32x4.sub (local.get $d4) (local.get $d2))))
-          (v128.store (i32.add (local.get $dst) (i32.mul (local.get $planeBytes) (i32.const 5)))
-            (f32x4.add (f32x4.sub (f32x4.mul (local.get $four) (local.get $d1)) (f32x4.mul (local.get $five) (local.get $d3))) (local.get $d5)))
-          (local.set $src (i32.add (local.get $src) (i32.const 16)))
-          (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
-          (br_if $groups (i32.lt_u (local.tee $g (i32.add (local.get $g) (i32.const 16))) (local.get $pixel))))
-        (br_if $tiles (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $T))))
-      (br_if $rowLoop (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $rows)))))
-
-  ;; conv2dWinograd.ts: the output side of F(2, 5). Six planes [rows, T, co] of products (m0's at m, each next
-  ;; planeBytes further; co a multiple of 4) give y [rows, OW, co]: columns 2t and 2t + 1 of each row are
-  ;;   m0 + m1 + m2 + m3 + m4   and   (m1 − m2) + 2(m3 − m4) + m5,
-  ;; the second only where 2t + 1 < OW.
-  (func (export "winogradRowsOut")
-    (param $m i32) (param $y i32) (param $rows i32) (param $OW i32) (param $T i32) (param $co i32) (param $planeBytes i32)
-    (local $r i32) (local $t i32) (local $g i32) (local $src i32) (local $dst i32) (local $pixel i32) (local $second i32)
-    (local $m0 v128) (local $m1 v128) (local $m2 v128) (local $m3 v128) (local $m4 v128) (local $m5 v128) (local $d34 v128)
-    (local.set $pixel (i32.shl (local.get $co) (i32.const 2)))
-    (local.set $src (local.get $m))
-    (loop $rowLoop
-      (local.set $t (i32.const 0))
-      (loop $tiles
-        (local.set $dst (i32.add (local.get $y) (i32.mul
-          (i32.add (i32.mul (local.get $r) (local.get $OW)) (i32.shl (local.get $t) (i32.const 1)))
-          (local.get $pixel))))
-        (local.set $second (i32.lt_u (i32.add (i32.shl (local.get $t) (i32.const 1)) (i32.const 1)) (local.get $OW)))
-        (local.set $g (i32.const 0))
-        (loop $groups
-          (local.set $m0 (v128.load (local.get $src)))
-          (local.set $m1 (v128.load (i32.add (local.get $src) (local.get $planeBytes))))
-          (local.set $m2 (v128.load (i32.add (local.get $src) (i32.shl (local.get $planeBytes) (i32.const 1)))))
-          (local.set $m3 (v128.load (i32.add (local.get $src) (i32.mul (local.get $planeBytes) (i32.const 3)))))
-          (local.set $m4 (v128.load (i32.add (local.get $src) (i32.shl (local.get $planeBytes) (i32.const 2)))))
-          (local.set $m5 (v128.load (i32.add (local.get $src) (i32.mul (local.get $planeBytes) (i32.const 5)))))
-          (v128.store (local.get $dst)
-            (f32x4.add (f32x4.add (f32x4.add (local.get $m0) (local.get $m1)) (f32x4.add (local.get $m2) (local.get $m3))) (local.get $m4)))
-          (if (local.get $second)
-            (then
-              (local.set $d34 (f32x4.sub (local.get $m3) (local.get $m4)))
-              (v128.store (i32.add (local.get $dst) (local.get $pixel))
-                (f32x4.add (f32x4.add (f32x4.sub (local.get $m1) (local.get $m2)) (f32x4.add (local.get $d34) (local.get $d34))) (local.get $m5)))))
-          (local.set $src (i32.add (local.get $src) (i32.const 16)))
-          (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
-          (br_if $groups (i32.lt_u (local.tee $g (i32.add (local.get $g) (i32.const 16))) (local.get $pixel))))
-        (br_if $tiles (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $T))))
-      (br_if $rowLoop (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $rows)))))
-
-  ;; conv2dWinograd.ts: the filter gradient's side of dy in F(5, 2) along rows. dy [rows, OW, co] (co a multiple of
-  ;; 4); for each row and each pair of columns g0 = dy[2t], g1 = dy[2t + 1] (zero past OW), six planes [rows, T, co]
-  ;; (the first at v, each next planeBytes further) get
-  ;;   g0/4, (g0 + g1)/6, (g0 − g1)/6, (g0 + 2g1)/24, (g0 − 2g1)/24, g1.
-  (func (export "winogradGradRowsIn")
-    (param $dy i32) (param $v i32) (param $rows i32) (param $OW i32) (param $T i32) (param $co i32) (param $planeBytes i32)
-    (local $r i32) (local $t i32) (local $g i32) (local $src i32) (local $dst i32) (local $pixel i32) (local $second i32)
-    (local $g0 v128) (local $g1 v128) (local $two v128)
-    (local.set $pixel (i32.shl (local.get $co) (i32.const 2)))
-    (local.set $dst (local.get $v))
-    (loop $rowLoop
-      (local.set $t (i32.const 0))
-      (loop $tiles
-        (local.set $src (i32.add (local.get $dy) (i32.mul
-          (i32.add (i32.mul (local.get $r) (local.get $OW)) (i32.shl (local.get $t) (i32.const 1)))
-          (local.get $pixel))))
-        (local.set $second (i32.lt_u (i32.add (i32.shl (local.get $t) (i32.const 1)) (i32.const 1)) (local.get $OW)))
-        (local.set $g (i32.const 0))
-        (loop $groups
-          (local.set $g0 (v128.load (local.get $src)))
-          (local.set $g1 (v128.const i32x4 0 0 0 0))
-          (if (local.get $second) (then (local.set $g1 (v128.load (i32.add (local.get $src) (local.get $pixel))))))
-          (local.set $two (f32x4.add (local.get $g1) (local.get $g1)))
-          (v128.store (local.get $dst) (f32x4.mul (local.get $g0) (f32x4.splat (f32.const 0.25))))
-          (v128.store (i32.add (local.get $dst) (local.get $planeBytes))
-            (f32x4.div (f32x4.add (local.get $g0) (local.get $g1)) (f32x4.splat (f32.const 6))))
-          (v128.store (i32.add (local.get $dst) (i32.shl (local.get $planeBytes) (i32.const 1)))
-            (f32x4.div (f32x4.sub (local.get $g0) (local.get $g1)) (f32x4.splat (f32.const 6))))
-          (v128.store (i32.add (local.get $dst) (i32.mul (local.get $planeBytes) (i32.const 3)))
-            (f32x4.div (f32x4.add (local.get $g0) (local.get $two)) (f32x4.splat (f32.const 24))))
-          (v128.store (i32.add (local.get $dst) (i32.shl (local.get $planeBytes) (i32.const 2)))
-            (f32x4.div (f32x4.sub (local.get $g0) (local.get $two)) (f32x4.splat (f32.const 24))))
-          (v128.store (i32.add (local.get $dst) (i32.mul (local.get $planeBytes) (i32.const 5))) (local.get $g1))
-          (local.set $src (i32.add (local.get $src) (i32.const 16)))
-          (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
-          (br_if $groups (i32.lt_u (local.tee $g (i32.add (local.get $g) (i32.const 16))) (local.get $pixel))))
-        (br_if $tiles (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $T))))
-      (br_if $rowLoop (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $rows)))))
-
   ;; conv2dWinograd.ts: out [m, n] += Σ aᵀ·b over images: image i's a is [k, m] (rows lda bytes apart) at a + i·aImage
   ;; and its b [k, n] (row-major) at b + i·bImage; m a multiple of 4, n of 8. Four columns of a (adjacent floats,
   ;; splatted from one row pointer) by eight of b at a time, summed over every image before the tile is added to out.
@@ -1623,4 +1499,178 @@
         (v128.store (local.get $o) (f32x4.add (v128.load (local.get $o)) (local.get $c30)))
         (v128.store offset=16 (local.get $o) (f32x4.add (v128.load offset=16 (local.get $o)) (local.get $c31)))
         (br_if $cols (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 8))) (local.get $n))))
-      (br_if $rowQuads (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 4))) (local.get $m))))))
+      (br_if $rowQuads (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 4))) (local.get $m)))))
+
+  ;; conv2dWinograd.ts: the input side of Winograd's F(4, 5) along rows (and of the filter gradient's F(5, 4)). xp
+  ;; [rows, Wp, C] (padded, Wp ≥ 4T + 4, C a multiple of 4); for each row and each tile t of eight columns 4t … 4t + 7,
+  ;; d0 … d7 (four channels at a time) become u = Bᵀ·d for the points 0, 1, −1, 2, −2, 1/2, −1/2, ∞:
+  ;;   u0 = d0 − d6 + 5.25(d4 − d2)             u7 = d7 − d1 + 5.25(d3 − d5)
+  ;;   u1, u2 = (d2 + d6 − 4.25d4) ± (d1 + d5 − 4.25d3)
+  ;;   u3, u4 = (0.25d2 − 1.25d4 + d6) ± (0.5d1 − 2.5d3 + 2d5)
+  ;;   u5, u6 = (4d2 − 5d4 + d6) ± (2d1 − 2.5d3 + 0.5d5)
+  ;; written to eight planes [rows, T, C] (u0's at u, each next planeBytes further).
+  (func (export "winogradRowsIn")
+    (param $xp i32) (param $u i32) (param $rows i32) (param $Wp i32) (param $C i32) (param $T i32) (param $planeBytes i32)
+    (local $r i32) (local $t i32) (local $g i32) (local $src i32) (local $dst i32) (local $pixel i32)
+    (local $d0 v128) (local $d1 v128) (local $d2 v128) (local $d3 v128) (local $d4 v128) (local $d5 v128) (local $d6 v128) (local $d7 v128)
+    (local $e v128) (local $o v128)
+    (local.set $pixel (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $dst (local.get $u))
+    (loop $rowLoop
+      (local.set $t (i32.const 0))
+      (loop $tiles
+        ;; first column of the tile, 4t, in row r
+        (local.set $src (i32.add (local.get $xp) (i32.mul
+          (i32.add (i32.mul (local.get $r) (local.get $Wp)) (i32.shl (local.get $t) (i32.const 2)))
+          (local.get $pixel))))
+        (local.set $g (i32.const 0))
+        (loop $groups
+          (local.set $d0 (v128.load (local.get $src)))
+          (local.set $d1 (v128.load (i32.add (local.get $src) (i32.mul (local.get $pixel) (i32.const 1)))))
+          (local.set $d2 (v128.load (i32.add (local.get $src) (i32.mul (local.get $pixel) (i32.const 2)))))
+          (local.set $d3 (v128.load (i32.add (local.get $src) (i32.mul (local.get $pixel) (i32.const 3)))))
+          (local.set $d4 (v128.load (i32.add (local.get $src) (i32.mul (local.get $pixel) (i32.const 4)))))
+          (local.set $d5 (v128.load (i32.add (local.get $src) (i32.mul (local.get $pixel) (i32.const 5)))))
+          (local.set $d6 (v128.load (i32.add (local.get $src) (i32.mul (local.get $pixel) (i32.const 6)))))
+          (local.set $d7 (v128.load (i32.add (local.get $src) (i32.mul (local.get $pixel) (i32.const 7)))))
+          (v128.store (local.get $dst) (f32x4.add (f32x4.sub (local.get $d0) (local.get $d6)) (f32x4.mul (f32x4.splat (f32.const 5.25)) (f32x4.sub (local.get $d4) (local.get $d2)))))
+          (v128.store (i32.add (local.get $dst) (i32.mul (local.get $planeBytes) (i32.const 7))) (f32x4.add (f32x4.sub (local.get $d7) (local.get $d1)) (f32x4.mul (f32x4.splat (f32.const 5.25)) (f32x4.sub (local.get $d3) (local.get $d5)))))
+          (local.set $e (f32x4.sub (f32x4.add (local.get $d2) (local.get $d6)) (f32x4.mul (f32x4.splat (f32.const 4.25)) (local.get $d4))))
+          (local.set $o (f32x4.sub (f32x4.add (local.get $d1) (local.get $d5)) (f32x4.mul (f32x4.splat (f32.const 4.25)) (local.get $d3))))
+          (v128.store (i32.add (local.get $dst) (i32.mul (local.get $planeBytes) (i32.const 1))) (f32x4.add (local.get $e) (local.get $o)))
+          (v128.store (i32.add (local.get $dst) (i32.mul (local.get $planeBytes) (i32.const 2))) (f32x4.sub (local.get $e) (local.get $o)))
+          (local.set $e (f32x4.add (f32x4.sub (f32x4.mul (f32x4.splat (f32.const 0.25)) (local.get $d2)) (f32x4.mul (f32x4.splat (f32.const 1.25)) (local.get $d4))) (local.get $d6)))
+          (local.set $o (f32x4.add (f32x4.sub (f32x4.mul (f32x4.splat (f32.const 0.5)) (local.get $d1)) (f32x4.mul (f32x4.splat (f32.const 2.5)) (local.get $d3))) (f32x4.mul (f32x4.splat (f32.const 2)) (local.get $d5))))
+          (v128.store (i32.add (local.get $dst) (i32.mul (local.get $planeBytes) (i32.const 3))) (f32x4.add (local.get $e) (local.get $o)))
+          (v128.store (i32.add (local.get $dst) (i32.mul (local.get $planeBytes) (i32.const 4))) (f32x4.sub (local.get $e) (local.get $o)))
+          (local.set $e (f32x4.add (f32x4.sub (f32x4.mul (f32x4.splat (f32.const 4)) (local.get $d2)) (f32x4.mul (f32x4.splat (f32.const 5)) (local.get $d4))) (local.get $d6)))
+          (local.set $o (f32x4.add (f32x4.sub (f32x4.mul (f32x4.splat (f32.const 2)) (local.get $d1)) (f32x4.mul (f32x4.splat (f32.const 2.5)) (local.get $d3))) (f32x4.mul (f32x4.splat (f32.const 0.5)) (local.get $d5))))
+          (v128.store (i32.add (local.get $dst) (i32.mul (local.get $planeBytes) (i32.const 5))) (f32x4.add (local.get $e) (local.get $o)))
+          (v128.store (i32.add (local.get $dst) (i32.mul (local.get $planeBytes) (i32.const 6))) (f32x4.sub (local.get $e) (local.get $o)))
+          (local.set $src (i32.add (local.get $src) (i32.const 16)))
+          (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+          (br_if $groups (i32.lt_u (local.tee $g (i32.add (local.get $g) (i32.const 16))) (local.get $pixel))))
+        (br_if $tiles (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $T))))
+      (br_if $rowLoop (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $rows)))))
+
+  ;; conv2dWinograd.ts: the output side of F(4, 5), y = Aᵀ·m. Eight planes [rows, T, co] of products (m0's at m, each
+  ;; next planeBytes further; co a multiple of 4) give y [rows, OW, co]; with s1, s2, s3 = m1 + m2, m3 + m4, m5 + m6 and
+  ;; e1, e2, e3 = m1 − m2, m3 − m4, m5 − m6, columns 4t … 4t + 3 of each row (those below OW) are
+  ;;   m0 + s1 + s2 + s3,   e1 + 2e2 + 0.5e3,   s1 + 4s2 + 0.25s3,   e1 + 8e2 + 0.125e3 + m7.
+  (func (export "winogradRowsOut")
+    (param $m i32) (param $y i32) (param $rows i32) (param $OW i32) (param $T i32) (param $co i32) (param $planeBytes i32)
+    (local $r i32) (local $t i32) (local $g i32) (local $src i32) (local $dst i32) (local $pixel i32) (local $count i32)
+    (local $m0 v128) (local $m7 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $e1 v128) (local $e2 v128) (local $e3 v128)
+    (local $a v128) (local $b v128)
+    (local.set $pixel (i32.shl (local.get $co) (i32.const 2)))
+    (local.set $src (local.get $m))
+    (loop $rowLoop
+      (local.set $t (i32.const 0))
+      (loop $tiles
+        (local.set $dst (i32.add (local.get $y) (i32.mul
+          (i32.add (i32.mul (local.get $r) (local.get $OW)) (i32.shl (local.get $t) (i32.const 2)))
+          (local.get $pixel))))
+        ;; columns of this tile inside the row
+        (local.set $count (i32.sub (local.get $OW) (i32.shl (local.get $t) (i32.const 2))))
+        (local.set $g (i32.const 0))
+        (loop $groups
+          (local.set $m0 (v128.load (local.get $src)))
+          (local.set $m7 (v128.load (i32.add (local.get $src) (i32.mul (local.get $planeBytes) (i32.const 7)))))
+          (local.set $a (v128.load (i32.add (local.get $src) (i32.mul (local.get $planeBytes) (i32.const 1)))))
+          (local.set $b (v128.load (i32.add (local.get $src) (i32.mul (local.get $planeBytes) (i32.const 2)))))
+          (local.set $s1 (f32x4.add (local.get $a) (local.get $b)))
+          (local.set $e1 (f32x4.sub (local.get $a) (local.get $b)))
+          (local.set $a (v128.load (i32.add (local.get $src) (i32.mul (local.get $planeBytes) (i32.const 3)))))
+          (local.set $b (v128.load (i32.add (local.get $src) (i32.mul (local.get $planeBytes) (i32.const 4)))))
+          (local.set $s2 (f32x4.add (local.get $a) (local.get $b)))
+          (local.set $e2 (f32x4.sub (local.get $a) (local.get $b)))
+          (local.set $a (v128.load (i32.add (local.get $src) (i32.mul (local.get $planeBytes) (i32.const 5)))))
+          (local.set $b (v128.load (i32.add (local.get $src) (i32.mul (local.get $planeBytes) (i32.const 6)))))
+          (local.set $s3 (f32x4.add (local.get $a) (local.get $b)))
+          (local.set $e3 (f32x4.sub (local.get $a) (local.get $b)))
+          (v128.store (local.get $dst) (f32x4.add (f32x4.add (f32x4.add (local.get $m0) (local.get $s1)) (local.get $s2)) (local.get $s3)))
+          (if (i32.gt_s (local.get $count) (i32.const 1))
+            (then (v128.store (i32.add (local.get $dst) (i32.mul (local.get $pixel) (i32.const 1))) (f32x4.add (f32x4.add (local.get $e1) (f32x4.mul (f32x4.splat (f32.const 2)) (local.get $e2))) (f32x4.mul (f32x4.splat (f32.const 0.5)) (local.get $e3))))))
+          (if (i32.gt_s (local.get $count) (i32.const 2))
+            (then (v128.store (i32.add (local.get $dst) (i32.mul (local.get $pixel) (i32.const 2))) (f32x4.add (f32x4.add (local.get $s1) (f32x4.mul (f32x4.splat (f32.const 4)) (local.get $s2))) (f32x4.mul (f32x4.splat (f32.const 0.25)) (local.get $s3))))))
+          (if (i32.gt_s (local.get $count) (i32.const 3))
+            (then (v128.store (i32.add (local.get $dst) (i32.mul (local.get $pixel) (i32.const 3))) (f32x4.add (f32x4.add (f32x4.add (local.get $e1) (f32x4.mul (f32x4.splat (f32.const 8)) (local.get $e2))) (f32x4.mul (f32x4.splat (f32.const 0.125)) (local.get $e3))) (local.get $m7)))))
+          (local.set $src (i32.add (local.get $src) (i32.const 16)))
+          (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+          (br_if $groups (i32.lt_u (local.tee $g (i32.add (local.get $g) (i32.const 16))) (local.get $pixel))))
+        (br_if $tiles (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $T))))
+      (br_if $rowLoop (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $rows)))))
+
+  ;; conv2dWinograd.ts: the filter gradient's side of dy in F(5, 4) along rows. dy [rows, OW, co] (co a multiple of
+  ;; 4); for each row and each four columns g0 … g3 = dy[4t … 4t + 3] (zero past OW), eight planes [rows, T, co] (the
+  ;; first at v, each next planeBytes further) get G·g, the values at the points scaled to match winogradRowsIn's Bᵀ:
+  ;;   g0,   −(2/9)((g0 + g2) ± (g1 + g3)),   ((g0 + 4g2) ± (2g1 + 8g3))/90,   (32/45)((g0 + g2/4) ± (g1/2 + g3/8)),   g3.
+  (func (export "winogradGradRowsIn")
+    (param $dy i32) (param $v i32) (param $rows i32) (param $OW i32) (param $T i32) (param $co i32) (param $planeBytes i32)
+    (local $r i32) (local $t i32) (local $g i32) (local $src i32) (local $dst i32) (local $pixel i32) (local $count i32)
+    (local $g0 v128) (local $g1 v128) (local $g2 v128) (local $g3 v128) (local $e v128) (local $o v128)
+    (local.set $pixel (i32.shl (local.get $co) (i32.const 2)))
+    (local.set $dst (local.get $v))
+    (loop $rowLoop
+      (local.set $t (i32.const 0))
+      (loop $tiles
+        (local.set $src (i32.add (local.get $dy) (i32.mul
+          (i32.add (i32.mul (local.get $r) (local.get $OW)) (i32.shl (local.get $t) (i32.const 2)))
+          (local.get $pixel))))
+        (local.set $count (i32.sub (local.get $OW) (i32.shl (local.get $t) (i32.const 2))))
+        (local.set $g (i32.const 0))
+        (loop $groups
+          (local.set $g0 (v128.load (local.get $src)))
+          (local.set $g1 (v128.const i32x4 0 0 0 0))
+          (local.set $g2 (v128.const i32x4 0 0 0 0))
+          (local.set $g3 (v128.const i32x4 0 0 0 0))
+          (if (i32.gt_s (local.get $count) (i32.const 1)) (then (local.set $g1 (v128.load (i32.add (local.get $src) (i32.mul (local.get $pixel) (i32.const 1)))))))
+          (if (i32.gt_s (local.get $count) (i32.const 2)) (then (local.set $g2 (v128.load (i32.add (local.get $src) (i32.mul (local.get $pixel) (i32.const 2)))))))
+          (if (i32.gt_s (local.get $count) (i32.const 3)) (then (local.set $g3 (v128.load (i32.add (local.get $src) (i32.mul (local.get $pixel) (i32.const 3)))))))
+          (v128.store (local.get $dst) (local.get $g0))
+          (v128.store (i32.add (local.get $dst) (i32.mul (local.get $planeBytes) (i32.const 7))) (local.get $g3))
+          (local.set $e (f32x4.add (local.get $g0) (local.get $g2)))
+          (local.set $o (f32x4.add (local.get $g1) (local.get $g3)))
+          (v128.store (i32.add (local.get $dst) (i32.mul (local.get $planeBytes) (i32.const 1))) (f32x4.mul (f32x4.splat (f32.const -0.2222222222222222)) (f32x4.add (local.get $e) (local.get $o))))
+          (v128.store (i32.add (local.get $dst) (i32.mul (local.get $planeBytes) (i32.const 2))) (f32x4.mul (f32x4.splat (f32.const -0.2222222222222222)) (f32x4.sub (local.get $e) (local.get $o))))
+          (local.set $e (f32x4.add (local.get $g0) (f32x4.mul (f32x4.splat (f32.const 4)) (local.get $g2))))
+          (local.set $o (f32x4.add (f32x4.mul (f32x4.splat (f32.const 2)) (local.get $g1)) (f32x4.mul (f32x4.splat (f32.const 8)) (local.get $g3))))
+          (v128.store (i32.add (local.get $dst) (i32.mul (local.get $planeBytes) (i32.const 3))) (f32x4.mul (f32x4.splat (f32.const 0.011111111111111112)) (f32x4.add (local.get $e) (local.get $o))))
+          (v128.store (i32.add (local.get $dst) (i32.mul (local.get $planeBytes) (i32.const 4))) (f32x4.mul (f32x4.splat (f32.const 0.011111111111111112)) (f32x4.sub (local.get $e) (local.get $o))))
+          (local.set $e (f32x4.add (local.get $g0) (f32x4.mul (f32x4.splat (f32.const 0.25)) (local.get $g2))))
+          (local.set $o (f32x4.add (f32x4.mul (f32x4.splat (f32.const 0.5)) (local.get $g1)) (f32x4.mul (f32x4.splat (f32.const 0.125)) (local.get $g3))))
+          (v128.store (i32.add (local.get $dst) (i32.mul (local.get $planeBytes) (i32.const 5))) (f32x4.mul (f32x4.splat (f32.const 0.7111111111111111)) (f32x4.add (local.get $e) (local.get $o))))
+          (v128.store (i32.add (local.get $dst) (i32.mul (local.get $planeBytes) (i32.const 6))) (f32x4.mul (f32x4.splat (f32.const 0.7111111111111111)) (f32x4.sub (local.get $e) (local.get $o))))
+          (local.set $src (i32.add (local.get $src) (i32.const 16)))
+          (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+          (br_if $groups (i32.lt_u (local.tee $g (i32.add (local.get $g) (i32.const 16))) (local.get $pixel))))
+        (br_if $tiles (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $T))))
+      (br_if $rowLoop (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $rows)))))
+
+  ;; conv2dWinograd.ts: out plane o = Σ_i matrix[o, i] · in plane i, for nIn planes at src (srcStride bytes apart) into
+  ;; nOut planes at dst (dstStride bytes apart), each of `floats` floats (a multiple of 4); matrix [nOut, nIn] of f32 at
+  ;; a byte offset. The filter's and the filter gradient's transforms (G over five taps, Aᵀ back to five taps).
+  (func (export "combinePlanes")
+    (param $src i32) (param $srcStride i32) (param $dst i32) (param $dstStride i32) (param $floats i32)
+    (param $nIn i32) (param $nOut i32) (param $matrix i32)
+    (local $g i32) (local $end i32) (local $o i32) (local $i i32) (local $coef i32) (local $from i32) (local $acc v128)
+    (local.set $end (i32.shl (local.get $floats) (i32.const 2)))
+    (block $done
+      (loop $groups
+        (br_if $done (i32.ge_u (local.get $g) (local.get $end)))
+        (local.set $coef (local.get $matrix))
+        (local.set $o (i32.const 0))
+        (loop $outs
+          (local.set $acc (v128.const i32x4 0 0 0 0))
+          (local.set $from (i32.add (local.get $src) (local.get $g)))
+          (local.set $i (i32.const 0))
+          (loop $ins
+            (local.set $acc (f32x4.add (local.get $acc)
+              (f32x4.mul (v128.load32_splat (local.get $coef)) (v128.load (local.get $from)))))
+            (local.set $coef (i32.add (local.get $coef) (i32.const 4)))
+            (local.set $from (i32.add (local.get $from) (local.get $srcStride)))
+            (br_if $ins (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $nIn))))
+          (v128.store (i32.add (i32.add (local.get $dst) (i32.mul (local.get $o) (local.get $dstStride))) (local.get $g)) (local.get $acc))
+          (br_if $outs (i32.lt_u (local.tee $o (i32.add (local.get $o) (i32.const 1))) (local.get $nOut))))
+        (local.set $g (i32.add (local.get $g) (i32.const 16)))
+        (br $groups)))))

@@ -53,14 +53,16 @@ export interface SimdKernels {
   productTransposedB(a: number, b: number, out: number, m: number, k: number, n: number): void;
   /** maxPoolGrad.ts: dx of windows that neither overlap nor need padding (stride = window), c a multiple of 4; written, not added. */
   maxPoolGradDisjoint(x: number, dy: number, dx: number, batch: number, inH: number, inW: number, c: number, outH: number, outW: number, fH: number, fW: number): void;
-  /** conv2dWinograd.ts: F(2, 5)'s input transform of padded rows [rows, Wp, C] into six planes [rows, T, C] planeBytes apart (byte offsets). */
-  winogradRowsIn(xp: number, u: number, rows: number, Wp: number, C: number, T: number, planeBytes: number): void;
-  /** conv2dWinograd.ts: F(2, 5)'s output transform of six planes [rows, T, co] planeBytes apart into y [rows, OW, co] (byte offsets). */
-  winogradRowsOut(m: number, y: number, rows: number, OW: number, T: number, co: number, planeBytes: number): void;
-  /** conv2dWinograd.ts: F(5, 2)'s transform of dy rows [rows, OW, co] into six planes [rows, T, co] planeBytes apart (byte offsets). */
-  winogradGradRowsIn(dy: number, v: number, rows: number, OW: number, T: number, co: number, planeBytes: number): void;
   /** conv2dWinograd.ts: out [m, n] += Σ over images of aᵀ·b, a [k, m] with rows lda bytes apart, b [k, n]; m a multiple of 4, n of 8 (byte offsets). */
   gemmTransposedA(a: number, b: number, out: number, m: number, k: number, n: number, lda: number, images: number, aImage: number, bImage: number): void;
+  /** conv2dWinograd.ts: F(4, 5)'s input transform of padded rows [rows, Wp, C] into eight planes [rows, T, C] planeBytes apart (byte offsets). */
+  winogradRowsIn(xp: number, u: number, rows: number, Wp: number, C: number, T: number, planeBytes: number): void;
+  /** conv2dWinograd.ts: F(4, 5)'s output transform of eight planes [rows, T, co] planeBytes apart into y [rows, OW, co] (byte offsets). */
+  winogradRowsOut(m: number, y: number, rows: number, OW: number, T: number, co: number, planeBytes: number): void;
+  /** conv2dWinograd.ts: F(5, 4)'s transform of dy rows [rows, OW, co] into eight planes [rows, T, co] planeBytes apart (byte offsets). */
+  winogradGradRowsIn(dy: number, v: number, rows: number, OW: number, T: number, co: number, planeBytes: number): void;
+  /** conv2dWinograd.ts: nOut planes (dstStride bytes apart) = matrix [nOut, nIn] · nIn planes (srcStride apart) of `floats` floats, a multiple of 4 (byte offsets). */
+  combinePlanes(src: number, srcStride: number, dst: number, dstStride: number, floats: number, nIn: number, nOut: number, matrix: number): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
