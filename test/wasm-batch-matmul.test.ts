@@ -47,14 +47,16 @@ const CASES: Case[] = [
   // A weight gradient xᵀ·dy with a short reduction runs unpacked whatever its rows (k 50: the MNIST CNN's batch).
   [[50, 300], [50, 16], true, false],
   [[64, 257], [64, 8], true, false],
-  // A·Bᵀ of at most 256 rows, k a multiple of 4, as dot products (productTransposedB): rows and columns past the
-  // tiles (4 rows, 2 columns), one row, one column, b over several blocks of 64 rows, the row limit and one past it.
-  [[7, 12], [5, 12], false, true],
-  [[1, 8], [1, 8], false, true],
+  // A·Bᵀ of at most 256 rows, k a multiple of 4 and b of at least 2¹⁶ elements, as dot products (productTransposedB):
+  // rows and columns past the tiles (4 rows, 2 columns), one row, one column, b over several blocks of 64 rows, the
+  // row limit and one past it, a single batch; and a b just too small.
+  [[7, 1024], [65, 1024], false, true],
+  [[1, 65536], [1, 65536], false, true],
   [[50, 512], [131, 512], false, true],
-  [[256, 4], [3, 4], false, true],
-  [[257, 4], [3, 4], false, true],
-  [[1, 6, 20], [1, 9, 20], false, true],
+  [[256, 4], [16385, 4], false, true],
+  [[257, 4], [16384, 4], false, true],
+  [[1, 6, 64], [1, 1025, 64], false, true],
+  [[5, 64], [1023, 64], false, true],
 ];
 
 const numDataIds = () => (tf.backend() as unknown as { numDataIds(): number }).numDataIds();

@@ -42,8 +42,15 @@ export function productWithoutPacking(backend: BackendWasm, a: TensorInfo, b: Te
 }
 
 /**
+ * The smallest b the dot-product path takes: what it saves is moving b (a transpose and XNNPACK's packing), which
+ * costs little below this; smaller products keep the older path and its float order (the learned optimizers'
+ * meta-training products, test/fixtures/pins.json).
+ */
+export const TRANSPOSED_B_MIN_ELEMENTS = 2 ** 16;
+
+/**
  * a [1?, m, k] · bᵀ for b [1?, n, k] as [1?, m, n] in kernels.wat's productTransposedB (dot products of rows, b read
- * as it lies), or undefined where this path does not apply (k not a multiple of 4, many rows, no SIMD).
+ * as it lies), or undefined where this path does not apply (k not a multiple of 4, many rows, a small b, no SIMD).
  *
  * Why: a dense layer's input gradient dy·Wᵀ otherwise transposes dy, runs W·dyᵀ through XNNPACK (packing dyᵀ) and
  * transposes the result back (batchMatMul.ts): 5.0 ms for the MNIST CNN's [50, 512] · [3136, 512]ᵀ, 3.7 ms here.
@@ -52,7 +59,7 @@ export function productTransposedB(backend: BackendWasm, a: TensorInfo, b: Tenso
   if (a.dtype !== 'float32' || b.dtype !== 'float32') return undefined;
   const [m, k] = a.shape.slice(-2) as [number, number];
   const n = b.shape[b.shape.length - 2]!;
-  if (m > UNPACKED_MAX_ROWS || k % 4 !== 0 || m * k * n === 0) return undefined;
+  if (m > UNPACKED_MAX_ROWS || n * k < TRANSPOSED_B_MIN_ELEMENTS || k % 4 !== 0 || m * k * n === 0) return undefined;
   const simd = simdKernels(backend);
   if (simd === undefined) return undefined;
   const out = backend.makeOutput([...a.shape.slice(0, -2), m, n], 'float32');
