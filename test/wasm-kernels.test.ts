@@ -444,6 +444,31 @@ async function computeShapes(compute: () => tf.Tensor[]): Promise<string[]> {
   return JSON.parse(shapes[0]!) as string[];
 }
 
+// addRowVector.ts: a bias along the last axis, either operand, widths around the vector width, no rows, one column;
+// every element must be the cpu backend's float32 sum (−0, ±∞ and NaN among the values).
+const rowVectorCases: Array<[number[], number[]]> = [
+  [[5, 7], [7]],
+  [[7], [5, 7]],
+  [[2, 3, 4, 8], [8]],
+  [[3, 13], [13]],
+  [[0, 4], [4]],
+  [[6, 1], [1]],
+  [[4], [3, 4]],
+];
+for (const [shapeA, shapeB] of rowVectorCases) {
+  test.serial(`add with a row vector on wasm equals cpu bit for bit: [${shapeA}] + [${shapeB}]`, async (t) => {
+    const special = [-0, Infinity, -Infinity, NaN, 1e-30];
+    const values = (shape: number[], seed: number) =>
+      seededValues(shape.reduce((a, b) => a * b, 1), seed).map((v, i) => (i % 11 === 3 ? special[i % special.length]! : v));
+    const sum = () => tf.tidy(() => [tf.add(tf.tensor(values(shapeA, 40), shapeA), tf.tensor(values(shapeB, 41), shapeB))]);
+    const [expected] = await computeOn('cpu', sum);
+    const before = tf.memory().numTensors;
+    const [actual] = await computeOn('wasm', sum);
+    t.is(tf.memory().numTensors, before);
+    t.deepEqual(Array.from(actual!), Array.from(expected!));
+  });
+}
+
 test.serial('identity (tf.clone) shares the buffer on wasm: same values, no new bytes, and it outlives its source', async (t) => {
   await computeOn('wasm', () => []);
   const x = tf.tensor2d(seededValues(64 * 64, 18), [64, 64]);

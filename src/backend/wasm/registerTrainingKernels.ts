@@ -23,6 +23,7 @@ import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_KERNEL } from '../fusedKernels.js';
 import { batchNormGradWasm, batchNormWasm } from './batchNormKernels.js';
 import { RELU_GRAD_KERNEL } from '../fusedKernels.js';
 import { reluGradWasm } from './reluGrad.js';
+import { addWithRowVector } from './addRowVector.js';
 
 /** The kernels alphaopt adds to the wasm backend, by tfjs kernel name. */
 export const ADDED_WASM_KERNELS = {
@@ -51,6 +52,7 @@ export const REPLACED_WASM_KERNELS = {
   Identity: identitySharingBuffer,
   Cast: castSharingBuffer,
   Slice: sliceFromHeapView,
+  Add: addWithRowVector,
 } as const;
 
 const REPLACED = Symbol.for('alphaopt.replacedKernel');

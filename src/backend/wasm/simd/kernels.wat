@@ -1673,4 +1673,33 @@
           (v128.store (i32.add (i32.add (local.get $dst) (i32.mul (local.get $o) (local.get $dstStride))) (local.get $g)) (local.get $acc))
           (br_if $outs (i32.lt_u (local.tee $o (i32.add (local.get $o) (i32.const 1))) (local.get $nOut))))
         (local.set $g (i32.add (local.get $g) (i32.const 16)))
-        (br $groups)))))
+        (br $groups))))
+
+  ;; addRowVector.ts: out [rows, c] = x [rows, c] + v [c] (a bias added to every row), four floats at a time and the
+  ;; row's last c mod 4 one by one.
+  (func (export "addRowVector") (param $x i32) (param $v i32) (param $out i32) (param $rows i32) (param $c i32)
+    (local $r i32) (local $i i32) (local $vec i32) (local $all i32)
+    (local.set $all (i32.shl (local.get $c) (i32.const 2)))
+    (local.set $vec (i32.shl (i32.and (local.get $c) (i32.const -4)) (i32.const 2)))
+    (block $rowsDone
+      (loop $rowLoop
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $i (i32.const 0))
+        (block $vecDone
+          (loop $vecLoop
+            (br_if $vecDone (i32.ge_u (local.get $i) (local.get $vec)))
+            (v128.store (i32.add (local.get $out) (local.get $i))
+              (f32x4.add (v128.load (i32.add (local.get $x) (local.get $i))) (v128.load (i32.add (local.get $v) (local.get $i)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (br $vecLoop)))
+        (block $tailDone
+          (loop $tail
+            (br_if $tailDone (i32.ge_u (local.get $i) (local.get $all)))
+            (f32.store (i32.add (local.get $out) (local.get $i))
+              (f32.add (f32.load (i32.add (local.get $x) (local.get $i))) (f32.load (i32.add (local.get $v) (local.get $i)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 4)))
+            (br $tail)))
+        (local.set $x (i32.add (local.get $x) (local.get $all)))
+        (local.set $out (i32.add (local.get $out) (local.get $all)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rowLoop)))))

@@ -63,6 +63,8 @@ export interface SimdKernels {
   winogradGradRowsIn(dy: number, v: number, rows: number, OW: number, T: number, co: number, planeBytes: number): void;
   /** conv2dWinograd.ts: nOut planes (dstStride bytes apart) = matrix [nOut, nIn] · nIn planes (srcStride apart) of `floats` floats, a multiple of 4 (byte offsets). */
   combinePlanes(src: number, srcStride: number, dst: number, dstStride: number, floats: number, nIn: number, nOut: number, matrix: number): void;
+  /** addRowVector.ts: out [rows, c] = x [rows, c] + v [c] (byte offsets). */
+  addRowVector(x: number, v: number, out: number, rows: number, c: number): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
