@@ -1,5 +1,5 @@
 /**
- * alphaopt's wasm BatchMatMul (explicit transposes, Aᵀ·B as (Bᵀ·A)ᵀ and A·Bᵀ as (B·Aᵀ)ᵀ where cheaper, A·Bᵀ as dot products of rows, one XNNPACK product per batch,
+ * alphaopt's wasm BatchMatMul (explicit transposes, Aᵀ·B as (Bᵀ·A)ᵀ and A·Bᵀ as (B·Aᵀ)ᵀ where cheaper, large A·Bᵀ and Aᵀ·B read as they lie, one XNNPACK product per batch,
  * a shared right-hand operand as one taller product) against tfjs's cpu kernel, over batch layouts and broadcasts, without leaking wasm buffers.
  */
 import test from 'ava';
@@ -44,9 +44,12 @@ const CASES: Case[] = [
   [[257, 30], [30, 8], false, false],
   [[1, 6, 50], [1, 50, 16], false, false],
   [[50, 9], [50, 16], true, false],
-  // A weight gradient xᵀ·dy with a short reduction runs unpacked whatever its rows (k 50: the MNIST CNN's batch).
-  [[50, 300], [50, 16], true, false],
-  [[64, 257], [64, 8], true, false],
+  // Aᵀ·B with rows a multiple of 4, columns of 8 and at least 2¹⁶ outputs read as they lie (productTransposedA):
+  // the MNIST CNN's k of 50, one row of a and b, a single batch; and an output just too small.
+  [[50, 4096], [50, 16], true, false],
+  [[1, 256], [1, 256], true, false],
+  [[1, 7, 1024], [1, 7, 64], true, false],
+  [[9, 4092], [9, 16], true, false],
   // A·Bᵀ of at most 256 rows, k a multiple of 4 and b of at least 2¹⁶ elements, as dot products (productTransposedB):
   // rows and columns past the tiles (4 rows, 2 columns), one row, one column, b over several blocks of 64 rows, the
   // row limit and one past it, a single batch; and a b just too small.

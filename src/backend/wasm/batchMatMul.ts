@@ -7,13 +7,13 @@
  * rows (one network per run) are batches, so we transpose operands first (a cheap memory pass) and run each
  * batch as its own XNNPACK product; a batch sharing one right-hand operand is a single taller product.
  * Where a transposed product is cheaper the other way round, (Bᵀ·A)ᵀ or (B·Aᵀ)ᵀ is computed instead.
- * A single product of few rows skips XNNPACK's packing of the right-hand operand, and a single A·Bᵀ of few rows
- * reads B as it lies, with no transposes (matMulUnpacked.ts).
+ * A single product of few rows skips XNNPACK's packing of the right-hand operand, and a single large A·Bᵀ (few
+ * rows) or Aᵀ·B reads its operands as they lie, with no transposes (matMulUnpacked.ts).
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs';
 import { release, transposeInfo, type TensorInfo } from './callKernel.js';
-import { productTransposedB, productWithoutPacking } from './matMulUnpacked.js';
+import { productTransposedA, productTransposedB, productWithoutPacking } from './matMulUnpacked.js';
 
 type BatchMatMulArgs = {
   inputs: { a: TensorInfo; b: TensorInfo };
@@ -96,8 +96,8 @@ export function batchMatMulWithExplicitTranspose(original: tf.KernelFunc) {
   const run = (args: BatchMatMulArgs): TensorInfo => {
     const { inputs, backend, attrs } = args;
     const singleProduct = size(inputs.a.shape.slice(0, -2)) <= 1 && size(inputs.b.shape.slice(0, -2)) <= 1;
-    if (singleProduct && !attrs.transposeA && attrs.transposeB) {
-      const direct = productTransposedB(backend, inputs.a, inputs.b);
+    if (singleProduct && attrs.transposeA !== attrs.transposeB) {
+      const direct = attrs.transposeB ? productTransposedB(backend, inputs.a, inputs.b) : productTransposedA(backend, inputs.a, inputs.b);
       if (direct !== undefined) return direct;
     }
     const flip =
@@ -113,7 +113,7 @@ export function batchMatMulWithExplicitTranspose(original: tf.KernelFunc) {
     const b = attrs.transposeB ? transposeInfo(backend, inputs.b, swapLastTwo(inputs.b)) : inputs.b;
     const single = size(a.shape.slice(0, -2)) <= 1 && size(b.shape.slice(0, -2)) <= 1;
     const out =
-      (single ? productWithoutPacking(backend, a, b, attrs.transposeA) : perBatch(original, backend, a, b)) ??
+      (single ? productWithoutPacking(backend, a, b) : perBatch(original, backend, a, b)) ??
       (original({ inputs: { a, b }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } } as never) as TensorInfo);
     if (a !== inputs.a) release(backend, a);
     if (b !== inputs.b) release(backend, b);

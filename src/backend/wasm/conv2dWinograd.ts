@@ -176,7 +176,7 @@ export function filterGradientWinograd(
       for (let kh = 0; kh < KH; kh++) {
         simd.gemmTransposedA(
           heapOffset(backend, rowsIn) + xi * inPlane + kh * T * C * 4, heapOffset(backend, gradRows) + xi * gradPlane,
-          heapOffset(backend, products) + (xi * KH + kh) * block * 4, C, OH * T, co, C * 4, n, Hp * T * C * 4, OH * T * co * 4,
+          heapOffset(backend, products) + (xi * KH + kh) * block * 4, C, OH * T, co, C * 4, n, Hp * T * C * 4, OH * T * co * 4, 1,
         );
       }
     }

@@ -1,6 +1,6 @@
 /**
- * A plain product a [m, k] · b [k, n] with few rows (or a short k) in kernels.wat's gemmAccumulate, which reads b
- * where it lies; and a · bᵀ with few rows in productTransposedB, which reads b where it lies too.
+ * A plain product a [m, k] · b [k, n] with few rows in kernels.wat's gemmAccumulate, which reads b where it lies;
+ * and large a · bᵀ (few rows) and aᵀ · b products, which read both operands where they lie.
  *
  * Why: XNNPACK packs its right-hand operand into its own layout on every new buffer (tfjs-backend-wasm keeps the
  * packed copy only while that buffer lives), ~5 ns a float here. A dense layer's forward product x·W gets a new W
@@ -14,25 +14,15 @@ import { simdKernels } from './simd/module.js';
 
 /** Rows up to which the unpacked product runs (measured faster than XNNPACK with a fresh right operand up to 2048). */
 export const UNPACKED_MAX_ROWS = 256;
-/**
- * A weight gradient xᵀ·dy (`fresh`: both operands new every call) with a reduction this short runs unpacked
- * whatever the rows: XNNPACK's tiles pay their set-up every few terms. The MNIST CNN's dense weight gradient,
- * [3136, 50] · [50, 512], took 4.7 ms through XNNPACK (the transpose of x included) and 3.6–3.9 ms here. Products
- * with a fixed right operand (the learned optimizers' [n, 20] · [20, 80]) keep XNNPACK, which reuses its packing.
- */
-export const UNPACKED_ANY_ROWS_MAX_K = 64;
 /** k taken this many at a time, as in conv2dFilterByProduct.ts. */
 const K_BLOCK = 512;
 
-/**
- * a [1?, m, k] · b [1?, k, n] as [1?, m, n], or undefined where this path does not apply (n not a multiple of 8, many
- * rows, no SIMD). `fresh`: the product is a weight gradient xᵀ·dy (see UNPACKED_ANY_ROWS_MAX_K).
- */
-export function productWithoutPacking(backend: BackendWasm, a: TensorInfo, b: TensorInfo, fresh = false): TensorInfo | undefined {
+/** a [1?, m, k] · b [1?, k, n] as [1?, m, n], or undefined where this path does not apply (n not a multiple of 8, many rows, no SIMD). */
+export function productWithoutPacking(backend: BackendWasm, a: TensorInfo, b: TensorInfo): TensorInfo | undefined {
   if (a.dtype !== 'float32' || b.dtype !== 'float32') return undefined;
   const [m, k] = a.shape.slice(-2) as [number, number];
   const n = b.shape[b.shape.length - 1]!;
-  if ((m > UNPACKED_MAX_ROWS && !(fresh && k <= UNPACKED_ANY_ROWS_MAX_K)) || n % 8 !== 0 || m * k * n === 0) return undefined;
+  if (m > UNPACKED_MAX_ROWS || n % 8 !== 0 || m * k * n === 0) return undefined;
   const simd = simdKernels(backend);
   if (simd === undefined) return undefined;
   const out = backend.makeOutput([...a.shape.slice(0, -2), m, n], 'float32');
@@ -64,5 +54,29 @@ export function productTransposedB(backend: BackendWasm, a: TensorInfo, b: Tenso
   if (simd === undefined) return undefined;
   const out = backend.makeOutput([...a.shape.slice(0, -2), m, n], 'float32');
   simd.productTransposedB(heapOffset(backend, a), heapOffset(backend, b), heapOffset(backend, out), m, k, n);
+  return out;
+}
+
+/** The smallest output aᵀ·b the path below takes (as TRANSPOSED_B_MIN_ELEMENTS: smaller products keep their float order). */
+export const TRANSPOSED_A_MIN_OUTPUT = 2 ** 16;
+
+/**
+ * aᵀ · b for a [1?, k, m] and b [1?, k, n] as [1?, m, n] in kernels.wat's gemmTransposedA, which reads both as they
+ * lie and stores each tile once, or undefined where this path does not apply (m not a multiple of 4, n not of 8, an
+ * output under TRANSPOSED_A_MIN_OUTPUT, no SIMD).
+ *
+ * Why: a dense layer's weight gradient xᵀ·dy otherwise transposes x, zeroes the output and adds every tile into it
+ * (the MNIST CNN's [50, 3136]ᵀ · [50, 512]: 4.5 ms through XNNPACK, 4.0 ms transposed and unpacked, 3.7 ms here;
+ * CPU time of tf.matMul alone).
+ */
+export function productTransposedA(backend: BackendWasm, a: TensorInfo, b: TensorInfo): TensorInfo | undefined {
+  if (a.dtype !== 'float32' || b.dtype !== 'float32') return undefined;
+  const [k, m] = a.shape.slice(-2) as [number, number];
+  const n = b.shape[b.shape.length - 1]!;
+  if (m % 4 !== 0 || n % 8 !== 0 || m * n < TRANSPOSED_A_MIN_OUTPUT || k === 0) return undefined;
+  const simd = simdKernels(backend);
+  if (simd === undefined) return undefined;
+  const out = backend.makeOutput([...a.shape.slice(0, -2), m, n], 'float32');
+  simd.gemmTransposedA(heapOffset(backend, a), heapOffset(backend, b), heapOffset(backend, out), m, k, n, m * 4, 1, 0, 0, 0);
   return out;
 }

@@ -1441,12 +1441,13 @@
         (br_if $ohLoop (i32.lt_u (local.tee $oh (i32.add (local.get $oh) (i32.const 1))) (local.get $outH))))
       (br_if $batches (i32.lt_u (local.tee $b (i32.add (local.get $b) (i32.const 1))) (local.get $batch)))))
 
-  ;; conv2dWinograd.ts: out [m, n] += Σ aᵀ·b over images: image i's a is [k, m] (rows lda bytes apart) at a + i·aImage
-  ;; and its b [k, n] (row-major) at b + i·bImage; m a multiple of 4, n of 8. Four columns of a (adjacent floats,
-  ;; splatted from one row pointer) by eight of b at a time, summed over every image before the tile is added to out.
+  ;; conv2dWinograd.ts, matMulUnpacked.ts: out [m, n] (+)= Σ aᵀ·b over images: image i's a is [k, m] (rows lda bytes
+  ;; apart) at a + i·aImage and its b [k, n] (row-major) at b + i·bImage; m a multiple of 4, n of 8. Four columns of
+  ;; a (adjacent floats, splatted from one row pointer) by eight of b at a time, summed over every image, then added
+  ;; to out (accumulate ≠ 0) or stored.
   (func (export "gemmTransposedA")
     (param $a i32) (param $b i32) (param $out i32) (param $m i32) (param $k i32) (param $n i32) (param $lda i32)
-    (param $images i32) (param $aImage i32) (param $bImage i32)
+    (param $images i32) (param $aImage i32) (param $bImage i32) (param $accumulate i32)
     (local $i i32) (local $j i32) (local $img i32) (local $q i32) (local $ldb i32) (local $ap i32) (local $bp i32) (local $o i32)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128) (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
     (local $b0 v128) (local $b1 v128) (local $s v128)
@@ -1487,17 +1488,27 @@
             (br_if $inner (i32.lt_u (local.tee $q (i32.add (local.get $q) (i32.const 1))) (local.get $k))))
           (br_if $imageLoop (i32.lt_u (local.tee $img (i32.add (local.get $img) (i32.const 1))) (local.get $images))))
         (local.set $o (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $n)) (local.get $j)) (i32.const 2))))
-        (v128.store (local.get $o) (f32x4.add (v128.load (local.get $o)) (local.get $c00)))
-        (v128.store offset=16 (local.get $o) (f32x4.add (v128.load offset=16 (local.get $o)) (local.get $c01)))
+        (if (local.get $accumulate)
+          (then
+            (local.set $c00 (f32x4.add (v128.load (local.get $o)) (local.get $c00)))
+            (local.set $c01 (f32x4.add (v128.load offset=16 (local.get $o)) (local.get $c01)))
+            (local.set $c10 (f32x4.add (v128.load (i32.add (local.get $o) (local.get $ldb))) (local.get $c10)))
+            (local.set $c11 (f32x4.add (v128.load offset=16 (i32.add (local.get $o) (local.get $ldb))) (local.get $c11)))
+            (local.set $c20 (f32x4.add (v128.load (i32.add (local.get $o) (i32.shl (local.get $ldb) (i32.const 1)))) (local.get $c20)))
+            (local.set $c21 (f32x4.add (v128.load offset=16 (i32.add (local.get $o) (i32.shl (local.get $ldb) (i32.const 1)))) (local.get $c21)))
+            (local.set $c30 (f32x4.add (v128.load (i32.add (local.get $o) (i32.mul (local.get $ldb) (i32.const 3)))) (local.get $c30)))
+            (local.set $c31 (f32x4.add (v128.load offset=16 (i32.add (local.get $o) (i32.mul (local.get $ldb) (i32.const 3)))) (local.get $c31)))))
+        (v128.store (local.get $o) (local.get $c00))
+        (v128.store offset=16 (local.get $o) (local.get $c01))
         (local.set $o (i32.add (local.get $o) (local.get $ldb)))
-        (v128.store (local.get $o) (f32x4.add (v128.load (local.get $o)) (local.get $c10)))
-        (v128.store offset=16 (local.get $o) (f32x4.add (v128.load offset=16 (local.get $o)) (local.get $c11)))
+        (v128.store (local.get $o) (local.get $c10))
+        (v128.store offset=16 (local.get $o) (local.get $c11))
         (local.set $o (i32.add (local.get $o) (local.get $ldb)))
-        (v128.store (local.get $o) (f32x4.add (v128.load (local.get $o)) (local.get $c20)))
-        (v128.store offset=16 (local.get $o) (f32x4.add (v128.load offset=16 (local.get $o)) (local.get $c21)))
+        (v128.store (local.get $o) (local.get $c20))
+        (v128.store offset=16 (local.get $o) (local.get $c21))
         (local.set $o (i32.add (local.get $o) (local.get $ldb)))
-        (v128.store (local.get $o) (f32x4.add (v128.load (local.get $o)) (local.get $c30)))
-        (v128.store offset=16 (local.get $o) (f32x4.add (v128.load offset=16 (local.get $o)) (local.get $c31)))
+        (v128.store (local.get $o) (local.get $c30))
+        (v128.store offset=16 (local.get $o) (local.get $c31))
         (br_if $cols (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 8))) (local.get $n))))
       (br_if $rowQuads (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 4))) (local.get $m)))))
 

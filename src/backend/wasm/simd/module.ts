@@ -53,8 +53,8 @@ export interface SimdKernels {
   productTransposedB(a: number, b: number, out: number, m: number, k: number, n: number): void;
   /** maxPoolGrad.ts: dx of windows that neither overlap nor need padding (stride = window), c a multiple of 4; written, not added. */
   maxPoolGradDisjoint(x: number, dy: number, dx: number, batch: number, inH: number, inW: number, c: number, outH: number, outW: number, fH: number, fW: number): void;
-  /** conv2dWinograd.ts: out [m, n] += Σ over images of aᵀ·b, a [k, m] with rows lda bytes apart, b [k, n]; m a multiple of 4, n of 8 (byte offsets). */
-  gemmTransposedA(a: number, b: number, out: number, m: number, k: number, n: number, lda: number, images: number, aImage: number, bImage: number): void;
+  /** conv2dWinograd.ts, matMulUnpacked.ts: out [m, n] (+)= Σ over images of aᵀ·b, a [k, m] with rows lda bytes apart, b [k, n]; m a multiple of 4, n of 8; added to out where accumulate is 1, else stored (byte offsets). */
+  gemmTransposedA(a: number, b: number, out: number, m: number, k: number, n: number, lda: number, images: number, aImage: number, bImage: number, accumulate: number): void;
   /** conv2dWinograd.ts: F(4, 5)'s input transform of padded rows [rows, Wp, C] into eight planes [rows, T, C] planeBytes apart (byte offsets). */
   winogradRowsIn(xp: number, u: number, rows: number, Wp: number, C: number, T: number, planeBytes: number): void;
   /** conv2dWinograd.ts: F(4, 5)'s output transform of eight planes [rows, T, co] planeBytes apart into y [rows, OW, co] (byte offsets). */
