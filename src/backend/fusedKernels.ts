@@ -8,6 +8,12 @@
  * bias corrections, scale = −learning rate); outputs [mu′, nu′, update].
  */
 export const FUSED_ADAM_KERNEL = 'AlphaOptFusedAdam';
+/**
+ * The same step applied in place: inputs { param, grad, mu, nu }, attrs as FUSED_ADAM_KERNEL's; no outputs. It
+ * overwrites param (with param + update), mu and nu, so it is only for buffers nothing else reads: the backend
+ * checks each of the three is held by one tensor (reference count 1) and that they are distinct.
+ */
+export const FUSED_ADAM_IN_PLACE_KERNEL = 'AlphaOptFusedAdamInPlace';
 
 /**
  * The coordinate policy's history window from its columns: inputs { 0: c₀, …, h−1: c_{h−1} } (each [n]);

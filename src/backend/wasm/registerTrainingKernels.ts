@@ -14,10 +14,10 @@ import { depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm } from './depth
 import { unsortedSegmentSumWasm } from './unsortedSegmentSum.js';
 import { tanhViaSigmoid } from './tanh.js';
 import { castSharingBuffer, identitySharingBuffer } from './identity.js';
-import { sliceFromHeapView } from './slice.js';
+import { sliceFromHeapView, splitVThroughSlice } from './slice.js';
 import { meanLeadingAxes, sumLeadingAxes } from './leadingAxisReduce.js';
-import { fusedAdamWasm } from './fusedAdam.js';
-import { BIAS_TANH_KERNEL, FUSED_ADAM_KERNEL, POLICY_FIRST_LAYER_KERNEL, POLICY_WINDOW_KERNEL } from '../fusedKernels.js';
+import { fusedAdamInPlaceWasm, fusedAdamWasm } from './fusedAdam.js';
+import { BIAS_TANH_KERNEL, FUSED_ADAM_IN_PLACE_KERNEL, FUSED_ADAM_KERNEL, POLICY_FIRST_LAYER_KERNEL, POLICY_WINDOW_KERNEL } from '../fusedKernels.js';
 import { biasTanhWasm, policyFirstLayerWasm, policyWindowWasm } from './policyKernels.js';
 import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_KERNEL } from '../fusedKernels.js';
 import { batchNormGradWasm, batchNormWasm } from './batchNormKernels.js';
@@ -31,6 +31,7 @@ export const ADDED_WASM_KERNELS = {
   DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInputWasm,
   UnsortedSegmentSum: unsortedSegmentSumWasm,
   [FUSED_ADAM_KERNEL]: fusedAdamWasm,
+  [FUSED_ADAM_IN_PLACE_KERNEL]: fusedAdamInPlaceWasm,
   [POLICY_WINDOW_KERNEL]: policyWindowWasm,
   [POLICY_FIRST_LAYER_KERNEL]: policyFirstLayerWasm,
   [BIAS_TANH_KERNEL]: biasTanhWasm,
@@ -51,6 +52,7 @@ export const REPLACED_WASM_KERNELS = {
   Identity: identitySharingBuffer,
   Cast: castSharingBuffer,
   Slice: sliceFromHeapView,
+  SplitV: splitVThroughSlice,
 } as const;
 
 const REPLACED = Symbol.for('alphaopt.replacedKernel');

@@ -1189,4 +1189,75 @@
         (br_if $lines (i32.lt_u (local.tee $h (i32.add (local.get $h) (i32.const 1))) (local.get $rows))))
       (local.set $src (i32.add (local.get $src) (i32.mul (local.get $H) (local.get $inLine))))
       (br_if $images (i32.lt_u (local.tee $b (i32.add (local.get $b) (i32.const 1))) (local.get $n)))))
+
+  ;; Adam in place (fusedAdam.ts): m, v and the parameter p updated where they lie, p ← p + u with u as "adam"
+  ;; computes it, the same float32 operations in the same order. A bias correction rounded to 1 skips its
+  ;; division (x/1 is x): c1 after ~160 steps of β1 = 0.9, c2 after ~17,000 of β2 = 0.999.
+  (func (export "adamInPlace")
+    (param $p i32) (param $g i32) (param $m i32) (param $v i32) (param $n i32)
+    (param $b1 f32) (param $k1 f32) (param $b2 f32) (param $k2 f32) (param $c1 f32) (param $c2 f32) (param $eps f32) (param $scale f32)
+    (local $i i32) (local $end i32) (local $all i32) (local $d1 i32) (local $d2 i32)
+    (local $B1 v128) (local $K1 v128) (local $B2 v128) (local $K2 v128) (local $C1 v128) (local $C2 v128) (local $E v128) (local $S v128)
+    (local $G v128) (local $M v128) (local $V v128) (local $MH v128) (local $VH v128)
+    (local $gs f32) (local $ms f32) (local $vs f32) (local $mh f32) (local $vh f32)
+    (local.set $d1 (f32.ne (local.get $c1) (f32.const 1)))
+    (local.set $d2 (f32.ne (local.get $c2) (f32.const 1)))
+    (local.set $B1 (f32x4.splat (local.get $b1)))
+    (local.set $K1 (f32x4.splat (local.get $k1)))
+    (local.set $B2 (f32x4.splat (local.get $b2)))
+    (local.set $K2 (f32x4.splat (local.get $k2)))
+    (local.set $C1 (f32x4.splat (local.get $c1)))
+    (local.set $C2 (f32x4.splat (local.get $c2)))
+    (local.set $E (f32x4.splat (local.get $eps)))
+    (local.set $S (f32x4.splat (local.get $scale)))
+    (local.set $end (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (local.set $all (i32.shl (local.get $n) (i32.const 2)))
+    (block $done
+      (loop $vector
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $G (v128.load (i32.add (local.get $g) (local.get $i))))
+        (local.set $M (f32x4.add
+          (f32x4.mul (v128.load (i32.add (local.get $m) (local.get $i))) (local.get $B1))
+          (f32x4.mul (local.get $G) (local.get $K1))))
+        (local.set $V (f32x4.add
+          (f32x4.mul (v128.load (i32.add (local.get $v) (local.get $i))) (local.get $B2))
+          (f32x4.mul (f32x4.mul (local.get $G) (local.get $G)) (local.get $K2))))
+        (v128.store (i32.add (local.get $m) (local.get $i)) (local.get $M))
+        (v128.store (i32.add (local.get $v) (local.get $i)) (local.get $V))
+        (local.set $MH (local.get $M))
+        (if (local.get $d1) (then (local.set $MH (f32x4.div (local.get $M) (local.get $C1)))))
+        (local.set $VH (local.get $V))
+        (if (local.get $d2) (then (local.set $VH (f32x4.div (local.get $V) (local.get $C2)))))
+        (v128.store (i32.add (local.get $p) (local.get $i))
+          (f32x4.add
+            (v128.load (i32.add (local.get $p) (local.get $i)))
+            (f32x4.mul
+              (f32x4.div (local.get $MH) (f32x4.add (f32x4.sqrt (local.get $VH)) (local.get $E)))
+              (local.get $S))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $vector)))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $i) (local.get $all)))
+        (local.set $gs (f32.load (i32.add (local.get $g) (local.get $i))))
+        (local.set $ms (f32.add
+          (f32.mul (f32.load (i32.add (local.get $m) (local.get $i))) (local.get $b1))
+          (f32.mul (local.get $gs) (local.get $k1))))
+        (local.set $vs (f32.add
+          (f32.mul (f32.load (i32.add (local.get $v) (local.get $i))) (local.get $b2))
+          (f32.mul (f32.mul (local.get $gs) (local.get $gs)) (local.get $k2))))
+        (f32.store (i32.add (local.get $m) (local.get $i)) (local.get $ms))
+        (f32.store (i32.add (local.get $v) (local.get $i)) (local.get $vs))
+        (local.set $mh (local.get $ms))
+        (if (local.get $d1) (then (local.set $mh (f32.div (local.get $ms) (local.get $c1)))))
+        (local.set $vh (local.get $vs))
+        (if (local.get $d2) (then (local.set $vh (f32.div (local.get $vs) (local.get $c2)))))
+        (f32.store (i32.add (local.get $p) (local.get $i))
+          (f32.add
+            (f32.load (i32.add (local.get $p) (local.get $i)))
+            (f32.mul
+              (f32.div (local.get $mh) (f32.add (f32.sqrt (local.get $vh)) (local.get $eps)))
+              (local.get $scale))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $tail))))
 )

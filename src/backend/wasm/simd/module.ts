@@ -47,6 +47,11 @@ export interface SimdKernels {
   ): void;
   /** n images [H, W, C] into zero-padded [Hp, Wp, C], pixel (h, w) at (h + top, w + left) (byte offsets). */
   padImages(src: number, dst: number, n: number, H: number, W: number, C: number, Hp: number, Wp: number, top: number, left: number): void;
+  /** fusedAdam.ts: m, v and p updated in place over n floats (byte offsets), p ← p + update as `adam` computes it. */
+  adamInPlace(
+    p: number, g: number, m: number, v: number, n: number,
+    beta1: number, k1: number, beta2: number, k2: number, c1: number, c2: number, epsilon: number, scale: number,
+  ): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
