@@ -28,6 +28,11 @@ export const POLICY_WINDOW_KERNEL = 'AlphaOptPolicyWindow';
 export const POLICY_FIRST_LAYER_KERNEL = 'AlphaOptPolicyFirstLayer';
 /** A later tanh layer after its product: inputs { x ([n, u]), bias ([u]) }; output tanh(x + bias). */
 export const BIAS_TANH_KERNEL = 'AlphaOptBiasTanh';
+/**
+ * The last tanh layer and a one-unit output layer after it: inputs { x ([n, u]), bias ([u]), weights ([u, 1]),
+ * outBias ([1]) }; output tanh(x + bias)·weights + outBias, [n, 1], the hidden layer never written out.
+ */
+export const BIAS_TANH_DOT_KERNEL = 'AlphaOptBiasTanhDot';
 
 /**
  * Batch norm over the leading axes of x [batch, h, w, c] with batch statistics (src/tasks/batchNorm.ts): inputs

@@ -17,8 +17,8 @@ import { castSharingBuffer, identitySharingBuffer } from './identity.js';
 import { sliceFromHeapView, splitVThroughSlice } from './slice.js';
 import { meanLeadingAxes, sumLeadingAxes } from './leadingAxisReduce.js';
 import { fusedAdamInPlaceWasm, fusedAdamWasm } from './fusedAdam.js';
-import { BIAS_TANH_KERNEL, FUSED_ADAM_IN_PLACE_KERNEL, FUSED_ADAM_KERNEL, POLICY_FIRST_LAYER_KERNEL, POLICY_WINDOW_KERNEL } from '../fusedKernels.js';
-import { biasTanhWasm, policyFirstLayerWasm, policyWindowWasm } from './policyKernels.js';
+import { BIAS_TANH_DOT_KERNEL, BIAS_TANH_KERNEL, FUSED_ADAM_IN_PLACE_KERNEL, FUSED_ADAM_KERNEL, POLICY_FIRST_LAYER_KERNEL, POLICY_WINDOW_KERNEL } from '../fusedKernels.js';
+import { biasTanhDotWasm, biasTanhWasm, policyFirstLayerWasm, policyWindowWasm } from './policyKernels.js';
 import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_KERNEL } from '../fusedKernels.js';
 import { batchNormGradWasm, batchNormWasm } from './batchNormKernels.js';
 import { RELU_GRAD_KERNEL } from '../fusedKernels.js';
@@ -38,6 +38,7 @@ export const ADDED_WASM_KERNELS = {
   [BATCH_NORM_KERNEL]: batchNormWasm,
   [BATCH_NORM_GRAD_KERNEL]: batchNormGradWasm,
   [RELU_GRAD_KERNEL]: reluGradWasm,
+  [BIAS_TANH_DOT_KERNEL]: biasTanhDotWasm,
 } as const;
 
 /** Kernels alphaopt replaces for speed; each wraps (and falls back to) the original. */

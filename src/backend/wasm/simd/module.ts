@@ -52,6 +52,8 @@ export interface SimdKernels {
     p: number, g: number, m: number, v: number, n: number,
     beta1: number, k1: number, beta2: number, k2: number, c1: number, c2: number, epsilon: number, scale: number,
   ): void;
+  /** policyKernels.ts: out[i] = Σ_j tanh(x[i, j] + b[j])·w[j] + bOut[0], the sum in j's order (byte offsets). */
+  biasTanhDot(x: number, b: number, w: number, bOut: number, out: number, n: number, u: number): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
