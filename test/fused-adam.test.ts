@@ -1,6 +1,8 @@
 /**
  * rules.adam's fused kernel (wasm): the same numbers as the unfused tensor ops over a grid of shapes and steps,
  * bit for bit on wasm and to float32 rounding against cpu; the tensor ops wherever a tape records; no leaks.
+ * Through toTfjsOptimizer, the in-place kernel: the same bits as update-then-add, the variables' buffers kept (and
+ * left alone where another tensor shares them), no tensors made.
  */
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
@@ -9,8 +11,8 @@ import { adam, chain, scaleByAdam, scaleByLearningRate } from '../src/rules/inde
 import { toTfjsOptimizer } from '../src/rules/tfjsOptimizer.js';
 import type { StateTree, UpdateRule } from '../src/rules/types.js';
 import { treeLeaves } from '../src/rules/tree.js';
-import { FUSED_ADAM_KERNEL } from '../src/backend/fusedKernels.js';
-import { adamScalarPass } from '../src/backend/wasm/fusedAdam.js';
+import { FUSED_ADAM_IN_PLACE_KERNEL, FUSED_ADAM_KERNEL } from '../src/backend/fusedKernels.js';
+import { adamInPlaceScalarPass, adamScalarPass } from '../src/backend/wasm/fusedAdam.js';
 
 // Sizes around the four-float vector width, an odd matrix, and the 784×128 layer of the benchmark.
 const SHAPES: number[][] = [[1], [3], [4], [5], [7, 3], [2, 3, 4, 5], [33, 17], [784, 128]];
@@ -116,4 +118,155 @@ test.serial('toTfjsOptimizer(adam) on wasm matches cpu over several steps', asyn
   const [onWasm] = await computeOn('wasm', compute);
   const [onCpu] = await computeOn('cpu', compute);
   t.true(relativeError(onWasm!, onCpu!) <= 1e-6);
+});
+
+// Small β so that both bias corrections round to 1 within the run: the in-place pass then skips their divisions.
+const IN_PLACE_OPTIONS = { learningRate: 3e-3, beta1: 0.5, beta2: 0.6, epsilon: 1e-6 };
+const IN_PLACE_STEPS = 40;
+const IN_PLACE_SHAPES: number[][] = [[], [1], [3], [5], [7, 3], [2, 3, 4, 5], [33, 17]];
+
+/** Gradients of mixed scale and sign, zeros included, one set per step. */
+const stepGradients = (shape: number[], step: number) => {
+  const size = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor(seededValues(size, 80 + step).map((v, i) => (i % 11 === 0 ? 0 : v * 10 ** ((i % 7) - 3))), shape);
+};
+
+/** θ and the state after IN_PLACE_STEPS steps of toTfjsOptimizer(adam) on variables of `shapes`. */
+function throughOptimizer(shapes: number[][]): () => tf.Tensor[] {
+  return () => {
+    const variables = shapes.map((s, i) => tf.variable(tf.tensor(seededValues(s.reduce((a, b) => a * b, 1), 90 + i), s), true, `in-place-${i}-${Math.random()}`));
+    const optimizer = toTfjsOptimizer(adam(IN_PLACE_OPTIONS));
+    for (let step = 0; step < IN_PLACE_STEPS; step++) {
+      const grads = shapes.map((s) => stepGradients(s, step));
+      optimizer.applyGradients(variables.map((v, i) => ({ name: v.name, tensor: grads[i]! })));
+      tf.dispose(grads);
+    }
+    // The state variables (private to the adapter; getWeights would give them asynchronously).
+    const tree = (optimizer as unknown as { bound: { tree: StateTree } }).bound.tree;
+    const out = [...variables, ...treeLeaves(tree).map((l) => l.tensor)].map((x) => tf.clone(x));
+    optimizer.dispose();
+    tf.dispose(variables);
+    return out;
+  };
+}
+
+/** The same steps as rule.update followed by θ + u (no variables: the functional path). */
+function throughUpdates(shapes: number[][]): () => tf.Tensor[] {
+  return () => {
+    const rule = adam(IN_PLACE_OPTIONS);
+    let params = shapes.map((s, i) => tf.tensor(seededValues(s.reduce((a, b) => a * b, 1), 90 + i), s));
+    let state = rule.init(params);
+    for (let step = 0; step < IN_PLACE_STEPS; step++) {
+      const grads = shapes.map((s) => stepGradients(s, step));
+      const next = rule.update({ grads, params, step }, state);
+      const moved = params.map((p, i) => tf.add(p, next.updates[i]!));
+      tf.dispose([...grads, ...params, ...next.updates, ...treeLeaves(state).map((l) => l.tensor)]);
+      params = moved;
+      state = next.state;
+    }
+    return [...params, ...treeLeaves(state).map((l) => l.tensor)];
+  };
+}
+
+test.serial('toTfjsOptimizer(adam) in place on wasm: the bits of update-then-add, and cpu to rounding, over shapes', async (t) => {
+  const inPlace = await computeOn('wasm', throughOptimizer(IN_PLACE_SHAPES));
+  const functional = await computeOn('wasm', throughUpdates(IN_PLACE_SHAPES));
+  const onCpu = await computeOn('cpu', throughOptimizer(IN_PLACE_SHAPES));
+  t.is(inPlace.length, functional.length);
+  t.true(inPlace.length >= 3 * IN_PLACE_SHAPES.length);
+  inPlace.forEach((values, i) => {
+    t.deepEqual(Array.from(values), Array.from(functional[i]!), `output ${i} differs from update-then-add`);
+    t.true(relativeError(values, onCpu[i]!) <= 1e-5, `output ${i}: ${relativeError(values, onCpu[i]!)} from cpu`);
+  });
+  // Both corrections rounded to 1 before the end, so the pass without their divisions was checked too.
+  t.is(Math.fround(1 - IN_PLACE_OPTIONS.beta1 ** IN_PLACE_STEPS), 1);
+  t.is(Math.fround(1 - IN_PLACE_OPTIONS.beta2 ** IN_PLACE_STEPS), 1);
+});
+
+test.serial('toTfjsOptimizer(adam) on wasm updates variables in place: one kernel per tensor, same buffers, no tensors made', async (t) => {
+  await computeOn('wasm', () => []);
+  const variables = [[784, 128], [128], [], [5]].map((s, i) => tf.variable(tf.zeros(s), true, `in-place-kernels-${i}-${Math.random()}`));
+  const grads = variables.map((v, i) => tf.tensor(seededValues(v.size, i), v.shape));
+  const named = variables.map((v, i) => ({ name: v.name, tensor: grads[i]! }));
+  const optimizer = toTfjsOptimizer(adam(OPTIONS));
+  optimizer.applyGradients(named); // creates the state variables
+  const ids = variables.map((v) => v.dataId);
+  const before = tf.memory().numTensors;
+  const profile = await tf.profile(() => optimizer.applyGradients(named));
+  t.deepEqual(profile.kernels.map((k) => k.name), variables.map(() => FUSED_ADAM_IN_PLACE_KERNEL));
+  t.is(tf.memory().numTensors, before);
+  variables.forEach((v, i) => {
+    t.is(v.dataId, ids[i]);
+    t.is(tf.backend().refCount(v.dataId), 1);
+  });
+  t.true(Array.from(await variables[0]!.data()).some((x) => x !== 0));
+  optimizer.dispose();
+  tf.dispose([...variables, ...grads]);
+});
+
+test.serial('a variable whose buffer another tensor shares is assigned, not overwritten, and that tensor keeps its values', async (t) => {
+  await computeOn('wasm', () => []);
+  const v = tf.variable(tf.tensor2d(seededValues(12, 3), [3, 4]), true, `in-place-shared-${Math.random()}`);
+  const grad = tf.tensor2d(seededValues(12, 4), [3, 4]);
+  const optimizer = toTfjsOptimizer(adam(OPTIONS));
+  optimizer.applyGradients([{ name: v.name, tensor: grad }]); // creates the state variables
+  const view = v.reshape([12]); // shares v's buffer on wasm
+  t.is(view.dataId, v.dataId);
+  const old = Array.from(await view.data());
+  const profile = await tf.profile(() => optimizer.applyGradients([{ name: v.name, tensor: grad }]));
+  t.deepEqual(profile.kernels.map((k) => k.name), [FUSED_ADAM_KERNEL, 'Add']);
+  t.deepEqual(Array.from(await view.data()), old);
+  t.notDeepEqual(Array.from(await v.data()), old);
+  // The kernel itself refuses a shared buffer.
+  const [param, grad2, mu, nu] = [0, 1, 2, 3].map(() => tf.zeros([12]));
+  const alias = param!.reshape([12]);
+  const attrs = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, c1: 0.1, c2: 0.001, scale: -1e-3 };
+  t.throws(() => tf.engine().runKernel(FUSED_ADAM_IN_PLACE_KERNEL, { param: param!, grad: grad2!, mu: mu!, nu: nu! }, attrs), { message: /no other tensor shares/ });
+  t.throws(() => tf.engine().runKernel(FUSED_ADAM_IN_PLACE_KERNEL, { param: nu!, grad: grad2!, mu: mu!, nu: nu! }, attrs), { message: /no other tensor shares/ });
+  tf.dispose([param!, grad2!, mu!, nu!, alias]);
+  // The next step (v now holds a buffer of its own) runs in place.
+  const next = await tf.profile(() => optimizer.applyGradients([{ name: v.name, tensor: grad }]));
+  t.deepEqual(next.kernels.map((k) => k.name), [FUSED_ADAM_IN_PLACE_KERNEL]);
+  optimizer.dispose();
+  tf.dispose([v, view, grad]);
+});
+
+test.serial('a rule spread from adam with its own update does not inherit the in-place step', async (t) => {
+  await computeOn('wasm', () => []);
+  const base = adam(OPTIONS);
+  const halved: UpdateRule = {
+    ...base,
+    update(input, state) {
+      const out = base.update(input, state);
+      const updates = out.updates.map((u) => tf.mul(u, 0.5));
+      tf.dispose(out.updates);
+      return { ...out, updates };
+    },
+  };
+  const run = (rule: UpdateRule) => {
+    const v = tf.variable(tf.ones([6]), true, `in-place-spread-${Math.random()}`);
+    const optimizer = toTfjsOptimizer(rule);
+    optimizer.applyGradients([{ name: v.name, tensor: tf.fill([6], 0.5) }]);
+    const out = v.dataSync()[0]!;
+    optimizer.dispose();
+    v.dispose();
+    return 1 - out;
+  };
+  t.true(Math.abs(run(halved) - run(adam(OPTIONS)) / 2) < 1e-7);
+});
+
+test.serial("the in-place scalar pass (no wasm SIMD) gives the SIMD kernel's bits", async (t) => {
+  await computeOn('wasm', () => []);
+  const n = 1001;
+  for (const [c1, c2] of [[1 - 0.9 ** 3, 1 - 0.999 ** 3], [1, 1 - 0.999 ** 3], [1, 1]] as const) {
+    const [p, g, m, v] = [63, 60, 61, 62].map((s, k) => seededValues(n, s).map((x) => (k === 3 ? Math.abs(x) * 1e-3 : x * 1e-2)));
+    const tensors = [p, g, m, v].map((a) => tf.tensor1d(a!));
+    const attrs = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, c1, c2, scale: -1e-3 };
+    tf.engine().runKernel(FUSED_ADAM_IN_PLACE_KERNEL, { param: tensors[0]!, grad: tensors[1]!, mu: tensors[2]!, nu: tensors[3]! }, attrs);
+    const simd = await Promise.all(tensors.map((x) => x.data()));
+    tf.dispose(tensors);
+    const f = Math.fround;
+    adamInPlaceScalarPass(p!, g!, m!, v!, [0.9, 1 - 0.9, 0.999, 1 - 0.999, c1, c2, attrs.epsilon, attrs.scale].map(f));
+    [p, g, m, v].forEach((values, i) => t.deepEqual(Array.from(values!), Array.from(simd[i]!), `c1 ${c1}, c2 ${c2}: input ${i}`));
+  }
 });

@@ -1,14 +1,15 @@
 /**
  * The coordinate policy's fused wasm passes (src/backend/wasm/policyKernels.ts, kernels.wat) against the tfjs ops
- * they replace, over shapes around the four-float vector width; their scalar fallbacks against the SIMD passes;
+ * they replace, over shapes around the four-float vector width (the fused output layer bit for bit); their scalar
+ * fallbacks against the SIMD passes;
  * the frozen rule on wasm (fused) against cpu (tensor ops); the tensor ops under a tape; no leaks; a run's numbers
  * the same alone and batched with other runs.
  */
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
 import { computeOn, relativeError, seededValues } from './helpers/compare.js';
-import { BIAS_TANH_KERNEL, POLICY_FIRST_LAYER_KERNEL, POLICY_WINDOW_KERNEL } from '../src/backend/fusedKernels.js';
-import { biasTanhScalar, policyFirstLayerScalar, policyWindowScalar } from '../src/backend/wasm/policyKernels.js';
+import { BIAS_TANH_DOT_KERNEL, BIAS_TANH_KERNEL, POLICY_FIRST_LAYER_KERNEL, POLICY_WINDOW_KERNEL } from '../src/backend/fusedKernels.js';
+import { biasTanhDotScalar, biasTanhScalar, policyFirstLayerScalar, policyWindowScalar } from '../src/backend/wasm/policyKernels.js';
 import { tanh } from '../src/learned/policy/mlp.js';
 import { windowProduct } from '../src/learned/policy/fusedPasses.js';
 import { CoordinatePolicy } from '../src/learned/index.js';
@@ -86,6 +87,30 @@ for (const [n, u, h] of [[1, 1, 1], [5, 3, 3], [7, 4, 25], [37, 6, 2], [64, 32, 
   });
 }
 
+for (const [n, u] of [[1, 1], [3, 5], [4, 4], [5, 3], [8, 32], [37, 6], [9, 33], [101, 32]] as const) {
+  test.serial(`the last tanh layer with the output layer fused equals bias + tanh, the product and the bias's add, bit for bit: n ${n}, units ${u}`, async (t) => {
+    const values = await computeOn('wasm', () => {
+      const before = tf.memory().numTensors;
+      const [x, bias] = [tf.tensor2d(mixed(n * u, 30), [n, u]), tf.tensor1d(mixed(u, 31, 1))];
+      const [weights, outBias] = [tf.tensor2d(mixed(u, 32, 1), [u, 1]), tf.tensor1d(mixed(1, 33, 1))];
+      const fused = run(BIAS_TANH_DOT_KERNEL, { x, bias, weights, outBias });
+      const ops = tf.tidy(() => tf.add(tf.matMul(run(BIAS_TANH_KERNEL, { x, bias }), weights), outBias));
+      const out = [fused, ops, x, bias, weights, outBias];
+      t.is(tf.memory().numTensors, before + out.length);
+      return out;
+    });
+    const [fused, ops, x, bias, weights, outBias] = values as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
+    t.deepEqual(Array.from(fused), Array.from(ops));
+    const [onCpu] = await computeOn('cpu', () =>
+      tf.tidy(() => [tf.add(tf.matMul(tf.tanh(tf.add(tf.tensor2d(x, [n, u]), tf.tensor1d(bias))), tf.tensor2d(weights, [u, 1])), tf.tensor1d(outBias))]),
+    );
+    t.is(close(fused, onCpu!, 1e-5, 1e-6), undefined, 'against cpu');
+    const scalar = new Float32Array(n);
+    biasTanhDotScalar(x, bias, weights, outBias[0]!, scalar);
+    t.deepEqual(Array.from(scalar), Array.from(fused), 'scalar');
+  });
+}
+
 test.serial('the fused tanh keeps NaN and saturates at ±∞', async (t) => {
   const [y] = await computeOn('wasm', () => {
     const [x, bias] = [tf.tensor2d([[NaN, Infinity, -Infinity, 0, -0.5]]), tf.zeros([5])];
@@ -103,6 +128,7 @@ test.serial('bad inputs to the fused passes name the input', async (t) => {
   const x = tf.zeros([4, 3]);
   t.throws(() => run(BIAS_TANH_KERNEL, { x, bias: tf.zeros([4]) }), { message: /bias \+ tanh: input 'bias' must have shape \[3\], got \[4\]/ });
   t.throws(() => run(POLICY_WINDOW_KERNEL, { 0: tf.zeros([2]), 1: tf.zeros([3]) }), { message: /policy window: input '1' must have shape \[2\], got \[3\]/ });
+  t.throws(() => run(BIAS_TANH_DOT_KERNEL, { x, bias: tf.zeros([3]), weights: tf.zeros([3, 2]), outBias: tf.zeros([1]) }), { message: /input 'weights' must have shape \[3,1\], got \[3,2\]/ });
   x.dispose();
 });
 
@@ -176,7 +202,8 @@ test.serial('the default policy’s frozen rule on wasm (fused passes) equals cp
     tf.dispose([...next.updates, ...treeTensors(next.state)]);
   });
   const names = info.kernels.map((k) => k.name);
-  t.deepEqual([POLICY_WINDOW_KERNEL, POLICY_FIRST_LAYER_KERNEL, BIAS_TANH_KERNEL].map((k) => names.filter((n) => n === k).length), [2, 1, 1]);
+  // The [32, 32] layer and the one-unit output layer after it are one pass: no bias + tanh of its own.
+  t.deepEqual([POLICY_WINDOW_KERNEL, POLICY_FIRST_LAYER_KERNEL, BIAS_TANH_KERNEL, BIAS_TANH_DOT_KERNEL].map((k) => names.filter((n) => n === k).length), [2, 1, 0, 1]);
   t.false(names.includes('Sigmoid'), 'a tanh layer still went through 2σ(2x) − 1');
   t.false(names.includes('Pack') || names.includes('Transpose'), 'a window was still stacked or transposed');
   tf.dispose([loss, ...params, ...grads, ...treeTensors(state)]);

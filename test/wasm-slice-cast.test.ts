@@ -2,7 +2,8 @@
  * The wasm Slice that copies only the slice (src/backend/wasm/slice.ts) and the Cast that shares the buffer of a
  * tensor already of the dtype asked for (src/backend/wasm/identity.ts) against tfjs's cpu kernels: contiguous and
  * strided slices of every rank and numeric dtype, negative sizes, casts between dtypes (to bool: x ≠ 0, which the
- * wasm kernel got wrong); a shared cast outlives its input and allocates nothing.
+ * wasm kernel got wrong); a shared cast outlives its input and allocates nothing. SplitV (slices through that Slice)
+ * along every axis, by sizes (with −1) and by count, every numeric dtype, leaving no buffer behind.
  */
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
@@ -46,3 +47,28 @@ test.serial('a cast to the same dtype on wasm shares the buffer and outlives its
   const actual = await computeOn('wasm', compute);
   t.deepEqual(actual.map((a) => Array.from(a)), expected.map((e) => Array.from(e)));
 });
+
+const SPLITS: Array<{ shape: number[]; splits: number | number[]; axis: number; dtype: 'float32' | 'int32' | 'bool' }> = [
+  { shape: [101], splits: [50, 1, 40, 10], axis: 0, dtype: 'float32' },
+  { shape: [12], splits: 3, axis: 0, dtype: 'int32' },
+  { shape: [7, 3], splits: [2, -1], axis: 0, dtype: 'float32' },
+  { shape: [5, 7], splits: [3, 4], axis: 1, dtype: 'float32' },
+  { shape: [1, 9, 2], splits: [4, 5], axis: 1, dtype: 'float32' },
+  { shape: [2, 3, 4], splits: 2, axis: -1, dtype: 'bool' },
+];
+
+for (const c of SPLITS) {
+  test.serial(`split on wasm equals cpu: [${c.shape}] into ${JSON.stringify(c.splits)} along ${c.axis}, ${c.dtype}`, async (t) => {
+    const compute = () =>
+      tf.tidy(() => {
+        const values = seededValues(c.shape.reduce((a, b) => a * b, 1), 22);
+        const x = tf.cast(tf.mul(tf.tensor(values, c.shape), c.dtype === 'float32' ? 1 : 10), c.dtype);
+        return tf.split(x, c.splits, c.axis).map((piece) => tf.cast(piece, 'float32'));
+      });
+    const expected = await computeOn('cpu', compute);
+    const buffers = tf.memory().numDataBuffers;
+    const actual = await computeOn('wasm', compute);
+    t.is(tf.memory().numDataBuffers, buffers);
+    t.deepEqual(actual.map((a) => Array.from(a)), expected.map((e) => Array.from(e)));
+  });
+}

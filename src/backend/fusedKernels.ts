@@ -8,6 +8,12 @@
  * bias corrections, scale = −learning rate); outputs [mu′, nu′, update].
  */
 export const FUSED_ADAM_KERNEL = 'AlphaOptFusedAdam';
+/**
+ * The same step applied in place: inputs { param, grad, mu, nu }, attrs as FUSED_ADAM_KERNEL's; no outputs. It
+ * overwrites param (with param + update), mu and nu, so it is only for buffers nothing else reads: the backend
+ * checks each of the three is held by one tensor (reference count 1) and that they are distinct.
+ */
+export const FUSED_ADAM_IN_PLACE_KERNEL = 'AlphaOptFusedAdamInPlace';
 
 /**
  * The coordinate policy's history window from its columns: inputs { 0: c₀, …, h−1: c_{h−1} } (each [n]);
@@ -22,6 +28,11 @@ export const POLICY_WINDOW_KERNEL = 'AlphaOptPolicyWindow';
 export const POLICY_FIRST_LAYER_KERNEL = 'AlphaOptPolicyFirstLayer';
 /** A later tanh layer after its product: inputs { x ([n, u]), bias ([u]) }; output tanh(x + bias). */
 export const BIAS_TANH_KERNEL = 'AlphaOptBiasTanh';
+/**
+ * The last tanh layer and a one-unit output layer after it: inputs { x ([n, u]), bias ([u]), weights ([u, 1]),
+ * outBias ([1]) }; output tanh(x + bias)·weights + outBias, [n, 1], the hidden layer never written out.
+ */
+export const BIAS_TANH_DOT_KERNEL = 'AlphaOptBiasTanhDot';
 
 /**
  * Batch norm over the leading axes of x [batch, h, w, c] with batch statistics (src/tasks/batchNorm.ts): inputs

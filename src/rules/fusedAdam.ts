@@ -4,10 +4,13 @@
  * state tree, same numbers (the kernel repeats the ops' float32 arithmetic). The tensor ops still run whenever
  * the fused pass could change the meaning: a gradient tape recording (a hyper-gradient or an unrolled meta-loss
  * must flow through the update), a hyper-parameter given as a tensor, or tensors of other dtypes or shapes.
+ * Through toTfjsOptimizer, where θ, m and v are variables, the in-place kernel updates all three in one pass
+ * (inPlace.ts), with no update tensor, no add and no assignments.
  */
 import * as tf from '@tensorflow/tfjs';
-import { FUSED_ADAM_KERNEL } from '../backend/fusedKernels.js';
+import { FUSED_ADAM_IN_PLACE_KERNEL, FUSED_ADAM_KERNEL } from '../backend/fusedKernels.js';
 import { valueAt, type StepSize } from './hyper.js';
+import { withInPlaceApply } from './inPlace.js';
 import type { HyperParam, StateTree, UpdateInput, UpdateRule } from './types.js';
 
 type AdamState = { mu: tf.Tensor[]; nu: tf.Tensor[] };
@@ -19,8 +22,8 @@ export interface FusedAdamOptions {
   epsilon: HyperParam;
 }
 
-function fusedApplies(input: UpdateInput, moments: AdamState): boolean {
-  if (tf.engine().isTapeOn() || tf.getKernel(FUSED_ADAM_KERNEL, tf.getBackend()) === undefined) return false;
+function fusedApplies(input: UpdateInput, moments: AdamState, kernel: string): boolean {
+  if (tf.engine().isTapeOn() || tf.getKernel(kernel, tf.getBackend()) === undefined) return false;
   return input.grads.every((g, i) => {
     const m = moments.mu[i];
     const v = moments.nu[i];
@@ -31,30 +34,46 @@ function fusedApplies(input: UpdateInput, moments: AdamState): boolean {
   });
 }
 
+/**
+ * The in-place kernel overwrites θ, m and v: sound only where each is a float32 tensor of the gradient's shape whose
+ * buffer no other tensor shares (a reshape or clone of a variable shares it on wasm) and no gradient is one of them.
+ */
+function writableInPlace(input: UpdateInput, moments: AdamState): boolean {
+  const backend = tf.backend();
+  const written = [...input.params, ...moments.mu, ...moments.nu];
+  const ids = new Set(written.map((t) => t.dataId));
+  return (
+    input.params.length === input.grads.length &&
+    ids.size === written.length &&
+    input.grads.every((g, i) => {
+      const p = input.params[i]!;
+      return p.dtype === 'float32' && tf.util.arraysEqual(p.shape, g.shape) && !ids.has(g.dataId);
+    }) &&
+    written.every((t) => backend.refCount(t.dataId) === 1)
+  );
+}
+
 /** `rule` must be chain(scaleByAdam(options), scaleByLearningRate(learningRate)) built from the same options. */
 export function withFusedAdam(rule: UpdateRule<StateTree[]>, options: FusedAdamOptions): UpdateRule<StateTree[]> {
   const { learningRate, beta1, beta2, epsilon } = options;
-  return {
+  /** The kernels' attributes, or undefined where a hyper-parameter is a tensor (the tensor ops then run). */
+  const kernelAttrs = (input: UpdateInput): tf.NamedAttrMap | undefined => {
+    const lr = input.overrides?.['learningRate'] ?? valueAt(learningRate, input.step);
+    if (typeof lr !== 'number' || typeof beta1 !== 'number' || typeof beta2 !== 'number' || typeof epsilon !== 'number') return undefined;
+    const attrs = { beta1, beta2, epsilon, c1: 1 - beta1 ** (input.step + 1), c2: 1 - beta2 ** (input.step + 1), scale: -lr };
+    return attrs as unknown as tf.NamedAttrMap;
+  };
+  const fused: UpdateRule<StateTree[]> = {
     ...rule,
     update(input, state) {
-      const lr = input.overrides?.['learningRate'] ?? valueAt(learningRate, input.step);
       const moments = state[0] as AdamState;
-      if (typeof lr !== 'number' || typeof beta1 !== 'number' || typeof beta2 !== 'number' || typeof epsilon !== 'number' || !fusedApplies(input, moments)) {
-        return rule.update(input, state);
-      }
-      const attrs = {
-        beta1,
-        beta2,
-        epsilon,
-        c1: 1 - beta1 ** (input.step + 1),
-        c2: 1 - beta2 ** (input.step + 1),
-        scale: -lr,
-      };
+      const attrs = kernelAttrs(input);
+      if (attrs === undefined || !fusedApplies(input, moments, FUSED_ADAM_KERNEL)) return rule.update(input, state);
       const mu: tf.Tensor[] = [];
       const nu: tf.Tensor[] = [];
       const updates: tf.Tensor[] = [];
       input.grads.forEach((grad, i) => {
-        const [m, v, u] = tf.engine().runKernel(FUSED_ADAM_KERNEL, { grad, mu: moments.mu[i]!, nu: moments.nu[i]! }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        const [m, v, u] = tf.engine().runKernel(FUSED_ADAM_KERNEL, { grad, mu: moments.mu[i]!, nu: moments.nu[i]! }, attrs) as tf.Tensor[];
         mu.push(m!);
         nu.push(v!);
         updates.push(u!);
@@ -62,4 +81,13 @@ export function withFusedAdam(rule: UpdateRule<StateTree[]>, options: FusedAdamO
       return { updates, state: [{ mu, nu }, state[1] as StateTree] };
     },
   };
+  return withInPlaceApply(fused, (input, state) => {
+    const moments = (state as StateTree[])[0] as AdamState;
+    const attrs = kernelAttrs(input);
+    if (attrs === undefined || !fusedApplies(input, moments, FUSED_ADAM_IN_PLACE_KERNEL) || !writableInPlace(input, moments)) return false;
+    input.grads.forEach((grad, i) => {
+      tf.engine().runKernel(FUSED_ADAM_IN_PLACE_KERNEL, { param: input.params[i]!, grad, mu: moments.mu[i]!, nu: moments.nu[i]! }, attrs);
+    });
+    return true;
+  });
 }

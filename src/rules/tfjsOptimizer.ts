@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { isLeft } from 'fp-ts/lib/Either.js';
+import { inPlaceApply } from './inPlace.js';
 import { ruleFromSpec } from './registry.js';
 import { RuleSpec } from './spec.js';
 import { treeLeaves, treeMap } from './tree.js';
@@ -61,10 +62,19 @@ export class RuleOptimizer extends tf.Optimizer {
       return variable;
     });
     const bound = this.bind(variables);
+    const loss = this.currentLoss === undefined ? {} : { loss: this.currentLoss };
+    // The rule's in-place step where it has one (rules.adam on wasm): the same numbers, with no new tensors to assign.
+    const inPlace = inPlaceApply(this.rule);
+    if (inPlace !== undefined && named.every(({ tensor }) => tensor != null)) {
+      if (inPlace({ grads: named.map(({ tensor }) => tensor), params: variables, step: this.iterations, ...loss }, bound.tree)) {
+        this.incrementIterations();
+        return;
+      }
+    }
     tf.tidy(() => {
       // A variable the loss does not depend on gets a zero gradient (tfjs skips it instead).
       const grads = named.map(({ tensor }, i) => tensor ?? tf.zerosLike(variables[i] as tf.Variable));
-      const input = { grads, params: variables, step: this.iterations, ...(this.currentLoss === undefined ? {} : { loss: this.currentLoss }) };
+      const input = { grads, params: variables, step: this.iterations, ...loss };
       const { updates, state } = this.rule.update(input, bound.tree);
       const targets = treeLeaves(bound.tree);
       const values = treeLeaves(state);

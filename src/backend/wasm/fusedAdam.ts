@@ -18,37 +18,79 @@ export interface FusedAdamAttrs {
 }
 
 type Args = { inputs: { grad: TensorInfo; mu: TensorInfo; nu: TensorInfo }; backend: BackendWasm; attrs: FusedAdamAttrs };
+type InPlaceArgs = { inputs: { param: TensorInfo; grad: TensorInfo; mu: TensorInfo; nu: TensorInfo }; backend: BackendWasm; attrs: FusedAdamAttrs };
 
 const f = Math.fround;
 
-export function fusedAdamWasm(args: Args): TensorInfo[] {
-  const { inputs, backend, attrs } = args;
-  const { grad, mu, nu } = inputs;
+function checkInputs(inputs: Record<string, TensorInfo>, grad: TensorInfo): void {
   for (const [name, t] of Object.entries(inputs)) {
     if (t.dtype !== 'float32') throw new Error(`${name}: fused Adam takes float32 tensors, got ${t.dtype}`);
     if (t.shape.length !== grad.shape.length || t.shape.some((d, i) => d !== grad.shape[i])) {
       throw new Error(`${name}: fused Adam needs grad, mu and nu of one shape, got [${t.shape}] and [${grad.shape}]`);
     }
   }
+}
+
+/** The scalars as tfjs would hold them: numbers become float32 tensors before the unfused ops see them. */
+function constants(attrs: FusedAdamAttrs): [number, number, number, number, number, number, number, number] {
+  return [attrs.beta1, 1 - attrs.beta1, attrs.beta2, 1 - attrs.beta2, attrs.c1, attrs.c2, attrs.epsilon, attrs.scale].map(f) as [
+    number, number, number, number, number, number, number, number,
+  ];
+}
+
+export function fusedAdamWasm(args: Args): TensorInfo[] {
+  const { inputs, backend, attrs } = args;
+  const { grad, mu, nu } = inputs;
+  checkInputs(inputs, grad);
   const outputs = [0, 1, 2].map(() => backend.makeOutput([...grad.shape], 'float32'));
   const [muOut, nuOut, update] = outputs as [TensorInfo, TensorInfo, TensorInfo];
   const n = grad.shape.reduce((a, b) => a * b, 1);
-  // The scalars as tfjs would hold them: numbers become float32 tensors before the unfused ops see them.
-  const [b1, k1, b2, k2, c1, c2, eps, scale] = [attrs.beta1, 1 - attrs.beta1, attrs.beta2, 1 - attrs.beta2, attrs.c1, attrs.c2, attrs.epsilon, attrs.scale].map(f) as [
-    number, number, number, number, number, number, number, number,
-  ];
+  const c = constants(attrs);
   const simd = simdKernels(backend);
   if (simd !== undefined) {
     const at = (t: TensorInfo) => heapOffset(backend, t);
-    simd.adam(at(grad), at(mu), at(nu), at(muOut), at(nuOut), at(update), n, b1, k1, b2, k2, c1, c2, eps, scale);
+    simd.adam(at(grad), at(mu), at(nu), at(muOut), at(nuOut), at(update), n, ...c);
     return outputs;
   }
   // Views after the last allocation: growing the heap detaches earlier ones.
   const [g, m, v, mo, vo, u] = [grad, mu, nu, muOut, nuOut, update].map((t) => backend.typedArrayFromHeap(t) as Float32Array) as [
     Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array,
   ];
-  adamScalarPass(g, m, v, mo, vo, u, [b1, k1, b2, k2, c1, c2, eps, scale]);
+  adamScalarPass(g, m, v, mo, vo, u, c);
   return outputs;
+}
+
+/**
+ * The step in place (FUSED_ADAM_IN_PLACE_KERNEL): one pass reads p, g, m, v and writes p, m, v, where the
+ * fused kernel and the add after it take two passes, three new buffers and the assignments that swap them in.
+ * Writing into a buffer is only sound when no other tensor shares it, hence the reference-count check.
+ */
+export function fusedAdamInPlaceWasm(args: InPlaceArgs): TensorInfo[] {
+  const { inputs, backend, attrs } = args;
+  const { param, grad, mu, nu } = inputs;
+  checkInputs(inputs, grad);
+  const written = [param, mu, nu];
+  if (new Set(written.map((t) => t.dataId)).size !== written.length || written.some((t) => backend.refCount(t.dataId) !== 1)) {
+    throw new Error('fused Adam in place: param, mu and nu must each hold a buffer no other tensor shares');
+  }
+  const n = grad.shape.reduce((a, b) => a * b, 1);
+  const c = constants(attrs);
+  const simd = simdKernels(backend);
+  if (simd !== undefined) {
+    const at = (t: TensorInfo) => heapOffset(backend, t);
+    simd.adamInPlace(at(param), at(grad), at(mu), at(nu), n, ...c);
+    return [];
+  }
+  const [p, g, m, v] = [param, grad, mu, nu].map((t) => backend.typedArrayFromHeap(t) as Float32Array) as [Float32Array, Float32Array, Float32Array, Float32Array];
+  adamInPlaceScalarPass(p, g, m, v, c);
+  return [];
+}
+
+/** The in-place pass without SIMD: the scalar pass writing m and v over themselves, then p + update rounded. */
+export function adamInPlaceScalarPass(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, constants: readonly number[]): void {
+  const update = new Float32Array(g.length);
+  adamScalarPass(g, m, v, m, v, update, constants);
+  for (let i = 0; i < p.length; i++) p[i] = f((p[i] as number) + (update[i] as number));
 }
 
 /** The pass without SIMD: rounding to float32 after every operation gives the float32 operations' results. */

@@ -2,7 +2,8 @@
  * The coordinate policy's fused passes for wasm (kernels.wat; see fusedKernels.ts for what each computes). The
  * frozen rule's elementwise work between its products was a dozen tfjs kernels over [n, 32] (the RMS division,
  * the scale inputs' product, the loss term, 2σ(2x) − 1 as four passes) plus a transposing Mean per window; each
- * fused pass reads its inputs once. Without wasm SIMD a scalar loop computes the same numbers (tanhF32).
+ * fused pass reads its inputs once; the last hidden layer and the one-unit output layer are one pass too, so the
+ * [n, u] hidden layer is never written out. Without wasm SIMD a scalar loop computes the same numbers (tanhF32).
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapOffset, release, type TensorInfo } from './callKernel.js';
@@ -146,4 +147,37 @@ export function biasTanhWasm({ inputs, backend }: Args<{ x: TensorInfo; bias: Te
 export function biasTanhScalar(x: Float32Array, bias: Float32Array, out: Float32Array): void {
   const u = bias.length;
   for (let k = 0; k < x.length; k++) out[k] = tanhF32(f((x[k] as number) + (bias[k % u] as number)));
+}
+
+type BiasTanhDotInputs = { x: TensorInfo; bias: TensorInfo; weights: TensorInfo; outBias: TensorInfo };
+
+export function biasTanhDotWasm({ inputs, backend }: Args<BiasTanhDotInputs>): TensorInfo {
+  const kernel = 'bias + tanh + output';
+  float32(inputs, kernel);
+  const { x, bias, weights, outBias } = inputs;
+  if (x.shape.length !== 2) throw new Error(`${kernel}: input 'x' must be [n, units], got [${x.shape}]`);
+  const [n, u] = x.shape as [number, number];
+  expectShape(kernel, 'bias', bias, [u]);
+  expectShape(kernel, 'weights', weights, [u, 1]);
+  expectShape(kernel, 'outBias', outBias, [1]);
+  const out = backend.makeOutput([n, 1], 'float32');
+  const simd = simdKernels(backend);
+  if (simd !== undefined) {
+    const a = (t: TensorInfo) => heapOffset(backend, t);
+    simd.biasTanhDot(a(x), a(bias), a(weights), a(outBias), a(out), n, u);
+    return out;
+  }
+  const [xs, b, w, bOut, o] = [x, bias, weights, outBias, out].map((t) => view(backend, t)) as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
+  biasTanhDotScalar(xs, b, w, bOut[0] as number, o);
+  return out;
+}
+
+/** The pass without SIMD, on plain arrays: `x` [n, u] row-major, `bias` and `w` [u], `out` [n]; the sum in j's order. */
+export function biasTanhDotScalar(x: Float32Array, bias: Float32Array, w: Float32Array, outBias: number, out: Float32Array): void {
+  const u = bias.length;
+  for (let i = 0; i < out.length; i++) {
+    let s = 0;
+    for (let j = 0; j < u; j++) s = f(s + f(tanhF32(f((x[i * u + j] as number) + (bias[j] as number))) * (w[j] as number)));
+    out[i] = f(s + outBias);
+  }
 }

@@ -14,11 +14,11 @@ import { depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm } from './depth
 import { unsortedSegmentSumWasm } from './unsortedSegmentSum.js';
 import { tanhViaSigmoid } from './tanh.js';
 import { castSharingBuffer, identitySharingBuffer } from './identity.js';
-import { sliceFromHeapView } from './slice.js';
+import { sliceFromHeapView, splitVThroughSlice } from './slice.js';
 import { meanLeadingAxes, sumLeadingAxes } from './leadingAxisReduce.js';
-import { fusedAdamWasm } from './fusedAdam.js';
-import { BIAS_TANH_KERNEL, FUSED_ADAM_KERNEL, POLICY_FIRST_LAYER_KERNEL, POLICY_WINDOW_KERNEL } from '../fusedKernels.js';
-import { biasTanhWasm, policyFirstLayerWasm, policyWindowWasm } from './policyKernels.js';
+import { fusedAdamInPlaceWasm, fusedAdamWasm } from './fusedAdam.js';
+import { BIAS_TANH_DOT_KERNEL, BIAS_TANH_KERNEL, FUSED_ADAM_IN_PLACE_KERNEL, FUSED_ADAM_KERNEL, POLICY_FIRST_LAYER_KERNEL, POLICY_WINDOW_KERNEL } from '../fusedKernels.js';
+import { biasTanhDotWasm, biasTanhWasm, policyFirstLayerWasm, policyWindowWasm } from './policyKernels.js';
 import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_KERNEL } from '../fusedKernels.js';
 import { batchNormGradWasm, batchNormWasm } from './batchNormKernels.js';
 import { RELU_GRAD_KERNEL } from '../fusedKernels.js';
@@ -32,12 +32,14 @@ export const ADDED_WASM_KERNELS = {
   DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInputWasm,
   UnsortedSegmentSum: unsortedSegmentSumWasm,
   [FUSED_ADAM_KERNEL]: fusedAdamWasm,
+  [FUSED_ADAM_IN_PLACE_KERNEL]: fusedAdamInPlaceWasm,
   [POLICY_WINDOW_KERNEL]: policyWindowWasm,
   [POLICY_FIRST_LAYER_KERNEL]: policyFirstLayerWasm,
   [BIAS_TANH_KERNEL]: biasTanhWasm,
   [BATCH_NORM_KERNEL]: batchNormWasm,
   [BATCH_NORM_GRAD_KERNEL]: batchNormGradWasm,
   [RELU_GRAD_KERNEL]: reluGradWasm,
+  [BIAS_TANH_DOT_KERNEL]: biasTanhDotWasm,
 } as const;
 
 /** Kernels alphaopt replaces for speed; each wraps (and falls back to) the original. */
@@ -53,6 +55,7 @@ export const REPLACED_WASM_KERNELS = {
   Cast: castSharingBuffer,
   Slice: sliceFromHeapView,
   Add: addWithRowVector,
+  SplitV: splitVThroughSlice,
 } as const;
 
 const REPLACED = Symbol.for('alphaopt.replacedKernel');

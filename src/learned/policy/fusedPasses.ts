@@ -4,7 +4,7 @@
  * records (the kernels have no gradients). Both compute the same values to float32 rounding.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BIAS_TANH_KERNEL, POLICY_FIRST_LAYER_KERNEL, POLICY_WINDOW_KERNEL } from '../../backend/fusedKernels.js';
+import { BIAS_TANH_DOT_KERNEL, BIAS_TANH_KERNEL, POLICY_FIRST_LAYER_KERNEL, POLICY_WINDOW_KERNEL } from '../../backend/fusedKernels.js';
 import { activate, type Activation, type MlpLayer } from './mlp.js';
 
 export function fusedPass(kernel: string): boolean {
@@ -62,10 +62,19 @@ export function firstLayerAsFused(inputs: Omit<FirstLayerInputs, 'term'> & { ter
   return tf.engine().runKernel(BIAS_TANH_KERNEL, { x: z, bias: tf.zeros([productG.shape[1]!]) }) as tf.Tensor2D;
 }
 
-/** mlp.ts's applyMlp, with each tanh layer's bias and activation as one fused pass where registered. */
+/**
+ * mlp.ts's applyMlp, with each tanh layer's bias and activation as one fused pass where registered; the last tanh
+ * layer and a one-unit output layer (the policy's mean) as one pass, which gives the same bits as the three ops.
+ */
 export function applyMlpFused(layers: readonly MlpLayer[], x: tf.Tensor2D, activation: Activation): tf.Tensor2D {
-  return layers.reduce<tf.Tensor2D>((h, layer, l) => {
+  const output = layers[layers.length - 1];
+  const fuseOutput = layers.length >= 2 && output!.kernel.shape[1] === 1 && activation === 'tanh' && fusedPass(BIAS_TANH_DOT_KERNEL);
+  const hidden = fuseOutput ? layers.slice(0, -1) : layers;
+  return hidden.reduce<tf.Tensor2D>((h, layer, l) => {
     const product = tf.matMul(h, layer.kernel);
+    if (fuseOutput && l === hidden.length - 1) {
+      return tf.engine().runKernel(BIAS_TANH_DOT_KERNEL, { x: product, bias: layer.bias, weights: output!.kernel, outBias: output!.bias }) as tf.Tensor2D;
+    }
     if (l < layers.length - 1 && activation === 'tanh' && fusedPass(BIAS_TANH_KERNEL)) {
       return tf.engine().runKernel(BIAS_TANH_KERNEL, { x: product, bias: layer.bias }) as tf.Tensor2D;
     }
