@@ -1713,7 +1713,7 @@
         (local.set $x (i32.add (local.get $x) (local.get $all)))
         (local.set $out (i32.add (local.get $out) (local.get $all)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
-        (br $rowLoop)))))
+        (br $rowLoop))))
   ;; Adam in place (fusedAdam.ts): m, v and the parameter p updated where they lie, p ← p + u with u as "adam"
   ;; computes it, the same float32 operations in the same order. A bias correction rounded to 1 skips its
   ;; division (x/1 is x): c1 after ~160 steps of β1 = 0.9, c2 after ~17,000 of β2 = 0.999.
