@@ -3,7 +3,9 @@
  * modules its handler needs and not the report's plotting (vega, vega-lite, d3 and
  * src/reporting's plots: ~290 modules, ~0.25 s of CPU per process, bench/README.md
  * "pool start-up"). A fresh Node process imports each handler module with a resolve
- * hook that lists every module it loads.
+ * hook that lists every module it loads. Nor does it import tfjs as an ES module: src/ takes tfjs
+ * from `#tfjs`, which Node loads with `require` (src/tfjs/node.cjs) — the ES-module loader would
+ * first lex tfjs's CommonJS bundles for their export names, ~0.3 s of CPU per process.
  */
 import test from 'ava';
 import { execFile } from 'node:child_process';
@@ -34,5 +36,13 @@ for (const entry of ['src/pool/handlers.ts', 'src/suite/unitHandler.ts', 'src/me
     const loaded = await modulesLoadedBy(entry);
     t.true(loaded.some((url) => url.includes('/src/')), 'the hook saw the project modules');
     t.deepEqual(loaded.filter(plotting), []);
+  });
+}
+
+for (const entry of ['src/pool/worker.ts', 'src/index.ts']) {
+  test(`${entry} takes tfjs through #tfjs's require, never as an ES module`, async (t) => {
+    const loaded = await modulesLoadedBy(entry);
+    t.true(loaded.some((url) => url.endsWith('/src/tfjs/node.cjs')), '#tfjs resolved to its Node build');
+    t.deepEqual(loaded.filter((url) => /\/node_modules\/@tensorflow\/tfjs\//.test(url)), []);
   });
 }

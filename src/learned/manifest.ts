@@ -5,7 +5,7 @@
  * URLs in a browser (web/pretrained.ts) both come down to these, so a checkpoint is
  * read and checked the same way wherever it comes from.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { PathReporter } from 'io-ts/lib/PathReporter.js';

@@ -5,7 +5,7 @@
  * the fused pass could change the meaning: a gradient tape recording (a hyper-gradient or an unrolled meta-loss
  * must flow through the update), a hyper-parameter given as a tensor, or tensors of other dtypes or shapes.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { FUSED_ADAM_KERNEL } from '../backend/fusedKernels.js';
 import { valueAt, type StepSize } from './hyper.js';
 import type { HyperParam, StateTree, UpdateInput, UpdateRule } from './types.js';

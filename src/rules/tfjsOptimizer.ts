@@ -9,7 +9,7 @@
  * The loss of `minimize` is passed to the rule (learned optimizers read it);
  * `applyGradients` called directly passes none.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { ruleFromSpec } from './registry.js';
 import { RuleSpec } from './spec.js';

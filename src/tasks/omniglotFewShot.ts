@@ -7,7 +7,7 @@
  * rotations by 90° as extra classes (the usual protocol); suite seeds (< 10⁶)
  * draw from the 20 evaluation alphabets, never seen in meta-training.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { loadOmniglot, type OmniglotCharacter, type OmniglotSplit } from '../data/omniglot.js';
 import { hashSeed, normals, rng } from '../random.js';
 import { fourBlockNet } from './convNet.js';

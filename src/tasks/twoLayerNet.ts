@@ -4,7 +4,7 @@
  * softmax cross-entropy plus (λ/2)‖W‖². The start is drawn from the seed with
  * fan-in scaling.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { gaussianClusters } from './gaussianClusters.js';
 import type { Problem, Task } from './types.js';
 import * as t from 'io-ts';

@@ -10,7 +10,7 @@
  * A single product of few rows skips XNNPACK's packing of the right-hand operand (matMulUnpacked.ts).
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { release, transposeInfo, type TensorInfo } from './callKernel.js';
 import { productWithoutPacking } from './matMulUnpacked.js';
 

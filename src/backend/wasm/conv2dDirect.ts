@@ -7,7 +7,7 @@
  * 20–37 GFLOP/s on the same layers (one-call CPU times, interleaved). The stride-1 input gradient
  * (conv2dBackpropInput.ts) is a Conv2D too and takes this path.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapOffset, imagesPerChunk, release, type TensorInfo } from './callKernel.js';
 import { simdKernels } from './simd/module.js';

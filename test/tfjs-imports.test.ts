@@ -1,0 +1,31 @@
+/**
+ * src/ takes tfjs from `#tfjs` (package.json "imports"; in Node a `require` of tfjs, src/tfjs/node.cjs),
+ * so no process pays Node's ES-module lexing of tfjs's bundles (bench/README.md, "tfjs through require").
+ * That must stay the instance a user's `import * as tf from '@tensorflow/tfjs'` gets: one engine, one
+ * tensor class, one memory count.
+ */
+import test from 'ava';
+import tf from '#tfjs';
+import * as userTf from '@tensorflow/tfjs';
+import { rewriteTfjsImports } from '../scripts/tfjs-imports.js';
+import { silenceCpuBanner } from '../src/backend/setup.js';
+
+silenceCpuBanner();
+
+test('every src/ file imports tfjs through #tfjs (npx tsx scripts/tfjs-imports.ts rewrites the rest)', async (t) => {
+  t.deepEqual(await rewriteTfjsImports(true), []);
+});
+
+test("#tfjs is the same tfjs instance as a user's ES-module import of @tensorflow/tfjs", (t) => {
+  t.is(tf.engine(), userTf.engine());
+  const before = userTf.memory().numTensors;
+  const mine = tf.tensor1d([1, 2, 3]);
+  const theirs = userTf.tensor1d([4, 5, 6]);
+  t.true(mine instanceof userTf.Tensor);
+  t.true(theirs instanceof tf.Tensor);
+  t.is(userTf.memory().numTensors, before + 2);
+  const sum = tf.add(mine, theirs);
+  t.deepEqual(Array.from(sum.dataSync()), [5, 7, 9]);
+  tf.dispose([mine, theirs, sum]);
+  t.is(tf.memory().numTensors, before);
+});
