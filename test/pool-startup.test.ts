@@ -3,9 +3,9 @@
  * modules its handler needs and not the report's plotting (vega, vega-lite, d3 and
  * src/reporting's plots: ~290 modules, ~0.25 s of CPU per process, bench/README.md
  * "pool start-up"). A fresh Node process imports each handler module with a resolve
- * hook that lists every module it loads. Nor does it import tfjs as an ES module: src/ takes tfjs
- * from `#tfjs`, which Node loads with `require` (src/tfjs/node.cjs) — the ES-module loader would
- * first lex tfjs's CommonJS bundles for their export names, ~0.3 s of CPU per process.
+ * hook that lists every module it loads. Nor does it import tfjs (or io-ts, fp-ts, pngjs, yauzl) as
+ * an ES module: src/ takes them from `#tfjs` and `#cjs/…`, which Node loads with `require` (src/tfjs/,
+ * src/cjs/) — the ES-module loader would first lex their CommonJS code, ~0.4 s of CPU per process.
  */
 import test from 'ava';
 import { execFile } from 'node:child_process';
@@ -40,9 +40,10 @@ for (const entry of ['src/pool/handlers.ts', 'src/suite/unitHandler.ts', 'src/me
 }
 
 for (const entry of ['src/pool/worker.ts', 'src/index.ts']) {
-  test(`${entry} takes tfjs through #tfjs's require, never as an ES module`, async (t) => {
+  test(`${entry} takes tfjs and the other CommonJS packages through #tfjs's and #cjs's require, never as ES modules`, async (t) => {
     const loaded = await modulesLoadedBy(entry);
     t.true(loaded.some((url) => url.endsWith('/src/tfjs/node.cjs')), '#tfjs resolved to its Node build');
-    t.deepEqual(loaded.filter((url) => /\/node_modules\/@tensorflow\/tfjs\//.test(url)), []);
+    t.true(loaded.some((url) => url.endsWith('/src/cjs/io-ts.cjs')), '#cjs/io-ts resolved to its Node build');
+    t.deepEqual(loaded.filter((url) => /\/node_modules\/(@tensorflow\/tfjs|io-ts|fp-ts|pngjs|yauzl)\//.test(url)), []);
   });
 }

@@ -6,9 +6,9 @@
  * read and checked the same way wherever it comes from.
  */
 import tf from '#tfjs';
-import * as t from 'io-ts';
-import { isLeft } from 'fp-ts/lib/Either.js';
-import { PathReporter } from 'io-ts/lib/PathReporter.js';
+import t from '#cjs/io-ts';
+import { isLeft } from '#cjs/fp-ts-either';
+import { PathReporter } from '#cjs/io-ts-path-reporter';
 import { firstNonFinite, sha256Hex } from './integrity.js';
 import { createLearnedOptimizer, learnedKinds } from './kinds.js';
 import type { JsonValue, LearnedOptimizer } from './types.js';

@@ -10,7 +10,7 @@
  * `applyGradients` called directly passes none.
  */
 import tf from '#tfjs';
-import { isLeft } from 'fp-ts/lib/Either.js';
+import { isLeft } from '#cjs/fp-ts-either';
 import { ruleFromSpec } from './registry.js';
 import { RuleSpec } from './spec.js';
 import { treeLeaves, treeMap } from './tree.js';

@@ -13,7 +13,7 @@ import { hashSeed, normals, rng } from '../random.js';
 import { fourBlockNet } from './convNet.js';
 import { splitRows } from './rows.js';
 import type { Problem, Task } from './types.js';
-import * as t from 'io-ts';
+import t from '#cjs/io-ts';
 import { strict } from '../codec/strict.js';
 import * as values from '../codec/values.js';
 import { registerTaskKind, taskOptions } from './kinds.js';

@@ -7,7 +7,7 @@
 import tf from '#tfjs';
 import { gaussianClusters } from './gaussianClusters.js';
 import type { Problem, Task } from './types.js';
-import * as t from 'io-ts';
+import t from '#cjs/io-ts';
 import * as values from '../codec/values.js';
 import { registerTaskKind, taskOptions } from './kinds.js';
 

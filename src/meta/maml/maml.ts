@@ -17,7 +17,7 @@
  * whose gradients combine to the full batch's (microBatch.ts).
  */
 import tf from '#tfjs';
-import * as t from 'io-ts';
+import t from '#cjs/io-ts';
 import type { MetaTrainReport, ProgressCallback } from '../../learned/types.js';
 import type { Problem, TaskFamily } from '../../tasks/types.js';
 import { BestSnapshot } from '../bestSnapshot.js';

@@ -1,19 +1,20 @@
 /**
- * src/ takes tfjs from `#tfjs` (package.json "imports"; in Node a `require` of tfjs, src/tfjs/node.cjs),
- * so no process pays Node's ES-module lexing of tfjs's bundles (bench/README.md, "tfjs through require").
+ * src/ takes tfjs from `#tfjs` and other CommonJS packages from `#cjs/…` (package.json "imports"; in Node a
+ * `require`, src/tfjs/node.cjs, src/cjs/*.cjs), so no process pays Node's ES-module lexing of their code
+ * (bench/README.md, "CommonJS packages through require").
  * That must stay the instance a user's `import * as tf from '@tensorflow/tfjs'` gets: one engine, one
  * tensor class, one memory count.
  */
 import test from 'ava';
 import tf from '#tfjs';
 import * as userTf from '@tensorflow/tfjs';
-import { rewriteTfjsImports } from '../scripts/tfjs-imports.js';
+import { rewriteCjsImports } from '../scripts/cjs-imports.js';
 import { silenceCpuBanner } from '../src/backend/setup.js';
 
 silenceCpuBanner();
 
-test('every src/ file imports tfjs through #tfjs (npx tsx scripts/tfjs-imports.ts rewrites the rest)', async (t) => {
-  t.deepEqual(await rewriteTfjsImports(true), []);
+test('every src/ file imports tfjs and the other CommonJS packages through #tfjs and #cjs/… (npx tsx scripts/cjs-imports.ts rewrites the rest)', async (t) => {
+  t.deepEqual(await rewriteCjsImports(true), []);
 });
 
 test("#tfjs is the same tfjs instance as a user's ES-module import of @tensorflow/tfjs", (t) => {
