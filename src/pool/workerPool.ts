@@ -351,7 +351,10 @@ export class WorkerPool<U extends PoolUnit, R> {
 
   /** A child's message about a unit taken back from it: settles the take-back; an error still retires the child. */
   private takenBackMessage(slot: Slot, message: Exclude<FromWorker, { type: 'ready' }>): void {
-    if (message.type === 'started') return;
+    if (message.type === 'started') {
+      slot.running = message.key;
+      return;
+    }
     slot.takenBack.delete(message.key);
     if (message.type !== 'error' || !this.slots.has(slot)) return;
     this.slots.delete(slot);
@@ -405,10 +408,12 @@ export class WorkerPool<U extends PoolUnit, R> {
       this.slots.delete(slot);
       const batch = this.batch;
       if (batch === undefined || batch.settled) return;
-      const [running, ...next] = slot.inFlight;
+      // A child last seen running a unit taken back from it had started none of its in-flight units: all go back, no try spent.
+      const stale = slot.running !== undefined && slot.takenBack.has(slot.running);
+      const [running, ...next] = stale ? [] : slot.inFlight;
       const state = running === undefined ? undefined : batch.states.get(running);
       const last = slot.stderr.trim().split('\n').slice(-3).join(' ⏎ ');
-      this.requeue(batch, next);
+      this.requeue(batch, stale ? slot.inFlight : next);
       if (state !== undefined && state.status === 'running') this.fail(batch, state, child.pid!, `died (${signal ?? `exit code ${code}`})${last === '' ? '' : `: ${last}`}`);
       else if (++this.idleDeaths > 3 * this.options.workers) {
         this.finish(batch, new Error(`pool workers keep dying before taking work (last: ${signal ?? `exit code ${code}`}${last === '' ? '' : `: ${last}`})`));
