@@ -39,10 +39,11 @@ for (const entry of ['src/pool/handlers.ts', 'src/suite/unitHandler.ts', 'src/me
   });
 }
 
-test("the CLI's start (alphaopt --version) does not load the report's plotting modules", async (t) => {
+test("the CLI's start (alphaopt --version) loads neither the report's plotting nor the queue's BullMQ and ioredis", async (t) => {
   const loaded = await modulesLoadedBy('src/cli/index.ts', ['--version']);
   t.true(loaded.some((url) => url.includes('/src/cli/')), 'the hook saw the CLI modules');
   t.deepEqual(loaded.filter(plotting), []);
+  t.deepEqual(loaded.filter((url) => /\/node_modules\/(bullmq|ioredis)\//.test(url)), []);
 });
 
 for (const entry of ['src/pool/worker.ts', 'src/index.ts']) {
