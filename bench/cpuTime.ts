@@ -64,3 +64,22 @@ export function childrenCpu(): { sample(): void; total(): CpuTime } {
     total: () => [...last.values()].reduce(plus, { mainMs: 0, helpersMs: 0 }),
   };
 }
+
+/**
+ * A process's main thread from the scheduler's side (/proc/<pid>/task/<pid>/schedstat): time on a CPU and time
+ * runnable but waiting for one. Wall time less both is the time it was blocked — waiting for work or for another
+ * process's results — which, unlike wall time, does not grow with the machine's load.
+ */
+export interface MainThreadSched {
+  runMs: number;
+  waitMs: number;
+}
+
+export function mainThreadSched(pid: number = process.pid): MainThreadSched | undefined {
+  try {
+    const [run, wait] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number);
+    return run === undefined || wait === undefined ? undefined : { runMs: run / 1e6, waitMs: wait / 1e6 };
+  } catch {
+    return undefined;
+  }
+}

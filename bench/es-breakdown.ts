@@ -15,7 +15,7 @@ import { pesEstimator, inProcessParticles } from '../src/meta/pes/pes.js';
 import { openPesParticlePool } from '../src/meta/pes/pesParticles.js';
 import { trainTruncated, type Estimator } from '../src/meta/truncated.js';
 import { familyOf, taskFromSpec } from '../src/tasks/index.js';
-import { childrenCpu, cpuTime, minus, type CpuTime } from './cpuTime.js';
+import { childPids, childrenCpu, cpuTime, mainThreadSched, minus, type CpuTime, type MainThreadSched } from './cpuTime.js';
 import { esConfig, esTaskSpec } from './parallelWorkloads.js';
 import { positiveInt, startBench } from './harness.js';
 
@@ -47,12 +47,15 @@ interface Phases {
   localUnits: number;
   childUnits: number;
   localUnitMs: number;
+  /** Units a child held unstarted that this process took back and ran (counted in localUnits too). */
+  takenBack: number;
 }
-const noPhases = (): Phases => ({ populationMs: 0, estimateMs: 0, localUnits: 0, childUnits: 0, localUnitMs: 0 });
+const noPhases = (): Phases => ({ populationMs: 0, estimateMs: 0, localUnits: 0, childUnits: 0, localUnitMs: 0, takenBack: 0 });
 let phases = noPhases();
 const localStarts = new Map<string, number>();
 const onEvent = (e: { type: string; key: string; local?: boolean }) => {
   if (e.type === 'started' && e.local === true) localStarts.set(e.key, performance.now());
+  if (e.type === 'takenBack') phases.takenBack++;
   if (e.type !== 'finished') return;
   if (e.local !== true) phases.childUnits++;
   else {
@@ -87,13 +90,19 @@ const measured: Estimator = { name: estimator.name, estimate: timed('estimateMs'
 
 const rows: Array<Record<string, number>> = [];
 let lastPointAt = 0;
-let last = { wall: performance.now(), parent: cpuTime()!, children: childCpu() };
+/** This process's and its (one) child's main thread, by the scheduler: blocked = wall − on a CPU − waiting for one. */
+const scheds = () => ({ parent: mainThreadSched(), child: childPids().length === 1 ? mainThreadSched(childPids()[0]!) : undefined });
+const blocked = (wallMs: number, now: MainThreadSched | undefined, before: MainThreadSched | undefined) =>
+  now === undefined || before === undefined ? Number.NaN : wallMs - (now.runMs - before.runMs) - (now.waitMs - before.waitMs);
+let last = { wall: performance.now(), parent: cpuTime()!, children: childCpu(), sched: scheds() };
 const started = performance.now();
 await trainTruncated(optimizer, familyOf(task), config, measured, (point) => {
-  const now = { wall: performance.now(), parent: cpuTime()!, children: childCpu() };
+  const now = { wall: performance.now(), parent: cpuTime()!, children: childCpu(), sched: scheds() };
   const p = minus(now.parent, last.parent)!;
   const c = minus(now.children, last.children)!;
-  rows.push({ iteration: point.iteration, wallMs: now.wall - last.wall, ...phases, parentMainMs: p.mainMs, parentHelpersMs: p.helpersMs, childMainMs: c.mainMs, childHelpersMs: c.helpersMs, tensors: tf.memory().numTensors });
+  const wallMs = now.wall - last.wall;
+  const sched = { parentBlockedMs: blocked(wallMs, now.sched.parent, last.sched.parent), childBlockedMs: blocked(wallMs, now.sched.child, last.sched.child) };
+  rows.push({ iteration: point.iteration, wallMs, ...phases, parentMainMs: p.mainMs, parentHelpersMs: p.helpersMs, childMainMs: c.mainMs, childHelpersMs: c.helpersMs, ...sched, tensors: tf.memory().numTensors });
   phases = noPhases();
   last = now;
   lastPointAt = performance.now();
@@ -106,6 +115,6 @@ estimator.dispose?.();
 const steady = rows.slice(1);
 const mean = (k: string) => steady.reduce((s, r) => s + r[k]!, 0) / steady.length;
 console.log(`${method}, ${options.workers} worker(s), ${options.iterations} iterations in ${(totalMs / 1000).toFixed(2)} s; load ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' / ')}`);
-console.log(`per iteration (mean of 2…${options.iterations}), ms: ${['wallMs', 'estimateMs', 'populationMs', 'localUnitMs', 'localUnits', 'childUnits', 'parentMainMs', 'parentHelpersMs', 'childMainMs', 'childHelpersMs'].map((k) => `${k} ${mean(k).toFixed(1)}`).join(', ')}`);
+console.log(`per iteration (mean of 2…${options.iterations}), ms: ${['wallMs', 'estimateMs', 'populationMs', 'localUnitMs', 'localUnits', 'childUnits', 'takenBack', 'parentMainMs', 'parentHelpersMs', 'childMainMs', 'childHelpersMs', 'parentBlockedMs', 'childBlockedMs'].map((k) => `${k} ${mean(k).toFixed(1)}`).join(', ')}`);
 console.log(`  first iteration (with the starting validation and the children's start-up) ${rows[0]!['wallMs']!.toFixed(0)} ms; after the last iteration (the final validation, in this process) ${(ended - lastPointAt).toFixed(0)} ms`);
 console.log(`  outside the estimate (meta-step, bookkeeping): ${(mean('wallMs') - mean('estimateMs')).toFixed(1)} ms; CPU of all processes per iteration ${(mean('parentMainMs') + mean('parentHelpersMs') + mean('childMainMs') + mean('childHelpersMs')).toFixed(1)} ms`);

@@ -76,7 +76,8 @@ interface Throughput {
   /** This process's CPU time (user + system, all its threads) over the wall time: above 1, V8's helper threads (GC, JIT) used another core. */
   parentCpuPerWall: number;
   /** Pool only: units finished by this process and by the children. */
-  unitsBy?: { here: number; children: number };
+  /** takenBack: units a child held unstarted that this process ran instead (counted in `here`). */
+  unitsBy?: { here: number; children: number; takenBack: number };
   /** CPU time (cpuTime.ts) of this process during the measurement, and of the children over their life (start-up included); the children's CPU at their first unit as each read it (start-up alone, all threads). */
   cpu: { parent?: CpuTime; children?: CpuTime; childrenStartupMs?: number };
   /** finalLoss of every run, by run key (to check the worker counts agree bit for bit). */
@@ -97,7 +98,7 @@ async function throughput(suite: Suite, workers: number): Promise<Throughput> {
   const started = performance.now();
   let childStartupMs: number | undefined;
   let units = groups.length;
-  const unitsBy = { here: 0, children: 0 };
+  const unitsBy = { here: 0, children: 0, takenBack: 0 };
   if (workers === 1) {
     for (const group of groups) await runPlannedGroup(suite, group, choice.backend, new Map(), { append: async (part) => void records.push(...part), recover: async () => undefined });
   } else {
@@ -112,6 +113,7 @@ async function throughput(suite: Suite, workers: number): Promise<Throughput> {
       local: async () => local,
       onEvent: (e) => {
         if (e.type === 'finished') unitsBy[e.local === true ? 'here' : 'children'] += 1;
+        if (e.type === 'takenBack') unitsBy.takenBack += 1;
         if (e.local === true) return;
         if (e.type === 'started' && childStartupMs === undefined) childStartupMs = performance.now() - started;
         // A child's counters, read while it lives: at its first unit (its start-up) and after each unit (the last reading is its total).
@@ -167,7 +169,7 @@ for (const [id, make] of [['2d', () => twoD(scale)], ['mnist', async () => mnist
     const row = await throughput(suite, workers);
     console.log(
       `${id}: ${workers} worker(s): ${row.runs} runs (${row.units} units) in ${(row.wallMs / 1000).toFixed(2)} s = ${row.runsPerSecond.toFixed(2)} runs/s; compute ${(row.computeMs / 1000).toFixed(2)} s` +
-        `${row.childStartupMs === undefined ? '' : `; first child unit at ${(row.childStartupMs / 1000).toFixed(2)} s; units run here ${row.unitsBy!.here}, in children ${row.unitsBy!.children}`}; load ${load()}\n` +
+        `${row.childStartupMs === undefined ? '' : `; first child unit at ${(row.childStartupMs / 1000).toFixed(2)} s; units run here ${row.unitsBy!.here} (${row.unitsBy!.takenBack} taken back from a child), in children ${row.unitsBy!.children}`}; load ${load()}\n` +
         `    CPU: this process ${describeCpu(row.cpu.parent)}${row.workers === 1 ? '' : `; children ${describeCpu(row.cpu.children)} (of which before their first unit ${row.cpu.childrenStartupMs === undefined ? 'n/a' : `${(row.cpu.childrenStartupMs / 1000).toFixed(2)} s`})`}`,
     );
     rows.push(row);

@@ -10,7 +10,7 @@
  * `tf` is the very tfjs instance AlphaOpt uses: import it from here so that your
  * models, tensors and AlphaOpt's optimizers share one engine and one backend.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 
 export { tf };
 // The backend.

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { decodeSuite, type Suite } from '../src/suite/decode.js';
 import { planGroups, splitGroup } from '../src/suite/plan.js';
 import type { UnitHandler } from '../src/pool/types.js';
-import { CHILD_V8_FLAGS } from '../src/pool/workerPool.js';
+import { CHILD_V8_FLAGS, WorkerPool } from '../src/pool/workerPool.js';
 import { balancedUnits, PoolFailure, runGroupsOnPool, runUnitsOnPool, UNITS_PER_WORKER, type PoolEvent } from '../src/suite/pool.js';
 import { runKey, type RunRecord, runResult } from '../src/suite/record.js';
 import { inProcessHandler, runSuite } from '../src/suite/runner.js';
@@ -152,8 +152,9 @@ test.serial('this process is one of the workers: with 2 workers one child is sta
     write: async (_unit, records) => void written.push(...records),
     onEvent: (event) => {
       events.push(event);
-      // The child's command line, read while it runs (Linux's /proc; the pool kills its children when it closes).
-      if (event.type === 'started' && event.local !== true && process.platform === 'linux') childArgs.push(readFileSync(`/proc/${event.pid}/cmdline`, 'utf8').split('\0'));
+      // The child's command line, read while it runs (Linux's /proc; the pool kills its children when it closes). A child
+      // still starting up when this process has run the rest may have its units taken back and start none.
+      if ((event.type === 'started' || event.type === 'takenBack') && event.local !== true && process.platform === 'linux') childArgs.push(readFileSync(`/proc/${event.pid}/cmdline`, 'utf8').split('\0'));
     },
     local: async () => local,
   });
@@ -164,7 +165,7 @@ test.serial('this process is one of the workers: with 2 workers one child is sta
   }
   const started = events.filter((e) => e.type === 'started');
   t.true(started.some((e) => e.local === true && e.pid === process.pid), 'this process ran units');
-  t.is(new Set(started.filter((e) => e.local !== true).map((e) => e.pid)).size, 1, 'one child');
+  t.is(new Set(events.filter((e) => (e.type === 'started' || e.type === 'takenBack') && e.local !== true).map((e) => e.pid)).size, 1, 'one child');
   t.true(started.filter((e) => e.local !== true).every((e) => e.cpuMs !== undefined && e.cpuMs > 0), "a child's 'started' carries its own CPU reading");
   const reference = await tempDir();
   await runSuite(suite, { out: reference, workers: 1 });
@@ -192,6 +193,56 @@ test.serial("a unit that throws in this process is redone in a child, and this p
   t.true(events.some((e) => e.type === 'finished' && e.key === retried[0]!.key && e.local !== true), 'a child finished it');
   t.false(events.some((e) => e.type === 'finished' && e.local === true));
   t.is(written.length, units.reduce((n, u) => n + u.rows.length, 0));
+});
+
+test.serial("units a child holds but has not started are taken back when this process runs out; the child skips them and serves the next batch", async (t) => {
+  const suite = decodeSuite(suiteRaw(10, [{ task: 'rosenbrock' }]), 'pool.json');
+  const units = planGroups(suite, 4, new Set()).flatMap((g) => splitGroup(g, 1)).map((g) => unitOf(g, suite.steps));
+  const first = units.slice(0, 4);
+  const second = units.slice(4);
+  const events: PoolEvent[] = [];
+  let batch = 1;
+  let childStartedInSecond = false;
+  const inProcess = inProcessHandler(suite, 'cpu', new Map(), async () => undefined);
+  const pool = new WorkerPool<Unit, RunRecord[]>({
+    workers: 2,
+    handler: 'suite',
+    context: { suiteRaw: suite.raw, suiteFile: path.resolve('pool.json'), backend: 'cpu', out: await tempDir() },
+    onEvent: (event) => {
+      events.push(event);
+      if (batch === 2 && event.type === 'started' && event.local !== true) childStartedInSecond = true;
+    },
+    local: async () => ({
+      async run(unit) {
+        // In the second batch this process waits for the child's first unit, so the child must run units there.
+        while (batch === 2 && !childStartedInSecond) await new Promise((resolve) => setTimeout(resolve, 10));
+        return inProcess.run(unit);
+      },
+    }),
+  });
+  const written: RunRecord[] = [];
+  const write = async (_unit: Unit, records: RunRecord[]) => void written.push(...records);
+  try {
+    // The first batch: 4 one-run units of a few milliseconds; the child, still loading tfjs, holds two of them.
+    t.deepEqual(await pool.run(first, write), []);
+    const takenBack = events.filter((e) => e.type === 'takenBack');
+    t.true(takenBack.length > 0, 'this process took back units the starting child held');
+    for (const e of takenBack) t.true(events.some((f) => f.type === 'finished' && f.key === e.key && f.local === true), `${e.key} finished here`);
+    batch = 2;
+    t.deepEqual(await pool.run(second, write), []);
+  } finally {
+    pool.close();
+  }
+  const childPids = new Set(events.filter((e) => e.local !== true && (e.type === 'started' || e.type === 'takenBack')).map((e) => e.pid));
+  t.is(childPids.size, 1, 'the same child served both batches (not killed for the units taken back)');
+  t.true(childStartedInSecond, 'the child ran units of the second batch');
+  const finished = events.filter((e) => e.type === 'finished').map((e) => e.key);
+  t.deepEqual([...finished].sort(), units.map((u) => u.key).sort(), 'every unit finished once');
+  const reference = await tempDir();
+  await runSuite({ ...suite, seeds: 4 }, { out: reference, workers: 1 });
+  const byKey = new Map(numbers(await records(reference)).map((r) => [runKey(r), r]));
+  t.is(written.length, units.length);
+  for (const r of numbers(written)) t.deepEqual(r, byKey.get(runKey(r)));
 });
 
 /**
@@ -258,7 +309,8 @@ test.serial('one pool for a whole run: a held-out suite’s phases (tune, then s
   const lines: string[] = [];
   await runSuite(suite, { out: two, workers: 2, log: (l) => lines.push(l), onPoolEvent: (e) => void events.push(e) });
   t.is(lines.filter((l) => /on 2 worker processes/.test(l)).length, 2, 'both phases ran on the pool');
-  const children = new Set(events.filter((e) => e.type === 'finished' && e.local !== true).map((e) => e.pid));
+  // Each phase sends the child units: it runs them, or (still starting up) has them taken back by this process.
+  const children = new Set(events.filter((e) => (e.type === 'finished' || e.type === 'takenBack') && e.local !== true).map((e) => e.pid));
   t.is(children.size, 1, `one child for both phases (children: ${[...children].join(', ')})`);
   const a = await records(one);
   const b = await records(two);

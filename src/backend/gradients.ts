@@ -14,7 +14,7 @@
  * Registered for non-overlapping windows (stride = window, 'valid'), the pooling of
  * the few-shot and image networks here.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 
 interface Conv2DAttrs {
   strides: [number, number] | number;

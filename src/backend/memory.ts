@@ -2,7 +2,7 @@
  * How much memory a backend lets tensors use, and how much the process has used.
  * The suite planner sizes run groups against the budget; records carry the usage.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import type { ConcreteBackend } from './names.js';
 import { WASM_HEAP_BYTES, wasmHeapBytes } from './wasm/heap.js';
 

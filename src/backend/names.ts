@@ -1,4 +1,4 @@
-import * as t from 'io-ts';
+import t from '#cjs/io-ts';
 
 /** Backends a user can ask for; `auto` picks the fastest one available. */
 export const BackendRequest = t.keyof({ auto: null, cpu: null, wasm: null, webgpu: null, tensorflow: null }, 'BackendRequest');

@@ -4,7 +4,7 @@
  * else, so other backends and second-order gradients are what they were. Registered for every backend in place of
  * tfjs's gradient of Relu.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { RELU_GRAD_KERNEL } from './fusedKernels.js';
 
 const REGISTERED = Symbol.for('alphaopt.reluGradient');

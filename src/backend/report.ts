@@ -2,7 +2,7 @@
  * One row per backend — available or not and why, and how fast it trains the
  * reference CNN — for `alphaopt backends`.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { mnistCnn } from '../models/mnistCnn.js';
 import { randomBatch, trainingStep } from '../models/trainingStep.js';
 import { CONCRETE_BACKENDS, type ConcreteBackend } from './names.js';

@@ -3,7 +3,7 @@
  * `measurePeakBytes`, then ask `rowsThatFit`. Suite groups (suite/sizing.ts),
  * meta-training micro-batches and ES perturbations are sized alike.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import type { MemoryBudget } from './memory.js';
 
 /** What one row costs, measured on a one-row probe step. */

@@ -4,7 +4,7 @@
  */
 import { registerMissingGradients } from './gradients.js';
 import { registerFusedReluGradient } from './reluGradient.js';
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { BackendUnavailableError, type BackendChoice, type BackendRequest, type ConcreteBackend } from './names.js';
 import { importModule, loadTensorflow, type ModuleLoader } from './tensorflow.js';
 import { describeWasm, prepareWasm } from './wasm/index.js';

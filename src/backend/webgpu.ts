@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 
 /** The part of a GPU adapter's description we need to tell hardware from software. */
 export interface AdapterDescription {

@@ -2,11 +2,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { BackendRequest } from '../backend/names.js';
 import { setupBackend } from '../backend/setup.js';
-import { collectSuite, queueStatus } from '../queue/collect.js';
+// The queue's modules (BullMQ, ioredis: ~0.2 s of CPU to load) are imported by the commands that use them, not at every start of the CLI.
 import { DEFAULT_QUEUE, suiteId } from '../queue/keys.js';
-import { connectRedis } from '../queue/redis.js';
-import { submitSuite } from '../queue/submit.js';
-import { startWorker } from '../queue/worker.js';
 import { readSuite, type Suite } from '../suite/decode.js';
 import { resolveSuiteArgument } from '../suite/shipped.js';
 import { DATA_DIR_HELP } from './options.js';
@@ -55,12 +52,14 @@ export function registerQueueCommands(program: Command): void {
     .action(async (file: string, flags: SuiteFlags & { out?: string }) => {
       const suite = await readNamedSuite(file, flags);
       const { backend, seeds } = identify(suite, flags);
+      const { submitSuite } = await import('../queue/submit.js');
       const submitted = await submitSuite(suite, { redis: flags.redis, queue: flags.queue, backend, seeds, out: flags.out ?? path.join('results', suite.name), log: (l) => process.stderr.write(`${l}\n`) });
       process.stdout.write(`submitted ${submitted.name} as ${submitted.id}: ${submitted.jobIds.length} jobs, ${submitted.runs} runs; start workers with alphaopt worker --redis ${flags.redis}\n`);
     });
 
   suiteCommand(queue.command('status').description('how many of a submitted suite\'s jobs wait, run, are done or failed')).action(async (file: string, flags: SuiteFlags) => {
     const { id } = identify(await readNamedSuite(file, flags), flags);
+    const { queueStatus } = await import('../queue/collect.js');
     const progress = await queueStatus({ redis: flags.redis, queue: flags.queue, suiteId: id });
     process.stdout.write(
       `${progress.suite.name} (${id}): ${Object.entries(progress.jobs).map(([state, n]) => `${n} ${state}`).join(', ')} of ${progress.suite.jobIds.length} jobs; ` +
@@ -75,6 +74,7 @@ export function registerQueueCommands(program: Command): void {
     .option('--no-png', 'write SVG plots only')
     .action(async (file: string, flags: SuiteFlags & { out: string; partial?: boolean; png: boolean }) => {
       const { id } = identify(await readNamedSuite(file, flags), flags);
+      const { collectSuite } = await import('../queue/collect.js');
       const collected = await collectSuite({ redis: flags.redis, queue: flags.queue, suiteId: id, out: flags.out, partial: flags.partial === true, command: `alphaopt queue ${process.argv.slice(3).join(' ')}` });
       const report = await rewriteReport(flags.out, { png: flags.png });
       process.stdout.write(`${collected.written} runs of ${collected.suite.runs} in ${flags.out}/runs.jsonl (from ${collected.workers.length} workers); report: ${report.files.length} files\n`);
@@ -116,6 +116,7 @@ export function registerQueueCommands(program: Command): void {
       // Jobs run in sandboxed child processes, which inherit the environment: ALPHAOPT_DATA is the documented way to point them at data.
       if (flags.dataDir !== undefined) process.env['ALPHAOPT_DATA'] = path.resolve(flags.dataDir);
       // Fail now, with the address, rather than retry in the background.
+      const [{ connectRedis }, { startWorker }] = await Promise.all([import('../queue/redis.js'), import('../queue/worker.js')]);
       (await connectRedis(flags.redis)).disconnect();
       const worker = startWorker({ ...flags, log: (l) => process.stderr.write(`${new Date().toISOString()} ${l}\n`) });
       await new Promise<void>((resolve) => {

@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { describeProvenance, type Provenance } from '../provenance.js';
 import { runsFile } from '../reporting/load.js';
-import { describeSkipped, writeReport, type MetaTrainingRecord, type ReportProtocol, type ReportResult } from '../reporting/index.js';
+// The report's modules (vega, vega-lite, d3: ~300 modules) are imported where a report is written, not when the CLI starts.
+import type { MetaTrainingRecord, ReportProtocol, ReportResult } from '../reporting/index.js';
 import { reportProtocolOf } from '../suite/tuning/protocol.js';
 import { readSuite } from '../suite/decode.js';
 import type { LandscapeView } from '../tasks/types.js';
@@ -17,6 +18,7 @@ export function registerReportCommand(program: Command): void {
     .option('--no-png', 'write SVG plots only')
     .action(async (dir: string, options: { png: boolean }) => {
       const result = await rewriteReport(dir, options);
+      const { describeSkipped } = await import('../reporting/index.js');
       for (const line of describeSkipped(runsFile(dir), result)) process.stderr.write(`alphaopt report: ${line}\n`);
       process.stdout.write(`${result.files.length} files written in ${dir}\n`);
     });
@@ -47,5 +49,6 @@ export async function rewriteReport(dir: string, options: { png: boolean }): Pro
     for (const earlier of provenance.earlierInvocations ?? []) header.push(`Earlier: ${describeProvenance(earlier)}`);
     header.push(describeProvenance(provenance));
   }
+  const { writeReport } = await import('../reporting/index.js');
   return writeReport(dir, { contour: (id: string) => landscapes.get(id), png: options.png, metaTraining, header, ...(protocol === undefined ? {} : { protocol }) });
 }

@@ -1,6 +1,6 @@
 /** The one decoding entry point that throws: a value, or an OptionsError listing every problem at its path. */
 import type * as t from 'io-ts';
-import { isLeft } from 'fp-ts/lib/Either.js';
+import { isLeft } from '#cjs/fp-ts-either';
 import { describeErrors } from './errors.js';
 import type { FieldProblem } from './strict.js';
 

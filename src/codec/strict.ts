@@ -5,8 +5,8 @@
  * filled in, and the decoded value is complete. A codec's keys are readable (`keys`), so nothing else has to
  * list them again.
  */
-import * as t from 'io-ts';
-import { isLeft } from 'fp-ts/lib/Either.js';
+import t from '#cjs/io-ts';
+import { isLeft } from '#cjs/fp-ts-either';
 
 export type Props = Record<string, t.Mixed>;
 export type TypeOfProps<P extends Props> = { [K in keyof P]: t.TypeOf<P[K]> };

@@ -2,7 +2,7 @@
  * The value codecs options are made of, named as a message reads: `$.x: expected a positive integer, got 0`.
  * Numbers are finite (JavaScript callers can pass NaN or Infinity; JSON cannot).
  */
-import * as t from 'io-ts';
+import t from '#cjs/io-ts';
 
 const refine = <C extends t.Any>(codec: C, predicate: (value: t.TypeOf<C>) => boolean, name: string) => t.refinement(codec, predicate, name);
 

@@ -7,8 +7,8 @@
 import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { PNG } from 'pngjs';
-import yauzl from 'yauzl';
+import { PNG } from '#cjs/pngjs';
+import yauzl from '#cjs/yauzl';
 import { DataFormatError } from './idx.js';
 import { locateDataset } from './locate.js';
 import { resizeArea } from './resize.js';

@@ -6,7 +6,7 @@
  * backend is registered, its own handler serves `file://` and this one steps aside (tfjs refuses
  * two handlers for one URL).
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 
 const SCHEME = 'file://';
 const MODEL_FILE = 'model.json';

@@ -1,5 +1,5 @@
 /** The base rule a learning-rate controller (DQN, actor-critic) sets the step size of: an option both declare. */
-import * as t from 'io-ts';
+import t from '#cjs/io-ts';
 import { nestedProblems } from '../codec/decode.js';
 import type { FieldProblem } from '../codec/strict.js';
 import { ruleFromSpec } from '../rules/registry.js';

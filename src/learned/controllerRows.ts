@@ -8,7 +8,7 @@
  * 2-D parameter is rows. Known limitation: a tfjs model whose only variable is one
  * 2-D matrix gets one learning rate per matrix row (the scalar loss is shared by them).
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import type { RuleSpec } from '../rules/index.js';
 
 export type Layout = 'rows' | 'flat';

@@ -5,7 +5,7 @@
  * this a 10⁶-parameter model's per-coordinate temporaries ([n, 80] gates, [n, 32] hidden layers, …) overflow
  * wasm's 4 GiB heap. This is the one slicing mechanism those rules share.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { memoryBudget } from '../backend/memory.js';
 import type { ConcreteBackend } from '../backend/names.js';
 import { wasmHeapLimitBytes } from '../backend/wasm/heap.js';

@@ -9,7 +9,7 @@
  * Online mode adapts the schedule while it runs by hyper-gradient descent
  * (Baydin et al. 2018): ∂f(θₜ)/∂log ηₜ₋₁ = ∇f(θₜ)·uₜ₋₁, where uₜ₋₁ is the previous update.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import type * as t from 'io-ts';
 import { decodeOrThrow } from '../codec/decode.js';
 import { options } from '../codec/strict.js';

@@ -5,10 +5,10 @@
  * URLs in a browser (web/pretrained.ts) both come down to these, so a checkpoint is
  * read and checked the same way wherever it comes from.
  */
-import * as tf from '@tensorflow/tfjs';
-import * as t from 'io-ts';
-import { isLeft } from 'fp-ts/lib/Either.js';
-import { PathReporter } from 'io-ts/lib/PathReporter.js';
+import tf from '#tfjs';
+import t from '#cjs/io-ts';
+import { isLeft } from '#cjs/fp-ts-either';
+import { PathReporter } from '#cjs/io-ts-path-reporter';
 import { firstNonFinite, sha256Hex } from './integrity.js';
 import { createLearnedOptimizer, learnedKinds } from './kinds.js';
 import type { JsonValue, LearnedOptimizer } from './types.js';

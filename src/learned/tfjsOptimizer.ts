@@ -6,7 +6,7 @@
  * reference would be stale) and any state an online learner keeps outside the rule (its own
  * optimizers' moments). A reloaded optimizer owns the learned optimizer it rebuilt and frees it.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { RuleOptimizer, toTfjsOptimizer as ruleTfjsOptimizer } from '../rules/tfjsOptimizer.js';
 import type { UpdateRule } from '../rules/index.js';
 import { firstNonFinite } from './integrity.js';

@@ -5,7 +5,7 @@
  * run, score a rule, learn online. A hook may freeze rows (a diverged run): frozen
  * rows keep their parameters while the others go on.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { treeTensors, type StateTree, type UpdateRule } from '../rules/index.js';
 import type { Problem, Task } from '../tasks/types.js';
 import { eventLoopTurns } from './eventLoopTurns.js';

@@ -3,7 +3,7 @@
  * definition, its gradient noise included, whoever asks (suite runs, meta-training,
  * RL episodes, held-out scoring), so that a rule meta-trains on what it is tested on.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { gradientNoise } from '../tasks/noise.js';
 import type { Problem, Task } from '../tasks/types.js';
 import { stopGradient } from './stopGradient.js';

@@ -3,7 +3,7 @@
  * runs on the given seeds (one problem, rows = seeds) on the one optimizee loop and
  * each row gets a score; the result is their mean, or another aggregate (lower is better).
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import type { UpdateRule } from '../rules/index.js';
 import type { Task } from '../tasks/types.js';
 import { driveRows } from './drive.js';

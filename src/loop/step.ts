@@ -1,5 +1,5 @@
 /** One step of an update rule on every row of a problem: the only place a rule's updates are applied to an optimizee. */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { applyUpdates, type StateTree, type UpdateRule } from '../rules/index.js';
 import type { Problem } from '../tasks/types.js';
 

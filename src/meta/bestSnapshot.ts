@@ -1,5 +1,5 @@
 /** Meta-training bookkeeping shared by the meta-trainers: the curve, validation on schedule, and a copy of the meta-parameters that validated best. */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import type { MetaTrainReport, ProgressCallback } from '../learned/types.js';
 
 export interface ValidationSchedule {

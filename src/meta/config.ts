@@ -1,5 +1,5 @@
 /** Meta-training configuration shared by the truncated meta-gradient estimators (BPTT, ES). */
-import * as t from 'io-ts';
+import t from '#cjs/io-ts';
 import * as values from '../codec/values.js';
 import { decodeWithDefaults } from './decodeConfig.js';
 

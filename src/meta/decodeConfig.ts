@@ -1,5 +1,5 @@
 /** The decoding every meta-training config shares: the one strict decoder (codec/), defaults filled in. */
-import * as t from 'io-ts';
+import t from '#cjs/io-ts';
 import { decodeOrThrow } from '../codec/decode.js';
 import { options, type Props } from '../codec/strict.js';
 

@@ -9,7 +9,7 @@
  * meta-step are split the same way. The size comes from the
  * suite's sizing (sizing.ts): one task's truncation measured, then `rowsThatFit`.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { memoryBudget, type MemoryBudget } from '../backend/memory.js';
 import { CONCRETE_BACKENDS, type ConcreteBackend } from '../backend/names.js';
 import { wasmHeapBytes } from '../backend/wasm/heap.js';

@@ -1,5 +1,5 @@
 /** The meta-objective of an unroll, and unrolling a rule on a problem. */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { lossAndGrad } from '../loop/lossAndGrad.js';
 import type { ObjectiveScore } from '../loop/score.js';
 import { stepRule } from '../loop/step.js';

@@ -6,7 +6,7 @@
  * `horizon` steps; the frozen rule is validated on held-out tasks every
  * `validateEvery` iterations and the best meta-parameters are kept.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { BestSnapshot } from './bestSnapshot.js';
 import type { LearnedOptimizer, MetaTrainReport, ProgressCallback } from '../learned/types.js';
 import { adam, chain, clipByGlobalNorm, treeTensors, type StateTree } from '../rules/index.js';

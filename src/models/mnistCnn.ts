@@ -2,7 +2,7 @@
  * The reference CNN of the benchmarks and the backend probe (TensorFlow's "Deep
  * MNIST" network): conv5×5×32 → maxpool2 → conv5×5×64 → maxpool2 → dense 512 → dense 10.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 
 export function mnistCnn(options: { seed?: number } = {}): tf.Sequential {
   const seed = options.seed ?? 0;

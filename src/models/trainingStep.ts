@@ -3,7 +3,7 @@
  * backend probe. Async: the loss is read with `await data()`, never `dataSync()`,
  * so it works on WebGPU in Node.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 
 export interface Batch {
   x: tf.Tensor;

@@ -20,7 +20,10 @@
  * competes for two cores. Each child holds up to PREFETCH units (it runs them in
  * order), so it never waits for a round trip through this process, which may be busy
  * computing its own unit. Units are dispatched in the caller's order: put the
- * longest first.
+ * longest first. When this process runs out of units while a child still holds one
+ * it has not started (behind the one it runs, or while it starts up), this process
+ * takes that unit back and runs it (`takeBack`): a batch then ends when the work
+ * does, not a whole unit after this process went idle.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -32,11 +35,22 @@ export interface PoolUnit {
 }
 
 /** Messages between the pool and a worker (Node's IPC channel, JSON). */
-export type ToWorker = { type: 'init'; handler: HandlerName; context: unknown } | { type: 'unit'; unit: PoolUnit };
-export type FromWorker = { type: 'started'; key: string; cpuMs: number } | { type: 'result'; key: string; result: unknown } | { type: 'error'; key: string; message: string };
+export type ToWorker = { type: 'init'; handler: HandlerName; context: unknown } | { type: 'unit'; unit: PoolUnit } | { type: 'cancel'; key: string };
+export type FromWorker =
+  | { type: 'started'; key: string; cpuMs: number }
+  | { type: 'result'; key: string; result: unknown }
+  | { type: 'error'; key: string; message: string }
+  /** The answer to 'cancel' for a unit the worker had not started: it skipped it. */
+  | { type: 'cancelled'; key: string }
+  /** The worker opened its handler (tfjs, the backend, the task): it starts a unit as soon as it gets one. */
+  | { type: 'ready' };
 
 export interface PoolEvent {
-  type: 'started' | 'finished' | 'retry' | 'failed';
+  /**
+   * 'takenBack': a unit sent to a child (`pid`) that had not started it, run by this process instead.
+   * 'ready': the child `pid` opened its handler (its start-up is over); `key` is empty.
+   */
+  type: 'started' | 'finished' | 'retry' | 'failed' | 'takenBack' | 'ready';
   key: string;
   /** The process that ran it: this one's own pid for a unit run in process (`local`). */
   pid: number;
@@ -92,6 +106,13 @@ interface Slot {
   child: ChildProcess;
   /** Keys sent and not answered, in the order the child runs them (the first is running or about to). */
   inFlight: string[];
+  /** The key of the last 'started' message: the unit the child runs. */
+  running?: string;
+  /**
+   * Units taken back from this child (`takeBack`), until it answers for them: 'cancelled' if it skipped one,
+   * its result (dropped: this process ran the unit) if it had started it before the 'cancel' arrived.
+   */
+  takenBack: Set<string>;
   stderr: string;
 }
 
@@ -117,6 +138,7 @@ export class WorkerPool<U extends PoolUnit, R> {
   private batch: Batch<U, R> | undefined;
   private idleDeaths = 0;
   private closed = false;
+  private takeBackScheduled = false;
   /** The in-process slot: its handler, the unit it runs, and whether it still takes units. */
   private readonly local: { handler?: Promise<UnitHandler>; opened?: UnitHandler; busy?: string; retired: boolean };
 
@@ -270,31 +292,105 @@ export class WorkerPool<U extends PoolUnit, R> {
     // Children first (their next unit is sent before this process starts computing), then this process's slot.
     for (let depth = 1; depth <= PREFETCH; depth++) {
       for (const slot of this.slots) {
-        if (slot.inFlight.length >= depth || batch.queue.length === 0) continue;
+        if (slot.inFlight.length >= depth || batch.queue.length === 0 || slot.takenBack.has(batch.queue[0]!)) continue;
         const state = this.take(batch);
         slot.inFlight.push(state.unit.key);
         slot.child.send({ type: 'unit', unit: state.unit } satisfies ToWorker);
       }
       if (depth === 1 && !this.local.retired && this.local.busy === undefined && batch.queue.length > 0) this.runLocal(batch, this.take(batch));
     }
+    if (this.idleHere(batch)) this.takeBackSoon(batch);
+  }
+
+  /** This process's slot takes units, runs none, and none are queued. */
+  private idleHere(batch: Batch<U, R>): boolean {
+    return this.batch === batch && !batch.settled && !this.local.retired && this.local.busy === undefined && batch.queue.length === 0;
+  }
+
+  /**
+   * `takeBack` after two turns of the event loop (a poll phase between them): this process may come here straight
+   * from its own unit, with a child's 'started' for the unit it would take back still unread.
+   */
+  private takeBackSoon(batch: Batch<U, R>): void {
+    if (this.takeBackScheduled) return;
+    this.takeBackScheduled = true;
+    setImmediate(() =>
+      setImmediate(() => {
+        this.takeBackScheduled = false;
+        if (this.idleHere(batch)) this.takeBack(batch);
+      }),
+    );
+  }
+
+  /**
+   * This process is idle with nothing queued: it runs a unit a child holds but has not started (the last of its
+   * prefetched ones, or any while the child still starts up) and tells the child to skip it. Without this, a batch's
+   * end waited for the child to run its prefetched unit after the one it was running, while this process idled.
+   * If the child started the unit before the 'cancel' arrived, both run it (same unit, same result) and the
+   * child's result is dropped.
+   */
+  private takeBack(batch: Batch<U, R>): void {
+    let from: { slot: Slot; key: string } | undefined;
+    let most = 0;
+    for (const slot of this.slots) {
+      const waiting = slot.inFlight.filter((key) => key !== slot.running);
+      if (waiting.length > most) {
+        most = waiting.length;
+        from = { slot, key: waiting[waiting.length - 1]! };
+      }
+    }
+    const state = from === undefined ? undefined : batch.states.get(from.key);
+    if (from === undefined || state === undefined || state.status !== 'running') return;
+    const { slot, key } = from;
+    slot.inFlight = slot.inFlight.filter((k) => k !== key);
+    slot.takenBack.add(key);
+    slot.child.send({ type: 'cancel', key } satisfies ToWorker);
+    this.options.onEvent?.({ type: 'takenBack', key, pid: slot.child.pid! });
+    this.runLocal(batch, state);
+  }
+
+  /** A child's message about a unit taken back from it: settles the take-back; an error still retires the child. */
+  private takenBackMessage(slot: Slot, message: Exclude<FromWorker, { type: 'ready' }>): void {
+    if (message.type === 'started') {
+      slot.running = message.key;
+      return;
+    }
+    slot.takenBack.delete(message.key);
+    if (message.type !== 'error' || !this.slots.has(slot)) return;
+    this.slots.delete(slot);
+    slot.child.kill('SIGKILL');
+    const batch = this.batch;
+    if (batch === undefined || batch.settled) return;
+    this.requeue(batch, slot.inFlight);
+    this.dispatch();
   }
 
   private spawn(): void {
     const child = fork(workerFile, [], { execArgv: [...process.execArgv, ...CHILD_V8_FLAGS], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-    const slot: Slot = { child, inFlight: [], stderr: '' };
+    const slot: Slot = { child, inFlight: [], takenBack: new Set(), stderr: '' };
     this.slots.add(slot);
     // The last lines a worker wrote say why it died.
     child.stderr?.on('data', (chunk: Buffer) => {
       slot.stderr = (slot.stderr + chunk.toString()).slice(-2000);
     });
     child.on('message', (message: FromWorker) => {
+      if (message.type === 'ready') {
+        this.options.onEvent?.({ type: 'ready', key: '', pid: child.pid! });
+        return;
+      }
+      if (slot.takenBack.has(message.key)) {
+        this.takenBackMessage(slot, message);
+        return;
+      }
       const batch = this.batch;
       const state = batch?.states.get(message.key);
       if (batch === undefined || state === undefined || !this.slots.has(slot)) return;
       if (message.type === 'started') {
+        slot.running = message.key;
         this.options.onEvent?.({ type: 'started', key: message.key, pid: child.pid!, cpuMs: message.cpuMs });
         return;
       }
+      if (message.type === 'cancelled') return;
       slot.inFlight = slot.inFlight.filter((key) => key !== message.key);
       if (message.type === 'result') this.done(batch, state, message.result as R, child.pid!, false);
       else {
@@ -312,10 +408,12 @@ export class WorkerPool<U extends PoolUnit, R> {
       this.slots.delete(slot);
       const batch = this.batch;
       if (batch === undefined || batch.settled) return;
-      const [running, ...next] = slot.inFlight;
+      // A child last seen running a unit taken back from it had started none of its in-flight units: all go back, no try spent.
+      const stale = slot.running !== undefined && slot.takenBack.has(slot.running);
+      const [running, ...next] = stale ? [] : slot.inFlight;
       const state = running === undefined ? undefined : batch.states.get(running);
       const last = slot.stderr.trim().split('\n').slice(-3).join(' ⏎ ');
-      this.requeue(batch, next);
+      this.requeue(batch, stale ? slot.inFlight : next);
       if (state !== undefined && state.status === 'running') this.fail(batch, state, child.pid!, `died (${signal ?? `exit code ${code}`})${last === '' ? '' : `: ${last}`}`);
       else if (++this.idleDeaths > 3 * this.options.workers) {
         this.finish(batch, new Error(`pool workers keep dying before taking work (last: ${signal ?? `exit code ${code}`}${last === '' ? '' : `: ${last}`})`));

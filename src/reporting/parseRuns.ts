@@ -4,7 +4,7 @@
  * (same run key) counts once. No file system: the CLI reads the file, the browser's
  * results explorer a fetched or picked one.
  */
-import { isLeft } from 'fp-ts/lib/Either.js';
+import { isLeft } from '#cjs/fp-ts-either';
 import { describeErrors } from '../codec/errors.js';
 import { RunRecord, runKey } from '../suite/record.js';
 

@@ -17,7 +17,7 @@
  *     (Adam's ε sits outside the root, m/(√v + ε), which no member of the family expresses;
  *      a₃ = (1−β₂)ε, p0 = ε gives the ε-inside-the-root variant m/√(v + ε)).
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { hyperSpec, valueAt, type StepSize } from './hyper.js';
 import { checkRuleOptions } from './options.js';
 import type { RuleSpec } from './spec.js';

@@ -7,7 +7,7 @@
  * Through toTfjsOptimizer, where θ, m and v are variables, the in-place kernel updates all three in one pass
  * (inPlace.ts), with no update tensor, no add and no assignments.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { FUSED_ADAM_IN_PLACE_KERNEL, FUSED_ADAM_KERNEL } from '../backend/fusedKernels.js';
 import { valueAt, type StepSize } from './hyper.js';
 import { withInPlaceApply } from './inPlace.js';

@@ -4,7 +4,7 @@
  * Each returns *unscaled* directions; `scaleByLearningRate` turns them into steps.
  * Hyper-parameters may be scalar tensors, so hyper-gradients flow through them.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import type { RuleSpec } from './spec.js';
 import type { HyperParam, UpdateRule } from './types.js';
 import { checkRuleOptions } from './options.js';

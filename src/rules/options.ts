@@ -5,7 +5,7 @@
  * must throw, not fall back to a default), and the rule registry derives its JSON codecs
  * from it (suite files and optimizer configs).
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { isSchedule } from './schedules.js';
 
 /**

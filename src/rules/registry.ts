@@ -5,8 +5,8 @@
  * a number belongs, or an unknown option fails before anything runs, every
  * problem at once with its path.
  */
-import * as t from 'io-ts';
-import { isLeft } from 'fp-ts/lib/Either.js';
+import t from '#cjs/io-ts';
+import { isLeft } from '#cjs/fp-ts-either';
 import { OptionsError } from '../codec/decode.js';
 import { describeErrors } from '../codec/errors.js';
 import { strict } from '../codec/strict.js';

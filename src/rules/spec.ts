@@ -2,7 +2,7 @@
  * JSON descriptions of rules and schedules, so that optimizers survive
  * `getConfig`/`fromConfig` and suite files can name them. Decoded with io-ts.
  */
-import * as t from 'io-ts';
+import t from '#cjs/io-ts';
 
 export interface ScheduleSpec {
   schedule: string;

@@ -2,7 +2,7 @@
  * Stateless transforms: scaling by a (scheduled or tensor) step size, weight
  * decay, and clipping.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { hyperSpec, valueAt, type StepSize } from './hyper.js';
 import type { RuleSpec } from './spec.js';
 import type { HyperParam, UpdateInput, UpdateRule } from './types.js';

@@ -9,8 +9,8 @@
  * The loss of `minimize` is passed to the rule (learned optimizers read it);
  * `applyGradients` called directly passes none.
  */
-import * as tf from '@tensorflow/tfjs';
-import { isLeft } from 'fp-ts/lib/Either.js';
+import tf from '#tfjs';
+import { isLeft } from '#cjs/fp-ts-either';
 import { inPlaceApply } from './inPlace.js';
 import { ruleFromSpec } from './registry.js';
 import { RuleSpec } from './spec.js';

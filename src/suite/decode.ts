@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isLeft } from 'fp-ts/lib/Either.js';
+import { isLeft } from '#cjs/fp-ts-either';
 import { createLearnedOptimizer, learnedKinds } from '../learned/index.js';
 import { decodeMetaTraining, type MetaTraining } from '../meta/metaTrain.js';
 import { metaTrainerNamed } from '../meta/registry.js';

@@ -8,7 +8,7 @@
  * to the task's threshold (its `threshold`, stated in the suite). The runner calls
  * `at` from its loop; evaluation time is kept off the clock.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import type { Problem, Task } from '../tasks/types.js';
 import type { RunRecord } from './record.js';
 

@@ -5,7 +5,7 @@
  * coordinate-wise, per-row hyper-parameters are [rows, 1] tensors, and a row that
  * diverges is frozen (its later losses are null) while the others go on.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { round, RowCurves } from '../loop/curves.js';
 import { driveRows } from '../loop/drive.js';
 import type { UpdateRule } from '../rules/index.js';

@@ -3,7 +3,7 @@
  * suite runner and the browser's optimizer race build rules the same way, so the
  * same optimizer gives the same numbers in both.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { cloneLearned } from '../learned/clone.js';
 import type { LearnedOptimizer } from '../learned/types.js';
 import { ruleFromSpec, type RuleSpec, type UpdateRule } from '../rules/index.js';

@@ -1,7 +1,7 @@
 /** Expands a suite into groups of runs (task × optimizer, rows = grid points × seeds). */
 import type { Task } from '../tasks/types.js';
 import type { PlannedOptimizer, Suite } from './decode.js';
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import type { GroupSpec, HParams, Row } from './execute.js';
 import { runKey } from './record.js';
 import type { MemoryBudget } from '../backend/memory.js';

@@ -2,7 +2,7 @@
  * One finished run, as appended to `runs.jsonl`. Reports read only these
  * records: they do not know how a run was produced.
  */
-import * as t from 'io-ts';
+import t from '#cjs/io-ts';
 
 export const RunRecord = t.intersection([
   t.type({

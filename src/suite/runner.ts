@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { mkdir, readdir, rename, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import cliProgress from 'cli-progress';
 import { setupBackend } from '../backend/setup.js';
 import type { BackendChoice, BackendRequest, ConcreteBackend } from '../backend/names.js';

@@ -4,7 +4,7 @@
  * expected; unknown keys are refused among the other errors (codec/strict.ts); semantic checks (known
  * tasks, rules and options) follow in decode.ts.
  */
-import * as t from 'io-ts';
+import t from '#cjs/io-ts';
 import { BackendRequest } from '../backend/names.js';
 import { strict } from '../codec/strict.js';
 import * as values from '../codec/values.js';

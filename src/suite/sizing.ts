@@ -12,7 +12,7 @@
  * per meta-step, ES perturbations, a worker's share of a suite: measure one row
  * with `measurePeakBytes`, then ask `rowsThatFit`.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { measurePeakBytes, type RowFootprint } from '../backend/rowBudget.js';
 import { treeTensors } from '../rules/index.js';
 import type { Task } from '../tasks/types.js';

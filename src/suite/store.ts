@@ -7,7 +7,7 @@
 import { appendFile, mkdir, readFile, truncate } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { isRight } from 'fp-ts/lib/Either.js';
+import { isRight } from '#cjs/fp-ts-either';
 import { RunRecord, runKey } from './record.js';
 
 export interface RunStore {

@@ -2,7 +2,7 @@
  * A tiny arithmetic interface so each landscape is written once and evaluated
  * both on tensors (training, batched over rows) and on numbers (contour maps).
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 
 export interface Algebra<T> {
   add(a: T, b: T | number): T;

@@ -10,7 +10,7 @@
  * src/backend/wasm/batchNormKernels.ts) each direction is one kernel instead; the backward pass takes the tensor
  * ops whenever a gradient tape records it (the fused gradient has no gradient of its own).
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_KERNEL } from '../backend/fusedKernels.js';
 
 const EPSILON = 1e-5;

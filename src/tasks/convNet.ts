@@ -13,7 +13,7 @@
  * 1×1 projection with batch norm where the stride or the width changes) and global
  * average pooling, so a small ResNet can be written as a flat list of specs too.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { batchNorm } from './batchNorm.js';
 
 export type LayerSpec =

@@ -9,7 +9,7 @@
  * per layer, a sum for the bias, the activation's derivative and one concat (denseStack.test.ts counts them). It is
  * made of ordinary tfjs ops, so under an outer tape (second-order BPTT) it differentiates like any other function of θ.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import type { MlpLayerLayout } from './mlpInit.js';
 
 export type DenseActivation = 'sigmoid' | 'relu';

@@ -19,7 +19,7 @@
  * input; batches are assembled from the decoded cache on each step (data/imageBatch.ts).
  * Test metrics (`evaluate`) are on the dataset's test split, never augmented.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { loadCifar10Bytes } from '../data/cifar10.js';
 import { assembleBatch, makeNormalizer, NORMALIZATIONS, type Augmentation, type ImageSource, type Normalization, type Normalizer } from '../data/imageBatch.js';
 import { loadMnistLike } from '../data/mnist.js';

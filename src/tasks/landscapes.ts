@@ -2,7 +2,7 @@
  * Hand-designed 2-D landscapes: each with a fixed start (seed 0) and seeded
  * random starts (seeds ≥ 1, uniform in a box around the fixed start).
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { rng } from '../random.js';
 import { numberAlgebra, tensorAlgebra, type Algebra } from './algebra.js';
 import type { LandscapeView, Problem, Task } from './types.js';

@@ -1,5 +1,5 @@
 /** Batched linear model outputs for the regression/classification families: θ = [w (d), b] per row. */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 
 /** x [rows, n, d], θ [rows, d + 1] → outputs [rows, n] = x·w + b, and the weights w [rows, d] (for ℓ2 terms). */
 export function linearOutputs(x: tf.Tensor3D, theta: tf.Tensor2D): { outputs: tf.Tensor2D; weights: tf.Tensor2D } {

@@ -4,7 +4,7 @@
  * random means and covariances). Parameters: weights then bias; the start is
  * drawn from the seed.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { gaussianClusters } from './gaussianClusters.js';
 import { linearOutputs } from './linearModel.js';
 import type { Problem, Task } from './types.js';

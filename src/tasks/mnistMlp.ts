@@ -4,7 +4,7 @@
  * run, so many runs train as rows of one batched computation; each run draws
  * its own minibatch sequence from its seed.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { loadMnistLike, type ImageDataset } from '../data/mnist.js';
 import { drawMinibatch } from './minibatch.js';
 import { hashSeed, rng } from '../random.js';

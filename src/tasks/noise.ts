@@ -1,5 +1,5 @@
 /** Gaussian gradient noise for noisy-gradient task variants, seeded per (run seed, step). */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { hashSeed, normals, rng } from '../random.js';
 
 export function gradientNoise(seeds: readonly number[], step: number, dimension: number, sigma: number): tf.Tensor2D {

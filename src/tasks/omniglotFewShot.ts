@@ -7,13 +7,13 @@
  * rotations by 90° as extra classes (the usual protocol); suite seeds (< 10⁶)
  * draw from the 20 evaluation alphabets, never seen in meta-training.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { loadOmniglot, type OmniglotCharacter, type OmniglotSplit } from '../data/omniglot.js';
 import { hashSeed, normals, rng } from '../random.js';
 import { fourBlockNet } from './convNet.js';
 import { splitRows } from './rows.js';
 import type { Problem, Task } from './types.js';
-import * as t from 'io-ts';
+import t from '#cjs/io-ts';
 import { strict } from '../codec/strict.js';
 import * as values from '../codec/values.js';
 import { registerTaskKind, taskOptions } from './kinds.js';

@@ -3,7 +3,7 @@
  * al. 2016, §3.1): W, y and the start θ₀ have i.i.d. standard normal entries,
  * drawn from the seed.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { normals, rng } from '../random.js';
 import type { Problem, Task } from './types.js';
 import { options } from '../codec/strict.js';

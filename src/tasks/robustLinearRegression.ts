@@ -5,7 +5,7 @@
  * random linear model y = wᵀx + b + noise — so no single line fits them all and
  * the robust loss has several basins.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { gaussianClusters } from './gaussianClusters.js';
 import { linearOutputs } from './linearModel.js';
 import type { Problem, Task } from './types.js';

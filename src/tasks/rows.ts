@@ -1,5 +1,5 @@
 /** Row helpers for tasks whose rows run one after another (conv nets over flat parameters). */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 
 /**
  * The rows of [rows, n] as [n] tensors, differentiably. A single row is reshaped

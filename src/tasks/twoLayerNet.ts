@@ -4,10 +4,10 @@
  * softmax cross-entropy plus (λ/2)‖W‖². The start is drawn from the seed with
  * fan-in scaling.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { gaussianClusters } from './gaussianClusters.js';
 import type { Problem, Task } from './types.js';
-import * as t from 'io-ts';
+import t from '#cjs/io-ts';
 import * as values from '../codec/values.js';
 import { registerTaskKind, taskOptions } from './kinds.js';
 

@@ -3,7 +3,7 @@
  * backend gets AlphaOpt's training kernels (as in Node), and needs its .wasm files
  * served: pass `wasmPaths`, the URL of the folder that holds them.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { registerMissingGradients } from '../backend/gradients.js';
 import { prepareWasm } from '../backend/wasm/index.js';
 

@@ -4,7 +4,7 @@
  * learned optimizers (frozen and online, checkpoints by URL), tasks that need no
  * files, and the suite runner's loop. Nothing here reaches a Node built-in.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 
 export { tf };
 export { setupWebBackend, WEB_BACKENDS, WebBackendError, type WebBackend, type WebBackendChoice, type WebBackendOptions } from './backend.js';

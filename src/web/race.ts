@@ -4,7 +4,7 @@
  * seed 0 of `alphaopt run` does, so the page's numbers are the CLI's; only the
  * start may be moved (a clicked point).
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import type { LearnedOptimizer } from '../learned/types.js';
 import type { RuleSpec } from '../rules/index.js';
 import { runGroup, type HParams } from '../suite/execute.js';

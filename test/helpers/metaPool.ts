@@ -55,8 +55,11 @@ export async function assertKilledChildRedone<E>(t: ExecutionContext, config: (w
   const decoded = decodeMetaTrainConfig(config(2), 'metaTrain', optimizer.metaTrainDefaults);
   const events: PoolEvent[] = [];
   let victim: string | undefined;
+  let childReady = (): void => undefined;
+  const ready = new Promise<void>((resolve) => (childReady = resolve));
   const pool = open(optimizer, poolFamily().task, decoded, (event) => {
     events.push(event);
+    if (event.type === 'ready') childReady();
     // Only a child: a unit run in this process (event.local) cannot be killed without killing the test.
     if (event.type === 'started' && event.local !== true && victim === undefined && pick(event.key)) {
       victim = event.key;
@@ -65,6 +68,8 @@ export async function assertKilledChildRedone<E>(t: ExecutionContext, config: (w
   });
   const estimator = estimatorOf(pool.evaluate);
   try {
+    // Units this small all run here, taken back from a child still starting up, unless the child is ready first.
+    await ready;
     await trainTruncated(optimizer, poolFamily(), decoded, estimator);
   } finally {
     estimator.dispose?.();

@@ -6,7 +6,7 @@
  * MNIST CNN's first bias, [50, 28, 28, 32] + [32], 0.72 ms against 0.22 ms (kernel alone, CPU time). Float addition
  * is commutative, so the vector may be either operand.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapOffset, type TensorInfo } from './callKernel.js';
 import { simdKernels } from './simd/module.js';

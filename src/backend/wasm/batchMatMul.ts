@@ -11,7 +11,7 @@
  * rows) or Aᵀ·B reads its operands as they lie, with no transposes (matMulUnpacked.ts).
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { release, transposeInfo, type TensorInfo } from './callKernel.js';
 import { productTransposedA, productTransposedB, productWithoutPacking } from './matMulUnpacked.js';
 

@@ -7,7 +7,7 @@
  * registered kernel functions of the same backend directly and free every
  * intermediate buffer themselves.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 export type TensorInfo = tf.TensorInfo;

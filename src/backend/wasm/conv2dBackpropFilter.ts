@@ -16,7 +16,7 @@
  * forward pass read, one matrix product. (ResNet-8's stride-2 projections: 20–23 ms as
  * the convolution above, whose filter is all of dy, for 0.034 GFLOP; 4–9 ms this way.)
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { callWasmKernel, release, transposeInfo, type TensorInfo } from './callKernel.js';
 import { filterGradientByProduct } from './conv2dFilterByProduct.js';

@@ -15,7 +15,7 @@
  * With wasm SIMD a strided input gradient whose kh·kw·ci is a multiple of 8 is a product and a scatter instead
  * (conv2dInputByProduct.ts), faster than the phases' small convolutions and their interleave.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { callWasmKernel, release, type TensorInfo } from './callKernel.js';
 import { inputGradientByProduct } from './conv2dInputByProduct.js';

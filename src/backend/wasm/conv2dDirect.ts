@@ -10,7 +10,7 @@
  * apart otherwise), and the four pixels of a tile run on across output rows and images, so no row ends in pixels
  * done one at a time: the MNIST CNN's 5×5 32→64 layer went from 44–46 to 49–52 GFLOP/s (kernel alone, CPU time).
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapOffset, imagesPerChunk, release, type TensorInfo } from './callKernel.js';
 import { simdKernels } from './simd/module.js';

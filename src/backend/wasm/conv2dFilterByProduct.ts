@@ -13,7 +13,7 @@
  * the batch: the chunk's images turned to NCHW (nhwcToNchw), where each patch row is a run of an image row, or
  * for stride 1 a whole shifted image plane (im2colRows); then the chunk's product added into dW.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapOffset, imagesPerChunk, release, type TensorInfo } from './callKernel.js';
 import { simdKernels } from './simd/module.js';

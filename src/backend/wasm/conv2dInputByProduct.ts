@@ -11,7 +11,7 @@
  *
  * A chunk of whole images at a time, so cols stays small whatever the batch.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapOffset, imagesPerChunk, release, type TensorInfo } from './callKernel.js';
 import { simdKernels } from './simd/module.js';

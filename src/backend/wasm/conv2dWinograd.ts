@@ -21,7 +21,7 @@
  * A chunk of whole images at a time (padded copy, eight transformed planes, eight product planes), so the buffers
  * stay in cache whatever the batch.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapOffset, imagesPerChunk, release, type TensorInfo } from './callKernel.js';
 import { simdKernels } from './simd/module.js';

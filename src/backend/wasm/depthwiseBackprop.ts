@@ -4,7 +4,7 @@
  * memory-bound and small next to dense convolutions, so clarity wins over a
  * reformulation here.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { TensorInfo } from './callKernel.js';
 

@@ -12,7 +12,7 @@
  * say) the module's state is whatever it was mid-kernel. A fresh module is the
  * only state we can trust; tensors made on the old one cannot be used after it.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 
 /** wasm32 addresses 4 GiB; tfjs-backend-wasm's module may grow its memory to all of it. */
 export const WASM_HEAP_BYTES = 4 * 2 ** 30;

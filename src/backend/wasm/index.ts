@@ -1,7 +1,7 @@
 /**
  * The wasm backend (XNNPACK, SIMD) with alphaopt's training kernels added.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { registerWasmTrainingKernels, type WasmKernelChanges } from './registerTrainingKernels.js';
 
 export interface WasmSetup {

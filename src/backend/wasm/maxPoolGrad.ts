@@ -8,7 +8,7 @@
  * first maximum (scan order, padding skipped) is the rule of tfjs's cpu kernel and of TensorFlow, so gradients
  * agree exactly, ties after ReLU included; both passes add into dx in the cpu kernel's order.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapOffset, type TensorInfo } from './callKernel.js';
 import { simdKernels } from './simd/module.js';

@@ -4,7 +4,7 @@
  * Idempotent, and must run before the wasm backend initialises (kernel set-up
  * functions run then).
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { batchMatMulWithExplicitTranspose } from './batchMatMul.js';
 import { conv2dBackpropFilterWasm } from './conv2dBackpropFilter.js';
 import { conv2dBackpropInputViaConv } from './conv2dBackpropInput.js';

@@ -6,7 +6,7 @@
  * (30 slices of ResNet-8's 78,058 parameters took ~4 ms a step). A contiguous slice of a numeric tensor is one
  * copy from a view of the heap; other slices keep the original kernel.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { callWasmKernel, type TensorInfo } from './callKernel.js';
 

@@ -18,7 +18,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import workerThreads from 'node:worker_threads';
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 
 /** XNNPACK pre-creates this many workers in tfjs-backend-wasm's threaded build. */
 export const MAX_WASM_THREADS = 8;

@@ -9,7 +9,7 @@
  * from scratch or from a checkpoint) and frozen (the actor alone, after meta-training
  * over repeated runs — the paper's appendix variant, trainActorCritic.ts).
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import type { UpdateRule } from '../../rules/index.js';
 import { cloneLearned } from '../clone.js';
 import type { MlpLayer } from '../policy/mlp.js';

@@ -7,7 +7,7 @@
  *   window's start (truncated backprop through time).
  * `weight` scales a step's feedback (h(t) = 1/t in the paper's appendix variant).
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import type { MlpLayer } from '../policy/mlp.js';
 import { actorStep, actorVariables, criticValue, criticVariables, type ActorMemory, type ActorWeights } from './networks.js';
 

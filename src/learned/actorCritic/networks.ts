@@ -5,7 +5,7 @@
  * η ≈ η₀. The critic: an MLP with one hidden layer (10 units) estimating Q(s, a)
  * from the state and log η (the log makes the action scale-free).
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { lstmCell, type LstmWeights } from '../lstm/cell.js';
 import { applyMlp, createMlp, type MlpLayer } from '../policy/mlp.js';
 

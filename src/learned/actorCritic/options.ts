@@ -1,5 +1,5 @@
 /** The actor-critic controller's construction options (hyperParams): validated, unknown keys refused, errors name the field. */
-import * as t from 'io-ts';
+import t from '#cjs/io-ts';
 import { decodeOrThrow } from '../../codec/decode.js';
 import { options } from '../../codec/strict.js';
 import * as values from '../../codec/values.js';

@@ -11,7 +11,7 @@
  * Without `probeLoss` (tfjs's model.fit) the reward falls back to f(ωₜ₋₁; xₜ₋₁) − f(ωₜ; xₜ)
  * (consecutive minibatches) and the actor trains on xᵢ, as with `sameBatch`.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { hashSeed } from '../../random.js';
 import { ruleFromSpec, type StateTree, type UpdateInput, type UpdateRule } from '../../rules/index.js';
 import { asRows, baseRuleSpec, layoutOf, lossRows, rateForParams } from '../controllerRows.js';

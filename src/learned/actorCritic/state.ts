@@ -4,7 +4,7 @@
  * gradient of the model's own minibatch; a probe on another minibatch has only its
  * loss, so it reuses that gradient term).
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import type { StateKind } from './options.js';
 
 export function stateSize(kind: StateKind): number {

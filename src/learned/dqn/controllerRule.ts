@@ -6,7 +6,7 @@
  * In training, a learning rate that leaves [lrMin, lrMax] ends the episode. A
  * deployed run cannot end, so here the rate is clipped into [lrMin, lrMax] instead.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { ruleFromSpec, type StateTree, type UpdateRule } from '../../rules/index.js';
 import type { MlpLayer } from '../policy/mlp.js';
 import { computeFeatures, initFeatureState, type FeatureState } from './features.js';

@@ -34,7 +34,7 @@
  * Windows start filled with the first step's values (the first loss, the first mean |g|),
  * so the first step sees "no change" rather than a jump from zero.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 
 export const FEATURE_NAMES = [
   'progress',

@@ -1,5 +1,5 @@
 /** The DQN controller's construction options (hyperParams): validated, unknown keys refused, each error naming its field. */
-import * as t from 'io-ts';
+import t from '#cjs/io-ts';
 import { decodeOrThrow } from '../../codec/decode.js';
 import { options } from '../../codec/strict.js';
 import * as values from '../../codec/values.js';

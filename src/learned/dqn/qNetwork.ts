@@ -1,5 +1,5 @@
 /** The Q-network: an MLP from the 18 state features to one value per action (tanh hidden layers, linear output). */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { applyMlp, createMlp, type MlpLayer } from '../policy/mlp.js';
 import { FEATURE_COUNT } from './features.js';
 

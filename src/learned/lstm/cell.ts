@@ -1,5 +1,5 @@
 /** An LSTM cell over a batch of coordinates: gates = x·W + h·U + b, as (input, forget, cell, output) blocks. */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 
 export interface LstmWeights {
   kernel: tf.Tensor2D; // [inputs, 4·units]

@@ -6,7 +6,7 @@
  * runs) go through the network as one batch. Input: the preprocessed gradient;
  * output: the update itself, θ ← θ + outputScale · (W·h + b).
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import type * as t from 'io-ts';
 import { decodeOrThrow } from '../../codec/decode.js';
 import { options } from '../../codec/strict.js';

@@ -4,7 +4,7 @@
  *   (log|∇|/p, sign ∇)  when |∇| ≥ e^(−p),   else   (−1, e^p·∇),
  * which keeps inputs of very different magnitudes in a range an LSTM can use.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 
 export function preprocessGradient(grad: tf.Tensor, p = 10): tf.Tensor2D {
   return tf.tidy(() => {

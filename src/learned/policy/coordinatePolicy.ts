@@ -16,7 +16,7 @@
  * history: 25}`: the action is the step Δx itself, as in their released code (whose
  * policy sees the whole vector at once; ours shares one network over coordinates).
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import type * as t from 'io-ts';
 import { decodeOrThrow } from '../../codec/decode.js';
 import { options } from '../../codec/strict.js';

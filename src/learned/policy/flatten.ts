@@ -3,7 +3,7 @@
  * one row of a batch: these helpers flatten a parameter list into one vector and
  * back, and spread the loss over the coordinates it belongs to.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 
 export function flattenAll(tensors: readonly tf.Tensor[]): tf.Tensor1D {
   return (tensors.length === 1 ? tf.reshape(tensors[0]!, [-1]) : tf.concat(tensors.map((t) => tf.reshape(t, [-1])))) as tf.Tensor1D;

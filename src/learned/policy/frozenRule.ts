@@ -15,7 +15,7 @@
  * both feature sets (the 'paper' set is the same blocks, raw: no RMS division, no
  * scale inputs, an unclipped loss change and one more gradient column).
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import type { UpdateRule } from '../../rules/index.js';
 import { flattenAll, unflattenLike } from './flatten.js';
 import { activate, type Activation, type MlpLayer } from './mlp.js';

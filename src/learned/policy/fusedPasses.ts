@@ -3,7 +3,7 @@
  * src/backend/wasm/policyKernels.ts), and as the same formulas in tfjs ops elsewhere or while a gradient tape
  * records (the kernels have no gradients). Both compute the same values to float32 rounding.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { BIAS_TANH_DOT_KERNEL, BIAS_TANH_KERNEL, POLICY_FIRST_LAYER_KERNEL, POLICY_WINDOW_KERNEL } from '../../backend/fusedKernels.js';
 import { activate, type Activation, type MlpLayer } from './mlp.js';
 

@@ -15,7 +15,7 @@
  * and the H previous ones (H + 1 values); the last H steps Δx — all raw, no
  * normalisation and no scale inputs. Missing history is zeros, as there.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 
 /** 'normalised': this module's scale-free window; 'paper': Li & Malik's raw features (see above). */
 export type FeatureSet = 'normalised' | 'paper';

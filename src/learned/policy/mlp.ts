@@ -1,5 +1,5 @@
 /** A small MLP (tanh by default, or ReLU) whose weights are tf.Variables, applied to a batch of coordinates. */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 
 export interface MlpLayer {
   kernel: tf.Variable;

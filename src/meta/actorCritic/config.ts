@@ -1,5 +1,5 @@
 /** Meta-training configuration of the actor-critic controller (the paper's appendix variant: a fixed controller trained over repeated runs). */
-import * as t from 'io-ts';
+import t from '#cjs/io-ts';
 import * as values from '../../codec/values.js';
 import { decodeWithDefaults } from '../decodeConfig.js';
 

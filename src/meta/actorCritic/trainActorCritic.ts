@@ -5,7 +5,7 @@
  * then it is frozen. Every `validateEvery` episodes the frozen actor runs on
  * held-out validation seeds and the weights with the lowest mean final loss are kept.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { BestSnapshot } from '../bestSnapshot.js';
 import { scoreRule } from '../../loop/score.js';
 import { driveRows } from '../../loop/drive.js';

@@ -4,7 +4,7 @@
  * meta-parameters by `tf.variableGrads`. The tape lives for one truncation only,
  * so memory is bounded by the truncation length, not the horizon.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { treeLeaves } from '../../rules/index.js';
 import type { Estimate, Estimator } from '../truncated.js';
 import { unroll } from '../objective.js';

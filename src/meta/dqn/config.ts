@@ -1,5 +1,5 @@
 /** The DQN meta-training configuration (suite files' `metaTrain.config` for 'dqn-controller'). */
-import * as t from 'io-ts';
+import t from '#cjs/io-ts';
 import * as values from '../../codec/values.js';
 import { decodeWithDefaults } from '../decodeConfig.js';
 import { exitPenaltyFor, REWARD_DEFAULTS, type RewardConfig } from './reward.js';

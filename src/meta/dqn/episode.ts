@@ -16,7 +16,7 @@
  * stops early once every row has ended. The last step of the horizon is terminal
  * (done = 1): the progress feature t / T makes the problem finite-horizon.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { lossAndGrad } from '../../loop/lossAndGrad.js';
 import { stepRule } from '../../loop/step.js';
 import { ruleFromSpec, treeTensors, type StateTree } from '../../rules/index.js';

@@ -4,7 +4,7 @@
  * (gradients clipped by global norm), and the target network, a frozen copy of
  * the online one re-synced every `targetSync` learner steps (Mnih et al. 2015).
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { adam, chain, clipByGlobalNorm } from '../../rules/index.js';
 import { toTfjsOptimizer } from '../../rules/tfjsOptimizer.js';
 import type { MlpLayer } from '../../learned/policy/mlp.js';

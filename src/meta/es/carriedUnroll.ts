@@ -5,7 +5,7 @@
  * (`elsewhere`), this process unrolls meanwhile instead of waiting; otherwise the
  * population goes first, as the in-process path always did.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { treeTensors } from '../../rules/index.js';
 import { unrollStepwise } from '../objective.js';
 import type { Estimate, EstimateArgs } from '../estimator.js';

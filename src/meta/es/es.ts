@@ -12,7 +12,7 @@
  * index), so they can be evaluated anywhere (in this process, or on pool workers:
  * esPairs.ts) and are combined here in index order — the same estimate either way.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { alongsideCarriedUnroll } from './carriedUnroll.js';
 import { treeTensors } from '../../rules/index.js';
 import { unrollStepwise } from '../objective.js';

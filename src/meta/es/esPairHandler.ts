@@ -4,7 +4,7 @@
  * the queue's jobs) or `evaluatePairSide` (one side, the local pool's units) — the code
  * the in-process path runs.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import type { UnitHandler } from '../../pool/types.js';
 import { treeTensors, type StateTree } from '../../rules/index.js';
 import { evaluatePair, evaluatePairSide } from './es.js';

@@ -3,7 +3,7 @@
  * local pool's, esPairs.ts, and the queue's, src/queue/perturbations.ts): tensors as
  * exact bytes, the context every worker opens with, an iteration's pairs as units.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import type { BackendRequest } from '../../backend/names.js';
 import type { JsonValue, LearnedOptimizer } from '../../learned/types.js';
 import type { StateTree } from '../../rules/index.js';

@@ -4,7 +4,7 @@
  * the same task, made once; the problem of the current task seeds kept between units;
  * φ decoded from a unit's exact bytes into this optimizer's own variables.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { setupBackend } from '../../backend/setup.js';
 import '../../learned/index.js';
 import { createLearnedOptimizer } from '../../learned/registry.js';

@@ -16,8 +16,8 @@
  * `metaBatch`: they run in micro-batches sized to memory by measuring one episode,
  * whose gradients combine to the full batch's (microBatch.ts).
  */
-import * as tf from '@tensorflow/tfjs';
-import * as t from 'io-ts';
+import tf from '#tfjs';
+import t from '#cjs/io-ts';
 import type { MetaTrainReport, ProgressCallback } from '../../learned/types.js';
 import type { Problem, TaskFamily } from '../../tasks/types.js';
 import { BestSnapshot } from '../bestSnapshot.js';

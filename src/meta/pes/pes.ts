@@ -13,7 +13,7 @@
  * index, the iteration and its two sides, so particles can be advanced anywhere: in this process, or on pool
  * workers with their sides shipped both ways (pesParticles.ts) — the same numbers either way.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { alongsideCarriedUnroll } from '../es/carriedUnroll.js';
 import { treeTensors, type StateTree } from '../../rules/index.js';
 import type { Problem } from '../../tasks/types.js';

@@ -4,7 +4,7 @@
  * `advanceParticleSide` (one side, the local pool's units) — the code the in-process
  * path runs — and the moved states back as bytes.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import type { UnitHandler } from '../../pool/types.js';
 import type { EsPairContext } from '../es/esUnits.js';
 import { openPerturbationWorker } from '../es/perturbationWorker.js';

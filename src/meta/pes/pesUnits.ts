@@ -3,7 +3,7 @@
  * local pool's, pesParticles.ts, and the queue's, src/queue/perturbations.ts): a
  * particle's two optimizee states as exact bytes both ways.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { treeTensors } from '../../rules/index.js';
 import type { PairLosses, PairSide } from '../es/es.js';
 import { decodeTensor, decodeTree, encodeTensor, encodeTree, lossOf, PAIR_SIDES, type EncodedTensor, type EncodedTree } from '../es/esUnits.js';

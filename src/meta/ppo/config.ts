@@ -1,5 +1,5 @@
 /** PPO meta-training configuration for the coordinate-wise policy. */
-import * as t from 'io-ts';
+import t from '#cjs/io-ts';
 import * as values from '../../codec/values.js';
 import { decodeWithDefaults } from '../decodeConfig.js';
 

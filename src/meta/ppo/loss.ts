@@ -1,5 +1,5 @@
 /** The pieces of the PPO objective (Schulman et al. 2017). */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 
 const HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
 

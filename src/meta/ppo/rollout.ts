@@ -5,7 +5,7 @@
  * the advantages. A row whose loss becomes non-finite or explodes is frozen (as in
  * suite runs) so that its features stay finite.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import type { CoordinatePolicy } from '../../learned/policy/coordinatePolicy.js';
 import { recordStep, type HistoryState } from '../../learned/policy/history.js';
 import { hashSeed } from '../../random.js';

@@ -10,7 +10,7 @@
  * iterations the frozen (mean) policy runs on held-out tasks and the best
  * weights are kept.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from '#tfjs';
 import { BestSnapshot } from '../bestSnapshot.js';
 import { scoreRule } from '../../loop/score.js';
 import type { CoordinatePolicy } from '../../learned/policy/coordinatePolicy.js';

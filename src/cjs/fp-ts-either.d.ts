@@ -1,0 +1,1 @@
+export { isLeft, isRight } from 'fp-ts/lib/Either.js';

@@ -1,0 +1,3 @@
+// Node's build of a '#cjs/…' import (package.json "imports"; src/tfjs/node.cjs says why): the package through `require`.
+'use strict';
+exports.PathReporter = require('io-ts/lib/PathReporter.js').PathReporter;

@@ -1,0 +1,1 @@
+export { PathReporter } from 'io-ts/lib/PathReporter.js';

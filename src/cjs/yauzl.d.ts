@@ -1,0 +1,2 @@
+import yauzl from 'yauzl';
+export default yauzl;
