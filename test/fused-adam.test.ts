@@ -183,7 +183,7 @@ test.serial('toTfjsOptimizer(adam) in place on wasm: the bits of update-then-add
   t.is(Math.fround(1 - IN_PLACE_OPTIONS.beta2 ** IN_PLACE_STEPS), 1);
 });
 
-test.serial('toTfjsOptimizer(adam) on wasm updates variables in place: one kernel per tensor, same buffers, no tensors made', async (t) => {
+test.serial('toTfjsOptimizer(adam) on wasm: one kernel per tensor, the state in place, θ in a new buffer, no tensors made', async (t) => {
   await computeOn('wasm', () => []);
   const variables = [[784, 128], [128], [], [5]].map((s, i) => tf.variable(tf.zeros(s), true, `in-place-kernels-${i}-${Math.random()}`));
   const grads = variables.map((v, i) => tf.tensor(seededValues(v.size, i), v.shape));
@@ -191,12 +191,15 @@ test.serial('toTfjsOptimizer(adam) on wasm updates variables in place: one kerne
   const optimizer = toTfjsOptimizer(adam(OPTIONS));
   optimizer.applyGradients(named); // creates the state variables
   const ids = variables.map((v) => v.dataId);
+  const stateOf = () => treeLeaves((optimizer as unknown as { bound: { tree: StateTree } }).bound.tree).map((l) => l.tensor.dataId);
+  const stateIds = stateOf();
   const before = tf.memory().numTensors;
   const profile = await tf.profile(() => optimizer.applyGradients(named));
   t.deepEqual(profile.kernels.map((k) => k.name), variables.map(() => FUSED_ADAM_IN_PLACE_KERNEL));
   t.is(tf.memory().numTensors, before);
+  t.deepEqual(stateOf(), stateIds);
   variables.forEach((v, i) => {
-    t.is(v.dataId, ids[i]);
+    t.not(v.dataId, ids[i]);
     t.is(tf.backend().refCount(v.dataId), 1);
   });
   t.true(Array.from(await variables[0]!.data()).some((x) => x !== 0));
@@ -204,7 +207,7 @@ test.serial('toTfjsOptimizer(adam) on wasm updates variables in place: one kerne
   tf.dispose([...variables, ...grads]);
 });
 
-test.serial('a variable whose buffer another tensor shares is assigned, not overwritten, and that tensor keeps its values', async (t) => {
+test.serial('a variable whose buffer another tensor shares is assigned, not overwritten, and that tensor keeps its values; shared state is not overwritten', async (t) => {
   await computeOn('wasm', () => []);
   const v = tf.variable(tf.tensor2d(seededValues(12, 3), [3, 4]), true, `in-place-shared-${Math.random()}`);
   const grad = tf.tensor2d(seededValues(12, 4), [3, 4]);
@@ -214,21 +217,56 @@ test.serial('a variable whose buffer another tensor shares is assigned, not over
   t.is(view.dataId, v.dataId);
   const old = Array.from(await view.data());
   const profile = await tf.profile(() => optimizer.applyGradients([{ name: v.name, tensor: grad }]));
-  t.deepEqual(profile.kernels.map((k) => k.name), [FUSED_ADAM_KERNEL, 'Add']);
+  t.deepEqual(profile.kernels.map((k) => k.name), [FUSED_ADAM_IN_PLACE_KERNEL]);
   t.deepEqual(Array.from(await view.data()), old);
   t.notDeepEqual(Array.from(await v.data()), old);
-  // The kernel itself refuses a shared buffer.
-  const [param, grad2, mu, nu] = [0, 1, 2, 3].map(() => tf.zeros([12]));
-  const alias = param!.reshape([12]);
+  // A state variable that another tensor shares goes through the kernel that writes new buffers.
+  const [mu] = treeLeaves((optimizer as unknown as { bound: { tree: StateTree } }).bound.tree).map((l) => l.tensor);
+  const muView = mu!.reshape([12]);
+  const muOld = Array.from(await muView.data());
+  const shared = await tf.profile(() => optimizer.applyGradients([{ name: v.name, tensor: grad }]));
+  t.deepEqual(shared.kernels.map((k) => k.name), [FUSED_ADAM_KERNEL, 'Add']);
+  t.deepEqual(Array.from(await muView.data()), muOld);
+  // The kernel itself refuses shared or repeated state buffers.
+  const [param, grad2, m, n] = [0, 1, 2, 3].map(() => tf.zeros([12]));
+  const alias = m!.reshape([12]);
   const attrs = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, c1: 0.1, c2: 0.001, scale: -1e-3 };
-  t.throws(() => tf.engine().runKernel(FUSED_ADAM_IN_PLACE_KERNEL, { param: param!, grad: grad2!, mu: mu!, nu: nu! }, attrs), { message: /no other tensor shares/ });
-  t.throws(() => tf.engine().runKernel(FUSED_ADAM_IN_PLACE_KERNEL, { param: nu!, grad: grad2!, mu: mu!, nu: nu! }, attrs), { message: /no other tensor shares/ });
-  tf.dispose([param!, grad2!, mu!, nu!, alias]);
-  // The next step (v now holds a buffer of its own) runs in place.
+  t.throws(() => tf.engine().runKernel(FUSED_ADAM_IN_PLACE_KERNEL, { param: param!, grad: grad2!, mu: m!, nu: n! }, attrs), { message: /no other tensor shares/ });
+  t.throws(() => tf.engine().runKernel(FUSED_ADAM_IN_PLACE_KERNEL, { param: n!, grad: grad2!, mu: alias, nu: n! }, attrs), { message: /no other tensor shares/ });
+  tf.dispose([param!, grad2!, m!, n!, alias]);
+  // The next step (mu now holds a buffer of its own) runs in place.
   const next = await tf.profile(() => optimizer.applyGradients([{ name: v.name, tensor: grad }]));
   t.deepEqual(next.kernels.map((k) => k.name), [FUSED_ADAM_IN_PLACE_KERNEL]);
+  muView.dispose();
   optimizer.dispose();
   tf.dispose([v, view, grad]);
+});
+
+// tfjs-backend-wasm keeps XNNPACK operators with a packed copy of a product's weights, keyed by the weights'
+// buffer: a weight overwritten in place would be multiplied stale (this failed when θ was written in place).
+test.serial('weights trained through toTfjsOptimizer(adam) on wasm are multiplied with their new values after every step', async (t) => {
+  await computeOn('wasm', () => []);
+  for (const fused of [false, true]) {
+    const x = tf.tensor2d(seededValues(8 * 16, 5), [8, 16]);
+    const bias = tf.tensor1d(seededValues(4, 6));
+    const initial = tf.tensor2d(seededValues(16 * 4, 7), [16, 4]);
+    const w = tf.variable(initial, true, `in-place-weights-${fused}-${Math.random()}`);
+    initial.dispose(); // w alone holds its buffer, so the state-in-place kernel runs
+    const product = (weights: tf.Tensor) => (fused ? tf.fused.matMul({ a: x, b: weights as tf.Tensor2D, bias }) : tf.matMul(x, weights as tf.Tensor2D));
+    const optimizer = toTfjsOptimizer(adam({ learningRate: 0.1 }));
+    for (let step = 0; step < 3; step++) {
+      const profile = await tf.profile(() => {
+        optimizer.minimize(() => tf.tidy(() => tf.sum(tf.square(product(w)))) as tf.Scalar);
+      });
+      if (step > 0) t.true(profile.kernels.some((k) => k.name === FUSED_ADAM_IN_PLACE_KERNEL));
+      const copy = tf.add(w, 0); // a tensor with a buffer of its own
+      const [through, fresh] = await Promise.all([tf.tidy(() => product(w)).data(), tf.tidy(() => product(copy)).data()]);
+      t.deepEqual(Array.from(through), Array.from(fresh), `${fused ? 'fused ' : ''}matMul after step ${step}`);
+      copy.dispose();
+    }
+    optimizer.dispose();
+    tf.dispose([x, bias, w]);
+  }
 });
 
 test.serial('a rule spread from adam with its own update does not inherit the in-place step', async (t) => {
@@ -262,11 +300,12 @@ test.serial("the in-place scalar pass (no wasm SIMD) gives the SIMD kernel's bit
     const [p, g, m, v] = [63, 60, 61, 62].map((s, k) => seededValues(n, s).map((x) => (k === 3 ? Math.abs(x) * 1e-3 : x * 1e-2)));
     const tensors = [p, g, m, v].map((a) => tf.tensor1d(a!));
     const attrs = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, c1, c2, scale: -1e-3 };
-    tf.engine().runKernel(FUSED_ADAM_IN_PLACE_KERNEL, { param: tensors[0]!, grad: tensors[1]!, mu: tensors[2]!, nu: tensors[3]! }, attrs);
-    const simd = await Promise.all(tensors.map((x) => x.data()));
-    tf.dispose(tensors);
+    const [out] = tf.engine().runKernel(FUSED_ADAM_IN_PLACE_KERNEL, { param: tensors[0]!, grad: tensors[1]!, mu: tensors[2]!, nu: tensors[3]! }, attrs) as tf.Tensor[];
+    const simd = await Promise.all([...tensors, out!].map((x) => x.data()));
+    tf.dispose([...tensors, out!]);
     const f = Math.fround;
-    adamInPlaceScalarPass(p!, g!, m!, v!, [0.9, 1 - 0.9, 0.999, 1 - 0.999, c1, c2, attrs.epsilon, attrs.scale].map(f));
-    [p, g, m, v].forEach((values, i) => t.deepEqual(Array.from(values!), Array.from(simd[i]!), `c1 ${c1}, c2 ${c2}: input ${i}`));
+    const po = new Float32Array(n);
+    adamInPlaceScalarPass(p!, po, g!, m!, v!, [0.9, 1 - 0.9, 0.999, 1 - 0.999, c1, c2, attrs.epsilon, attrs.scale].map(f));
+    [p, g, m, v, po].forEach((values, i) => t.deepEqual(Array.from(values!), Array.from(simd[i]!), `c1 ${c1}, c2 ${c2}: array ${i}`));
   }
 });

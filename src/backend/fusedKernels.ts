@@ -9,9 +9,10 @@
  */
 export const FUSED_ADAM_KERNEL = 'AlphaOptFusedAdam';
 /**
- * The same step applied in place: inputs { param, grad, mu, nu }, attrs as FUSED_ADAM_KERNEL's; no outputs. It
- * overwrites param (with param + update), mu and nu, so it is only for buffers nothing else reads: the backend
- * checks each of the three is held by one tensor (reference count 1) and that they are distinct.
+ * The same step with the state in place: inputs { param, grad, mu, nu }, attrs as FUSED_ADAM_KERNEL's; outputs
+ * [param + update]. It overwrites mu and nu, so it is only for buffers nothing else reads: the backend checks each
+ * is held by one tensor (reference count 1) and that the four inputs are distinct. param is only read (a
+ * backend may cache derived copies of a weight keyed by its buffer).
  */
 export const FUSED_ADAM_IN_PLACE_KERNEL = 'AlphaOptFusedAdamInPlace';
 

@@ -4,8 +4,8 @@
  * state tree, same numbers (the kernel repeats the ops' float32 arithmetic). The tensor ops still run whenever
  * the fused pass could change the meaning: a gradient tape recording (a hyper-gradient or an unrolled meta-loss
  * must flow through the update), a hyper-parameter given as a tensor, or tensors of other dtypes or shapes.
- * Through toTfjsOptimizer, where θ, m and v are variables, the in-place kernel updates all three in one pass
- * (inPlace.ts), with no update tensor, no add and no assignments.
+ * Through toTfjsOptimizer, where θ, m and v are variables, one pass per tensor updates m and v in place and gives
+ * θ's new value (inPlace.ts), with no update tensor, no add and one assignment instead of three.
  */
 import tf from '#tfjs';
 import { FUSED_ADAM_IN_PLACE_KERNEL, FUSED_ADAM_KERNEL } from '../backend/fusedKernels.js';
@@ -35,21 +35,22 @@ function fusedApplies(input: UpdateInput, moments: AdamState, kernel: string): b
 }
 
 /**
- * The in-place kernel overwrites θ, m and v: sound only where each is a float32 tensor of the gradient's shape whose
- * buffer no other tensor shares (a reshape or clone of a variable shares it on wasm) and no gradient is one of them.
+ * The in-place kernel overwrites m and v: sound only where each holds a buffer no other tensor shares (a reshape or
+ * clone shares it on wasm), θ, m and v are distinct float32 tensors of the gradient's shape, and no gradient is one
+ * of them. θ itself is assigned a new buffer (see the kernel), so it may be shared.
  */
 function writableInPlace(input: UpdateInput, moments: AdamState): boolean {
   const backend = tf.backend();
-  const written = [...input.params, ...moments.mu, ...moments.nu];
-  const ids = new Set(written.map((t) => t.dataId));
+  const distinct = [...input.params, ...moments.mu, ...moments.nu];
+  const ids = new Set(distinct.map((t) => t.dataId));
   return (
     input.params.length === input.grads.length &&
-    ids.size === written.length &&
+    ids.size === distinct.length &&
     input.grads.every((g, i) => {
       const p = input.params[i]!;
       return p.dtype === 'float32' && tf.util.arraysEqual(p.shape, g.shape) && !ids.has(g.dataId);
     }) &&
-    written.every((t) => backend.refCount(t.dataId) === 1)
+    [...moments.mu, ...moments.nu].every((t) => backend.refCount(t.dataId) === 1)
   );
 }
 
@@ -86,7 +87,10 @@ export function withFusedAdam(rule: UpdateRule<StateTree[]>, options: FusedAdamO
     const attrs = kernelAttrs(input);
     if (attrs === undefined || !fusedApplies(input, moments, FUSED_ADAM_IN_PLACE_KERNEL) || !writableInPlace(input, moments)) return false;
     input.grads.forEach((grad, i) => {
-      tf.engine().runKernel(FUSED_ADAM_IN_PLACE_KERNEL, { param: input.params[i]!, grad, mu: moments.mu[i]!, nu: moments.nu[i]! }, attrs);
+      const param = input.params[i]!;
+      const [next] = tf.engine().runKernel(FUSED_ADAM_IN_PLACE_KERNEL, { param, grad, mu: moments.mu[i]!, nu: moments.nu[i]! }, attrs) as tf.Tensor[];
+      param.assign(next!);
+      next!.dispose();
     });
     return true;
   });

@@ -1,7 +1,8 @@
 /**
  * A rule's optional in-place step, for the tf.Optimizer adapter (tfjsOptimizer.ts), whose parameters and state
- * are tf.Variables: it updates them where they lie instead of returning new tensors to assign. A rule offers one
- * only where it computes exactly what its `update` followed by θ ← θ + u would (rules.adam's fused kernel).
+ * are tf.Variables: it updates its state where it lies and assigns θ's new value, instead of returning updates
+ * and new state to assign. A rule offers one only where it computes exactly what its `update` followed by
+ * θ ← θ + u would (rules.adam's fused kernel).
  *
  * Keyed by the rule's `update` function, not a field of the rule: a rule made by spreading another and replacing
  * `update` (a wrapper that changes the step) does not inherit a fast path that would skip its own update.

@@ -63,7 +63,7 @@ export class RuleOptimizer extends tf.Optimizer {
     });
     const bound = this.bind(variables);
     const loss = this.currentLoss === undefined ? {} : { loss: this.currentLoss };
-    // The rule's in-place step where it has one (rules.adam on wasm): the same numbers, with no new tensors to assign.
+    // The rule's in-place step where it has one (rules.adam on wasm): the same numbers, with no update tensors or new state.
     const inPlace = inPlaceApply(this.rule);
     if (inPlace !== undefined && named.every(({ tensor }) => tensor != null)) {
       if (inPlace({ grads: named.map(({ tensor }) => tensor), params: variables, step: this.iterations, ...loss }, bound.tree)) {

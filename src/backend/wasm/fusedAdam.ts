@@ -61,36 +61,45 @@ export function fusedAdamWasm(args: Args): TensorInfo[] {
 }
 
 /**
- * The step in place (FUSED_ADAM_IN_PLACE_KERNEL): one pass reads p, g, m, v and writes p, m, v, where the
- * fused kernel and the add after it take two passes, three new buffers and the assignments that swap them in.
- * Writing into a buffer is only sound when no other tensor shares it, hence the reference-count check.
+ * The step with its state in place (FUSED_ADAM_IN_PLACE_KERNEL): one pass reads p, g, m, v, writes m and v over
+ * themselves and returns the new parameter, where the fused kernel and the add after it take two passes, four new
+ * buffers and three assignments. Writing into m and v is only sound when no other tensor shares their buffers,
+ * hence the reference-count check. The parameter gets a new buffer: tfjs-backend-wasm caches XNNPACK operators
+ * (a packed copy of a matmul's weights) keyed by the weight's buffer, so a weight overwritten in place would be
+ * read stale by the next product.
  */
 export function fusedAdamInPlaceWasm(args: InPlaceArgs): TensorInfo[] {
   const { inputs, backend, attrs } = args;
   const { param, grad, mu, nu } = inputs;
   checkInputs(inputs, grad);
-  const written = [param, mu, nu];
-  if (new Set(written.map((t) => t.dataId)).size !== written.length || written.some((t) => backend.refCount(t.dataId) !== 1)) {
-    throw new Error('fused Adam in place: param, mu and nu must each hold a buffer no other tensor shares');
+  const written = [mu, nu];
+  if (new Set([param, grad, ...written].map((t) => t.dataId)).size !== 4 || written.some((t) => backend.refCount(t.dataId) !== 1)) {
+    throw new Error('fused Adam in place: mu and nu must each hold a buffer no other tensor shares (param and grad included)');
   }
+  const out = backend.makeOutput([...param.shape], 'float32');
   const n = grad.shape.reduce((a, b) => a * b, 1);
   const c = constants(attrs);
   const simd = simdKernels(backend);
   if (simd !== undefined) {
     const at = (t: TensorInfo) => heapOffset(backend, t);
-    simd.adamInPlace(at(param), at(grad), at(mu), at(nu), n, ...c);
-    return [];
+    simd.adamInPlace(at(param), at(out), at(grad), at(mu), at(nu), n, ...c);
+    return [out];
   }
-  const [p, g, m, v] = [param, grad, mu, nu].map((t) => backend.typedArrayFromHeap(t) as Float32Array) as [Float32Array, Float32Array, Float32Array, Float32Array];
-  adamInPlaceScalarPass(p, g, m, v, c);
-  return [];
+  // Views after the allocation: growing the heap detaches earlier ones.
+  const [p, po, g, m, v] = [param, out, grad, mu, nu].map((t) => backend.typedArrayFromHeap(t) as Float32Array) as [
+    Float32Array, Float32Array, Float32Array, Float32Array, Float32Array,
+  ];
+  adamInPlaceScalarPass(p, po, g, m, v, c);
+  return [out];
 }
 
-/** The in-place pass without SIMD: the scalar pass writing m and v over themselves, then p + update rounded. */
-export function adamInPlaceScalarPass(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, constants: readonly number[]): void {
+/** The pass without SIMD: the scalar pass writing m and v over themselves, then po = p + update rounded. */
+export function adamInPlaceScalarPass(
+  p: Float32Array, po: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, constants: readonly number[],
+): void {
   const update = new Float32Array(g.length);
   adamScalarPass(g, m, v, m, v, update, constants);
-  for (let i = 0; i < p.length; i++) p[i] = f((p[i] as number) + (update[i] as number));
+  for (let i = 0; i < p.length; i++) po[i] = f((p[i] as number) + (update[i] as number));
 }
 
 /** The pass without SIMD: rounding to float32 after every operation gives the float32 operations' results. */

@@ -1714,11 +1714,12 @@
         (local.set $out (i32.add (local.get $out) (local.get $all)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $rowLoop))))
-  ;; Adam in place (fusedAdam.ts): m, v and the parameter p updated where they lie, p ← p + u with u as "adam"
-  ;; computes it, the same float32 operations in the same order. A bias correction rounded to 1 skips its
+  ;; Adam with its state in place (fusedAdam.ts): m and v updated where they lie, the new parameter p + u written
+  ;; to po (u as "adam" computes it, the same float32 operations in the same order). p is not overwritten: the
+  ;; wasm backend caches XNNPACK operators with a weight's packed copy, keyed by that weight's buffer. A bias correction rounded to 1 skips its
   ;; division (x/1 is x): c1 after ~160 steps of β1 = 0.9, c2 after ~17,000 of β2 = 0.999.
   (func (export "adamInPlace")
-    (param $p i32) (param $g i32) (param $m i32) (param $v i32) (param $n i32)
+    (param $p i32) (param $po i32) (param $g i32) (param $m i32) (param $v i32) (param $n i32)
     (param $b1 f32) (param $k1 f32) (param $b2 f32) (param $k2 f32) (param $c1 f32) (param $c2 f32) (param $eps f32) (param $scale f32)
     (local $i i32) (local $end i32) (local $all i32) (local $d1 i32) (local $d2 i32)
     (local $B1 v128) (local $K1 v128) (local $B2 v128) (local $K2 v128) (local $C1 v128) (local $C2 v128) (local $E v128) (local $S v128)
@@ -1752,7 +1753,7 @@
         (if (local.get $d1) (then (local.set $MH (f32x4.div (local.get $M) (local.get $C1)))))
         (local.set $VH (local.get $V))
         (if (local.get $d2) (then (local.set $VH (f32x4.div (local.get $V) (local.get $C2)))))
-        (v128.store (i32.add (local.get $p) (local.get $i))
+        (v128.store (i32.add (local.get $po) (local.get $i))
           (f32x4.add
             (v128.load (i32.add (local.get $p) (local.get $i)))
             (f32x4.mul
@@ -1776,7 +1777,7 @@
         (if (local.get $d1) (then (local.set $mh (f32.div (local.get $ms) (local.get $c1)))))
         (local.set $vh (local.get $vs))
         (if (local.get $d2) (then (local.set $vh (f32.div (local.get $vs) (local.get $c2)))))
-        (f32.store (i32.add (local.get $p) (local.get $i))
+        (f32.store (i32.add (local.get $po) (local.get $i))
           (f32.add
             (f32.load (i32.add (local.get $p) (local.get $i)))
             (f32.mul

@@ -65,9 +65,9 @@ export interface SimdKernels {
   combinePlanes(src: number, srcStride: number, dst: number, dstStride: number, floats: number, nIn: number, nOut: number, matrix: number): void;
   /** addRowVector.ts: out [rows, c] = x [rows, c] + v [c] (byte offsets). */
   addRowVector(x: number, v: number, out: number, rows: number, c: number): void;
-  /** fusedAdam.ts: m, v and p updated in place over n floats (byte offsets), p ← p + update as `adam` computes it. */
+  /** fusedAdam.ts: m and v updated in place over n floats, po ← p + update as `adam` computes it (byte offsets). */
   adamInPlace(
-    p: number, g: number, m: number, v: number, n: number,
+    p: number, po: number, g: number, m: number, v: number, n: number,
     beta1: number, k1: number, beta2: number, k2: number, c1: number, c2: number, epsilon: number, scale: number,
   ): void;
   /** policyKernels.ts: out[i] = Σ_j tanh(x[i, j] + b[j])·w[j] + bOut[0], the sum in j's order (byte offsets). */
