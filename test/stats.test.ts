@@ -4,6 +4,7 @@
  * scipy.stats.binomtest) and for the IQM with scipy.stats.trim_mean(x, 0.25).
  */
 import test from 'ava';
+import fc from 'fast-check';
 import { rng, normals } from '../src/random.js';
 import { bootstrapCi, iqm, mean, median, performanceProfiles, performanceRatios, profileCurve, profileScore, quantile, signTest, stratifiedBootstrap, wilcoxonSignedRank } from '../src/reporting/stats/index.js';
 
@@ -104,4 +105,41 @@ test('performance profiles: ratios to the best, the step curve and the integrate
   t.is(profiles[0]!.taus[0], 1);
   t.true(Math.abs(profiles[0]!.taus.at(-1)! - 4) < 1e-12);
   t.throws(() => performanceRatios(new Map([['a', new Map([['x', -1]])]])), { message: /task 'a' has a cost of -1/ });
+});
+
+// The sort under quantile and the IQM (insertion sort for small samples, a Float64Array's sort for larger ones)
+// against the array sort with a comparator it replaced: the same numbers, for both paths, with ties and ±∞.
+test('quantile and IQM equal the comparator-sort definitions on samples of 1 to 80 values', (t) => {
+  const reference = (values: readonly number[]) => [...values].sort((a, b) => a - b);
+  const referenceIqm = (values: readonly number[]) => {
+    const sorted = reference(values);
+    const cut = Math.floor(sorted.length * 0.25);
+    return mean(sorted.slice(cut, sorted.length - cut));
+  };
+  const referenceQuantile = (values: readonly number[], q: number) => {
+    const sorted = reference(values);
+    const at = (sorted.length - 1) * q;
+    const lo = Math.floor(at);
+    const hi = Math.ceil(at);
+    if (lo === hi || sorted[lo] === sorted[hi]) return sorted[lo]!;
+    return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (at - lo);
+  };
+  fc.assert(
+    fc.property(
+      fc.array(fc.oneof(fc.double({ noNaN: true, min: -1e6, max: 1e6 }), fc.integer({ min: -3, max: 3 }), fc.constantFrom(Infinity, -Infinity)), { minLength: 1, maxLength: 80 }),
+      fc.double({ min: 0, max: 1, noNaN: true }),
+      (values, q) => {
+        // Without infinities of both signs the IQM's mean is a number (∞ − ∞ would be NaN on either side).
+        const iqmOk = Object.is(iqm(values), referenceIqm(values)) || (iqm(values) === 0 && referenceIqm(values) === 0);
+        const quantileOk = Object.is(quantile(values, q), referenceQuantile(values, q)) || (quantile(values, q) === 0 && referenceQuantile(values, q) === 0);
+        return iqmOk && quantileOk;
+      },
+    ),
+    { numRuns: 2000, seed: 17 },
+  );
+  // NaN has a fixed place now: last.
+  t.is(quantile([Number.NaN, 3, 1, 2], 0), 1);
+  t.true(Number.isNaN(quantile([Number.NaN, 3, 1, 2], 1)));
+  t.true(Number.isNaN(quantile(Array.from({ length: 40 }, (_, i) => (i === 0 ? Number.NaN : i)), 1)));
+  t.is(quantile(Array.from({ length: 40 }, (_, i) => (i === 0 ? Number.NaN : i)), 0), 1);
 });

@@ -23,7 +23,7 @@ export interface BootstrapOptions {
   seed?: number;
 }
 
-/** `statistic` of the strata with its stratified-bootstrap percentile interval. */
+/** `statistic` of the strata with its stratified-bootstrap percentile interval; `statistic` must not keep the arrays it is given. */
 export function stratifiedBootstrap(strata: readonly (readonly number[])[], statistic: (strata: readonly (readonly number[])[]) => number, options: BootstrapOptions = {}): Interval {
   const samples = options.samples ?? 2000;
   const level = options.level ?? 0.95;
@@ -31,8 +31,13 @@ export function stratifiedBootstrap(strata: readonly (readonly number[])[], stat
   if (strata.length === 0 || strata.some((s) => s.length === 0)) throw new Error('bootstrap: every stratum needs at least one value');
   const random = rng(options.seed ?? 0);
   const stats: number[] = [];
+  // One buffer per stratum, refilled for every resample (the statistic reads it and keeps nothing).
+  const resampled = strata.map((stratum) => new Array<number>(stratum.length));
   for (let b = 0; b < samples; b++) {
-    const resampled = strata.map((stratum) => stratum.map(() => stratum[Math.floor(random() * stratum.length)]!));
+    strata.forEach((stratum, k) => {
+      const into = resampled[k]!;
+      for (let i = 0; i < stratum.length; i++) into[i] = stratum[Math.floor(random() * stratum.length)]!;
+    });
     stats.push(statistic(resampled));
   }
   const tail = (1 - level) / 2;
