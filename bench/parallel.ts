@@ -149,10 +149,14 @@ async function throughput(suite: Suite, workers: number): Promise<Throughput> {
 }
 
 /** CPU seconds of every process of a measurement, all threads (a child's start-up included). */
-const cpuTotal = (r: Throughput) => {
-  const all = [r.cpu.parent, r.cpu.children].filter((t): t is CpuTime => t !== undefined);
-  return (all.reduce((s, t) => s + t.mainMs + t.helpersMs, 0) / 1000).toFixed(2);
-};
+const cpuSeconds = (r: Pick<Throughput, 'cpu'>) => [r.cpu.parent, r.cpu.children].reduce((s, t) => s + (t === undefined ? 0 : t.mainMs + t.helpersMs), 0) / 1000;
+const cpuTotal = (r: Pick<Throughput, 'cpu'>) => cpuSeconds(r).toFixed(2);
+/**
+ * Cores a measurement kept busy: all its processes' CPU time over its wall time. One worker's process already uses more
+ * than a core (V8's compiler and GC threads run on the idle one), so at the same CPU cost N cores allow at most
+ * N / that many times its rate; only a lower CPU cost per run (e.g. the children's main-thread GC) can pass it.
+ */
+const coresBusy = (r: Pick<Throughput, 'cpu' | 'wallMs'>) => cpuSeconds(r) / (r.wallMs / 1000);
 const msOf = (t: CpuTime) => t.mainMs + t.helpersMs;
 const describeMs = (t: CpuTime) => `${msOf(t).toFixed(0)} ms (main ${t.mainMs.toFixed(0)} + helpers ${t.helpersMs.toFixed(0)})`;
 const sameFinals = (a: Map<string, number | null>, b: Map<string, number | null>) => a.size === b.size && [...a].every(([k, v]) => b.has(k) && Object.is(b.get(k), v));
@@ -188,11 +192,13 @@ for (const [id, make] of [['2d', () => twoD(scale)], ['mnist', async () => mnist
   for (const r of rows) {
     if (r.workers === 1) continue;
     const o = overhead.find((x) => x.workers === r.workers)!;
+    const cores = Math.min(os.availableParallelism(), r.workers);
     summary.push(
-      `${id}${scale === 1 ? '' : ` (×${scale} seeds)`}: ${r.workers} workers ${(speedups[r.workers] ?? Number.NaN).toFixed(2)}× the runs/s of 1 (${one?.runsPerSecond.toFixed(2)} → ${r.runsPerSecond.toFixed(2)}); pool overhead per unit ${o.overheadPerUnitMs.toFixed(1)} ms = ${(100 * o.overheadFraction).toFixed(1)} % of a mean ${o.meanUnitComputeMs.toFixed(0)} ms unit; summed compute ${o.computeOver1Worker?.toFixed(2)}× 1 worker's; CPU of all processes ${cpuTotal(r)} s against ${one === undefined ? '?' : cpuTotal(one)} s; finalLoss bit-identical: ${identical}`,
+      `${id}${scale === 1 ? '' : ` (×${scale} seeds)`}: ${r.workers} workers ${(speedups[r.workers] ?? Number.NaN).toFixed(2)}× the runs/s of 1 (${one?.runsPerSecond.toFixed(2)} → ${r.runsPerSecond.toFixed(2)}); pool overhead per unit ${o.overheadPerUnitMs.toFixed(1)} ms = ${(100 * o.overheadFraction).toFixed(1)} % of a mean ${o.meanUnitComputeMs.toFixed(0)} ms unit; summed compute ${o.computeOver1Worker?.toFixed(2)}× 1 worker's; CPU of all processes ${cpuTotal(r)} s against ${one === undefined ? '?' : cpuTotal(one)} s` +
+        `${one === undefined ? '' : `; cores kept busy: 1 worker ${coresBusy(one).toFixed(2)} (so at its CPU cost ${cores} cores allow at most ${(cores / coresBusy(one)).toFixed(2)}×), ${r.workers} workers ${coresBusy(r).toFixed(2)} of ${cores}`}; finalLoss bit-identical: ${identical}`,
     );
   }
-  results[id] = { scale, throughput: rows.map(({ finals: _f, ...r }) => r), speedupOver1Worker: speedups, poolOverhead: overhead, finalLossBitIdentical: identical };
+  results[id] = { scale, throughput: rows.map(({ finals: _f, ...r }) => ({ ...r, coresBusy: coresBusy(r) })), speedupOver1Worker: speedups, poolOverhead: overhead, finalLossBitIdentical: identical };
 }
 
 for (const method of ['es', 'pes'] as const) {
@@ -245,7 +251,8 @@ for (const method of ['es', 'pes'] as const) {
       const busiest = Math.max(msOf(c.parent), msOf(c.children) / (r.workers - 1), (msOf(c.parent) + msOf(c.children)) / cores);
       summary.push(
         `${method}: CPU per iteration, 1 worker ${msOf(c1.parent).toFixed(0)} ms (main ${c1.parent.mainMs.toFixed(0)} + helpers ${c1.parent.helpersMs.toFixed(0)}); ${r.workers} workers: this process ${msOf(c.parent).toFixed(0)} ms, children ${msOf(c.children).toFixed(0)} ms, all ${(msOf(c.parent) + msOf(c.children)).toFixed(0)} ms; ` +
-          `CPU-time estimate of the rate ratio on otherwise idle cores ${(c1.parent.mainMs / busiest).toFixed(2)}× (1 worker's main thread over ${r.workers} workers' busiest process or all CPU / ${cores} cores)`,
+          `CPU-time estimate of the rate ratio on otherwise idle cores ${(c1.parent.mainMs / busiest).toFixed(2)}× (1 worker's main thread over ${r.workers} workers' busiest process or all CPU / ${cores} cores); ` +
+          `1 worker kept ${one.parentCpuPerWall.toFixed(2)} cores busy over the call, so at its CPU cost ${cores} cores allow at most ${(cores / one.parentCpuPerWall).toFixed(2)}×`,
       );
     }
     summary.push(`${method}: ${r.workers} workers ${(r.iterationsPerSecondWhole / one.iterationsPerSecondWhole).toFixed(2)}× the iterations/s of 1 over the whole call (${one.iterationsPerSecondWhole.toFixed(2)} → ${r.iterationsPerSecondWhole.toFixed(2)}), ${(r.iterationsPerSecond / one.iterationsPerSecond).toFixed(2)}× between first and last iteration; meta-parameters bit-identical: ${identical}`);
