@@ -11,6 +11,8 @@ import { filterGradientByProduct } from '../src/backend/wasm/conv2dFilterByProdu
 import { inputGradientByProduct } from '../src/backend/wasm/conv2dInputByProduct.js';
 import { convDirect } from '../src/backend/wasm/conv2dDirect.js';
 import { convWinogradRows, filterGradientWinograd, winogradBytesPerImage } from '../src/backend/wasm/conv2dWinograd.js';
+import { simdKernels } from '../src/backend/wasm/simd/module.js';
+import { tanhFromSigmoidLoop } from '../src/backend/wasm/tanh.js';
 
 const TOLERANCE = 1e-4;
 type Pad = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
@@ -392,6 +394,26 @@ test.serial('tanh matches cpu element by element, tiny, huge and non-finite inpu
     else t.true(Math.abs(a - e) <= (Math.abs(x) < 2 ** -5 ? 1e-6 * Math.abs(e) : Math.max(1e-5 * Math.abs(e), 1.5e-7)), `tanh(${x}) = ${a}, expected ${e}`);
   });
   t.true(relativeError(actualGrad!, expectedGrad!) <= TOLERANCE);
+});
+
+// The SIMD fix-up pass (kernels.wat's tanhFromSigmoid) against the JavaScript loop it replaced, bit for bit: the
+// series branch in float64 on both sides of |x| = 2⁻⁵, tiny and signed zeros, and a length that leaves a tail.
+test.serial('tanh: the SIMD pass from σ(2x) equals the element loop bit for bit', async (t) => {
+  const boundary = Array.from({ length: 64 }, (_, k) => (2 ** -5) * (1 + (k - 32) * 2 ** -20));
+  const values = Float32Array.from([
+    0, -0, 1e-38, -1e-30, 2 ** -30, 1e-6, -3e-4, 0.01, -0.02, 1, -9, 30, Infinity, -Infinity,
+    ...boundary, ...boundary.map((v) => -v), ...Array.from(seededValues(4001, 16), (v) => v * 0.05), ...Array.from(seededValues(999, 17), (v) => v * 8),
+  ]);
+  const [actual, sigmoidOfDouble] = await computeOn('wasm', () => {
+    const x = tf.tensor1d(values);
+    return [tf.tanh(x), tf.sigmoid(tf.mul(x, 2))];
+  });
+  t.not(simdKernels(tf.backend() as BackendWasm), undefined, 'wasm SIMD is available, so tf.tanh took the SIMD pass');
+  const expected = Float32Array.from(sigmoidOfDouble!);
+  tanhFromSigmoidLoop(values, expected);
+  const [a, e] = [new Uint32Array(actual!.buffer, actual!.byteOffset, actual!.length), new Uint32Array(expected.buffer)];
+  const differing = [...values.keys()].filter((i) => a[i] !== e[i]);
+  t.deepEqual(differing.map((i) => values[i]), [], `tanh differs from the loop at ${differing.length} of ${values.length} inputs`);
 });
 
 // Sum and Mean over leading axes (batch norm's reductions) run without the transpose; the others fall back.

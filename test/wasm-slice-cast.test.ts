@@ -72,3 +72,40 @@ for (const c of SPLITS) {
     t.deepEqual(actual.map((a) => Array.from(a)), expected.map((e) => Array.from(e)));
   });
 }
+
+// Concat along an inner axis of narrow pieces (src/backend/wasm/concat.ts) against cpu: columns of 1 and 2 (the
+// LSTM optimizer's preprocessing), several pieces of unequal widths, rank 3 along the middle and last axes, a
+// negative axis, an empty piece, int32; wide pieces and axis 0 stay with tfjs's kernel and must agree too.
+const CONCATS: Array<{ shapes: number[][]; axis: number; dtype: 'float32' | 'int32' }> = [
+  { shapes: [[7, 1], [7, 1]], axis: 1, dtype: 'float32' },
+  { shapes: [[5, 2], [5, 1], [5, 3]], axis: 1, dtype: 'float32' },
+  { shapes: [[3, 2, 4], [3, 1, 4]], axis: 1, dtype: 'int32' },
+  { shapes: [[3, 2, 1], [3, 2, 5]], axis: -1, dtype: 'float32' },
+  { shapes: [[4, 0], [4, 3], [4, 1]], axis: 1, dtype: 'float32' },
+  { shapes: [[2, 40], [2, 3]], axis: 1, dtype: 'float32' },
+  { shapes: [[3, 2], [4, 2]], axis: 0, dtype: 'int32' },
+];
+
+for (const c of CONCATS) {
+  test.serial(`concat on wasm equals cpu: ${c.shapes.map((s) => `[${s}]`).join(' + ')} along ${c.axis}, ${c.dtype}`, async (t) => {
+    const compute = () =>
+      tf.tidy(() => {
+        const pieces = c.shapes.map((shape, k) => tf.cast(tf.mul(tf.tensor(seededValues(shape.reduce((a, b) => a * b, 1), 30 + k), shape), c.dtype === 'float32' ? 1 : 100), c.dtype));
+        return [tf.cast(tf.concat(pieces, c.axis), 'float32')];
+      });
+    const [expected] = await computeOn('cpu', compute);
+    const [actual] = await computeOn('wasm', compute);
+    t.deepEqual(Array.from(actual!), Array.from(expected!));
+  });
+}
+
+test.serial('concat on wasm copies bit patterns: NaN payloads and −0 arrive unchanged', async (t) => {
+  await computeOn('wasm', () => []);
+  const bits = Uint32Array.from([0x7fc00001, 0xffc12345, 0x80000000, 0x3f800000]);
+  const a = tf.tensor2d(new Float32Array(bits.buffer), [4, 1]);
+  const b = tf.tensor2d([1, 2, 3, 4], [4, 1]);
+  const joined = tf.concat([a, b], 1);
+  const out = new Uint32Array(((await joined.data()) as Float32Array).slice().buffer);
+  t.deepEqual(Array.from(out.filter((_, i) => i % 2 === 0)), Array.from(bits));
+  tf.dispose([a, b, joined]);
+});

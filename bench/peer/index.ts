@@ -58,7 +58,7 @@ const runs = new Map<string, () => Promise<void>>();
 for (const w of selected) runs.set(w.id, await w.prepare());
 const peer = new TorchPeer(python, threads);
 const torch = await peer.prepare([...new Set(selected.map((w) => w.peer))]);
-console.log(`PyTorch ${torch.torch} (${torch.device}, ${torch.threads} thread(s), BLAS: ${torch.blasLibraries.join(', ') || 'built in'})`);
+console.log(`PyTorch ${torch.torch} (${torch.device}, ${torch.threads} thread(s), BLAS: ${torch.blasLibraries.join(', ') || 'built in'}; glibc malloc: ${Object.entries(torch.malloc).map(([k, v]) => `${k}=${v}`).join(' ') || 'defaults'})`);
 
 async function timeAlphaOpt(id: string, reps: number): Promise<number[]> {
   const run = runs.get(id)!;

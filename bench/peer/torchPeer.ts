@@ -18,11 +18,26 @@ export interface TorchDescription {
   threads: number;
   device: string;
   blasLibraries: string[];
+  /** glibc's malloc settings the timed process ran with (TORCH_MALLOC), as it read them. */
+  malloc: Record<string, string>;
 }
 
-/** The environment the PyTorch side runs in: `threads` OpenMP threads, and the OpenMP OpenBLAS where Debian has it. */
-export function torchEnvironment(threads: number): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: String(threads) };
+/**
+ * glibc settings for the timed PyTorch process: keep freed memory instead of giving it back to the kernel. By default
+ * glibc maps every allocation of ≥ 32 MiB afresh and unmaps it at free, so a workload whose step allocates such
+ * temporaries (the LSTM optimizer's [101,770, 80] gates) page-faults its memory in again every step: on this VM the
+ * LSTM update took 70–600 ms a step that way against ~70 ms with these settings. A PyTorch user who cares about
+ * speed runs with a caching allocator; our peer must not be slowed by the kernel. Not applied to the peak-RSS run,
+ * where giving memory back is PyTorch's default and lowers its peak. A value the caller set is kept.
+ */
+export const TORCH_MALLOC: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '4294967296', MALLOC_TRIM_THRESHOLD_: '4294967296' };
+
+/**
+ * The environment the PyTorch side runs in: `threads` OpenMP threads, the OpenMP OpenBLAS where Debian has it, and
+ * for timing (`keepFreedMemory`) glibc's freed memory kept (TORCH_MALLOC).
+ */
+export function torchEnvironment(threads: number, keepFreedMemory = false): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...(keepFreedMemory ? TORCH_MALLOC : {}), ...process.env, OMP_NUM_THREADS: String(threads) };
   if (env.LD_LIBRARY_PATH === undefined && existsSync(OPENBLAS_OPENMP)) env.LD_LIBRARY_PATH = OPENBLAS_OPENMP;
   return env;
 }
@@ -44,7 +59,7 @@ export class TorchPeer {
   private stderr = '';
 
   constructor(python: string, threads: number) {
-    this.child = spawn(python, ['-u', TORCH_SCRIPT, '--threads', String(threads)], { env: torchEnvironment(threads) });
+    this.child = spawn(python, ['-u', TORCH_SCRIPT, '--threads', String(threads)], { env: torchEnvironment(threads, true) });
     this.child.stderr.on('data', (chunk: Buffer) => {
       this.stderr += chunk.toString();
     });

@@ -13,6 +13,7 @@ Threads: torch.set_num_threads(--threads) and OMP_NUM_THREADS (the Node runner s
 import argparse
 import json
 import math
+import os
 import resource
 import sys
 import time
@@ -265,6 +266,7 @@ def describe():
         'threads': torch.get_num_threads(),
         'device': str(DEVICE) if DEVICE.type == 'cpu' else torch.cuda.get_device_name(DEVICE),
         'blasLibraries': blas,
+        'malloc': {k: v for k, v in os.environ.items() if k.startswith('MALLOC_')},
     }
 
 

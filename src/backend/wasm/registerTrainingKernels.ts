@@ -24,6 +24,7 @@ import { batchNormGradWasm, batchNormWasm } from './batchNormKernels.js';
 import { RELU_GRAD_KERNEL } from '../fusedKernels.js';
 import { reluGradWasm } from './reluGrad.js';
 import { addWithRowVector } from './addRowVector.js';
+import { concatNarrowRuns } from './concat.js';
 
 /** The kernels alphaopt adds to the wasm backend, by tfjs kernel name. */
 export const ADDED_WASM_KERNELS = {
@@ -56,6 +57,7 @@ export const REPLACED_WASM_KERNELS = {
   Slice: sliceFromHeapView,
   Add: addWithRowVector,
   SplitV: splitVThroughSlice,
+  Concat: concatNarrowRuns,
 } as const;
 
 const REPLACED = Symbol.for('alphaopt.replacedKernel');

@@ -1926,4 +1926,54 @@
         (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (f32.add (local.get $s) (f32.load (local.get $bOut))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $row))))
+
+  ;; tanh.ts: tanh from s = σ(2x), in place over n floats at s: s ← 2s − 1, except where |x| < 2⁻⁵, where
+  ;; s ← x − x³/3 + 2x⁵/15 computed in float64 and rounded once — the JavaScript loop it replaces did exactly these
+  ;; operations (2s − 1 is exact in float64, so rounding it once to float32 is the float32 subtraction), so the
+  ;; result is the same bit for bit. Four floats at a time (the series on two float64 pairs); the last n mod 4 one by one.
+  (func (export "tanhFromSigmoid") (param $x i32) (param $s i32) (param $n i32)
+    (local $end i32) (local $all i32) (local $v v128) (local $lo v128) (local $hi v128)
+    (local $w f64) (local $w2 f64)
+    (local.set $end (i32.add (local.get $s) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (local.set $all (i32.add (local.get $s) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (loop $vector
+        (br_if $done (i32.ge_u (local.get $s) (local.get $end)))
+        (local.set $v (v128.load (local.get $x)))
+        ;; The series on lanes 0–1 and 2–3 as float64 pairs: v·(1 + v²·(−1/3 + v²·(2/15))).
+        (local.set $lo (f64x2.promote_low_f32x4 (local.get $v)))
+        (local.set $hi (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
+        (local.set $lo (f64x2.mul (local.get $lo)
+          (f64x2.add (v128.const f64x2 1 1)
+            (f64x2.mul (f64x2.mul (local.get $lo) (local.get $lo))
+              (f64x2.add (v128.const f64x2 -0.3333333333333333 -0.3333333333333333)
+                (f64x2.mul (f64x2.mul (local.get $lo) (local.get $lo)) (v128.const f64x2 0.13333333333333333 0.13333333333333333)))))))
+        (local.set $hi (f64x2.mul (local.get $hi)
+          (f64x2.add (v128.const f64x2 1 1)
+            (f64x2.mul (f64x2.mul (local.get $hi) (local.get $hi))
+              (f64x2.add (v128.const f64x2 -0.3333333333333333 -0.3333333333333333)
+                (f64x2.mul (f64x2.mul (local.get $hi) (local.get $hi)) (v128.const f64x2 0.13333333333333333 0.13333333333333333)))))))
+        (v128.store (local.get $s) (v128.bitselect
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+            (f32x4.demote_f64x2_zero (local.get $lo)) (f32x4.demote_f64x2_zero (local.get $hi)))
+          (f32x4.sub (f32x4.mul (v128.load (local.get $s)) (v128.const f32x4 2 2 2 2)) (v128.const f32x4 1 1 1 1))
+          (f32x4.lt (f32x4.abs (local.get $v)) (v128.const f32x4 0.03125 0.03125 0.03125 0.03125))))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (local.set $s (i32.add (local.get $s) (i32.const 16)))
+        (br $vector)))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $s) (local.get $all)))
+        (local.set $w (f64.promote_f32 (f32.load (local.get $x))))
+        (if (f64.lt (f64.abs (local.get $w)) (f64.const 0.03125))
+          (then
+            (local.set $w2 (f64.mul (local.get $w) (local.get $w)))
+            (f32.store (local.get $s) (f32.demote_f64 (f64.mul (local.get $w)
+              (f64.add (f64.const 1) (f64.mul (local.get $w2)
+                (f64.add (f64.const -0.3333333333333333) (f64.mul (local.get $w2) (f64.const 0.13333333333333333)))))))))
+          (else
+            (f32.store (local.get $s) (f32.sub (f32.mul (f32.load (local.get $s)) (f32.const 2)) (f32.const 1)))))
+        (local.set $x (i32.add (local.get $x) (i32.const 4)))
+        (local.set $s (i32.add (local.get $s) (i32.const 4)))
+        (br $tail))))
 )

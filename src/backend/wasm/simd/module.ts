@@ -72,6 +72,8 @@ export interface SimdKernels {
   ): void;
   /** policyKernels.ts: out[i] = Σ_j tanh(x[i, j] + b[j])·w[j] + bOut[0], the sum in j's order (byte offsets). */
   biasTanhDot(x: number, b: number, w: number, bOut: number, out: number, n: number, u: number): void;
+  /** tanh.ts: s ← tanh(x) from s = σ(2x) over n floats, as tanh.ts's loop computes it (byte offsets). */
+  tanhFromSigmoid(x: number, s: number, n: number): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
