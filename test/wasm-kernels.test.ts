@@ -13,6 +13,8 @@ import { convDirect } from '../src/backend/wasm/conv2dDirect.js';
 import { convWinogradRows, filterGradientWinograd, winogradBytesPerImage } from '../src/backend/wasm/conv2dWinograd.js';
 import { simdKernels } from '../src/backend/wasm/simd/module.js';
 import { tanhFromSigmoidLoop } from '../src/backend/wasm/tanh.js';
+import { ADD_PAIR_ROW_KERNEL, fusedPass } from '../src/backend/fusedKernels.js';
+import { addPairAndBias } from '../src/learned/lstm/cell.js';
 
 const TOLERANCE = 1e-4;
 type Pad = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
@@ -488,6 +490,30 @@ for (const [shapeA, shapeB] of rowVectorCases) {
     const [actual] = await computeOn('wasm', sum);
     t.is(tf.memory().numTensors, before);
     t.deepEqual(Array.from(actual!), Array.from(expected!));
+  });
+}
+
+// ADD_PAIR_ROW_KERNEL (addRowVector.ts): an LSTM gate's (x·W + h·U) + b in one pass, against tf.add(tf.add(x, y), v)
+// on cpu, every element (widths around the vector width, a rank-3 input, −0, ±∞ and NaN among the values); and the
+// gate path itself uses it outside a tape and the ops under one.
+for (const shape of [[5, 20], [3, 13], [2, 3, 8], [9, 1], [0, 4]]) {
+  test.serial(`(x + y) + row vector in one pass on wasm equals cpu bit for bit: [${shape}]`, async (t) => {
+    const special = [-0, Infinity, -Infinity, NaN, 1e-30, -1e-38];
+    const values = (s: number[], seed: number) => seededValues(s.reduce((a, b) => a * b, 1), seed).map((v, i) => (i % 7 === 2 ? special[(i + seed) % special.length]! : v * 40));
+    const c = shape[shape.length - 1]!;
+    const inputs = () => [tf.tensor(values(shape, 50), shape), tf.tensor(values(shape, 51), shape), tf.tensor1d(values([c], 52))] as const;
+    const [expected] = await computeOn('cpu', () => tf.tidy(() => { const [x, y, v] = inputs(); return [tf.add(tf.add(x, y), v)]; }));
+    const [actual, gradient] = await computeOn('wasm', () =>
+      tf.tidy(() => {
+        t.true(fusedPass(ADD_PAIR_ROW_KERNEL), 'the fused kernel runs on wasm outside a tape');
+        const [x, y, v] = inputs();
+        // Under a tape the gate takes the ops (the fused kernel has no gradient: tf.grad would throw on it).
+        const dx = tf.grad((xx: tf.Tensor) => tf.sum(addPairAndBias(xx as tf.Tensor2D, y as tf.Tensor2D, v as tf.Tensor1D)))(x);
+        return [addPairAndBias(x as tf.Tensor2D, y as tf.Tensor2D, v as tf.Tensor1D), dx];
+      }),
+    );
+    t.deepEqual(Array.from(actual!), Array.from(expected!));
+    t.true(gradient!.every((g) => g === 1), 'd/dx of the sum is 1 everywhere');
   });
 }
 

@@ -2,6 +2,12 @@
  * Names of AlphaOpt's fused kernels. A backend that registers one runs the fused pass; elsewhere (or while a
  * gradient tape records) the rules compute the same thing with ordinary tfjs ops.
  */
+import tf from '#tfjs';
+
+/** Whether to run `kernel`: the current backend registers it and no gradient tape records (fused kernels have no gradients). */
+export function fusedPass(kernel: string): boolean {
+  return !tf.engine().isTapeOn() && tf.getKernel(kernel, tf.getBackend()) !== undefined;
+}
 
 /**
  * One Adam step per tensor: inputs { grad, mu, nu }; attrs { beta1, beta2, epsilon, c1, c2, scale } (c1, c2 the
@@ -50,3 +56,8 @@ export const BATCH_NORM_GRAD_KERNEL = 'AlphaOptBatchNormGrad';
  * mul(dy, cast(step(x), 'float32')). No gradient of its own: second order takes the tensor ops.
  */
 export const RELU_GRAD_KERNEL = 'AlphaOptReluGrad';
+/**
+ * Two matrices' sum and a bias: inputs { x, y } of one shape [..., c] and { v } [c]; output (x + y) + v, the float32
+ * values of tf.add(tf.add(x, y), v). The LSTM's gates (src/learned/lstm/cell.ts).
+ */
+export const ADD_PAIR_ROW_KERNEL = 'AlphaOptAddPairRow';

@@ -8,7 +8,7 @@
  */
 import tf from '#tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { heapOffset, type TensorInfo } from './callKernel.js';
+import { callWasmKernel, heapOffset, release, type TensorInfo } from './callKernel.js';
 import { simdKernels } from './simd/module.js';
 
 type Args = { inputs: { a: TensorInfo; b: TensorInfo }; backend: BackendWasm; attrs?: tf.NamedAttrMap };
@@ -35,4 +35,31 @@ export function addWithRowVector(original: tf.KernelFunc) {
     if (size > 0) simd.addRowVector(heapOffset(backend, matrix), heapOffset(backend, vector), heapOffset(backend, out), size / c, c);
     return out;
   };
+}
+
+/**
+ * ADD_PAIR_ROW_KERNEL (fusedKernels.ts): (x + y) + v for matrices x, y of one shape and v along their last axis, in
+ * one pass (kernels.wat's addPairRowVector) — an LSTM gate's two products and its bias, which were an Add of equal
+ * shapes and then a bias Add, each writing [n, units]. Without wasm SIMD: those two kernels.
+ */
+export function addPairWithRowVectorWasm({ inputs, backend }: { inputs: { x: TensorInfo; y: TensorInfo; v: TensorInfo }; backend: BackendWasm }): TensorInfo {
+  const { x, y, v } = inputs;
+  for (const [name, t] of Object.entries(inputs)) {
+    if (t.dtype !== 'float32') throw new Error(`add pair and row vector: input '${name}' must be float32, got ${t.dtype}`);
+  }
+  const c = x.shape[x.shape.length - 1];
+  if (x.shape.length < 2 || y.shape.length !== x.shape.length || y.shape.some((d, k) => d !== x.shape[k]) || v.shape.length !== 1 || v.shape[0] !== c) {
+    throw new Error(`add pair and row vector: x [${x.shape}] and y [${y.shape}] must be one matrix shape and v [${v.shape}] as long as their last axis`);
+  }
+  const simd = simdKernels(backend);
+  if (simd === undefined) {
+    const sum = callWasmKernel(backend, 'Add', { a: x, b: y });
+    const out = callWasmKernel(backend, 'Add', { a: sum, b: v });
+    release(backend, sum);
+    return out;
+  }
+  const size = x.shape.reduce((p, d) => p * d, 1);
+  const out = backend.makeOutput([...x.shape], 'float32');
+  if (size > 0) simd.addPairRowVector(heapOffset(backend, x), heapOffset(backend, y), heapOffset(backend, v), heapOffset(backend, out), size / c!, c!);
+  return out;
 }

@@ -17,13 +17,13 @@ import { castSharingBuffer, identitySharingBuffer } from './identity.js';
 import { sliceFromHeapView, splitVThroughSlice } from './slice.js';
 import { meanLeadingAxes, sumLeadingAxes } from './leadingAxisReduce.js';
 import { fusedAdamInPlaceWasm, fusedAdamWasm } from './fusedAdam.js';
-import { BIAS_TANH_DOT_KERNEL, BIAS_TANH_KERNEL, FUSED_ADAM_IN_PLACE_KERNEL, FUSED_ADAM_KERNEL, POLICY_FIRST_LAYER_KERNEL, POLICY_WINDOW_KERNEL } from '../fusedKernels.js';
+import { ADD_PAIR_ROW_KERNEL, BIAS_TANH_DOT_KERNEL, BIAS_TANH_KERNEL, FUSED_ADAM_IN_PLACE_KERNEL, FUSED_ADAM_KERNEL, POLICY_FIRST_LAYER_KERNEL, POLICY_WINDOW_KERNEL } from '../fusedKernels.js';
 import { biasTanhDotWasm, biasTanhWasm, policyFirstLayerWasm, policyWindowWasm } from './policyKernels.js';
 import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_KERNEL } from '../fusedKernels.js';
 import { batchNormGradWasm, batchNormWasm } from './batchNormKernels.js';
 import { RELU_GRAD_KERNEL } from '../fusedKernels.js';
 import { reluGradWasm } from './reluGrad.js';
-import { addWithRowVector } from './addRowVector.js';
+import { addPairWithRowVectorWasm, addWithRowVector } from './addRowVector.js';
 import { concatNarrowRuns } from './concat.js';
 
 /** The kernels alphaopt adds to the wasm backend, by tfjs kernel name. */
@@ -41,6 +41,7 @@ export const ADDED_WASM_KERNELS = {
   [BATCH_NORM_GRAD_KERNEL]: batchNormGradWasm,
   [RELU_GRAD_KERNEL]: reluGradWasm,
   [BIAS_TANH_DOT_KERNEL]: biasTanhDotWasm,
+  [ADD_PAIR_ROW_KERNEL]: addPairWithRowVectorWasm,
 } as const;
 
 /** Kernels alphaopt replaces for speed; each wraps (and falls back to) the original. */

@@ -4,12 +4,8 @@
  * records (the kernels have no gradients). Both compute the same values to float32 rounding.
  */
 import tf from '#tfjs';
-import { BIAS_TANH_DOT_KERNEL, BIAS_TANH_KERNEL, POLICY_FIRST_LAYER_KERNEL, POLICY_WINDOW_KERNEL } from '../../backend/fusedKernels.js';
+import { BIAS_TANH_DOT_KERNEL, BIAS_TANH_KERNEL, fusedPass, POLICY_FIRST_LAYER_KERNEL, POLICY_WINDOW_KERNEL } from '../../backend/fusedKernels.js';
 import { activate, type Activation, type MlpLayer } from './mlp.js';
-
-export function fusedPass(kernel: string): boolean {
-  return !tf.engine().isTapeOn() && tf.getKernel(kernel, tf.getBackend()) !== undefined;
-}
 
 /**
  * A history window's product with its kernel block ([n, units]) and its RMS per coordinate ([n], computed only if

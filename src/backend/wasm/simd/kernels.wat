@@ -1714,7 +1714,40 @@
         (local.set $out (i32.add (local.get $out) (local.get $all)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $rowLoop))))
-  ;; Adam with its state in place (fusedAdam.ts): m and v updated where they lie, the new parameter p + u written
+  ;; addRowVector.ts: out [rows, c] = (x [rows, c] + y [rows, c]) + v [c] — two matrices' sum and a bias in one pass,
+  ;; rounded as the two Adds it replaces (the sum first, then the bias).
+  (func (export "addPairRowVector") (param $x i32) (param $y i32) (param $v i32) (param $out i32) (param $rows i32) (param $c i32)
+    (local $r i32) (local $i i32) (local $vec i32) (local $all i32)
+    (local.set $all (i32.shl (local.get $c) (i32.const 2)))
+    (local.set $vec (i32.shl (i32.and (local.get $c) (i32.const -4)) (i32.const 2)))
+    (block $rowsDone
+      (loop $rowLoop
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $i (i32.const 0))
+        (block $vecDone
+          (loop $vecLoop
+            (br_if $vecDone (i32.ge_u (local.get $i) (local.get $vec)))
+            (v128.store (i32.add (local.get $out) (local.get $i))
+              (f32x4.add
+                (f32x4.add (v128.load (i32.add (local.get $x) (local.get $i))) (v128.load (i32.add (local.get $y) (local.get $i))))
+                (v128.load (i32.add (local.get $v) (local.get $i)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (br $vecLoop)))
+        (block $tailDone
+          (loop $tail
+            (br_if $tailDone (i32.ge_u (local.get $i) (local.get $all)))
+            (f32.store (i32.add (local.get $out) (local.get $i))
+              (f32.add
+                (f32.add (f32.load (i32.add (local.get $x) (local.get $i))) (f32.load (i32.add (local.get $y) (local.get $i))))
+                (f32.load (i32.add (local.get $v) (local.get $i)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 4)))
+            (br $tail)))
+        (local.set $x (i32.add (local.get $x) (local.get $all)))
+        (local.set $y (i32.add (local.get $y) (local.get $all)))
+        (local.set $out (i32.add (local.get $out) (local.get $all)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rowLoop))))
+    ;; Adam with its state in place (fusedAdam.ts): m and v updated where they lie, the new parameter p + u written
   ;; to po (u as "adam" computes it, the same float32 operations in the same order). p is not overwritten: the
   ;; wasm backend caches XNNPACK operators with a weight's packed copy, keyed by that weight's buffer. A bias correction rounded to 1 skips its
   ;; division (x/1 is x): c1 after ~160 steps of β1 = 0.9, c2 after ~17,000 of β2 = 0.999.

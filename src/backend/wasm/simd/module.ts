@@ -65,6 +65,8 @@ export interface SimdKernels {
   combinePlanes(src: number, srcStride: number, dst: number, dstStride: number, floats: number, nIn: number, nOut: number, matrix: number): void;
   /** addRowVector.ts: out [rows, c] = x [rows, c] + v [c] (byte offsets). */
   addRowVector(x: number, v: number, out: number, rows: number, c: number): void;
+  /** addRowVector.ts: out [rows, c] = (x [rows, c] + y [rows, c]) + v [c] (byte offsets). */
+  addPairRowVector(x: number, y: number, v: number, out: number, rows: number, c: number): void;
   /** fusedAdam.ts: m and v updated in place over n floats, po ← p + update as `adam` computes it (byte offsets). */
   adamInPlace(
     p: number, po: number, g: number, m: number, v: number, n: number,
