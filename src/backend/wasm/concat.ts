@@ -25,9 +25,9 @@ export function concatNarrowRuns(original: tf.KernelFunc) {
     const fourBytes = first !== undefined && pieces.every((t) => t.dtype === first.dtype) && (first.dtype === 'float32' || first.dtype === 'int32');
     if (!fourBytes || pieces.length < 2) return original(args as never) as TensorInfo;
     const axis = tf.util.parseAxisParam(attrs.axis, first.shape)[0]!;
-    tf.backend_util.assertParamsConsistent(inputs.map((t) => t.shape), axis);
     const widths = pieces.map((t) => size(t.shape.slice(axis)));
     if (axis === 0 || Math.max(...widths) > NARROW_RUN) return original(args as never) as TensorInfo;
+    tf.backend_util.assertParamsConsistent(inputs.map((t) => t.shape), axis);
     const rows = size(first.shape.slice(0, axis));
     const out = backend.makeOutput(tf.backend_util.computeOutShape(inputs.map((t) => t.shape), axis), first.dtype);
     // Views after the output's allocation: growing the heap detaches earlier ones.

@@ -29,7 +29,7 @@ export function tanhViaSigmoid(original: tf.KernelFunc) {
     // took about as long as the Multiply and the Sigmoid together on the LSTM optimizer's [101770, 20] gates.
     const simd = simdKernels(backend);
     if (simd !== undefined) {
-      const n = (backend.typedArrayFromHeap(out) as Float32Array).length;
+      const n = out.shape.reduce((p, d) => p * d, 1);
       if (n > 0) simd.tanhFromSigmoid(heapOffset(backend, x), heapOffset(backend, out), n);
       return out;
     }

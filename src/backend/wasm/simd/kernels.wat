@@ -1747,7 +1747,7 @@
         (local.set $out (i32.add (local.get $out) (local.get $all)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $rowLoop))))
-    ;; Adam with its state in place (fusedAdam.ts): m and v updated where they lie, the new parameter p + u written
+  ;; Adam with its state in place (fusedAdam.ts): m and v updated where they lie, the new parameter p + u written
   ;; to po (u as "adam" computes it, the same float32 operations in the same order). p is not overwritten: the
   ;; wasm backend caches XNNPACK operators with a weight's packed copy, keyed by that weight's buffer. A bias correction rounded to 1 skips its
   ;; division (x/1 is x): c1 after ~160 steps of β1 = 0.9, c2 after ~17,000 of β2 = 0.999.
